@@ -1,0 +1,106 @@
+"""The errors the library raises. The CLI turns each into one line on stderr and exit 1;
+the TUI shows them in place. Messages are plain sentences a teacher can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PassportError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
+# --- files -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in a file: ``FILE:LINE: message`` (LINE may be a row number)."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.message}"
+
+
+class FileProblems(PassportError):
+    """A file was refused; ``problems`` lists every problem found, each with its location."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class CurriculumError(FileProblems):
+    pass
+
+
+class RosterError(FileProblems):
+    pass
+
+
+# --- judgements ------------------------------------------------------------------------
+
+
+class JudgementRefused(PassportError):
+    """A judgement the rules refuse; nothing was written."""
+
+
+class AchievedForever(JudgementRefused):
+    def __init__(self, milestone: str, when: str | None = None):
+        self.milestone = milestone
+        since = f" on {when}" if when else ""
+        super().__init__(
+            f"{milestone} was achieved{since} and stays achieved: a later 'not yet' is refused. "
+            "If it was recorded in error, retract it with a reason; if you doubt retention, mark it revisit."
+        )
+
+
+class PrerequisitesUnmet(JudgementRefused):
+    def __init__(self, milestone: str, unmet: list[str]):
+        self.milestone = milestone
+        self.unmet = list(unmet)
+        super().__init__(
+            f"{milestone} needs {', '.join(unmet)} first (not yet achieved); "
+            "override with a reason to record it anyway."
+        )
+
+
+class NeverAchieved(JudgementRefused):
+    def __init__(self, milestone: str, action: str = "retract"):
+        self.milestone = milestone
+        super().__init__(f"{milestone} is not achieved, so there is nothing to {action}.")
+
+
+class ReasonRequired(JudgementRefused):
+    def __init__(self, what: str):
+        super().__init__(f"{what} needs a reason.")
+
+
+class FutureDate(JudgementRefused):
+    def __init__(self, when: str):
+        super().__init__(f"{when} is in the future; a judgement can be back-dated, never forward-dated.")
+
+
+class NotAllowed(PassportError):
+    """The current user may not do this."""
+
+
+# --- look-ups --------------------------------------------------------------------------
+
+
+class NotFound(PassportError):
+    pass
+
+
+class Ambiguous(PassportError):
+    pass

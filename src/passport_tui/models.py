@@ -1,0 +1,192 @@
+"""The things a school talks about, as pydantic models.
+
+Curriculum files (DESIGN §4) map onto ``Curriculum``; the store returns ``Pupil`` and
+``Judgement``. Every model forbids unknown fields so a typo in a file is an error, not a
+silent loss.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Stage(Strict):
+    """A stage of a curriculum: a year group (``year``), two (``years``), or none (small steps)."""
+
+    id: str
+    title: str
+    year: int | None = None
+    years: list[int] | None = None
+    end_points: int | None = None
+
+    @model_validator(mode="after")
+    def _one_way_of_saying_years(self) -> Stage:
+        if self.year is not None and self.years is not None:
+            raise ValueError("give either 'year' or 'years', not both")
+        if self.years is not None:
+            if not self.years:
+                raise ValueError("'years' must list at least one year")
+            if sorted(self.years) != list(range(min(self.years), max(self.years) + 1)):
+                raise ValueError("'years' must be consecutive years in order, e.g. [3, 4]")
+        return self
+
+    @property
+    def year_list(self) -> list[int]:
+        """The year groups this stage covers; empty for a stage with no year."""
+        if self.year is not None:
+            return [self.year]
+        return list(self.years or [])
+
+
+class Strand(Strict):
+    """A strand (e.g. Number) or a sub-strand of one (``parent``)."""
+
+    id: str
+    title: str
+    parent: str | None = None
+
+
+class Milestone(Strict):
+    id: str
+    strand: str
+    stage: str
+    title: str
+    requires: list[str] = Field(default_factory=list)
+    guidance: str | None = None
+
+
+class CurriculumHeader(Strict):
+    id: str
+    title: str
+    version: str = "1"
+    source: str | None = None
+    licence: str | None = None
+    notes: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_plain(cls, v: str) -> str:
+        if not v or any(c.isspace() for c in v):
+            raise ValueError("curriculum id must be a non-empty word without spaces")
+        return v
+
+
+class Curriculum(Strict):
+    """A whole curriculum file: header, stages, strands, milestones (in file order)."""
+
+    model_config = ConfigDict(extra="forbid", ignored_types=(cached_property,))
+
+    curriculum: CurriculumHeader
+    stages: list[Stage] = Field(default_factory=list)
+    strands: list[Strand] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.curriculum.id
+
+    @property
+    def title(self) -> str:
+        return self.curriculum.title
+
+    @cached_property
+    def milestone_by_id(self) -> dict[str, Milestone]:
+        return {m.id: m for m in self.milestones}
+
+    @cached_property
+    def stage_by_id(self) -> dict[str, Stage]:
+        return {s.id: s for s in self.stages}
+
+    @cached_property
+    def strand_by_id(self) -> dict[str, Strand]:
+        return {s.id: s for s in self.strands}
+
+    @cached_property
+    def milestones_by_stage(self) -> dict[str, list[Milestone]]:
+        out: dict[str, list[Milestone]] = {s.id: [] for s in self.stages}
+        for m in self.milestones:
+            out.setdefault(m.stage, []).append(m)
+        return out
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Curriculum order of each milestone: stage order first, then file order."""
+        stage_rank = {s.id: i for i, s in enumerate(self.stages)}
+        ranked = sorted(
+            enumerate(self.milestones), key=lambda im: (stage_rank.get(im[1].stage, 1 << 30), im[0])
+        )
+        return {m.id: rank for rank, (_, m) in enumerate(ranked)}
+
+    @cached_property
+    def unlocks(self) -> dict[str, list[str]]:
+        """For each milestone, the milestones that list it as a prerequisite."""
+        out: dict[str, list[str]] = {m.id: [] for m in self.milestones}
+        for m in self.milestones:
+            for r in m.requires:
+                out.setdefault(r, []).append(m.id)
+        return out
+
+
+class Sen(StrEnum):
+    NONE = "none"
+    SUPPORT = "support"
+    EHCP = "ehcp"
+
+
+class Pupil(Strict):
+    """A pupil. ``year_group`` is the year group in academic year ``academic_year``
+    (the calendar year in which that academic year starts); any other date's year group
+    is derived from it, so pupils move up on 1 September by themselves."""
+
+    id: int | None = None
+    upn: str
+    first_name: str
+    last_name: str
+    year_group: int
+    academic_year: int
+    class_name: str | None = None
+    gender: str | None = None
+    pupil_premium: bool = False
+    eal: bool = False
+    sen: Sen = Sen.NONE
+    fsm: bool = False
+    dob: date | None = None
+    tags: list[str] = Field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def year_group_in(self, academic_year: int) -> int:
+        return self.year_group + (academic_year - self.academic_year)
+
+
+class Verdict(StrEnum):
+    ACHIEVED = "achieved"
+    NOT_YET = "not_yet"
+    RETRACTED = "retracted"
+    REVISIT = "revisit"
+
+
+class Judgement(Strict):
+    """One event of the append-only judgement log."""
+
+    id: int | None = None
+    pupil_id: int
+    curriculum_id: str
+    milestone_id: str
+    verdict: Verdict
+    by: str
+    at: datetime
+    note: str | None = None
+    reason: str | None = None  # the override reason (achieved) or the correction reason (retracted)
+    corrects: int | None = None  # for a retraction: the achieved event it corrects
+    recorded_at: datetime | None = None  # when it was written (``at`` may be back-dated)
