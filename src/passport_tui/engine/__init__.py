@@ -1,0 +1,74 @@
+"""The rules of the Milestones Passport (DESIGN §2), as pure functions.
+
+No sqlite, no textual, no clock, no I/O: callers pass in the curriculum, the pupil's events and
+the date. A test imports this package in a fresh interpreter and checks exactly that.
+"""
+
+from .points import (
+    Flag,
+    ScorePoint,
+    TargetStatus,
+    default_target,
+    end_of_year_points,
+    expected_points,
+    flags,
+    points,
+    scheme_end_points,
+    score_point,
+    stage_end_points,
+    target_status,
+)
+from .progress import gaps, is_open, next_steps, stages_below
+from .record import Event, MilestoneRecord, PupilRecord, Status, fold
+from .rules import Decision, decide, unmet_prerequisites
+from .standing import Standing, points_at, standing
+from .window import (
+    DEFAULT_TERMS,
+    TermDates,
+    Window,
+    academic_year_of,
+    parse_window,
+    previous_window,
+    window,
+    window_of,
+    windows_of_year,
+)
+
+__all__ = [
+    "DEFAULT_TERMS",
+    "Decision",
+    "Event",
+    "Flag",
+    "MilestoneRecord",
+    "PupilRecord",
+    "ScorePoint",
+    "Standing",
+    "Status",
+    "TargetStatus",
+    "TermDates",
+    "Window",
+    "academic_year_of",
+    "decide",
+    "default_target",
+    "end_of_year_points",
+    "expected_points",
+    "flags",
+    "fold",
+    "gaps",
+    "is_open",
+    "next_steps",
+    "parse_window",
+    "points",
+    "points_at",
+    "previous_window",
+    "scheme_end_points",
+    "score_point",
+    "stage_end_points",
+    "stages_below",
+    "standing",
+    "target_status",
+    "unmet_prerequisites",
+    "window",
+    "window_of",
+    "windows_of_year",
+]

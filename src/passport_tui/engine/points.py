@@ -1,0 +1,162 @@
+"""Tracking points, expected points, test bands and targets (DESIGN §2.5, §2.7, §2.8).
+
+The scheme: each year-linked stage has an end-of-year point value, EYFS (year 0) 9, Year 1 12,
+Year 2 15 … Year 6 27, +3 a year after (Year 11 42), unless the curriculum file sets ``end_points``.
+A one-year stage is 3 points wide (two bridging points then its end point); a two-year stage 6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..models import Curriculum, Stage
+
+POINTS_PER_YEAR = 3
+
+
+def scheme_end_points(year: int) -> int:
+    """End-of-year points of ``year`` in the usual scheme (Reception/EYFS is year 0)."""
+    return 9 + POINTS_PER_YEAR * year
+
+
+def stage_end_points(stage: Stage) -> int | None:
+    years = stage.year_list
+    if not years:
+        return None
+    return stage.end_points if stage.end_points is not None else scheme_end_points(max(years))
+
+
+def stage_width(stage: Stage) -> int:
+    return POINTS_PER_YEAR * max(1, len(stage.year_list))
+
+
+def year_stages(curriculum: Curriculum) -> list[Stage]:
+    """Stages linked to a year group, in file order; stages with no year are left out of points."""
+    return [s for s in curriculum.stages if s.year_list]
+
+
+def end_of_year_points(curriculum: Curriculum, year: int) -> int:
+    """End points of ``year``: from the curriculum's stage for that year (inside a two-year stage,
+    its end points minus 3 for the first of its years), else from the scheme."""
+    for s in year_stages(curriculum):
+        years = s.year_list
+        if year in years:
+            end = stage_end_points(s)
+            assert end is not None
+            return end - POINTS_PER_YEAR * (max(years) - year)
+    return scheme_end_points(year)
+
+
+def points(curriculum: Curriculum, achieved: Collection[str]) -> int | None:
+    """A pupil's tracking points in a curriculum, or None when it has no year-linked stage.
+
+    Stages count in order from the first: the end points of the last stage of the unbroken run of
+    complete stages, plus 1 for each full third (sixth, for a two-year stage) of the first incomplete
+    stage's milestones achieved. With no stage complete the base is the first stage's end points
+    minus its width. Whatever is achieved after the first incomplete stage does not count.
+    """
+    stages = year_stages(curriculum)
+    if not stages:
+        return None
+    by_stage = curriculum.milestones_by_stage
+    base = stage_end_points(stages[0]) - stage_width(stages[0])  # type: ignore[operator]
+    for s in stages:
+        ms = by_stage.get(s.id, [])
+        done = sum(1 for m in ms if m.id in achieved)
+        if done < len(ms):
+            return base + (done * stage_width(s)) // len(ms)
+        base = stage_end_points(s)  # type: ignore[assignment]
+    return base
+
+
+def expected_points(curriculum: Curriculum, year_group: int, term: int) -> int:
+    """Expected points for a pupil in ``year_group`` after window ``term`` (1, 2, 3):
+    end points of the year before plus the term (a Year 2 pupil: 13, 14, 15)."""
+    return end_of_year_points(curriculum, year_group - 1) + term
+
+
+# --- tests (§2.7) --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScorePoint:
+    point: int
+    greater_depth: bool
+    band: str
+
+
+def score_point(score: float, expected: int) -> ScorePoint:
+    """Map a termly test score (percent) to a point relative to the expected point for the window."""
+    if not 0 <= score <= 100:
+        raise ValueError("a test score is a percentage from 0 to 100")
+    if score >= 80:
+        return ScorePoint(expected, True, "greater depth")
+    if score >= 60:
+        return ScorePoint(expected, False, "expected")
+    if score >= 50:
+        return ScorePoint(expected - 1, False, "one below")
+    if score >= 35:
+        return ScorePoint(expected - 2, False, "two below")
+    return ScorePoint(expected - 3, False, "three below")
+
+
+# --- targets (§2.8) ------------------------------------------------------------------------
+
+
+class TargetStatus(StrEnum):
+    MET = "met"
+    ON_TRACK = "on track"
+    OFF_TRACK = "off track"
+
+
+def default_target(curriculum: Curriculum, year_group: int, current: int | None) -> int:
+    """The end-of-year point of the pupil's year group, or the next one up if already reached."""
+    year = year_group
+    target = end_of_year_points(curriculum, year)
+    while current is not None and current >= target:
+        year += 1
+        target = end_of_year_points(curriculum, year)
+    return target
+
+
+def target_status(target: int, current: int | None, windows_left: int) -> TargetStatus:
+    """Met when reached; on track when expected progress (one point a window) over the windows
+    left reaches it; else off track."""
+    if current is None:
+        return TargetStatus.OFF_TRACK
+    if current >= target:
+        return TargetStatus.MET
+    if current + max(0, windows_left) >= target:
+        return TargetStatus.ON_TRACK
+    return TargetStatus.OFF_TRACK
+
+
+# --- flags (§2.9) --------------------------------------------------------------------------
+
+
+class Flag(StrEnum):
+    FALLING_BEHIND = "falling behind"
+    STALLED = "stalled"
+    EXCELLING = "excelling"
+
+
+def flags(
+    current: int | None,
+    expected: int | None,
+    last_window: int | None = None,
+    window_before: int | None = None,
+    greater_depth: bool = False,
+) -> list[Flag]:
+    """Falling behind (below expected now), stalled (no points gained over the last complete
+    window: ``last_window`` points at its end, ``window_before`` at the end of the one before),
+    excelling (above expected, or greater depth in a test)."""
+    out: list[Flag] = []
+    if current is not None and expected is not None and current < expected:
+        out.append(Flag.FALLING_BEHIND)
+    if last_window is not None and window_before is not None and last_window <= window_before:
+        out.append(Flag.STALLED)
+    if (current is not None and expected is not None and current > expected) or greater_depth:
+        out.append(Flag.EXCELLING)
+    return out

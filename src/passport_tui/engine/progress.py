@@ -1,0 +1,55 @@
+"""Next steps and gaps (DESIGN §2.3, §2.4)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from ..models import Curriculum
+
+
+def stages_below(curriculum: Curriculum, year_group: int | None) -> set[str]:
+    """Stages whose years all lie below the pupil's year group (none for a stage with no year)."""
+    if year_group is None:
+        return set()
+    return {s.id for s in curriculum.stages if s.year_list and max(s.year_list) < year_group}
+
+
+def gaps(curriculum: Curriculum, achieved: Collection[str], year_group: int | None) -> list[str]:
+    """Milestones not achieved that an achieved milestone depends on (directly or through other
+    milestones), and milestones not achieved in a stage wholly below the pupil's year group; in
+    curriculum order."""
+    by_id = curriculum.milestone_by_id
+    found: set[str] = set()
+    stack = [r for a in achieved if a in by_id for r in by_id[a].requires if r not in achieved]
+    while stack:
+        m = stack.pop()
+        if m in found or m not in by_id:
+            continue
+        found.add(m)
+        stack.extend(r for r in by_id[m].requires if r not in achieved and r not in found)
+    below = stages_below(curriculum, year_group)
+    if below:
+        found.update(m.id for m in curriculum.milestones if m.stage in below and m.id not in achieved)
+    order = curriculum.order
+    return sorted(found, key=order.__getitem__)
+
+
+def is_open(curriculum: Curriculum, achieved: Collection[str], milestone: str) -> bool:
+    """Every prerequisite of ``milestone`` is achieved."""
+    return all(r in achieved for r in curriculum.milestone_by_id[milestone].requires)
+
+
+def next_steps(
+    curriculum: Curriculum,
+    achieved: Collection[str],
+    year_group: int | None,
+    gap_list: list[str] | None = None,
+) -> list[str]:
+    """Milestones not achieved whose prerequisites are all achieved: gaps first, then in
+    curriculum order (stage, then file order)."""
+    gap_set = set(gaps(curriculum, achieved, year_group) if gap_list is None else gap_list)
+    order = curriculum.order
+    open_ = [
+        m.id for m in curriculum.milestones if m.id not in achieved and all(r in achieved for r in m.requires)
+    ]
+    return sorted(open_, key=lambda m: (m not in gap_set, order[m]))

@@ -1,0 +1,114 @@
+"""Where a pupil stands in one curriculum at a moment: everything the passport, the tracking
+table and the reports show, from the pupil's record and the date (no clock here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..models import Curriculum
+from .points import (
+    Flag,
+    TargetStatus,
+    default_target,
+    expected_points,
+    flags,
+    points,
+    target_status,
+)
+from .progress import gaps, next_steps
+from .record import PupilRecord
+from .window import DEFAULT_TERMS, TermDates, Window, previous_window, window_of
+
+
+@dataclass(slots=True)
+class Standing:
+    curriculum_id: str
+    year_group: int
+    window: Window
+    achieved: list[str]
+    next: list[str]
+    gaps: list[str]
+    revisit: list[str]
+    points: int | None
+    expected: int | None
+    target: int | None
+    target_is_personal: bool
+    target_status: TargetStatus | None
+    flags: list[Flag]
+    points_last_window: int | None
+    points_window_before: int | None
+    history: list[tuple[Window, int | None]] = field(default_factory=list)
+
+    @property
+    def progress_last_window(self) -> int | None:
+        if self.points is None or self.points_last_window is None:
+            return None
+        return self.points - self.points_last_window
+
+
+def points_at(curriculum: Curriculum, record: PupilRecord, w: Window) -> int | None:
+    """Points at the end of window ``w``, from the events up to its end."""
+    return points(curriculum, record.achieved_as_of(w.end_moment))
+
+
+def standing(
+    curriculum: Curriculum,
+    record: PupilRecord,
+    year_group: int,
+    today: date,
+    *,
+    terms: TermDates = DEFAULT_TERMS,
+    personal_target: int | None = None,
+    greater_depth: bool = False,
+    history_windows: int = 0,
+    detail: bool = True,
+) -> Standing:
+    """The pupil's standing in ``curriculum`` on ``today``.
+
+    ``year_group`` is the pupil's year group on ``today``. ``history_windows`` adds points at the
+    end of that many windows before the current one (oldest first). ``detail=False`` skips the
+    next-step list (the tracking table needs only counts)."""
+    w = window_of(today, terms)
+    achieved = record.achieved()
+    order = curriculum.order
+    pts = points(curriculum, achieved)
+    expected = expected_points(curriculum, year_group, w.term) if pts is not None else None
+    last = previous_window(w, terms)
+    before = previous_window(last, terms)
+    pts_last = points_at(curriculum, record, last) if pts is not None else None
+    pts_before = points_at(curriculum, record, before) if pts is not None else None
+    gap_list = gaps(curriculum, achieved, year_group)
+    nxt = next_steps(curriculum, achieved, year_group, gap_list) if detail else []
+    if personal_target is not None:
+        target: int | None = personal_target
+    elif pts is not None:
+        target = default_target(curriculum, year_group, pts)
+    else:
+        target = None
+    status = target_status(target, pts, 3 - w.term) if target is not None else None
+    history: list[tuple[Window, int | None]] = []
+    if history_windows and pts is not None:
+        cursor = w
+        for _ in range(history_windows):
+            cursor = previous_window(cursor, terms)
+            history.append((cursor, points_at(curriculum, record, cursor)))
+        history.reverse()
+    return Standing(
+        curriculum_id=curriculum.id,
+        year_group=year_group,
+        window=w,
+        achieved=sorted((m for m in achieved if m in order), key=order.__getitem__),
+        next=nxt,
+        gaps=gap_list,
+        revisit=sorted((m for m in record.revisits() if m in order), key=order.__getitem__),
+        points=pts,
+        expected=expected,
+        target=target,
+        target_is_personal=personal_target is not None,
+        target_status=status,
+        flags=flags(pts, expected, pts_last, pts_before, greater_depth),
+        points_last_window=pts_last,
+        points_window_before=pts_before,
+        history=history,
+    )
