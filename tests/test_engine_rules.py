@@ -246,3 +246,14 @@ def test_engine_source_has_no_clock():
         text = path.read_text()
         assert ".now(" not in text and "today()" not in text and "time.time" not in text, path
     assert fold([]).achieved() == set()
+
+
+def test_grid_cells_in_order_of_importance():
+    from passport_tui.engine import Cell, cells
+
+    cur = make_curriculum([("Y1", 1, 5)])  # chain Y1-1 -> ... -> Y1-5
+    achieved = {"Y1-1", "Y1-4"}  # Y1-4 by override: Y1-2, Y1-3 are gaps
+    got = cells(cur, achieved, {"Y1-3", "Y1-5"}, {"Y1-4"}, 1, ["Y1-1", "Y1-2", "Y1-3", "Y1-4", "Y1-5"])
+    assert got == [Cell.ACHIEVED, Cell.GAP, Cell.GAP, Cell.REVISIT, Cell.NOT_YET]
+    got = cells(cur, {"Y1-1"}, set(), set(), 1, ["Y1-2", "Y1-3"])
+    assert got == [Cell.NEXT, Cell.NOT_ASSESSED]

@@ -34,7 +34,7 @@ class Stage(Strict):
         if self.years is not None:
             if not self.years:
                 raise ValueError("'years' must list at least one year")
-            if sorted(self.years) != list(range(min(self.years), max(self.years) + 1)):
+            if self.years != list(range(self.years[0], self.years[0] + len(self.years))):
                 raise ValueError("'years' must be consecutive years in order, e.g. [3, 4]")
         return self
 

@@ -18,7 +18,7 @@ from .points import (
     stage_end_points,
     target_status,
 )
-from .progress import gaps, is_open, next_steps, stages_below
+from .progress import Cell, cells, gaps, is_open, next_steps, stages_below
 from .record import Event, MilestoneRecord, PupilRecord, Status, fold
 from .rules import Decision, decide, unmet_prerequisites
 from .standing import Standing, points_at, standing
@@ -36,6 +36,7 @@ from .window import (
 
 __all__ = [
     "DEFAULT_TERMS",
+    "Cell",
     "Decision",
     "Event",
     "Flag",
@@ -48,6 +49,7 @@ __all__ = [
     "TermDates",
     "Window",
     "academic_year_of",
+    "cells",
     "decide",
     "default_target",
     "end_of_year_points",

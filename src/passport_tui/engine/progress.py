@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from enum import StrEnum
 
 from ..models import Curriculum
 
@@ -53,3 +54,41 @@ def next_steps(
         m.id for m in curriculum.milestones if m.id not in achieved and all(r in achieved for r in m.requires)
     ]
     return sorted(open_, key=lambda m: (m not in gap_set, order[m]))
+
+
+class Cell(StrEnum):
+    """What the class grid shows for one (pupil, milestone), most important first."""
+
+    ACHIEVED = "achieved"
+    REVISIT = "revisit"  # achieved, with a retention check pending
+    GAP = "gap"
+    NOT_YET = "not_yet"  # taught or assessed, not yet secured
+    NEXT = "next"  # a next step: open, not achieved, not yet assessed
+    NOT_ASSESSED = "not_assessed"
+
+
+def cells(
+    curriculum: Curriculum,
+    achieved: Collection[str],
+    not_yet: Collection[str],
+    revisit: Collection[str],
+    year_group: int | None,
+    milestones: Iterable[str],
+) -> list[Cell]:
+    """The grid cell of each of ``milestones`` for one pupil: achieved (or revisit), else gap, else
+    not yet, else next step (open), else not assessed (locked)."""
+    gap_set = set(gaps(curriculum, achieved, year_group))
+    by_id = curriculum.milestone_by_id
+    out: list[Cell] = []
+    for mid in milestones:
+        if mid in achieved:
+            out.append(Cell.REVISIT if mid in revisit else Cell.ACHIEVED)
+        elif mid in gap_set:
+            out.append(Cell.GAP)
+        elif mid in not_yet:
+            out.append(Cell.NOT_YET)
+        elif all(r in achieved for r in by_id[mid].requires):
+            out.append(Cell.NEXT)
+        else:
+            out.append(Cell.NOT_ASSESSED)
+    return out

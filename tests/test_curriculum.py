@@ -1,0 +1,648 @@
+"""Curriculum files: every problem located as FILE:LINE, round trips, the shipped samples."""
+
+from __future__ import annotations
+
+import importlib.util
+import string
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from passport_tui.curriculum import dump_curriculum, load_curriculum, parse_curriculum, save_curriculum
+from passport_tui.errors import CurriculumError
+from passport_tui.models import Curriculum, CurriculumHeader, Milestone, Stage, Strand
+from passport_tui.resources import sample_curricula_dir, sample_curriculum_paths, styles_dir
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parents[1].parent / "shared" / "data" / "nc-england"
+
+VALID = """\
+[curriculum]
+id = "t"
+title = "Test"
+
+[[stages]]
+id = "Y1"
+title = "Year 1"
+year = 1
+
+[[stages]]
+id = "Y2"
+title = "Year 2"
+year = 2
+
+[[strands]]
+id = "n"
+title = "Number"
+
+[[milestones]]
+id = "1N-1"
+strand = "n"
+stage = "Y1"
+title = "Count to ten."
+
+[[milestones]]
+id = "2N-1"
+strand = "n"
+stage = "Y2"
+title = "Count to a hundred."
+requires = ["1N-1"]
+"""
+
+HEAD = """\
+[curriculum]
+id = "t"
+title = "Test"
+
+[[stages]]
+id = "Y1"
+title = "Year 1"
+
+[[strands]]
+id = "n"
+title = "Number"
+"""  # 11 lines: a milestone appended after it starts on line 12 (with a blank line first: 13)
+
+
+def problems(tmp_path: Path, text: str, name: str = "c.toml") -> list[str]:
+    """The problem lines a file gives (empty when it loads)."""
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    try:
+        load_curriculum(path)
+    except CurriculumError as error:
+        prefix = f"{path}:"
+        assert all(line.startswith(prefix) for line in error.lines())
+        return [line.removeprefix(str(path) + ":") for line in error.lines()]
+    return []
+
+
+def milestone(ident: str, *extra: str, strand: str = "n", stage: str = "Y1") -> str:
+    lines = ["", "[[milestones]]", f'id = "{ident}"', f'strand = "{strand}"', f'stage = "{stage}"']
+    lines += [f'title = "{ident}"', *extra]
+    return "\n".join(lines) + "\n"
+
+
+# --- what a valid file gives ------------------------------------------------------------
+
+
+def test_a_valid_file_loads(tmp_path: Path) -> None:
+    assert problems(tmp_path, VALID) == []
+    c = parse_curriculum(VALID, "c.toml")
+    assert c.id == "t"
+    assert [s.id for s in c.stages] == ["Y1", "Y2"]
+    assert c.milestone_by_id["2N-1"].requires == ["1N-1"]
+    assert c.milestone_by_id["1N-1"].requires == []
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + VALID.encode())
+    assert load_curriculum(path).id == "t"
+
+
+# --- each problem, located --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            '[curriculum]\nid = "t"\ntitle = "Test\n',
+            ["3: TOML syntax error: Illegal character '\\n' (column 14)"],
+            id="syntax-unterminated-string",
+        ),
+        pytest.param(
+            '[curriculum]\nid = "t"\n\ntitle = = 3\n',
+            ["4: TOML syntax error: Invalid value (column 9)"],
+            id="syntax-invalid-value",
+        ),
+        pytest.param(
+            '[curriculum]\nid = "t"\ntitle = ["a",\n',
+            ["3: TOML syntax error: Invalid value (at the end of the file)"],
+            id="syntax-at-end",
+        ),
+        pytest.param("", ["1: missing the [curriculum] table (with its id and title)"], id="empty-file"),
+        pytest.param(
+            HEAD + milestone("1N-1").replace('title = "1N-1"\n', ""),
+            ["13: milestone 1N-1: missing field 'title'"],
+            id="missing-field",
+        ),
+        pytest.param(
+            HEAD.replace('title = "Test"\n', ""),
+            ["1: [curriculum]: missing field 'title'"],
+            id="missing-header-field",
+        ),
+        pytest.param(
+            HEAD + milestone("1N-1", 'titel = "x"'),
+            ["18: milestone 1N-1: unknown field 'titel' (did you mean 'title'?)"],
+            id="unknown-field",
+        ),
+        pytest.param(
+            HEAD.replace('title = "Year 1"\n', 'title = "Year 1"\ncolour = "red"\n'),
+            ["8: stage Y1: unknown field 'colour' (expected id, title, year, years, end_points)"],
+            id="unknown-field-no-guess",
+        ),
+        pytest.param(
+            HEAD + "\n[extras]\nx = 1\n",
+            ["13: unknown table or key 'extras' (expected curriculum, stages, strands, milestones)"],
+            id="unknown-table",
+        ),
+        pytest.param(
+            HEAD.replace('title = "Year 1"\n', 'title = "Year 1"\nyear = "one"\n'),
+            ["8: stage Y1: 'year' must be a whole number, got 'one'"],
+            id="wrong-type-int",
+        ),
+        pytest.param(
+            HEAD.replace('title = "Test"\n', 'title = "Test"\nversion = 2026.1\n'),
+            ["4: [curriculum]: 'version' must be text (in quotes), got 2026.1"],
+            id="wrong-type-text",
+        ),
+        pytest.param(
+            HEAD + milestone("1N-1", "requires = [1]"),
+            ["18: milestone 1N-1: item 1 of 'requires' must be text (in quotes), got 1"],
+            id="wrong-type-list-item",
+        ),
+        pytest.param(
+            HEAD + milestone("1N-1", 'requires = "0N-1"'),
+            ["18: milestone 1N-1: 'requires' must be a list, got '0N-1'"],
+            id="wrong-type-list",
+        ),
+        pytest.param(
+            HEAD.replace('title = "Year 1"\n', 'title = "Year 1"\nyear = 1\nyears = [1, 2]\n'),
+            ["5: stage Y1: give either 'year' or 'years', not both"],
+            id="stage-year-and-years",
+        ),
+        pytest.param(
+            HEAD.replace('id = "t"', 'id = "t u"'),
+            ["2: [curriculum]: curriculum id must be a non-empty word without spaces"],
+            id="curriculum-id-with-space",
+        ),
+        pytest.param(
+            '[curriculum]\nid = "t"\ntitle = "T"\n\n[stages]\nid = "Y1"\n',
+            ["5: 'stages' must be a list of [[stages]] tables, got a table"],
+            id="table-not-array",
+        ),
+        pytest.param(
+            HEAD + '\n[[stages]]\nid = "Y1"\ntitle = "Again"\n',
+            ["14: duplicate stage id 'Y1' (first on line 6)"],
+            id="duplicate-stage",
+        ),
+        pytest.param(
+            HEAD + '\n[[strands]]\nid = "n"\ntitle = "Again"\n',
+            ["14: duplicate strand id 'n' (first on line 10)"],
+            id="duplicate-strand",
+        ),
+        pytest.param(
+            HEAD + milestone("1N-1") + milestone("1N-1"),
+            ["20: duplicate milestone id '1N-1' (first on line 14)"],
+            id="duplicate-milestone",
+        ),
+        pytest.param(
+            HEAD + milestone("1N-2", 'requires = ["1N-1"]'),
+            ["18: milestone 1N-2: prerequisite '1N-1' names no milestone"],
+            id="unknown-prerequisite",
+        ),
+        pytest.param(
+            HEAD + milestone("1N-1", stage="Y9"),
+            ["16: milestone 1N-1: stage 'Y9' is not declared"],
+            id="undeclared-stage",
+        ),
+        pytest.param(
+            HEAD + milestone("1N-1", strand="q"),
+            ["15: milestone 1N-1: strand 'q' is not declared"],
+            id="undeclared-strand",
+        ),
+        pytest.param(
+            HEAD + '\n[[strands]]\nid = "n-npv"\ntitle = "Place value"\nparent = "numbr"\n',
+            ["16: strand n-npv: parent 'numbr' is not declared"],
+            id="undeclared-parent",
+        ),
+        pytest.param(
+            HEAD + '\n[[strands]]\nid = "q"\ntitle = "Q"\nparent = "q"\n',
+            ["16: strand q is its own parent"],
+            id="own-parent",
+        ),
+        pytest.param(
+            HEAD + milestone("a", 'requires = ["a"]'),
+            ["18: milestone a requires itself"],
+            id="requires-itself",
+        ),
+        pytest.param(
+            HEAD + milestone("a", 'requires = ["b"]') + milestone("b", 'requires = ["a"]'),
+            ["18: prerequisite cycle: a -> b -> a"],
+            id="cycle-of-two",
+        ),
+        pytest.param(
+            HEAD
+            + milestone("x")
+            + milestone("a", 'requires = ["x", "c"]')
+            + milestone("b", 'requires = ["a"]')
+            + milestone("c", 'requires = ["b"]'),
+            ["24: prerequisite cycle: a -> c -> b -> a"],
+            id="cycle-of-three",
+        ),
+    ],
+)
+def test_each_problem_is_reported_where_it_is(tmp_path: Path, text: str, expected: list[str]) -> None:
+    assert problems(tmp_path, text) == expected
+
+
+def test_every_problem_in_a_file_is_reported_in_line_order(tmp_path: Path) -> None:
+    text = """\
+    [curriculum]
+    id = "t"
+    title = "Test"
+    version = 2026.1
+
+    [[stages]]
+    id = "Y1"
+    title = "Year 1"
+    year = "one"
+
+    [[stages]]
+    id = "Y1"
+    title = "Again"
+
+    [[strands]]
+    id = "n"
+    title = "N"
+    parent = "x"
+
+    [[milestones]]
+    id = "a"
+    strand = "n"
+    stage = "Y9"
+    title = "A"
+    requires = ["b", "zz", "a"]
+    guidance = \"\"\"
+    [[milestones]]
+    id = "not a milestone: this is text"
+    \"\"\"
+
+    [[milestones]]
+    id = "b"
+    strand = "q"
+    stage = "Y1"
+    titel = "B"
+    requires = ["c"]
+
+    [[milestones]]
+    id = "c"
+    strand = "n"
+    stage = "Y1"
+    title = "C"
+    requires = ["a"]
+
+    [[milestones]]
+    strand = "n"
+    stage = "Y1"
+    title = 5
+    """
+    assert problems(tmp_path, text) == [
+        "4: [curriculum]: 'version' must be text (in quotes), got 2026.1",
+        "9: stage Y1: 'year' must be a whole number, got 'one'",
+        "12: duplicate stage id 'Y1' (first on line 7)",
+        "18: strand n: parent 'x' is not declared",
+        "23: milestone a: stage 'Y9' is not declared",
+        "25: milestone a: prerequisite 'zz' names no milestone",
+        "25: milestone a requires itself",
+        "25: prerequisite cycle: a -> b -> c -> a",
+        "31: milestone b: missing field 'title'",
+        "33: milestone b: strand 'q' is not declared",
+        "35: milestone b: unknown field 'titel' (did you mean 'title'?)",
+        "45: milestone #4: missing field 'id'",
+        "48: milestone #4: 'title' must be text (in quotes), got 5",
+    ]
+
+
+def test_disjoint_cycles_are_each_reported(tmp_path: Path) -> None:
+    text = (
+        HEAD
+        + milestone("a", 'requires = ["b"]')
+        + milestone("b", 'requires = ["a"]')
+        + milestone("c", 'requires = ["d"]')
+        + milestone("d", 'requires = ["c"]')
+    )
+    assert problems(tmp_path, text) == [
+        "18: prerequisite cycle: a -> b -> a",
+        "32: prerequisite cycle: c -> d -> c",
+    ]
+
+
+def test_a_long_chain_is_not_a_cycle(tmp_path: Path) -> None:
+    text = (
+        HEAD
+        + milestone("m0")
+        + "".join(milestone(f"m{i}", f'requires = ["m{i - 1}"]') for i in range(1, 400))
+    )
+    assert problems(tmp_path, text) == []
+
+
+def test_inline_forms_are_located(tmp_path: Path) -> None:
+    text = """\
+    curriculum = { id = "t", title = "T", colour = "red" }
+    stages = [{ id = "Y1", title = "Year 1" }]
+    strands = [
+        { id = "n", title = "N" },
+    ]
+    milestones = [
+        { id = "a", strand = "n", stage = "Y1", title = "A" },
+        { id = "b", strand = "n", stage = "Y1", titel = "B" },
+    ]
+    """
+    assert problems(tmp_path, text) == [
+        "1: [curriculum]: unknown field 'colour' (expected id, title, version, source, licence, notes)",
+        "8: milestone b: missing field 'title'",
+        "8: milestone b: unknown field 'titel' (did you mean 'title'?)",
+    ]
+
+
+def test_dotted_keys_and_sub_tables_fall_back_gracefully(tmp_path: Path) -> None:
+    text = """\
+    curriculum.id = "t"
+    curriculum.title = "T"
+    curriculum.version = 3
+
+    [[stages]]
+    id = "Y1"
+    title = "Year 1"
+
+    [stages.extra]
+    x = 1
+    """
+    assert problems(tmp_path, text) == [
+        "3: [curriculum]: 'version' must be text (in quotes), got 3",
+        "9: stage Y1: unknown field 'extra' (expected id, title, year, years, end_points)",
+    ]
+
+
+def test_unreadable_files_are_curriculum_errors(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(CurriculumError) as caught:
+        load_curriculum(missing)
+    assert caught.value.lines() == [f"{missing}: cannot read the file: No such file or directory"]
+
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b'[curriculum]\nid = "t"\ntitle = "Caf\xe9"\n')
+    with pytest.raises(CurriculumError) as caught:
+        load_curriculum(latin)
+    assert caught.value.lines() == [f"{latin}:3: the file is not UTF-8 text"]
+
+
+def test_deep_nesting_is_a_curriculum_error() -> None:
+    with pytest.raises(CurriculumError) as caught:
+        parse_curriculum("x = " + "[" * 100_000, "deep.toml")
+    assert caught.value.lines()[0].startswith("deep.toml")
+
+
+# --- any input: a Curriculum or a CurriculumError, never anything else ---------------------
+
+
+def parses_or_refuses(text: str) -> None:
+    try:
+        c = parse_curriculum(text, "fuzz.toml")
+    except CurriculumError as error:
+        assert error.problems
+        for problem in error.problems:
+            assert problem.file == "fuzz.toml"
+            assert problem.line is None or 1 <= problem.line <= text.count("\n") + 1
+    else:
+        assert isinstance(c, Curriculum)
+
+
+TOML_ALPHABET = string.ascii_letters + string.digits + " \n\t=[]{}\",.#'-_\\"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text() | st.text(alphabet=TOML_ALPHABET))
+def test_any_text_parses_or_refuses(text: str) -> None:
+    parses_or_refuses(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary())
+def test_any_bytes_parse_or_refuse(data: bytes) -> None:
+    parses_or_refuses(data.decode("utf-8", errors="replace"))
+    parses_or_refuses(data.decode("latin-1"))
+
+
+@st.composite
+def mutations(draw: st.DrawFn, source: str) -> str:
+    text = source
+    for _ in range(draw(st.integers(1, 4))):
+        where = draw(st.integers(0, len(text)))
+        kind = draw(st.sampled_from(["delete", "insert", "replace", "duplicate-line", "drop-line"]))
+        if kind == "delete":
+            text = text[:where] + text[where + draw(st.integers(1, 8)) :]
+        elif kind == "insert":
+            text = text[:where] + draw(st.text(alphabet=TOML_ALPHABET, max_size=8)) + text[where:]
+        elif kind == "replace":
+            text = text[:where] + draw(st.sampled_from(list(TOML_ALPHABET))) + text[where + 1 :]
+        else:
+            lines = text.split("\n")
+            i = draw(st.integers(0, max(len(lines) - 1, 0)))
+            lines[i:i] = [lines[i]] if kind == "duplicate-line" and lines else []
+            if kind == "drop-line" and lines:
+                del lines[i]
+            text = "\n".join(lines)
+    return text
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutations(VALID + milestone("x", 'requires = ["1N-1", "2N-1"]', 'guidance = """\n[[stages]]\n"""')))
+def test_mutated_files_parse_or_refuse(text: str) -> None:
+    parses_or_refuses(text)
+
+
+# --- writing and round trips ------------------------------------------------------------
+
+
+def test_dump_follows_the_layout() -> None:
+    text = dump_curriculum(parse_curriculum(VALID, "c.toml"))
+    headers = [line for line in text.splitlines() if line.startswith("[")]
+    assert headers == [
+        "[curriculum]",
+        "[[stages]]",
+        "[[stages]]",
+        "[[strands]]",
+        "[[milestones]]",
+        "[[milestones]]",
+    ]
+    assert 'version = "1"' in text
+    assert "requires = []" not in text
+    assert "guidance" not in text and "parent" not in text
+    assert 'requires = ["1N-1"]' in text
+
+
+def test_save_writes_a_new_file_atomically(tmp_path: Path) -> None:
+    c = parse_curriculum(VALID, "c.toml")
+    path = tmp_path / "out.toml"
+    path.write_text("old", encoding="utf-8")
+    save_curriculum(c, path)
+    assert path.read_text(encoding="utf-8") == dump_curriculum(c)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.toml"]
+    assert load_curriculum(path) == c
+
+
+WORDS = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+IDS = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=8)
+
+
+@st.composite
+def curricula(draw: st.DrawFn) -> Curriculum:
+    header = CurriculumHeader(
+        id=draw(st.text(string.ascii_letters + "-", min_size=1, max_size=10)),
+        title=draw(WORDS),
+        version=draw(WORDS),
+        source=draw(st.none() | WORDS),
+        licence=draw(st.none() | WORDS),
+        notes=draw(st.none() | WORDS),
+    )
+    stage_ids = draw(st.lists(IDS, min_size=1, max_size=4, unique=True))
+    stages = []
+    for sid in stage_ids:
+        first = draw(st.integers(0, 13))
+        width = draw(st.sampled_from([0, 1, 2]))
+        stages.append(
+            Stage(
+                id=sid,
+                title=draw(WORDS),
+                year=first if width == 1 else None,
+                years=list(range(first, first + 2)) if width == 2 else None,
+                end_points=draw(st.none() | st.integers(0, 60)),
+            )
+        )
+    strand_ids = draw(st.lists(IDS, min_size=1, max_size=4, unique=True))
+    strands = [
+        Strand(id=s, title=draw(WORDS), parent=draw(st.none() | st.sampled_from(strand_ids[:i] or [None])))
+        for i, s in enumerate(strand_ids)
+    ]
+    milestone_ids = draw(st.lists(IDS, max_size=12, unique=True))
+    milestones = [
+        Milestone(
+            id=m,
+            strand=draw(st.sampled_from(strand_ids)),
+            stage=draw(st.sampled_from(stage_ids)),
+            title=draw(WORDS),
+            requires=draw(st.lists(st.sampled_from(milestone_ids[:i]), unique=True)) if i else [],
+            guidance=draw(st.none() | WORDS),
+        )
+        for i, m in enumerate(milestone_ids)
+    ]
+    return Curriculum(curriculum=header, stages=stages, strands=strands, milestones=milestones)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(curricula())
+def test_generated_curricula_round_trip(c: Curriculum) -> None:
+    assert parse_curriculum(dump_curriculum(c), "gen.toml") == c
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(curricula(), st.sampled_from(["stages", "strands", "milestones"]), st.data())
+def test_problems_point_at_their_line_whatever_the_text(
+    c: Curriculum, section: str, data: st.DataObject
+) -> None:
+    """An unknown key put into any table of a dumped curriculum is reported on its own line,
+    whatever strings (brackets, quotes, newlines) come before it."""
+    items = getattr(c, section)
+    if not items:
+        return
+    i = data.draw(st.integers(0, len(items) - 1))
+    later = {"stages": ["strands", "milestones"], "strands": ["milestones"], "milestones": []}[section]
+    before = c.model_copy(update={section: items[:i], **{name: [] for name in later}})
+    header = dump_curriculum(before).count("\n") + 2
+    lines = dump_curriculum(c).split("\n")
+    assert lines[header - 1] == f"[[{section}]]"
+    lines.insert(header, "zzz = 1")
+    with pytest.raises(CurriculumError) as caught:
+        parse_curriculum("\n".join(lines), "gen.toml")
+    [problem] = caught.value.problems
+    assert problem.line == header + 1
+    assert "unknown field 'zzz'" in problem.message
+
+
+# --- the shipped samples ----------------------------------------------------------------
+
+
+def test_the_samples_are_found() -> None:
+    assert sample_curricula_dir() == REPO / "sample_curricula"
+    assert styles_dir() == REPO / "styles"
+    names = [p.name for p in sample_curriculum_paths()]
+    assert {"nc-english.toml", "nc-maths.toml"} <= set(names)
+    assert names == sorted(names)
+
+
+@pytest.mark.parametrize("path", sample_curriculum_paths(), ids=lambda p: p.name)
+def test_every_sample_loads_and_round_trips(path: Path) -> None:
+    c = load_curriculum(path)
+    assert parse_curriculum(dump_curriculum(c), str(path)) == c
+    assert c.curriculum.licence
+    assert len({m.id for m in c.milestones}) == len(c.milestones)
+
+
+def _sample(name: str) -> Curriculum:
+    return load_curriculum(sample_curricula_dir() / name)
+
+
+OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
+
+
+def test_the_maths_sample() -> None:
+    c = _sample("nc-maths.toml")
+    assert c.id == "nc-maths"
+    assert [(s.id, s.title, s.year_list) for s in c.stages] == [
+        (f"Y{y}", f"Year {y}", [y]) for y in range(1, 7)
+    ]
+    assert len(c.milestones) >= 200
+    assert c.curriculum.licence == OGL
+    assert "not part of the source" in (c.curriculum.notes or "")
+    m = c.milestone_by_id["3NPV-1"]
+    assert (m.stage, m.strand) == ("Y3", "number-npv")
+    assert c.strand_by_id["number-npv"].parent == "number"
+    assert c.strand_by_id["measurement"].parent is None
+    # a renamed sub-strand continues the chain: Year 4 fractions need Year 3 fractions
+    assert c.milestone_by_id["4FD-1"].requires == ["3F-1"]
+    assert c.milestone_by_id["5ASMD-1"].requires[0].startswith("4AS-")
+    assert c.milestone_by_id["1NPV-1"].requires == []
+
+
+def test_the_english_sample() -> None:
+    c = _sample("nc-english.toml")
+    assert c.id == "nc-english"
+    assert [(s.id, s.title, s.year_list) for s in c.stages] == [
+        ("Y1", "Year 1", [1]),
+        ("Y2", "Year 2", [2]),
+        ("Y3-4", "Years 3 and 4", [3, 4]),
+        ("Y5-6", "Years 5 and 6", [5, 6]),
+    ]
+    assert len(c.milestones) >= 150
+    assert c.curriculum.licence == OGL
+    assert "not part of the source" in (c.curriculum.notes or "")
+    assert c.milestone_by_id["34VGP-1"].stage == "Y3-4"
+    assert all(m.requires for m in c.milestones if m.stage == "Y5-6")
+
+
+def test_sample_texts_have_no_stray_whitespace() -> None:
+    for name in ("nc-maths.toml", "nc-english.toml"):
+        for m in _sample(name).milestones:
+            assert m.title == " ".join(m.title.split()), m.id
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason=f"no source data at {DATA}")
+def test_the_generator_reproduces_the_samples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "build_sample_curricula", REPO / "scripts" / "build_sample_curricula.py"
+    )
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, script)  # dataclasses look their module up
+    spec.loader.exec_module(script)
+    assert script.main(["--data", str(DATA), "--out", str(tmp_path)]) == 0
+    for name in ("nc-maths.toml", "nc-english.toml"):
+        assert (tmp_path / name).read_bytes() == (sample_curricula_dir() / name).read_bytes(), name
