@@ -1,0 +1,311 @@
+"""A realistic demo school, built deterministically from a seed and today's date.
+
+Three classes in three year groups, about 80 pupils with the usual mix of groups, the sample
+curricula, and a year of judgements: a baseline at the start of last year, then each window of last
+year and the current window so far. Pupils progress through their next steps at their own pace, so
+the demo shows pupils on track, ahead, falling behind and with gaps — and every judgement in it was
+accepted by the same rules a teacher meets.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from . import engine
+from .curriculum import load_curriculum
+from .engine import Event, PupilRecord
+from .models import Curriculum, Judgement, Pupil, Sen, Verdict
+from .resources import sample_curriculum_paths
+from .service import Service
+
+FIRST_NAMES = [
+    "Amelia",
+    "Olivia",
+    "Isla",
+    "Ava",
+    "Mia",
+    "Ivy",
+    "Lily",
+    "Freya",
+    "Grace",
+    "Sophia",
+    "Aisha",
+    "Zara",
+    "Maryam",
+    "Hannah",
+    "Ella",
+    "Chloe",
+    "Ruby",
+    "Evie",
+    "Poppy",
+    "Layla",
+    "Noah",
+    "Oliver",
+    "George",
+    "Arthur",
+    "Leo",
+    "Muhammad",
+    "Harry",
+    "Oscar",
+    "Jack",
+    "Charlie",
+    "Theo",
+    "Freddie",
+    "Alfie",
+    "Jacob",
+    "Ethan",
+    "Samuel",
+    "Kai",
+    "Yusuf",
+    "Ibrahim",
+    "Tomasz",
+    "Oluwaseun",
+    "Chidi",
+    "Priya",
+    "Arjun",
+    "Wiktoria",
+    "Mateusz",
+    "Siobhan",
+    "Niamh",
+    "Callum",
+    "Rhys",
+]
+LAST_NAMES = [
+    "Smith",
+    "Jones",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Wilson",
+    "Thomas",
+    "Johnson",
+    "Roberts",
+    "Robinson",
+    "Thompson",
+    "Wright",
+    "Walker",
+    "White",
+    "Edwards",
+    "Hughes",
+    "Green",
+    "Hall",
+    "Khan",
+    "Ali",
+    "Hussain",
+    "Begum",
+    "Patel",
+    "Kowalski",
+    "Nowak",
+    "Okafor",
+    "Adeyemi",
+    "Mensah",
+    "O'Brien",
+    "Murphy",
+    "Kelly",
+    "Campbell",
+    "Stewart",
+    "Chen",
+    "Wong",
+    "Nguyen",
+    "Silva",
+    "Costa",
+]
+TEACHERS = ("ms.hughes", "mr.okafor", "mrs.patel")
+
+
+@dataclass(frozen=True)
+class DemoClass:
+    name: str
+    year_group: int  # this academic year
+    size: int
+    teacher: str
+
+
+CLASSES = (
+    DemoClass("2H", 2, 26, TEACHERS[0]),
+    DemoClass("4O", 4, 27, TEACHERS[1]),
+    DemoClass("6P", 6, 27, TEACHERS[2]),
+)
+
+
+@dataclass
+class DemoSummary:
+    curricula: list[str]
+    classes: list[tuple[str, int, int]]  # name, year group, pupils
+    pupils: int
+    judgements: int
+    first_day: date
+    last_day: date
+
+
+def make_pupils(rng: random.Random, academic_year: int) -> tuple[list[Pupil], dict[str, float]]:
+    pupils: list[Pupil] = []
+    pace: dict[str, float] = {}
+    n = 0
+    for cls in CLASSES:
+        for _ in range(cls.size):
+            n += 1
+            upn = f"D{academic_year % 100:02d}{n:04d}"
+            pp = rng.random() < 0.28
+            fsm = pp and rng.random() < 0.75
+            eal = rng.random() < 0.18
+            r = rng.random()
+            sen = Sen.EHCP if r < 0.04 else Sen.SUPPORT if r < 0.16 else Sen.NONE
+            pupils.append(
+                Pupil(
+                    upn=upn,
+                    first_name=rng.choice(FIRST_NAMES),
+                    last_name=rng.choice(LAST_NAMES),
+                    year_group=cls.year_group,
+                    academic_year=academic_year,
+                    class_name=cls.name,
+                    gender=rng.choice("MF"),
+                    pupil_premium=pp,
+                    eal=eal,
+                    sen=sen,
+                    fsm=fsm,
+                    dob=date(academic_year - 5 - cls.year_group, rng.randint(9, 12), rng.randint(1, 28))
+                    if rng.random() < 0.33
+                    else date(academic_year - 4 - cls.year_group, rng.randint(1, 8), rng.randint(1, 28)),
+                    tags=["reading-recovery"] if rng.random() < 0.08 else [],
+                )
+            )
+            # how fast this pupil secures milestones, relative to the expected pace
+            p = rng.gauss(1.0, 0.28) - (0.12 if pp else 0) - (0.25 if sen is Sen.SUPPORT else 0)
+            p -= 0.55 if sen is Sen.EHCP else 0
+            pace[upn] = max(0.15, min(1.9, p))
+    return pupils, pace
+
+
+def _moment(rng: random.Random, start: date, end: date) -> datetime:
+    days = max(0, (end - start).days)
+    d = start + timedelta(days=rng.randint(0, days))
+    return datetime(d.year, d.month, d.day, rng.randint(8, 15), rng.choice((0, 15, 30, 45)), tzinfo=UTC)
+
+
+def simulate(
+    c: Curriculum,
+    pupil: Pupil,
+    pace: float,
+    teacher: str,
+    today: date,
+    rng: random.Random,
+) -> list[Judgement]:
+    """A year of one pupil's judgements in one curriculum, each one decided by the engine."""
+    assert pupil.id is not None
+    year_now = engine.academic_year_of(today)
+    last_year = year_now - 1
+    yg_last = pupil.year_group_in(last_year)
+    record = PupilRecord()
+    out: list[Judgement] = []
+
+    def put(mid: str, verdict: str, when: datetime, reason: str | None = None, note: str | None = None):
+        d = engine.decide(
+            c, record, mid, verdict, now=when + timedelta(seconds=1), reason=reason, actor=teacher
+        )
+        j = Judgement(
+            pupil_id=pupil.id,
+            curriculum_id=c.id,
+            milestone_id=mid,
+            verdict=Verdict(d.verdict),
+            by=teacher,
+            at=when,
+            note=note,
+            reason=d.reason,
+            corrects=d.corrects,
+        )
+        out.append(j)
+        record.apply(Event(len(out), mid, d.verdict, when, d.corrects, teacher, bool(d.unmet)))
+
+    # baseline: what the pupil secured before last year (stages below last year's year group)
+    below = engine.stages_below(c, yg_last)
+    base_day = date(last_year, 9, 2)
+    slack = 0.015 if pace > 0.7 else 0.06
+    for m in c.milestones:
+        if m.stage in below and rng.random() > slack and engine.is_open(c, record.achieved(), m.id):
+            put(
+                m.id,
+                "achieved",
+                _moment(rng, base_day, base_day + timedelta(days=3)),
+                note="Baseline from previous school year",
+            )
+
+    # then each window of last year and the current window up to yesterday
+    windows = engine.windows_of_year(last_year) + [engine.window_of(today)]
+    for w in windows:
+        end = min(w.end, today - timedelta(days=1))
+        if end < w.start:
+            continue
+        share = (end - w.start).days / max(1, (w.end - w.start).days) if w.end > end else 1.0
+        year_size = _year_size(c, pupil.year_group_in(w.academic_year))
+        budget = int(round(max(3, year_size) / 3 * pace * share * 1.1 + rng.random()))
+        first = min(w.start + timedelta(days=7), end)
+        times = sorted(_moment(rng, first, end) for _ in range(budget + 2))
+        for when in times[:budget]:
+            steps = engine.next_steps(c, record.achieved(), pupil.year_group_in(w.academic_year))
+            if not steps:
+                break
+            mid = steps[0] if rng.random() < 0.7 else rng.choice(steps[:4])
+            if rng.random() < 0.25:
+                put(mid, "not_yet", when - timedelta(hours=2), note="Further teaching needed")
+            put(mid, "achieved", when)
+        # fast learners sometimes jump ahead with an override: the skipped prerequisite becomes a gap
+        if pace > 1.35 and rng.random() < 0.3:
+            achieved = record.achieved()
+            locked = [
+                m for m in c.milestones if m.id not in achieved and not engine.is_open(c, achieved, m.id)
+            ]
+            if locked:
+                put(locked[0].id, "achieved", times[-2], reason="Secure in independent work")
+        # a teacher doubts retention of one milestone now and then
+        if rng.random() < 0.05 and record.achieved():
+            pick = sorted(record.achieved())[rng.randrange(len(record.achieved()))]
+            put(pick, "revisit", times[-1] + timedelta(minutes=5), note="Check retention after the holiday")
+    out.sort(key=lambda j: j.at)
+    return out
+
+
+def _year_size(c: Curriculum, year: int) -> float:
+    """Milestones a year's teaching covers: the year's stage (half of a two-year stage)."""
+    for s in c.stages:
+        if year in s.year_list:
+            return len(c.milestones_by_stage.get(s.id, [])) / len(s.year_list)
+    return len(c.milestones) / max(1, len(c.stages))
+
+
+def build_demo(service: Service, seed: int = 2026) -> DemoSummary:
+    """Fill an empty database with the demo school."""
+    today = service.today()
+    rng = random.Random(f"{seed}-{today.isoformat()}")
+    curricula = [load_curriculum(p) for p in sample_curriculum_paths()]
+    year = service.academic_year(today)
+    pupils, pace = make_pupils(rng, year)
+    store = service.store
+    with store.transaction():
+        for c in curricula:
+            store.put_curriculum(c)
+        store.upsert_pupils(pupils)
+    stored = {p.upn: p for p in store.pupils()}
+    teacher_of = {cls.name: cls.teacher for cls in CLASSES}
+    events: list[Judgement] = []
+    for p in pupils:
+        sp = stored[p.upn]
+        for c in curricula:
+            if not any(s.year_list for s in c.stages):
+                continue
+            events.extend(simulate(c, sp, pace[p.upn], teacher_of[p.class_name or ""], today, rng))
+    events.sort(key=lambda j: j.at)
+    with store.transaction():
+        store.append_judgements(events)
+    return DemoSummary(
+        curricula=[c.id for c in curricula],
+        classes=[(cls.name, cls.year_group, cls.size) for cls in CLASSES],
+        pupils=len(pupils),
+        judgements=len(events),
+        first_day=min(j.at for j in events).date() if events else today,
+        last_day=max(j.at for j in events).date() if events else today,
+    )

@@ -1,0 +1,269 @@
+"""Roster CSV, as school MIS systems export it → pupils.
+
+The header row names the columns; they are matched case-insensitively, ignoring spaces and
+punctuation, with the usual synonyms (``Legal Forename``, ``Reg Group``, ``NC Year``, …); columns
+not listed here are ignored. Every bad cell is reported with its row as a spreadsheet numbers it
+(header = row 1) and its column, and all problems are reported at once as a ``RosterError``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, RosterError
+from ..models import Pupil, Sen
+
+# field → header synonyms (normalised), in order of preference when a file has several
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "upn": ("upn", "uniquepupilnumber", "pupilupn"),
+    "first_name": (
+        "preferredforename",
+        "forename",
+        "firstname",
+        "givenname",
+        "forenames",
+        "legalforename",
+    ),
+    "last_name": ("preferredsurname", "surname", "lastname", "familyname", "legalsurname"),
+    "year_group": ("year", "yeargroup", "ncyear", "yr", "nationalcurriculumyear", "yeartaughtin"),
+    "class_name": ("class", "classname", "reggroup", "registrationgroup", "form", "tutorgroup"),
+    "gender": ("gender", "sex"),
+    "pupil_premium": ("pupilpremium", "pp", "pupilpremiumindicator"),
+    "eal": ("eal", "englishasanadditionallanguage"),
+    "sen": ("sen", "senstatus", "senprovision", "send"),
+    "fsm": ("fsm", "fsmeligible", "freeschoolmeals"),
+    "dob": ("dob", "dateofbirth", "birthdate"),
+    "tags": ("tags", "tag"),
+}
+REQUIRED = {"upn": "UPN", "first_name": "Forename", "last_name": "Surname", "year_group": "Year"}
+_EXPECTED = "expected a header row naming the columns UPN, Forename, Surname and Year"
+
+_YES = {"y", "yes", "true", "1"}
+_NO = {"", "n", "no", "false", "0"}
+_SEN = {
+    **dict.fromkeys(("", "n", "no", "none", "nosen"), Sen.NONE),
+    **dict.fromkeys(("k", "sensupport", "support"), Sen.SUPPORT),
+    **dict.fromkeys(("e", "ehcp", "ehcplan", "ehc", "s", "statement"), Sen.EHCP),
+}
+_GENDER = {"m": "M", "male": "M", "boy": "M", "f": "F", "female": "F", "girl": "F"}
+_YEAR = re.compile(r"(?:year|yr|y)?\s*(r|rec|reception|\d{1,2})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_UK_DATE = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})")
+
+
+class _CellError(ValueError):
+    """A cell value that does not fit its column; the message says what was expected."""
+
+
+def read_roster(path: str | Path, academic_year: int) -> list[Pupil]:
+    """Read a roster CSV file (UTF-8 with or without BOM, UTF-16 with BOM, or Windows-1252)."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        raise RosterError([Problem(name, None, f"cannot read the file: {e.strerror or e}")]) from e
+    return parse_roster(_decode(raw, name), name, academic_year)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise RosterError([Problem(name, None, f"not valid UTF-16 text: {e.reason}")]) from e
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return raw.decode("cp1252")  # Excel's "CSV" on Windows
+        except UnicodeDecodeError:
+            line = raw.count(b"\n", 0, utf8_error.start) + 1
+            raise RosterError(
+                [Problem(name, line, "not text in UTF-8 or Windows-1252: save the roster as CSV UTF-8")]
+            ) from utf8_error
+
+
+def parse_roster(text: str, filename: str, academic_year: int) -> list[Pupil]:
+    """Pupils from roster CSV text; raises ``RosterError`` listing every problem found."""
+    records: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=_delimiter(text))
+    try:
+        records.extend(reader)
+    except csv.Error as e:
+        raise RosterError([Problem(filename, len(records) + 1, f"not valid CSV: {e}")]) from e
+
+    # (row number as a spreadsheet shows it, cells); blank rows are skipped
+    rows = [(n, row) for n, row in enumerate(records, start=1) if any(cell.strip() for cell in row)]
+    if not rows:
+        raise RosterError([Problem(filename, None, f"the file is empty: {_EXPECTED}")])
+    header_row, header = rows[0]
+    columns = _match_columns(header)
+    missing = [label for field, label in REQUIRED.items() if field not in columns]
+    if missing:
+        found = ", ".join(_column_name(h) for h in header if h.strip()) or "none"
+        plural = "s" if len(missing) > 1 else ""
+        message = f"missing required column{plural} {', '.join(missing)}; columns found: {found}"
+        raise RosterError([Problem(filename, header_row, message)])
+
+    problems: list[Problem] = []
+    pupils: list[Pupil] = []
+    upn_rows: dict[str, int] = {}
+    for row_number, row in rows[1:]:
+        found_before = len(problems)
+        values: dict[str, Any] = {}
+        for field, indices in columns.items():
+            column, cell = _cell(header, row, indices)
+            try:
+                values[field] = _PARSERS[field](cell)
+            except _CellError as e:
+                problems.append(Problem(filename, row_number, f"{column}: {e}"))
+        upn = values.get("upn")
+        if upn is not None:
+            if upn in upn_rows:
+                column = _column_name(header[columns["upn"][0]])
+                message = f"{column}: {_quote(upn)} is already on row {upn_rows[upn]}"
+                problems.append(Problem(filename, row_number, message))
+            else:
+                upn_rows[upn] = row_number
+        if len(problems) == found_before:
+            pupils.append(Pupil(academic_year=academic_year, **values))
+    if problems:
+        raise RosterError(problems)
+    return pupils
+
+
+# --- columns ---------------------------------------------------------------------------
+
+
+def _normal(header: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", header.casefold())
+
+
+def _match_columns(header: list[str]) -> dict[str, list[int]]:
+    """field → indices of the header cells that name it, most preferred synonym first."""
+    normal = [_normal(h) for h in header]
+    columns: dict[str, list[int]] = {}
+    for field, synonyms in COLUMNS.items():
+        indices = [i for synonym in synonyms for i, h in enumerate(normal) if h == synonym]
+        if indices:
+            columns[field] = indices
+    return columns
+
+
+def _cell(header: list[str], row: list[str], indices: list[int]) -> tuple[str, str]:
+    """The first non-blank cell among a field's columns, with its column's name."""
+    for i in indices:
+        if i < len(row) and row[i].strip():
+            return _column_name(header[i]), row[i].strip()
+    return _column_name(header[indices[0]]), ""
+
+
+def _column_name(header: str) -> str:
+    """A header cell for a message: as it is if plain, quoted and escaped otherwise."""
+    name = header.strip()
+    return name if name.isprintable() and len(name) <= 40 else _quote(name)
+
+
+def _quote(value: str) -> str:
+    """A cell's text for a message: quoted, control characters escaped, long text cut."""
+    if len(value) > 40:
+        value = value[:40] + "…"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon or tab: whichever the header line uses most (outside quotes)."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    unquoted = re.sub(r'"[^"]*"', "", first)
+    counts = {d: unquoted.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+# --- cells -----------------------------------------------------------------------------
+
+
+def _required(what: str) -> Callable[[str], str]:
+    def parse(cell: str) -> str:
+        if not cell:
+            raise _CellError(f"the {what} is missing")
+        return cell
+
+    return parse
+
+
+def _year(cell: str) -> int:
+    if not cell:
+        raise _CellError("the year group is missing")
+    match = _YEAR.fullmatch(cell.casefold())
+    if match:
+        token = match.group(1)
+        year = 0 if not token.isdigit() else int(token)
+        if 0 <= year <= 13:
+            return year
+    raise _CellError(f"{_quote(cell)} is not a year group (R or 0 to 13, e.g. Y3 or Year 3)")
+
+
+def _optional(cell: str) -> str | None:
+    return cell or None
+
+
+def _gender(cell: str) -> str | None:
+    return _GENDER.get(cell.casefold(), cell) if cell else None
+
+
+def _yes_no(cell: str) -> bool:
+    word = cell.casefold()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise _CellError(f"{_quote(cell)} is not yes or no (Y/N, Yes/No, True/False or 1/0)")
+
+
+def _sen(cell: str) -> Sen:
+    sen = _SEN.get(_normal(cell))
+    if sen is None:
+        raise _CellError(f"{_quote(cell)} is not a SEN status (N for none, K for SEN support, E for EHCP)")
+    return sen
+
+
+def _dob(cell: str) -> date | None:
+    if not cell:
+        return None
+    try:
+        if m := _ISO_DATE.fullmatch(cell):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _UK_DATE.fullmatch(cell):
+            return date(int(m[3]), int(m[2]), int(m[1]))
+    except ValueError:
+        raise _CellError(f"{_quote(cell)} is not a real date") from None
+    raise _CellError(f"{_quote(cell)} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def _tags(cell: str) -> list[str]:
+    tags = (tag.strip() for tag in cell.split(";"))
+    return list(dict.fromkeys(tag for tag in tags if tag))
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "upn": _required("UPN"),
+    "first_name": _required("forename"),
+    "last_name": _required("surname"),
+    "year_group": _year,
+    "class_name": _optional,
+    "gender": _gender,
+    "pupil_premium": _yes_no,
+    "eal": _yes_no,
+    "sen": _sen,
+    "fsm": _yes_no,
+    "dob": _dob,
+    "tags": _tags,
+}

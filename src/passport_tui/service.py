@@ -1,0 +1,364 @@
+"""The use cases: the only API the CLI and the terminal app call.
+
+Each call joins the store (what was recorded) and the engine (what the rules say). A judgement is
+decided and appended inside one write transaction, so two teachers marking the same pupil at once
+are both checked against the latest state.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from . import engine
+from .curriculum import load_curriculum, save_curriculum
+from .engine import Event, PupilRecord, Standing, TermDates
+from .errors import Ambiguous, JudgementRefused, NotFound
+from .models import Curriculum, Judgement, Milestone, Pupil, Verdict
+from .store import Store, parse_utc, resolve_db_path
+
+VERDICT_WORDS = {
+    "achieved": Verdict.ACHIEVED,
+    "not-yet": Verdict.NOT_YET,
+    "not_yet": Verdict.NOT_YET,
+    "notyet": Verdict.NOT_YET,
+    "retracted": Verdict.RETRACTED,
+    "revisit": Verdict.REVISIT,
+}
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (e.g. a container without passwd entry)
+        return os.environ.get("USER", "teacher")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def as_event(j: Judgement) -> Event:
+    return Event(
+        j.id or 0,
+        j.milestone_id,
+        j.verdict.value,
+        j.at,
+        j.corrects,
+        j.by,
+        override=j.verdict is Verdict.ACHIEVED and j.reason is not None,
+    )
+
+
+def fold_rows(rows: Iterable[tuple]) -> dict[int, PupilRecord]:
+    """Fold the store's light event rows ``(pupil_id, id, milestone, verdict, at, corrects[, override])``
+    into one record per pupil."""
+    records: dict[int, PupilRecord] = {}
+    for row in rows:
+        pupil_id, eid, milestone, verdict, at, corrects = row[:6]
+        override = bool(row[6]) if len(row) > 6 else False
+        rec = records.get(pupil_id)
+        if rec is None:
+            rec = records[pupil_id] = PupilRecord()
+        when = at if isinstance(at, datetime) else parse_utc(at)
+        rec.apply(Event(eid, milestone, verdict, when, corrects, override=override))
+    return records
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happened to one judgement of a bulk action."""
+
+    pupil: Pupil
+    judgement: Judgement | None = None
+    refusal: JudgementRefused | None = None
+
+
+@dataclass(slots=True)
+class CurriculumPassport:
+    curriculum: Curriculum
+    standing: Standing
+    achieved_on: dict[str, datetime] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class PupilPassport:
+    pupil: Pupil
+    year_group: int
+    today: date
+    curricula: list[CurriculumPassport]
+
+
+@dataclass(slots=True)
+class GridLine:
+    """One pupil's row of the class grid."""
+
+    pupil: Pupil
+    year_group: int
+    cells: list[engine.Cell]
+    points: int | None
+    expected: int | None
+    flags: list[engine.Flag]
+
+
+class Service:
+    """The Milestones Passport of one database, used by one person (``user``)."""
+
+    def __init__(self, store: Store, user: str | None = None, clock: Callable[[], datetime] = utc_now):
+        self.store = store
+        self.user = user or current_user()
+        self.clock = clock
+
+    @classmethod
+    def open(cls, db: str | Path | None = None, user: str | None = None) -> Service:
+        return cls(Store.open(resolve_db_path(str(db) if db is not None else None)), user)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Service:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- time ----------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    @property
+    def terms(self) -> TermDates:
+        value = self.store.get_setting("term_dates")
+        if not value:
+            return engine.DEFAULT_TERMS
+        return TermDates(spring=tuple(value["spring"]), summer=tuple(value["summer"]))
+
+    def academic_year(self, on: date | None = None) -> int:
+        return engine.academic_year_of(on or self.today())
+
+    def year_group(self, pupil: Pupil, on: date | None = None) -> int:
+        return pupil.year_group_in(self.academic_year(on))
+
+    # --- curricula -----------------------------------------------------------------------
+
+    def import_curriculum(self, path: str | Path) -> Curriculum:
+        c = load_curriculum(path)
+        with self.store.transaction():
+            self.store.put_curriculum(c)
+        return c
+
+    def export_curriculum(self, curriculum_id: str, path: str | Path) -> Path:
+        c = self.curriculum(curriculum_id)
+        save_curriculum(c, path)
+        return Path(path)
+
+    def curricula(self) -> list[Curriculum]:
+        return self.store.curricula()
+
+    def curriculum(self, curriculum_id: str) -> Curriculum:
+        c = self.store.curriculum(curriculum_id)
+        if c is None:
+            known = ", ".join(x.id for x in self.store.curricula()) or "none yet"
+            raise NotFound(f"No curriculum {curriculum_id!r} (known: {known}).")
+        return c
+
+    def milestone(self, milestone_id: str, curriculum_id: str | None = None) -> tuple[Curriculum, Milestone]:
+        """Find a milestone by id; ``curriculum_id`` is needed only when the id is ambiguous."""
+        if curriculum_id is not None:
+            c = self.curriculum(curriculum_id)
+            m = c.milestone_by_id.get(milestone_id)
+            if m is None:
+                raise NotFound(f"No milestone {milestone_id!r} in curriculum {curriculum_id!r}.")
+            return c, m
+        hits = [
+            (c, c.milestone_by_id[milestone_id])
+            for c in self.curricula()
+            if milestone_id in c.milestone_by_id
+        ]
+        if not hits:
+            raise NotFound(f"No milestone {milestone_id!r} in any curriculum.")
+        if len(hits) > 1:
+            names = ", ".join(c.id for c, _ in hits)
+            raise Ambiguous(
+                f"Milestone {milestone_id!r} is in several curricula ({names}); give --curriculum."
+            )
+        return hits[0]
+
+    # --- pupils --------------------------------------------------------------------------
+
+    def import_roster(self, path: str | Path, academic_year: int | None = None) -> tuple[int, int]:
+        from .interop.roster import read_roster
+
+        pupils = read_roster(path, academic_year if academic_year is not None else self.academic_year())
+        with self.store.transaction():
+            return self.store.upsert_pupils(pupils)
+
+    def pupils(self, class_name: str | None = None) -> list[Pupil]:
+        return self.store.pupils(class_name)
+
+    def classes(self) -> list[tuple[str, int]]:
+        return self.store.classes()
+
+    def pupil(self, key: str | int) -> Pupil:
+        p = self.store.pupil(key)
+        if p is None:
+            raise NotFound(f"No pupil with UPN or id {str(key)!r}.")
+        return p
+
+    # --- records -------------------------------------------------------------------------
+
+    def record(self, pupil_id: int, curriculum_id: str) -> PupilRecord:
+        return fold_rows(self.store.event_rows(curriculum_id, [pupil_id])).get(pupil_id, PupilRecord())
+
+    def records(self, curriculum_id: str, pupil_ids: list[int] | None = None) -> dict[int, PupilRecord]:
+        """Every listed pupil's record in one curriculum, folded from one pass over the log."""
+        records = fold_rows(self.store.event_rows(curriculum_id, pupil_ids))
+        for pid in pupil_ids or []:
+            records.setdefault(pid, PupilRecord())
+        return records
+
+    def history(self, pupil_key: str | int) -> list[Judgement]:
+        return self.store.judgements(self.pupil(pupil_key).id)  # type: ignore[arg-type]
+
+    # --- judging -------------------------------------------------------------------------
+
+    def judge(
+        self,
+        pupil_key: str | int,
+        milestone_id: str,
+        verdict: str,
+        *,
+        curriculum_id: str | None = None,
+        note: str | None = None,
+        reason: str | None = None,
+        at: datetime | None = None,
+    ) -> Judgement:
+        """Record one judgement (achieved, not yet, retracted, revisit) if the rules allow it."""
+        pupil = self.pupil(pupil_key)
+        c, m = self.milestone(milestone_id, curriculum_id)
+        with self.store.transaction():
+            return self._judge_one(pupil, c, m.id, VERDICT_WORDS[verdict], note, reason, at)
+
+    def retract(
+        self, pupil_key: str | int, milestone_id: str, reason: str, curriculum_id: str | None = None
+    ) -> Judgement:
+        return self.judge(pupil_key, milestone_id, "retracted", curriculum_id=curriculum_id, reason=reason)
+
+    def judge_many(
+        self,
+        pupil_ids: list[int],
+        curriculum_id: str,
+        milestone_id: str,
+        verdict: str,
+        *,
+        note: str | None = None,
+        reason: str | None = None,
+    ) -> list[Outcome]:
+        """Mark one milestone for several pupils in one transaction; each refusal is reported, the
+        others are recorded."""
+        c, m = self.milestone(milestone_id, curriculum_id)
+        v = VERDICT_WORDS[verdict]
+        out: list[Outcome] = []
+        with self.store.transaction():
+            for pid in pupil_ids:
+                pupil = self.pupil(pid)
+                try:
+                    out.append(Outcome(pupil, self._judge_one(pupil, c, m.id, v, note, reason, None)))
+                except JudgementRefused as refusal:
+                    out.append(Outcome(pupil, refusal=refusal))
+        return out
+
+    def _judge_one(
+        self,
+        pupil: Pupil,
+        c: Curriculum,
+        milestone_id: str,
+        verdict: Verdict,
+        note: str | None,
+        reason: str | None,
+        at: datetime | None,
+    ) -> Judgement:
+        assert pupil.id is not None
+        now = self.now()
+        if at is not None and at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        record = self.record(pupil.id, c.id)
+        decision = engine.decide(
+            c, record, milestone_id, verdict.value, now=now, at=at, reason=reason, actor=self.user
+        )
+        return self.store.append_judgement(
+            Judgement(
+                pupil_id=pupil.id,
+                curriculum_id=c.id,
+                milestone_id=milestone_id,
+                verdict=Verdict(decision.verdict),
+                by=self.user,
+                at=at or now,
+                note=(note or "").strip() or None,
+                reason=decision.reason,
+                corrects=decision.corrects,
+            )
+        )
+
+    # --- the passport --------------------------------------------------------------------
+
+    def standing(self, pupil: Pupil, c: Curriculum, record: PupilRecord | None = None, **kw) -> Standing:
+        assert pupil.id is not None
+        today = self.today()
+        return engine.standing(
+            c,
+            record if record is not None else self.record(pupil.id, c.id),
+            self.year_group(pupil, today),
+            today,
+            terms=self.terms,
+            **kw,
+        )
+
+    def passport(self, pupil_key: str | int, history_windows: int = 3) -> PupilPassport:
+        pupil = self.pupil(pupil_key)
+        assert pupil.id is not None
+        out = []
+        for c in self.curricula():
+            rec = self.record(pupil.id, c.id)
+            s = self.standing(pupil, c, rec, history_windows=history_windows)
+            dates = {m: rec.milestones[m].achieved_at for m in s.achieved}
+            out.append(CurriculumPassport(c, s, {k: v for k, v in dates.items() if v is not None}))
+        return PupilPassport(pupil, self.year_group(pupil), self.today(), out)
+
+    # --- the class grid ------------------------------------------------------------------
+
+    def grid(self, pupils: list[Pupil], c: Curriculum, milestones: list[str]) -> list[GridLine]:
+        """The class grid of ``pupils`` over ``milestones`` of curriculum ``c``."""
+        ids = [p.id for p in pupils if p.id is not None]
+        records = self.records(c.id, ids) if ids else {}
+        today, terms = self.today(), self.terms
+        return [
+            self._grid_line(p, c, records.get(p.id or 0, PupilRecord()), milestones, today, terms)
+            for p in pupils
+        ]
+
+    def grid_line(self, pupil: Pupil, c: Curriculum, milestones: list[str]) -> GridLine:
+        assert pupil.id is not None
+        return self._grid_line(pupil, c, self.record(pupil.id, c.id), milestones, self.today(), self.terms)
+
+    def _grid_line(
+        self,
+        pupil: Pupil,
+        c: Curriculum,
+        record: PupilRecord,
+        milestones: list[str],
+        today: date,
+        terms: TermDates,
+    ) -> GridLine:
+        year = self.year_group(pupil, today)
+        cells = engine.cells(c, record.achieved(), record.not_yet(), record.revisits(), year, milestones)
+        s = engine.standing(c, record, year, today, terms=terms, detail=False)
+        return GridLine(pupil, year, cells, s.points, s.expected, s.flags)
