@@ -1,0 +1,253 @@
+"""A pupil's passport: points against expected and target, next steps, gaps, achieved, history."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+
+from ...engine import Cell
+from ...errors import JudgementRefused, PrerequisitesUnmet
+from ...models import Sen
+from ...service import CurriculumPassport, PupilPassport, Service
+from ..glyphs import ASCII, Glyphs
+from ..text import plain
+from .modals import HelpScreen, ReasonScreen
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def groups_of(p) -> str:
+    out = []
+    if p.pupil_premium:
+        out.append("pupil premium")
+    if p.fsm:
+        out.append("FSM")
+    if p.eal:
+        out.append("EAL")
+    if p.sen is Sen.SUPPORT:
+        out.append("SEN support")
+    elif p.sen is Sen.EHCP:
+        out.append("EHCP")
+    out.extend(p.tags)
+    return ", ".join(out)
+
+
+def chart(cp: CurriculumPassport, ascii_only: bool) -> str:
+    """Points at the end of each recent window and now, as a one-line bar chart with labels."""
+    s = cp.standing
+    points = [
+        (w.name.replace("Autumn", "Aut").replace("Spring", "Spr").replace("Summer", "Sum"), v)
+        for w, v in s.history
+    ]
+    points.append(("now", s.points))
+    values = [v for _, v in points if v is not None] + ([s.expected] if s.expected else [])
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    cells = []
+    for label, v in points:
+        if v is None:
+            bar = " "
+        elif ascii_only:
+            bar = "#" * (1 + (v - low))
+        else:
+            bar = BARS[min(len(BARS) - 1, int((v - low) * (len(BARS) - 1) / max(1, high - low)))]
+        cells.append(f"{label} {bar} {v if v is not None else '-'}")
+    return "   ".join(cells)
+
+
+class PassportScreen(Screen):
+    """One pupil's passport, one curriculum at a time."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="passport.back"),
+        Binding("a", "mark('achieved')", "Achieved", id="passport.achieved"),
+        Binding("n", "mark('not-yet')", "Not yet", id="passport.not_yet"),
+        Binding("left_square_bracket", "curriculum(-1)", "◂Subject", id="passport.prev"),
+        Binding("right_square_bracket", "curriculum(1)", "Subject▸", id="passport.next"),
+        Binding("1", "section('next')", "Next", show=False, id="passport.tab_next"),
+        Binding("2", "section('gaps')", "Gaps", show=False, id="passport.tab_gaps"),
+        Binding("3", "section('achieved')", "Achieved", show=False, id="passport.tab_achieved"),
+        Binding("4", "section('history')", "History", show=False, id="passport.tab_history"),
+        Binding("question_mark", "help", "Help", id="passport.help"),
+    ]
+
+    HELP = [
+        ("Esc", "back to the class grid"),
+        ("a", "mark the highlighted next step or gap achieved"),
+        ("n", "mark it not yet"),
+        ("[ ]", "previous / next subject"),
+        ("1 2 3 4", "next steps, gaps, achieved, history"),
+        ("Tab", "move between the tabs and the list"),
+        ("q", "quit"),
+    ]
+
+    def __init__(
+        self, service: Service, glyphs: Glyphs, pupil_id: int, curriculum_id: str | None = None
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.glyphs = glyphs
+        self.pupil_id = pupil_id
+        self.curriculum_id = curriculum_id
+        self.passport: PupilPassport | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="passport-title")
+        yield Static(id="passport-points")
+        yield Static(id="passport-chart")
+        with TabbedContent(id="passport-tabs", initial="next"):
+            with TabPane("Next steps", id="next"):
+                yield OptionList(id="next-list")
+            with TabPane("Gaps", id="gaps"):
+                yield OptionList(id="gaps-list")
+            with TabPane("Achieved", id="achieved"):
+                yield OptionList(id="achieved-list")
+            with TabPane("History", id="history"):
+                yield OptionList(id="history-list")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#next-list", OptionList).focus()
+
+    @property
+    def current(self) -> CurriculumPassport | None:
+        if not self.passport or not self.passport.curricula:
+            return None
+        for cp in self.passport.curricula:
+            if cp.curriculum.id == self.curriculum_id:
+                return cp
+        return self.passport.curricula[0]
+
+    def reload(self) -> None:
+        self.passport = pp = self.service.passport(self.pupil_id)
+        cp = self.current
+        if cp is not None:
+            self.curriculum_id = cp.curriculum.id
+        p = pp.pupil
+        groups = groups_of(p)
+        title = f"{p.name}  ·  UPN {p.upn}  ·  Year {pp.year_group}  ·  Class {p.class_name or '-'}"
+        if groups:
+            title += f"  ·  {groups}"
+        self.query_one("#passport-title", Static).update(Content(plain(title)))
+        if cp is None:
+            self.query_one("#passport-points", Static).update(Content("No curricula yet."))
+            return
+        s = cp.standing
+        c = cp.curriculum
+        if s.points is not None:
+            line = (
+                f"{c.title}\nPoints {s.points}  ·  expected {s.expected} ({s.window.name})  ·  "
+                f"target {s.target} ({s.target_status.value if s.target_status else '-'})"
+            )
+        else:
+            line = f"{c.title}\n(no year-linked stages: personal targets only)"
+        if s.flags:
+            line += "  ·  " + ", ".join(f"{self.glyphs.flag[f]} {f.value}" for f in s.flags)
+        self.query_one("#passport-points", Static).update(Content(plain(line, multiline=True)))
+        self.query_one("#passport-chart", Static).update(Content(chart(cp, self.glyphs is ASCII)))
+        self.fill(cp)
+
+    def fill(self, cp: CurriculumPassport) -> None:
+        c, s = cp.curriculum, cp.standing
+        gaps = set(s.gaps)
+        g = self.glyphs.cell
+
+        def item(mid: str, prefix: str = "") -> Option:
+            return Option(Content(plain(f"{prefix}{mid}  {c.milestone_by_id[mid].title}")), id=mid)
+
+        nxt = self.query_one("#next-list", OptionList)
+        nxt.clear_options()
+        nxt.add_options(
+            [item(m, f"{g[Cell.GAP] if m in gaps else g[Cell.NEXT]} ") for m in s.next]
+            or [Option("No next steps.", disabled=True)]
+        )
+        gl = self.query_one("#gaps-list", OptionList)
+        gl.clear_options()
+        gl.add_options([item(m, f"{g[Cell.GAP]} ") for m in s.gaps] or [Option("No gaps.", disabled=True)])
+        ach = self.query_one("#achieved-list", OptionList)
+        ach.clear_options()
+        by_stage: dict[str, list[str]] = {}
+        for m in s.achieved:
+            by_stage.setdefault(c.milestone_by_id[m].stage, []).append(m)
+        options: list[Option] = []
+        revisit = set(s.revisit)
+        for st in c.stages:
+            ms = by_stage.get(st.id)
+            if not ms:
+                continue
+            total = len(c.milestones_by_stage.get(st.id, []))
+            options.append(Option(Content(plain(f"{st.title}: {len(ms)} of {total}")), disabled=True))
+            for m in ms:
+                when = cp.achieved_on.get(m)
+                mark = g[Cell.REVISIT] if m in revisit else g[Cell.ACHIEVED]
+                options.append(item(m, f"{mark} {when.date().isoformat() if when else '':<10}  "))
+        ach.add_options(options or [Option("Nothing achieved yet.", disabled=True)])
+        hist = self.query_one("#history-list", OptionList)
+        hist.clear_options()
+        events = [e for e in self.service.history(self.pupil_id) if e.curriculum_id == c.id]
+        lines = []
+        for e in reversed(events):
+            extra = " — ".join(x for x in (e.reason, e.note) if x)
+            text = f"{e.at.date().isoformat()}  {e.by}  {e.milestone_id}  {e.verdict.value.replace('_', ' ')}"
+            lines.append(Option(Content(plain(text + (f"  ({extra})" if extra else "")))))
+        hist.add_options(lines or [Option("No judgements yet.", disabled=True)])
+        for lst in (nxt, gl, ach, hist):
+            first = next(
+                (i for i in range(lst.option_count) if not lst.get_option_at_index(i).disabled), None
+            )
+            lst.highlighted = first
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def highlighted_milestone(self) -> str | None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active not in ("next", "gaps"):
+            return None
+        lst = self.query_one(f"#{tabs.active}-list", OptionList)
+        if lst.highlighted is None:
+            return None
+        return lst.get_option_at_index(lst.highlighted).id
+
+    def action_mark(self, verdict: str, reason: str | None = None) -> None:
+        mid = self.highlighted_milestone()
+        if mid is None:
+            self.notify("Highlight a next step or a gap to judge it.", markup=False, timeout=3)
+            return
+        try:
+            self.service.judge(self.pupil_id, mid, verdict, curriculum_id=self.curriculum_id, reason=reason)
+        except PrerequisitesUnmet as refusal:
+            self.app.push_screen(
+                ReasonScreen("Prerequisites not yet achieved", str(refusal), "Reason for the override"),
+                lambda r: r and self.action_mark(verdict, r),
+            )
+            return
+        except JudgementRefused as refusal:
+            self.notify(str(refusal), severity="warning", markup=False)
+            return
+        word = "achieved" if verdict == "achieved" else "not yet"
+        self.notify(f"{mid} recorded {word}.", markup=False, timeout=3)
+        self.reload()
+
+    def action_curriculum(self, step: int) -> None:
+        if not self.passport or not self.passport.curricula:
+            return
+        ids = [cp.curriculum.id for cp in self.passport.curricula]
+        i = ids.index(self.curriculum_id) if self.curriculum_id in ids else 0
+        self.curriculum_id = ids[(i + step) % len(ids)]
+        self.reload()
+
+    def action_section(self, name: str) -> None:
+        self.query_one(TabbedContent).active = name
+        self.query_one(f"#{name}-list", OptionList).focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen("Pupil passport — keys", self.HELP))

@@ -1,0 +1,172 @@
+"""The curriculum tree: curricula → strands → stages → milestones, with the highlighted milestone's
+guidance, prerequisites, what it unlocks, and how many in the current class have it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static, Tree
+from textual.widgets.option_list import Option
+from textual.widgets.tree import TreeNode
+
+from ...models import Curriculum
+from ...service import Service
+from ..text import plain, rich_text
+from .modals import HelpScreen, SearchScreen
+
+
+class TreeScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="tree.back"),
+        Binding("slash", "search", "Search", id="tree.search"),
+        Binding("n", "search_next", "Next match", id="tree.search_next"),
+        Binding("question_mark", "help", "Help", id="tree.help"),
+    ]
+
+    HELP = [
+        ("arrows", "move; Right/Left open and close; Enter toggles"),
+        ("/", "search milestones by id or words"),
+        ("n", "next search match"),
+        ("Tab", "to the prerequisites and unlocks list; Enter jumps there"),
+        ("Esc", "back"),
+        ("q", "quit"),
+    ]
+
+    def __init__(self, service: Service, class_name: str | None) -> None:
+        super().__init__()
+        self.service = service
+        self.class_name = class_name
+        self.nodes: dict[tuple[str, str], TreeNode] = {}
+        self.search_text = ""
+        self.matches: list[tuple[str, str]] = []
+        self.match_index = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Curricula"), id="tree-title")
+        with Horizontal(id="tree-body"):
+            yield Tree(Text("Curricula"), id="curriculum-tree")
+            with Vertical(id="tree-detail"):
+                yield Static(id="milestone-detail")
+                yield OptionList(id="links")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        tree = self.query_one(Tree)
+        tree.show_root = False
+        for c in self.service.curricula():
+            self.add_curriculum(tree.root, c)
+        tree.focus()
+        self.pupils = self.service.pupils(self.class_name)
+
+    def add_curriculum(self, root: TreeNode, c: Curriculum) -> None:
+        top = root.add(rich_text(c.title, "bold"), data=None, expand=False)
+        children: dict[str | None, list] = {}
+        for s in c.strands:
+            children.setdefault(s.parent, []).append(s)
+        used_strands = {m.strand for m in c.milestones}
+
+        def add_strand(parent: TreeNode, strand) -> None:
+            node = parent.add(rich_text(strand.title), expand=False)
+            for sub in children.get(strand.id, []):
+                add_strand(node, sub)
+            if strand.id in used_strands:
+                for st in c.stages:
+                    ms = [m for m in c.milestones_by_stage.get(st.id, []) if m.strand == strand.id]
+                    if not ms:
+                        continue
+                    stage_node = node.add(rich_text(st.title), expand=False)
+                    for m in ms:
+                        label = Text(f"{m.id}  {plain(m.title)}")
+                        label.stylize("bold", 0, len(m.id))
+                        self.nodes[(c.id, m.id)] = stage_node.add_leaf(label, data=(c.id, m.id))
+
+        for strand in children.get(None, []):
+            add_strand(top, strand)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        if event.node.data:
+            self.show(*event.node.data)
+
+    def show(self, curriculum_id: str, milestone_id: str) -> None:
+        c = self.service.curriculum(curriculum_id)
+        m = c.milestone_by_id[milestone_id]
+        stage = c.stage_by_id.get(m.stage)
+        strand = c.strand_by_id.get(m.strand)
+        ids = [p.id for p in self.pupils if p.id is not None]
+        have = 0
+        if ids:
+            records = self.service.records(c.id, ids)
+            have = sum(1 for r in records.values() if milestone_id in r.achieved())
+        who = f"class {self.class_name}" if self.class_name else "the school"
+        body = [
+            f"{m.id}  {m.title}",
+            f"{stage.title if stage else m.stage}  ·  {strand.title if strand else m.strand}",
+            f"Achieved by {have} of {len(ids)} pupils in {who}.",
+        ]
+        if m.guidance:
+            body.append(m.guidance)
+        self.query_one("#milestone-detail", Static).update(Content(plain("\n".join(body), multiline=True)))
+        links = self.query_one("#links", OptionList)
+        links.clear_options()
+        options = [
+            Option(Content(plain(f"needs    {r}  {c.milestone_by_id[r].title}")), id=f"{c.id}\t{r}")
+            for r in m.requires
+        ]
+        options += [
+            Option(Content(plain(f"unlocks  {u}  {c.milestone_by_id[u].title}")), id=f"{c.id}\t{u}")
+            for u in c.unlocks.get(m.id, [])
+        ]
+        links.add_options(options or [Option("No prerequisites, unlocks nothing.", disabled=True)])
+        links.highlighted = 0 if options else None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            cid, mid = event.option.id.split("\t")
+            self.jump(cid, mid)
+
+    def jump(self, curriculum_id: str, milestone_id: str) -> None:
+        node = self.nodes.get((curriculum_id, milestone_id))
+        if node is None:
+            return
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        tree = self.query_one(Tree)
+        tree.focus()
+        self.call_after_refresh(tree.move_cursor, node)
+        self.call_after_refresh(tree.scroll_to_node, node)
+
+    def action_search(self) -> None:
+        def done(text: str | None) -> None:
+            if not text:
+                return
+            self.search_text = text.lower()
+            self.matches = []
+            for c in self.service.curricula():
+                for m in c.milestones:
+                    if self.search_text in m.id.lower() or self.search_text in m.title.lower():
+                        self.matches.append((c.id, m.id))
+            self.match_index = 0
+            if self.matches:
+                self.jump(*self.matches[0])
+                self.notify(f"{len(self.matches)} matches; n for the next.", markup=False, timeout=3)
+            else:
+                self.notify(f"No milestone matches {text!r}.", markup=False, timeout=3)
+
+        self.app.push_screen(SearchScreen(self.search_text), done)
+
+    def action_search_next(self) -> None:
+        if self.matches:
+            self.match_index = (self.match_index + 1) % len(self.matches)
+            self.jump(*self.matches[self.match_index])
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen("Curriculum tree — keys", self.HELP))
