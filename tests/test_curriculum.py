@@ -637,7 +637,7 @@ def test_sample_texts_have_no_stray_whitespace() -> None:
 @pytest.mark.skipif(not DATA.is_dir(), reason=f"no source data at {DATA}")
 def test_the_generator_reproduces_the_samples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = importlib.util.spec_from_file_location(
-        "build_sample_curricula", REPO / "scripts" / "build_sample_curricula.py"
+        "build_sample_curricula", REPO / "sample_curricula" / "build.py"
     )
     assert spec is not None and spec.loader is not None
     script = importlib.util.module_from_spec(spec)

@@ -1,6 +1,6 @@
 """Build the sample curricula from the National Curriculum (England) statements.
 
-    uv run python scripts/build_sample_curricula.py [--data DIR] [--out DIR]
+    uv run python sample_curricula/build.py [--data DIR] [--out DIR]
 
 Reads ``nc-maths-statements.csv`` and ``nc-english-statements.csv`` (default data folder:
 ``../shared/data/nc-england`` next to the repository) and writes ``nc-maths.toml`` and
