@@ -206,3 +206,14 @@ def test_demo_builds_a_school(tmp_path):
     # a second run into a database with pupils is refused, and leaves it alone
     again = CliRunner().invoke(cli, ["--db", str(db), "demo", "--no-tui"])
     assert again.exit_code == 1 and "already has pupils" in again.output
+
+
+def test_bulk_marking_skips_pupils_already_secure(env):
+    from passport_tui.service import Service
+
+    env("judge", "A100", "1N-1", "achieved")
+    with Service.open(env.db, user="t") as svc:
+        ids = [svc.pupil("A100").id, svc.pupil("A101").id]
+        out = svc.judge_many(ids, "maths", "1N-1", "achieved")
+        assert [(o.already, o.judgement is not None) for o in out] == [(True, False), (False, True)]
+    assert count(env.db, "judgements") == 2

@@ -76,6 +76,7 @@ class Outcome:
     pupil: Pupil
     judgement: Judgement | None = None
     refusal: JudgementRefused | None = None
+    already: bool = False  # already achieved (and not due a revisit): nothing recorded
 
 
 @dataclass(slots=True)
@@ -263,13 +264,19 @@ class Service:
         reason: str | None = None,
     ) -> list[Outcome]:
         """Mark one milestone for several pupils in one transaction; each refusal is reported, the
-        others are recorded."""
+        others are recorded. Marking a column achieved skips pupils who already have it secured
+        (unless it is due a revisit, when it is a re-confirmation)."""
         c, m = self.milestone(milestone_id, curriculum_id)
         v = VERDICT_WORDS[verdict]
         out: list[Outcome] = []
         with self.store.transaction():
             for pid in pupil_ids:
                 pupil = self.pupil(pid)
+                if v is Verdict.ACHIEVED and len(pupil_ids) > 1:
+                    state = self.record(pid, c.id).get(m.id)
+                    if state is not None and state.achieved and not state.revisit:
+                        out.append(Outcome(pupil, already=True))
+                        continue
                 try:
                     out.append(Outcome(pupil, self._judge_one(pupil, c, m.id, v, note, reason, None)))
                 except JudgementRefused as refusal:

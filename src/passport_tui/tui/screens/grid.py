@@ -168,7 +168,7 @@ class GridScreen(Screen):
     def reload(self) -> None:
         """Re-read the class from the database and repaint."""
         pupils = self.service.pupils(self.view.class_name)
-        self.columns = [GridColumn(m) for m in self.milestone_ids()]
+        self.columns = [GridColumn(m, strip_year=self.view.kind == "stage") for m in self.milestone_ids()]
         self.lines = self.service.grid(pupils, self.curriculum, [c.id for c in self.columns])
         self.apply_filter_and_sort()
 
@@ -273,11 +273,13 @@ class GridScreen(Screen):
             self.notify(str(error), severity="error", markup=False)
             return
         refused = [o for o in outcomes if o.refusal is not None]
+        already = sum(1 for o in outcomes if o.already)
         self.refresh_pupils(ids)
-        done = len(outcomes) - len(refused)
+        done = len(outcomes) - len(refused) - already
         if len(ids) > 1:
             word = "achieved" if verdict == "achieved" else "not yet"
-            self.notify(f"{col.id} {word}: {done} recorded, {len(refused)} refused.", markup=False)
+            extra = f", {already} already achieved" if already else ""
+            self.notify(f"{col.id} {word}: {done} recorded{extra}, {len(refused)} refused.", markup=False)
         if refused:
             self.explain(refused, col.id, verdict)
 
@@ -310,8 +312,9 @@ class GridScreen(Screen):
         c = self.curriculum
         outcomes = self.service.judge_many(ids, c.id, milestone, "achieved", reason=reason)
         self.refresh_pupils(ids)
-        ok = sum(1 for o in outcomes if o.refusal is None)
-        self.notify(f"{milestone} recorded achieved with an override for {ok} pupil(s).", markup=False)
+        ok = [o.pupil.name for o in outcomes if o.refusal is None]
+        who = ok[0] if len(ok) == 1 else f"{len(ok)} pupils"
+        self.notify(f"{milestone} recorded achieved with an override for {who}.", markup=False)
 
     def refresh_pupils(self, ids: list[int]) -> None:
         """Re-read the changed pupils' rows; the grid repaints only the cells that changed."""
@@ -430,8 +433,12 @@ class GridScreen(Screen):
     def action_toggle_kind(self) -> None:
         kind = "strand" if self.view.kind == "stage" else "stage"
         self.view.kind = kind
-        parts = self.parts()
-        self.set_view(part=parts[0][0] if parts else "")
+        if kind == "stage":
+            part = self.app.default_stage(self.curriculum, self.view.class_name)
+        else:
+            parts = self.parts()
+            part = parts[0][0] if parts else ""
+        self.set_view(part=part)
         self.notify(f"Columns by {kind}.", markup=False, timeout=2)
 
     def action_pick_curriculum(self) -> None:

@@ -33,13 +33,16 @@ SUMMARY = 8  # "13/14 ▼ "
 @dataclass(slots=True)
 class GridColumn:
     id: str
+    strip_year: bool = True  # the title names the stage, so "34COMP-1" can head as "COMP -1"
 
     @property
     def head(self) -> tuple[str, str]:
         if "-" in self.id:
             top, _, bottom = self.id.rpartition("-")
             # the stage is in the screen's title: drop a leading year number ("34COMP" -> "COMP")
-            return (top.lstrip("0123456789") or top), "-" + bottom
+            if self.strip_year:
+                top = top.lstrip("0123456789") or top
+            return top, "-" + bottom
         return self.id[: CELL - 1], self.id[CELL - 1 : 2 * CELL - 2]
 
 
@@ -113,7 +116,7 @@ class ClassGrid(ScrollView, can_focus=True):
         self._cache.clear()
         ids = {r.pupil_id for r in rows}
         self.selected &= ids
-        self.virtual_size = Size(self.left + len(columns) * CELL, HEADER + len(rows))
+        self._update_virtual_size()
         row = min(old[0], max(0, len(rows) - 1))
         col = min(old[1], max(0, len(columns) - 1))
         self.set_reactive(ClassGrid.cursor, (row, col))
@@ -134,6 +137,15 @@ class ClassGrid(ScrollView, can_focus=True):
         for column, (before, after) in enumerate(zip(old.cells, row.cells, strict=True)):
             if before != after:
                 self._refresh_cell(index, column)
+
+    def _update_virtual_size(self) -> None:
+        """Scrolling moves whole columns: the last scroll position shows the last column in full."""
+        hidden = max(0, len(self.columns) - self.visible_columns)
+        self.virtual_size = Size(max(self.size.width, self.left) + hidden * CELL, HEADER + len(self.rows))
+
+    def on_resize(self) -> None:
+        self._update_virtual_size()
+        self._scroll_to_cursor()
 
     @property
     def cursor_row(self) -> GridRow | None:
