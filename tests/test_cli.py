@@ -217,3 +217,11 @@ def test_bulk_marking_skips_pupils_already_secure(env):
         out = svc.judge_many(ids, "maths", "1N-1", "achieved")
         assert [(o.already, o.judgement is not None) for o in out] == [(True, False), (False, True)]
     assert count(env.db, "judgements") == 2
+
+
+def test_roster_without_class_column_keeps_classes(env):
+    update = env.dir / "update.csv"
+    update.write_text("UPN,Forename,Surname,Year\nA100,Annie,O'Brien [Y6],2\n")
+    env("pupils", "import", str(update))
+    rows = {r["upn"]: r for r in json.loads(env("pupils", "list", "--json").output)}
+    assert rows["A100"]["first_name"] == "Annie" and rows["A100"]["class_name"] == "2H"

@@ -200,6 +200,10 @@ class Service:
 
         pupils = read_roster(path, academic_year if academic_year is not None else self.academic_year())
         with self.store.transaction():
+            for p in pupils:
+                # a roster without a class for a known pupil keeps the class they have
+                if p.class_name is None and (known := self.store.pupil(p.upn)) is not None:
+                    p.class_name = known.class_name
             return self.store.upsert_pupils(pupils)
 
     def pupils(self, class_name: str | None = None) -> list[Pupil]:
