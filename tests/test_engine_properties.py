@@ -148,3 +148,13 @@ def test_points_are_monotone_in_what_is_achieved(cur, data):
     a = set(data.draw(st.lists(st.sampled_from(ids), unique=True)))
     b = a | set(data.draw(st.lists(st.sampled_from(ids), unique=True)))
     assert points(cur, a) <= points(cur, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(scenario(allow_retract=True), st.integers(-2, 45))
+def test_fast_as_of_matches_each_milestones_own_history(sc, day):
+    cur, steps, _ = sc
+    record = play(cur, steps)
+    moment = START + timedelta(days=day, hours=1)
+    brute = {k for k, m in record.milestones.items() if m.achieved_as_of(moment)}
+    assert record.achieved_as_of(moment) == brute

@@ -117,6 +117,15 @@ class Curriculum(Strict):
         return out
 
     @cached_property
+    def stage_sets(self) -> dict[str, frozenset[str]]:
+        """The ids of each stage's milestones, for fast set arithmetic."""
+        return {sid: frozenset(m.id for m in ms) for sid, ms in self.milestones_by_stage.items()}
+
+    @cached_property
+    def requires_of(self) -> dict[str, tuple[str, ...]]:
+        return {m.id: tuple(m.requires) for m in self.milestones}
+
+    @cached_property
     def order(self) -> dict[str, int]:
         """Curriculum order of each milestone: stage order first, then file order."""
         stage_rank = {s.id: i for i, s in enumerate(self.stages)}

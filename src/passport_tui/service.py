@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from .curriculum import load_curriculum, save_curriculum
 from .engine import Event, PupilRecord, Standing, TermDates
 from .errors import Ambiguous, JudgementRefused, NotFound
 from .models import Curriculum, Judgement, Milestone, Pupil, Verdict
-from .store import Store, parse_utc, resolve_db_path
+from .store import Store, resolve_db_path
 
 VERDICT_WORDS = {
     "achieved": Verdict.ACHIEVED,
@@ -54,19 +54,28 @@ def as_event(j: Judgement) -> Event:
     )
 
 
+def each_record(rows: Iterable[tuple]) -> Iterator[tuple[int, PupilRecord]]:
+    """Fold the store's event rows ``(pupil_id, id, milestone, verdict, at, corrects)``, ordered by
+    pupil then id, into one record per pupil, yielded pupil by pupil (so a whole school never sits
+    in memory at once)."""
+    current: int | None = None
+    record = PupilRecord()
+    for pupil_id, eid, milestone, verdict, at, corrects in rows:
+        if pupil_id != current:
+            if current is not None:
+                yield current, record
+            current, record = pupil_id, PupilRecord()
+        # the store writes ISO-8601 with a UTC offset, so no time zone fix-up is needed here
+        record.apply_row(
+            eid, milestone, verdict, datetime.fromisoformat(at) if isinstance(at, str) else at, corrects
+        )
+    if current is not None:
+        yield current, record
+
+
 def fold_rows(rows: Iterable[tuple]) -> dict[int, PupilRecord]:
-    """Fold the store's light event rows ``(pupil_id, id, milestone, verdict, at, corrects[, override])``
-    into one record per pupil."""
-    records: dict[int, PupilRecord] = {}
-    for row in rows:
-        pupil_id, eid, milestone, verdict, at, corrects = row[:6]
-        override = bool(row[6]) if len(row) > 6 else False
-        rec = records.get(pupil_id)
-        if rec is None:
-            rec = records[pupil_id] = PupilRecord()
-        when = at if isinstance(at, datetime) else parse_utc(at)
-        rec.apply(Event(eid, milestone, verdict, when, corrects, override=override))
-    return records
+    """Every pupil's record from the store's event rows, as a dict."""
+    return dict(each_record(rows))
 
 
 @dataclass(slots=True)
@@ -229,6 +238,35 @@ class Service:
         for pid in pupil_ids or []:
             records.setdefault(pid, PupilRecord())
         return records
+
+    def standings(
+        self, c: Curriculum, pupils: list[Pupil] | None = None, *, detail: bool = False
+    ) -> Iterator[tuple[Pupil, Standing]]:
+        """Every pupil's standing in one curriculum (all pupils by default), streamed from one
+        pass over the log: points, expected, target, flags and gaps for the tracking lists."""
+        everyone = pupils is None
+        pupils = self.pupils() if pupils is None else pupils
+        by_id = {p.id: p for p in pupils if p.id is not None}
+        today, terms = self.today(), self.terms
+        rows = self.store.event_rows(c.id, None if everyone else list(by_id))
+        seen: set[int] = set()
+        for pid, record in each_record(rows):
+            pupil = by_id.get(pid)
+            if pupil is None:
+                continue
+            seen.add(pid)
+            yield (
+                pupil,
+                engine.standing(c, record, self.year_group(pupil, today), today, terms=terms, detail=detail),
+            )
+        for pid, pupil in by_id.items():
+            if pid not in seen:
+                yield (
+                    pupil,
+                    engine.standing(
+                        c, PupilRecord(), self.year_group(pupil, today), today, terms=terms, detail=detail
+                    ),
+                )
 
     def history(self, pupil_key: str | int) -> list[Judgement]:
         return self.store.judgements(self.pupil(pupil_key).id)  # type: ignore[arg-type]

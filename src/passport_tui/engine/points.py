@@ -60,13 +60,15 @@ def points(curriculum: Curriculum, achieved: Collection[str]) -> int | None:
     stages = year_stages(curriculum)
     if not stages:
         return None
-    by_stage = curriculum.milestones_by_stage
+    if not isinstance(achieved, set | frozenset):
+        achieved = set(achieved)
+    sets = curriculum.stage_sets
     base = stage_end_points(stages[0]) - stage_width(stages[0])  # type: ignore[operator]
     for s in stages:
-        ms = by_stage.get(s.id, [])
-        done = sum(1 for m in ms if m.id in achieved)
-        if done < len(ms):
-            return base + (done * stage_width(s)) // len(ms)
+        ids = sets.get(s.id, frozenset())
+        done = len(ids & achieved)
+        if done < len(ids):
+            return base + (done * stage_width(s)) // len(ids)
         base = stage_end_points(s)  # type: ignore[assignment]
     return base
 

@@ -19,18 +19,21 @@ def gaps(curriculum: Curriculum, achieved: Collection[str], year_group: int | No
     """Milestones not achieved that an achieved milestone depends on (directly or through other
     milestones), and milestones not achieved in a stage wholly below the pupil's year group; in
     curriculum order."""
-    by_id = curriculum.milestone_by_id
+    if not isinstance(achieved, set | frozenset):
+        achieved = set(achieved)
+    requires = curriculum.requires_of
+    empty: tuple[str, ...] = ()
+    stack = list({r for a in achieved for r in requires.get(a, empty)} - achieved)
     found: set[str] = set()
-    stack = [r for a in achieved if a in by_id for r in by_id[a].requires if r not in achieved]
     while stack:
         m = stack.pop()
-        if m in found or m not in by_id:
+        if m in found or m not in requires:
             continue
         found.add(m)
-        stack.extend(r for r in by_id[m].requires if r not in achieved and r not in found)
-    below = stages_below(curriculum, year_group)
-    if below:
-        found.update(m.id for m in curriculum.milestones if m.stage in below and m.id not in achieved)
+        stack.extend(r for r in requires[m] if r not in achieved and r not in found)
+    sets = curriculum.stage_sets
+    for stage in stages_below(curriculum, year_group):
+        found |= sets.get(stage, frozenset()) - achieved
     order = curriculum.order
     return sorted(found, key=order.__getitem__)
 

@@ -12,6 +12,7 @@ the window") comes from one fold.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,19 +38,21 @@ class Event:
     override: bool = False  # achieved although prerequisites were unmet (an override reason was given)
 
 
-@dataclass(slots=True)
 class MilestoneRecord:
-    """Everything the log says about one milestone for one pupil."""
+    """Everything the log says about one milestone for one pupil.
+
+    The class attributes are the empty state; an instance gets its own list or dict only when an
+    event writes one, so folding a whole school creates few objects."""
 
     # (achieved event id, its time) not yet corrected by a retraction
-    live: list[tuple[int, datetime]] = field(default_factory=list)
+    live: list[tuple[int, datetime]] = []
     # [start, end) spans of time during which the milestone counted as achieved
-    spans: list[tuple[datetime, datetime | None]] = field(default_factory=list)
-    not_yet_at: list[datetime] = field(default_factory=list)
+    spans: list[tuple[datetime, datetime | None]] = []
+    not_yet_at: list[datetime] = []
     revisit_at: datetime | None = None  # pending retention check, cleared by a re-confirmation
     last_achieved_at: datetime | None = None
     overridden: bool = False
-    achieved_by: dict[int, str] = field(default_factory=dict)
+    achieved_by: dict[int, str] = {}
 
     @property
     def achieved(self) -> bool:
@@ -87,6 +90,7 @@ class PupilRecord:
     """One pupil's record in one curriculum."""
 
     milestones: dict[str, MilestoneRecord] = field(default_factory=dict)
+    _cache: tuple[list[tuple[datetime, str]], list[str]] | None = None
 
     def get(self, milestone: str) -> MilestoneRecord | None:
         return self.milestones.get(milestone)
@@ -99,9 +103,26 @@ class PupilRecord:
         return {k for k, m in self.milestones.items() if m.live}
 
     def achieved_as_of(self, moment: datetime | None) -> set[str]:
+        """Milestones achieved at ``moment`` (events up to then)."""
         if moment is None:
             return self.achieved()
-        return {k for k, m in self.milestones.items() if m.achieved_as_of(moment)}
+        starts, rest = self._timeline()
+        out = {k for _, k in starts[: bisect_right(starts, (moment, "\U0010ffff"))]}
+        out.update(k for k in rest if self.milestones[k].achieved_as_of(moment))
+        return out
+
+    def _timeline(self) -> tuple[list[tuple[datetime, str]], list[str]]:
+        """Milestones achieved once and never corrected, sorted by when; and the others."""
+        if self._cache is None:
+            simple, rest = [], []
+            for k, m in self.milestones.items():
+                if len(m.spans) == 1 and m.spans[0][1] is None:
+                    simple.append((m.spans[0][0], k))
+                elif m.spans:
+                    rest.append(k)
+            simple.sort()
+            self._cache = (simple, rest)
+        return self._cache
 
     def not_yet(self) -> set[str]:
         return {k for k, m in self.milestones.items() if not m.live and m.not_yet_at}
@@ -114,44 +135,59 @@ class PupilRecord:
 
     def apply(self, e: Event) -> None:
         """Fold one more event (events must come in log order)."""
-        m = self.milestones.get(e.milestone)
+        self.apply_row(e.id, e.milestone, e.verdict, e.at, e.corrects, e.by, e.override)
+
+    def apply_row(
+        self,
+        eid: int,
+        milestone: str,
+        verdict: str,
+        at: datetime,
+        corrects: int | None = None,
+        by: str = "",
+        override: bool = False,
+    ) -> None:
+        """Fold one event given as its fields (the fast path for whole-school figures)."""
+        self._cache = None
+        m = self.milestones.get(milestone)
         if m is None:
-            m = self.milestones[e.milestone] = MilestoneRecord()
-        if e.verdict == "achieved":
+            m = self.milestones[milestone] = MilestoneRecord()
+        if verdict == "achieved":
             if not m.live:
-                m.spans.append((e.at, None))
-                m.overridden = e.override
+                m.spans = [*m.spans, (at, None)]
+                m.overridden = override
+                m.live = [(eid, at)]
             else:
                 # a re-confirmation may be back-dated before the span began
                 start, end = m.spans[-1]
-                if e.at < start:
-                    m.spans[-1] = (e.at, end)
-            m.live.append((e.id, e.at))
-            m.achieved_by[e.id] = e.by
-            m.last_achieved_at = e.at
+                if at < start:
+                    m.spans = [*m.spans[:-1], (at, end)]
+                m.live = [*m.live, (eid, at)]
+            if by:
+                m.achieved_by = {**m.achieved_by, eid: by}
+            m.last_achieved_at = at
             m.revisit_at = None
-        elif e.verdict == "not_yet":
-            m.not_yet_at.append(e.at)
-        elif e.verdict == "retracted":
-            target = e.corrects
-            if target is None:
+        elif verdict == "not_yet":
+            m.not_yet_at = [*m.not_yet_at, at]
+        elif verdict == "retracted":
+            if corrects is None:
                 corrected = list(m.live)
             else:
-                corrected = [(i, t) for i, t in m.live if i <= target]
+                corrected = [(i, t) for i, t in m.live if i <= corrects]
             if corrected:
                 m.live = [(i, t) for i, t in m.live if (i, t) not in corrected]
                 if not m.live and m.spans and m.spans[-1][1] is None:
                     start, _ = m.spans[-1]
-                    m.spans[-1] = (start, max(e.at, start))
-                    if m.spans[-1][0] == m.spans[-1][1]:
-                        m.spans.pop()  # corrected at the same moment: never counted
+                    end = max(at, start)
+                    # corrected at the same moment it was recorded: it never counted
+                    m.spans = m.spans[:-1] if end == start else [*m.spans[:-1], (start, end)]
                 m.revisit_at = None
                 m.overridden = False
-        elif e.verdict == "revisit":
+        elif verdict == "revisit":
             if m.live:
-                m.revisit_at = e.at
+                m.revisit_at = at
         else:  # pragma: no cover - the store's CHECK constraint forbids it
-            raise ValueError(f"unknown verdict {e.verdict!r}")
+            raise ValueError(f"unknown verdict {verdict!r}")
 
 
 def fold(events: Iterable[Event]) -> PupilRecord:
