@@ -225,3 +225,21 @@ def test_roster_without_class_column_keeps_classes(env):
     env("pupils", "import", str(update))
     rows = {r["upn"]: r for r in json.loads(env("pupils", "list", "--json").output)}
     assert rows["A100"]["first_name"] == "Annie" and rows["A100"]["class_name"] == "2H"
+
+
+def test_standings_lean_and_full_paths_agree(env):
+    from passport_tui import engine
+    from passport_tui.service import Service
+
+    for m in ("1N-1", "1N-2", "1N-3"):
+        env("judge", "A101", m, "achieved")
+    env("judge", "A100", "1N-1", "achieved")
+    env("retract", "A100", "1N-1", "--reason", "wrong pupil")
+    with Service.open(env.db, user="t") as svc:
+        c = svc.curriculum("maths")
+        streamed = {p.upn: (s.points, s.flags, s.gaps) for p, s in svc.standings(c)}
+        for upn in ("A100", "A101"):
+            s = svc.standing(svc.pupil(upn), c)
+            assert streamed[upn] == (s.points, s.flags, s.gaps)
+        assert streamed["A101"][0] == 12
+        assert isinstance(engine.lean_fold([]), engine.FirstAchieved)

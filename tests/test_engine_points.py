@@ -237,3 +237,10 @@ def test_standing_for_a_year_2_pupil_through_the_year():
     # nothing gained over spring (the last complete window): stalled
     assert Flag.STALLED in summer.flags
     assert summer.target_status is TargetStatus.OFF_TRACK
+
+
+def test_no_age_expectation_below_the_curriculums_first_year():
+    cur = make_curriculum([("Y1", 1, 3), ("Y2", 2, 3)], chain=False)
+    s = standing(cur, Log().record(), 0, date(2026, 11, 23))  # a Reception child
+    assert s.points == 9 and s.expected is None and s.flags == []
+    assert standing(cur, Log().record(), 1, date(2026, 11, 23)).expected == 10

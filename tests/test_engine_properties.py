@@ -158,3 +158,30 @@ def test_fast_as_of_matches_each_milestones_own_history(sc, day):
     moment = START + timedelta(days=day, hours=1)
     brute = {k for k, m in record.milestones.items() if m.achieved_as_of(moment)}
     assert record.achieved_as_of(moment) == brute
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenario(allow_retract=True), st.integers(-2, 45))
+def test_lean_record_matches_the_full_record_or_declines(sc, day):
+    from passport_tui.engine import lean_fold
+
+    cur, steps, _ = sc
+    events = []
+    record = PupilRecord()
+    for i, (mid, verdict, override) in enumerate(steps):
+        when = START + timedelta(days=i)
+        try:
+            d = decide(cur, record, mid, verdict, now=when, reason="because")
+        except JudgementRefused:
+            continue
+        e = Event(len(events) + 1, mid, d.verdict, when, d.corrects)
+        events.append(e)
+        record.apply(e)
+    lean = lean_fold((e.id, e.milestone, e.verdict, e.at.isoformat(), e.corrects) for e in events)
+    if any(e.verdict == "retracted" for e in events):
+        assert lean is None
+        return
+    moment = START + timedelta(days=day, hours=1)
+    assert lean.achieved() == record.achieved()
+    assert lean.achieved_as_of(moment) == record.achieved_as_of(moment)
+    assert lean.revisits() == record.revisits()

@@ -12,6 +12,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from . import engine
@@ -250,11 +252,16 @@ class Service:
         today, terms = self.today(), self.terms
         rows = self.store.event_rows(c.id, None if everyone else list(by_id))
         seen: set[int] = set()
-        for pid, record in each_record(rows):
+        for pid, group in groupby(rows, key=itemgetter(0)):
             pupil = by_id.get(pid)
             if pupil is None:
                 continue
             seen.add(pid)
+            events = [row[1:] for row in group]
+            # the lean record is exact for a log without retractions; otherwise fold it all
+            record = None if detail else engine.lean_fold(events)
+            if record is None:
+                record = fold_rows((pid, *e) for e in events)[pid]
             yield (
                 pupil,
                 engine.standing(c, record, self.year_group(pupil, today), today, terms=terms, detail=detail),

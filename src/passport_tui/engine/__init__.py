@@ -19,7 +19,7 @@ from .points import (
     target_status,
 )
 from .progress import Cell, cells, gaps, is_open, next_steps, stages_below
-from .record import Event, MilestoneRecord, PupilRecord, Status, fold
+from .record import Event, FirstAchieved, MilestoneRecord, PupilRecord, Status, fold, lean_fold
 from .rules import Decision, decide, unmet_prerequisites
 from .standing import Standing, points_at, standing
 from .window import (
@@ -39,6 +39,7 @@ __all__ = [
     "Cell",
     "Decision",
     "Event",
+    "FirstAchieved",
     "Flag",
     "MilestoneRecord",
     "PupilRecord",
@@ -58,6 +59,7 @@ __all__ = [
     "fold",
     "gaps",
     "is_open",
+    "lean_fold",
     "next_steps",
     "parse_window",
     "points",

@@ -196,3 +196,47 @@ def fold(events: Iterable[Event]) -> PupilRecord:
     for e in events:
         record.apply(e)
     return record
+
+
+class FirstAchieved:
+    """A pupil's record reduced to when each milestone was first achieved, with times as the
+    store's ISO-8601 UTC strings (which sort in time order). It gives the same achieved sets as
+    ``PupilRecord`` for a log with no retraction, at a fraction of the cost; ``lean_fold`` returns
+    None for a log with one, and the caller folds a full ``PupilRecord`` instead."""
+
+    __slots__ = ("first", "pending_revisit")
+
+    def __init__(self) -> None:
+        self.first: dict[str, str] = {}
+        self.pending_revisit: set[str] = set()
+
+    def achieved(self) -> set[str]:
+        return set(self.first)
+
+    def achieved_as_of(self, moment: datetime | None) -> set[str]:
+        if moment is None:
+            return self.achieved()
+        key = moment.isoformat()
+        return {m for m, t in self.first.items() if t <= key}
+
+    def revisits(self) -> set[str]:
+        return set(self.pending_revisit)
+
+
+def lean_fold(rows: Iterable[tuple[int, str, str, str, int | None]]) -> FirstAchieved | None:
+    """Fold ``(id, milestone, verdict, at, corrects)`` rows (``at`` an ISO UTC string) into a
+    ``FirstAchieved``, or None when the log holds a retraction."""
+    record = FirstAchieved()
+    first = record.first
+    for _, milestone, verdict, at, _ in rows:
+        if verdict == "achieved":
+            known = first.get(milestone)
+            if known is None or at < known:
+                first[milestone] = at
+            record.pending_revisit.discard(milestone)
+        elif verdict == "revisit":
+            if milestone in first:
+                record.pending_revisit.add(milestone)
+        elif verdict == "retracted":
+            return None
+    return record

@@ -47,6 +47,14 @@ class Standing:
         return self.points - self.points_last_window
 
 
+def has_expectation(curriculum: Curriculum, year_group: int) -> bool:
+    """A pupil is measured against an age expectation from the year before the curriculum's first
+    year-linked stage on (a Reception child is not behind or ahead on a curriculum that starts in
+    Year 1)."""
+    years = [y for s in curriculum.stages for y in s.year_list]
+    return bool(years) and year_group >= min(years)
+
+
 def points_at(curriculum: Curriculum, record: PupilRecord, w: Window) -> int | None:
     """Points at the end of window ``w``, from the events up to its end."""
     return points(curriculum, record.achieved_as_of(w.end_moment))
@@ -68,12 +76,16 @@ def standing(
 
     ``year_group`` is the pupil's year group on ``today``. ``history_windows`` adds points at the
     end of that many windows before the current one (oldest first). ``detail=False`` skips the
-    next-step list (the tracking table needs only counts)."""
+    next-step, achieved and revisit lists (the tracking table needs only points, flags and gaps)."""
     w = window_of(today, terms)
     achieved = record.achieved()
     order = curriculum.order
     pts = points(curriculum, achieved)
-    expected = expected_points(curriculum, year_group, w.term) if pts is not None else None
+    expected = (
+        expected_points(curriculum, year_group, w.term)
+        if pts is not None and has_expectation(curriculum, year_group)
+        else None
+    )
     last = previous_window(w, terms)
     before = previous_window(last, terms)
     pts_last = points_at(curriculum, record, last) if pts is not None else None
@@ -98,16 +110,16 @@ def standing(
         curriculum_id=curriculum.id,
         year_group=year_group,
         window=w,
-        achieved=sorted((m for m in achieved if m in order), key=order.__getitem__),
+        achieved=sorted((m for m in achieved if m in order), key=order.__getitem__) if detail else [],
         next=nxt,
         gaps=gap_list,
-        revisit=sorted((m for m in record.revisits() if m in order), key=order.__getitem__),
+        revisit=sorted((m for m in record.revisits() if m in order), key=order.__getitem__) if detail else [],
         points=pts,
         expected=expected,
         target=target,
         target_is_personal=personal_target is not None,
         target_status=status,
-        flags=flags(pts, expected, pts_last, pts_before, greater_depth),
+        flags=flags(pts, expected, pts_last, pts_before, greater_depth) if expected is not None else [],
         points_last_window=pts_last,
         points_window_before=pts_before,
         history=history,
