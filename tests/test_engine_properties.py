@@ -168,7 +168,7 @@ def test_lean_record_matches_the_full_record_or_declines(sc, day):
     cur, steps, _ = sc
     events = []
     record = PupilRecord()
-    for i, (mid, verdict, override) in enumerate(steps):
+    for i, (mid, verdict, _override) in enumerate(steps):
         when = START + timedelta(days=i)
         try:
             d = decide(cur, record, mid, verdict, now=when, reason="because")
