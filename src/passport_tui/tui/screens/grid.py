@@ -190,13 +190,19 @@ class GridScreen(Screen):
 
     def row(self, line: GridLine) -> GridRow:
         p = line.pupil
-        summary = f"{line.points}/{line.expected}" if line.points is not None else "-"
+        if line.points is None:
+            summary = "-"
+        elif line.expected is None:
+            summary = str(line.points)
+        else:
+            summary = f"{line.points}/{line.expected}"
         return GridRow(
             p.id or 0,
             plain(f"{p.last_name}, {p.first_name}"),
             summary,
             self.glyphs.flags(line.flags),
             line.cells,
+            year="R" if line.year_group == 0 else f"Y{line.year_group}",
         )
 
     def update_title(self) -> None:

@@ -27,6 +27,7 @@ HEADER = 2  # header lines
 CELL = 6  # cells per milestone column
 MARK = 2  # selection mark
 NAME = 18
+YEAR = 3  # "Y4 "
 SUMMARY = 8  # "13/14 ▼ "
 
 
@@ -53,6 +54,7 @@ class GridRow:
     summary: str  # points/expected
     flags: str  # flag glyphs
     cells: list[Cell] = field(default_factory=list)
+    year: str = ""  # "Y4", "R"
     version: int = 0
 
 
@@ -107,7 +109,7 @@ class ClassGrid(ScrollView, can_focus=True):
 
     @property
     def left(self) -> int:
-        return MARK + NAME + SUMMARY
+        return MARK + NAME + YEAR + SUMMARY
 
     def set_data(self, columns: list[GridColumn], rows: list[GridRow], keep_cursor: bool = True) -> None:
         old = self.cursor if keep_cursor else (0, 0)
@@ -129,7 +131,7 @@ class ClassGrid(ScrollView, can_focus=True):
         old = self.rows[index]
         row.version = old.version + 1
         self.rows[index] = row
-        if (old.name, old.summary, old.flags) != (row.name, row.summary, row.flags):
+        if (old.name, old.year, old.summary, old.flags) != (row.name, row.year, row.summary, row.flags):
             self._refresh_region(self._row_y(index), 0, self.left)
         if len(old.cells) != len(row.cells):
             self._refresh_row(index)
@@ -307,7 +309,8 @@ class ClassGrid(ScrollView, can_focus=True):
                 if self.columns
                 else ""
             )
-        segs = [Segment(fit("", MARK) + fit(label, NAME) + fit(right, SUMMARY), head)]
+        year = "Yr" if y == 0 else ""
+        segs = [Segment(fit("", MARK) + fit(label, NAME) + fit(year, YEAR) + fit(right, SUMMARY), head)]
         for c in range(first, first + n):
             text = self.columns[c].head[y]
             segs.append(Segment(fit(text, CELL - 1) + " ", cur if c == cursor_col else head))
@@ -324,6 +327,7 @@ class ClassGrid(ScrollView, can_focus=True):
         segs = [
             Segment(fit(g.selected if sel else " ", MARK), name_style),
             Segment(fit(row.name, NAME - 1) + " ", name_style),
+            Segment(fit(row.year, YEAR), name_style),
             Segment(fit(row.summary, 6), name_style),
             Segment(fit(row.flags, SUMMARY - 6), name_style + self._style("grid--flags", partial=True)),
         ]
