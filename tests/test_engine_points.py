@@ -244,3 +244,19 @@ def test_no_age_expectation_below_the_curriculums_first_year():
     s = standing(cur, Log().record(), 0, date(2026, 11, 23))  # a Reception child
     assert s.points == 9 and s.expected is None and s.flags == []
     assert standing(cur, Log().record(), 1, date(2026, 11, 23)).expected == 10
+
+
+def test_progress_this_year_and_since_the_last_window():
+    cur = make_curriculum([("Y1", 1, 3), ("Y2", 2, 3), ("Y3", 3, 3)], chain=False)
+    log = Log()
+    for m in ids("Y1", 3):
+        log.add(m, "achieved", at(2026, 6, 1))  # 12 at the end of last year
+    log.add("Y2-1", "achieved", at(2026, 10, 1))  # 13 after autumn
+    log.add("Y2-2", "achieved", at(2027, 2, 1))  # 14 in spring
+    s = standing(cur, log.record(), 2, date(2027, 5, 1))  # summer
+    assert (s.points_start_of_year, s.points_window_before, s.points_last_window, s.points) == (12, 13, 14, 14)
+    assert s.progress_this_year == 2 and s.progress_last_window == 0
+    from passport_tui.engine import fold
+
+    autumn = standing(cur, fold(log.events[:4]), 2, date(2026, 11, 1))
+    assert autumn.points_start_of_year == 12 and autumn.progress_this_year == 1

@@ -424,6 +424,119 @@ def history(ctx: click.Context, pupil: str, as_json: bool) -> None:
         )
 
 
+# --- the termly cycle ------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("pupil")
+@click.argument("milestone")
+@click.option("--note", help="Why retention is in doubt.")
+@click.option("--curriculum", "curriculum_id", help="Curriculum id, when the milestone id is in several.")
+@click.pass_context
+def revisit(ctx, pupil, milestone, note, curriculum_id) -> None:
+    """Mark an achieved milestone for a retention check: it stays achieved and is listed until
+    re-confirmed (judge it achieved again)."""
+    j = service(ctx).judge(pupil, milestone, "revisit", curriculum_id=curriculum_id, note=note)
+    click.echo(f"{j.milestone_id} marked for revisit for {pupil}")
+
+
+def _tracking_json(r) -> dict[str, Any]:
+    s = r.standing
+    return {
+        "upn": r.pupil.upn,
+        "name": r.pupil.name,
+        "class": r.pupil.class_name,
+        "year_group": s.year_group,
+        "curriculum": r.curriculum_id,
+        "window": s.window.key,
+        "points": s.points,
+        "expected": s.expected,
+        "target": s.target,
+        "target_status": s.target_status.value if s.target_status else None,
+        "progress_this_year": s.progress_this_year,
+        "progress_last_window": s.progress_last_window,
+        "gaps": len(s.gaps),
+        "flags": [f.value for f in s.flags],
+    }
+
+
+@cli.command()
+@click.option("--class", "class_name", help="Only this class.")
+@click.option("--year", "year_group", type=int, help="Only this year group.")
+@click.option("--window", help="A past window, like 2026-autumn (default: the current one).")
+@click.option("--curriculum", "curriculum_id", help="Only this curriculum.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@click.pass_context
+def tracking(ctx, class_name, year_group, window, curriculum_id, as_json) -> None:
+    """Points, expected, target, progress and flags per pupil and subject; who needs support
+    (falling behind or stalled) first."""
+    rows = service(ctx).tracking(
+        class_name=class_name, year_group=year_group, window=window, curriculum_id=curriculum_id
+    )
+    data = [_tracking_json(r) for r in rows]
+    if as_json:
+        emit_json(data)
+        return
+    if not data:
+        click.echo("No pupils with points for that choice.")
+        return
+    click.echo(
+        f"{'pupil':<26} {'yr':>2} {'subject':<12} {'pts':>3} {'exp':>3} {'tgt':>3} {'+yr':>3} {'+win':>4} {'gaps':>4}  flags"
+    )
+    for d in data:
+
+        def num(v):
+            return "-" if v is None else str(v)
+
+        click.echo(
+            f"{d['name'][:26]:<26} {d['year_group']:>2} {d['curriculum'][:12]:<12} {num(d['points']):>3} "
+            f"{num(d['expected']):>3} {num(d['target']):>3} {num(d['progress_this_year']):>3} "
+            f"{num(d['progress_last_window']):>4} {d['gaps']:>4}  {', '.join(d['flags'])}"
+        )
+
+
+@cli.group(cls=PassportGroup)
+def settings() -> None:
+    """The school's settings: term dates."""
+
+
+def _month_day(value: str) -> tuple[int, int]:
+    try:
+        month, day = (int(x) for x in value.split("-"))
+        date(2001, month, day)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a month and day like 01-05") from None
+    return month, day
+
+
+@settings.command("terms")
+@click.option("--spring", required=True, help="First day of the spring window, MM-DD (default 01-01).")
+@click.option("--summer", required=True, help="First day of the summer window, MM-DD (default 04-01).")
+@click.pass_context
+def settings_terms(ctx, spring, summer) -> None:
+    """Set the school's assessment windows (autumn always starts on 1 September)."""
+    svc = service(ctx)
+    svc.set_term_dates(_month_day(spring), _month_day(summer))
+    for w in engine_windows(svc):
+        click.echo(f"{w.name}: {w.start} to {w.end}")
+
+
+@settings.command("show")
+@click.pass_context
+def settings_show(ctx) -> None:
+    """Show the windows of this academic year and the current one."""
+    svc = service(ctx)
+    current = svc.window()
+    for w in engine_windows(svc):
+        click.echo(f"{w.name}: {w.start} to {w.end}" + ("  (current)" if w == current else ""))
+
+
+def engine_windows(svc: Service):
+    from .engine import windows_of_year
+
+    return windows_of_year(svc.academic_year(), svc.terms)
+
+
 def main() -> None:
     cli(prog_name="passport")
 

@@ -223,7 +223,7 @@ def simulate(
 
     # baseline: what the pupil secured before last year (stages below last year's year group)
     below = engine.stages_below(c, yg_last)
-    base_day = date(last_year, 9, 2)
+    base_day = date(last_year, 7, 14)  # judged by the previous teacher before the summer holiday
     slack = 0.015 if pace > 0.7 else 0.06
     for m in c.milestones:
         if m.stage in below and rng.random() > slack and engine.is_open(c, record.achieved(), m.id):

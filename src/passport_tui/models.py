@@ -199,3 +199,94 @@ class Judgement(Strict):
     reason: str | None = None  # the override reason (achieved) or the correction reason (retracted)
     corrects: int | None = None  # for a retraction: the achieved event it corrects
     recorded_at: datetime | None = None  # when it was written (``at`` may be back-dated)
+
+
+# --- termly records (DESIGN §2.7–§2.12): each kept with its history ----------------------
+
+
+class TestScore(Strict):
+    """A termly test score (a percent) of a pupil in a curriculum (DESIGN §2.7). A later score
+    for the same pupil, curriculum, academic year and term supersedes the earlier; both are kept."""
+
+    __test__ = False  # not a pytest test class, whatever its name says
+
+    id: int | None = None
+    pupil_id: int
+    curriculum_id: str
+    academic_year: int  # the calendar year the academic year starts in
+    term: int  # 1 autumn, 2 spring, 3 summer (the store refuses any other)
+    score: float  # percent, 0 to 100 (the store refuses any other)
+    by: str
+    at: datetime  # when it was recorded
+    note: str | None = None
+
+
+class Target(Strict):
+    """A personal target (DESIGN §2.8): ``points``, or a set of ``milestones`` by ``due``, with a
+    reason. The newest for a (pupil, curriculum, academic year) is the current one; one with
+    neither points nor milestones clears back to the default target."""
+
+    id: int | None = None
+    pupil_id: int
+    curriculum_id: str
+    academic_year: int
+    points: int | None = None
+    milestones: list[str] | None = None  # milestone ids
+    due: date | None = None
+    reason: str
+    by: str
+    at: datetime
+
+    @property
+    def clears(self) -> bool:
+        """True for a row that puts the default target back."""
+        return self.points is None and self.milestones is None
+
+
+class ModerationAction(StrEnum):
+    SAMPLED = "sampled"
+    CONFIRMED = "confirmed"
+    QUERIED = "queried"
+    RESOLVED = "resolved"
+
+
+class ModerationEvent(Strict):
+    """One event of the append-only moderation log about an achieved judgement (DESIGN §2.11)."""
+
+    id: int | None = None
+    judgement_id: int
+    action: ModerationAction
+    by: str
+    at: datetime
+    note: str | None = None
+
+
+class FocusItem(Strict):
+    """A next step pinned on a pupil's individual learning plan, with a provision note
+    (DESIGN §2.12). Unpinning appends an item with ``active=False``; the history is kept."""
+
+    id: int | None = None
+    pupil_id: int
+    curriculum_id: str
+    milestone_id: str
+    provision: str | None = None
+    by: str
+    at: datetime
+    active: bool = True
+
+
+class NoteKind(StrEnum):
+    TEACHER_COMMENT = "teacher comment"
+    NOTE = "note"
+
+
+class Note(Strict):
+    """A note or a teacher comment about a pupil (in one curriculum, or none); append-only."""
+
+    id: int | None = None
+    pupil_id: int
+    curriculum_id: str | None = None
+    kind: NoteKind = NoteKind.NOTE
+    text: str
+    by: str
+    at: datetime

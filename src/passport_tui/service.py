@@ -11,7 +11,7 @@ import getpass
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -19,9 +19,9 @@ from pathlib import Path
 from . import engine
 from .curriculum import load_curriculum, save_curriculum
 from .engine import Event, PupilRecord, Standing, TermDates
-from .errors import Ambiguous, JudgementRefused, NotFound
+from .errors import Ambiguous, JudgementRefused, NotFound, PassportError
 from .models import Curriculum, Judgement, Milestone, Pupil, Verdict
-from .store import Store, resolve_db_path
+from .store import Store, iso_utc, resolve_db_path
 
 VERDICT_WORDS = {
     "achieved": Verdict.ACHIEVED,
@@ -117,6 +117,19 @@ class GridLine:
     flags: list[engine.Flag]
 
 
+@dataclass(slots=True)
+class TrackingRow:
+    """One pupil in one curriculum on the tracking table."""
+
+    pupil: Pupil
+    curriculum_id: str
+    standing: Standing
+
+    @property
+    def needs_support(self) -> bool:
+        return engine.Flag.FALLING_BEHIND in self.standing.flags or engine.Flag.STALLED in self.standing.flags
+
+
 class Service:
     """The Milestones Passport of one database, used by one person (``user``)."""
 
@@ -152,6 +165,24 @@ class Service:
         if not value:
             return engine.DEFAULT_TERMS
         return TermDates(spring=tuple(value["spring"]), summer=tuple(value["summer"]))
+
+    def set_term_dates(self, spring: tuple[int, int], summer: tuple[int, int]) -> TermDates:
+        """The school's own window dates: when spring and summer start (autumn starts 1 September)."""
+        try:
+            terms = TermDates(spring=spring, summer=summer)
+        except ValueError as error:
+            raise PassportError(f"Those term dates don't work: {error}.") from None
+        self.store.set_setting("term_dates", {"spring": list(spring), "summer": list(summer)})
+        return terms
+
+    def window(self, key: str | None = None) -> engine.Window:
+        """The current window, or the one named like ``2026-autumn``."""
+        if key is None:
+            return engine.window_of(self.today(), self.terms)
+        try:
+            return engine.parse_window(key, self.terms)
+        except ValueError as error:
+            raise PassportError(str(error)) from None
 
     def academic_year(self, on: date | None = None) -> int:
         return engine.academic_year_of(on or self.today())
@@ -242,14 +273,21 @@ class Service:
         return records
 
     def standings(
-        self, c: Curriculum, pupils: list[Pupil] | None = None, *, detail: bool = False
+        self,
+        c: Curriculum,
+        pupils: list[Pupil] | None = None,
+        *,
+        detail: bool = False,
+        on: date | None = None,
     ) -> Iterator[tuple[Pupil, Standing]]:
         """Every pupil's standing in one curriculum (all pupils by default), streamed from one
-        pass over the log: points, expected, target, flags and gaps for the tracking lists."""
+        pass over the log: points, expected, target, flags and gaps for the tracking lists.
+        ``on`` a past date gives the figures as they stood then, from the events up to that day."""
         everyone = pupils is None
         pupils = self.pupils() if pupils is None else pupils
         by_id = {p.id: p for p in pupils if p.id is not None}
-        today, terms = self.today(), self.terms
+        today, terms = (on or self.today()), self.terms
+        cutoff = iso_utc(datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC)) if on else None
         rows = self.store.event_rows(c.id, None if everyone else list(by_id))
         seen: set[int] = set()
         for pid, group in groupby(rows, key=itemgetter(0)):
@@ -257,23 +295,43 @@ class Service:
             if pupil is None:
                 continue
             seen.add(pid)
-            events = [row[1:] for row in group]
+            events = [row[1:] for row in group if cutoff is None or row[4] < cutoff]
             # the lean record is exact for a log without retractions; otherwise fold it all
             record = None if detail else engine.lean_fold(events)
             if record is None:
-                record = fold_rows((pid, *e) for e in events)[pid]
-            yield (
-                pupil,
-                engine.standing(c, record, self.year_group(pupil, today), today, terms=terms, detail=detail),
-            )
+                record = fold_rows((pid, *e) for e in events).get(pid, PupilRecord())
+            yield pupil, engine.standing(c, record, self.year_group(pupil, today), today, terms=terms, detail=detail)
         for pid, pupil in by_id.items():
             if pid not in seen:
-                yield (
-                    pupil,
-                    engine.standing(
-                        c, PupilRecord(), self.year_group(pupil, today), today, terms=terms, detail=detail
-                    ),
-                )
+                year = self.year_group(pupil, today)
+                yield pupil, engine.standing(c, PupilRecord(), year, today, terms=terms, detail=detail)
+
+    def tracking(
+        self,
+        *,
+        class_name: str | None = None,
+        year_group: int | None = None,
+        window: str | None = None,
+        curriculum_id: str | None = None,
+    ) -> list[TrackingRow]:
+        """Per pupil and curriculum: points, expected, target, progress and flags, for a class or a
+        year group (or the school), now or at the end of a past window; who needs support first."""
+        w = self.window(window)
+        current = self.window()
+        on = None if w == current else min(w.end, self.today())
+        day = on or self.today()
+        pupils = self.pupils(class_name)
+        if year_group is not None:
+            pupils = [p for p in pupils if self.year_group(p, day) == year_group]
+        curricula = [self.curriculum(curriculum_id)] if curriculum_id else self.curricula()
+        rows = [
+            TrackingRow(p, c.id, s)
+            for c in curricula
+            for p, s in self.standings(c, pupils, on=on)
+            if s.points is not None
+        ]
+        rows.sort(key=lambda r: (not r.needs_support, r.pupil.last_name, r.pupil.first_name, r.curriculum_id))
+        return rows
 
     def history(self, pupil_key: str | int) -> list[Judgement]:
         return self.store.judgements(self.pupil(pupil_key).id)  # type: ignore[arg-type]

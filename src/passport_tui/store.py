@@ -24,7 +24,20 @@ from typing import TYPE_CHECKING, Any, Self
 import platformdirs
 
 from .errors import NotFound, PassportError
-from .models import Curriculum, Judgement, Pupil, Sen, Verdict
+from .models import (
+    Curriculum,
+    FocusItem,
+    Judgement,
+    ModerationAction,
+    ModerationEvent,
+    Note,
+    NoteKind,
+    Pupil,
+    Sen,
+    Target,
+    TestScore,
+    Verdict,
+)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -189,9 +202,136 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+MODERATION_APPEND_ONLY = "the moderation log is append-only"
+NOTES_APPEND_ONLY = "notes are append-only"
+
+
+def _append_only(table: str, message: str) -> list[str]:
+    """Triggers that refuse UPDATE, DELETE and reusing an id (INSERT OR REPLACE) on ``table``."""
+    return [
+        f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{message}'); END""",
+        f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{message}'); END""",
+        f"""CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table}
+        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, '{message}'); END""",
+    ]
+
+
+# Termly records (DESIGN §2.7–§2.12). Each keeps its history: the newest row (highest id) for a
+# key is the current one. CHECK constraints are named so a refusal can be explained (_CHECKS).
+_V2 = [
+    """CREATE TABLE test_scores (
+        id INTEGER PRIMARY KEY,
+        pupil_id INTEGER NOT NULL REFERENCES pupils(id),
+        curriculum_id TEXT NOT NULL,
+        academic_year INTEGER NOT NULL, -- the calendar year it starts in
+        term INTEGER NOT NULL -- 1 autumn, 2 spring, 3 summer
+            CONSTRAINT test_score_term CHECK (term IN (1, 2, 3)),
+        score REAL NOT NULL -- percent
+            CONSTRAINT test_score_percent CHECK (score BETWEEN 0 AND 100),
+        "by" TEXT NOT NULL,
+        at TEXT NOT NULL, -- ISO-8601 UTC, when it was recorded
+        note TEXT
+    )""",
+    "CREATE INDEX test_scores_school ON test_scores(curriculum_id, academic_year, term, pupil_id, id)",
+    "CREATE INDEX test_scores_pupil ON test_scores(pupil_id, curriculum_id, academic_year, term, id)",
+    """CREATE TABLE targets (
+        id INTEGER PRIMARY KEY,
+        pupil_id INTEGER NOT NULL REFERENCES pupils(id),
+        curriculum_id TEXT NOT NULL,
+        academic_year INTEGER NOT NULL,
+        -- points and milestones both NULL: back to the default target
+        points INTEGER
+            CONSTRAINT target_points CHECK (points IS NULL OR (typeof(points) = 'integer' AND points >= 0)),
+        milestones TEXT -- JSON list of milestone ids
+            CONSTRAINT target_milestones CHECK (milestones IS NULL OR CASE WHEN json_valid(milestones)
+                THEN json_type(milestones) = 'array' AND json_array_length(milestones) > 0 ELSE 0 END),
+        due TEXT -- ISO date
+            CONSTRAINT target_due CHECK (due IS NULL OR date(due) IS due),
+        reason TEXT NOT NULL CONSTRAINT target_reason CHECK (trim(reason) <> ''),
+        "by" TEXT NOT NULL,
+        at TEXT NOT NULL -- ISO-8601 UTC, when it was set
+    )""",
+    "CREATE INDEX targets_school ON targets(curriculum_id, academic_year, pupil_id, id)",
+    "CREATE INDEX targets_pupil ON targets(pupil_id, curriculum_id, id)",
+    """CREATE TABLE moderation (
+        id INTEGER PRIMARY KEY,
+        judgement_id INTEGER NOT NULL REFERENCES judgements(id),
+        action TEXT NOT NULL CONSTRAINT moderation_action
+            CHECK (action IN ('sampled', 'confirmed', 'queried', 'resolved')),
+        "by" TEXT NOT NULL,
+        at TEXT NOT NULL, -- ISO-8601 UTC
+        note TEXT
+    )""",
+    "CREATE INDEX moderation_judgement ON moderation(judgement_id, id)",
+    *_append_only("moderation", MODERATION_APPEND_ONLY),
+    """CREATE TABLE focus (
+        id INTEGER PRIMARY KEY,
+        pupil_id INTEGER NOT NULL REFERENCES pupils(id),
+        curriculum_id TEXT NOT NULL,
+        milestone_id TEXT NOT NULL,
+        provision TEXT,
+        "by" TEXT NOT NULL,
+        at TEXT NOT NULL, -- ISO-8601 UTC
+        active INTEGER NOT NULL -- 1 pinned, 0 unpinned
+            CONSTRAINT focus_active CHECK (active IN (0, 1))
+    )""",
+    "CREATE INDEX focus_pupil ON focus(pupil_id, curriculum_id, milestone_id, id)",
+    """CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        pupil_id INTEGER NOT NULL REFERENCES pupils(id),
+        curriculum_id TEXT,
+        kind TEXT NOT NULL CONSTRAINT note_kind CHECK (kind IN ('teacher comment', 'note')),
+        text TEXT NOT NULL CONSTRAINT note_text CHECK (trim(text) <> ''),
+        "by" TEXT NOT NULL,
+        at TEXT NOT NULL -- ISO-8601 UTC
+    )""",
+    "CREATE INDEX notes_pupil ON notes(pupil_id, kind, id)",
+    *_append_only("notes", NOTES_APPEND_ONLY),
+]
+
+
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    for statement in _V2:
+        conn.execute(statement)
+
+
 # MIGRATIONS[n] takes a database at user_version n to n + 1. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# --- refusals --------------------------------------------------------------------------
+
+
+class ValueRefused(PassportError):
+    """A value the schema refuses (a CHECK or NOT NULL constraint); nothing was written."""
+
+
+# A named CHECK constraint of the schema -> the sentence that explains its refusal, formatted
+# with the values of the refused row.
+_CHECKS: dict[str, str] = {
+    "test_score_term": "A test score's term is 1 (autumn), 2 (spring) or 3 (summer), not {term!r}.",
+    "test_score_percent": "A test score is a percent from 0 to 100, not {score!r}.",
+    "target_points": "A target's points are a whole number, 0 or more, not {points!r}.",
+    "target_milestones": "A milestone target lists one or more milestone ids, not {milestones}.",
+    "target_due": "A target's due date is a date (YYYY-MM-DD), not {due!r}.",
+    "target_reason": "A personal target needs a reason.",
+    "moderation_action": "A moderation action is sampled, confirmed, queried or resolved, not {action!r}.",
+    "focus_active": "A focus item is pinned (1) or unpinned (0), not {active!r}.",
+    "note_kind": "A note is a 'teacher comment' or a 'note', not {kind!r}.",
+    "note_text": "A note needs some text.",
+}
+_THING = {
+    "test_scores": "A test score",
+    "targets": "A target",
+    "moderation": "A moderation event",
+    "focus": "A focus item",
+    "notes": "A note",
+}
+_COLUMN_WORDS = {"by": "the member of staff", "at": "a time"}
 
 
 # --- the store -------------------------------------------------------------------------
@@ -203,6 +343,11 @@ _PUPIL_COLUMNS = (
 _JUDGEMENT_COLUMNS = (
     'id, pupil_id, curriculum_id, milestone_id, verdict, "by", at, note, reason, corrects, recorded_at'
 )
+_TEST_SCORE_COLUMNS = 'id, pupil_id, curriculum_id, academic_year, term, score, "by", at, note'
+_TARGET_COLUMNS = 'id, pupil_id, curriculum_id, academic_year, points, milestones, due, reason, "by", at'
+_MODERATION_COLUMNS = 'id, judgement_id, action, "by", at, note'
+_FOCUS_COLUMNS = 'id, pupil_id, curriculum_id, milestone_id, provision, "by", at, active'
+_NOTE_COLUMNS = 'id, pupil_id, curriculum_id, kind, text, "by", at'
 _INSERT_TRIGGER = re.compile(r"\b(BEFORE|AFTER)\s+INSERT\b", re.IGNORECASE)
 _INSERT_JUDGEMENT = (
     'INSERT INTO judgements (pupil_id, curriculum_id, milestone_id, verdict, "by", at, note, reason, '
@@ -562,6 +707,272 @@ class Store:
             (curriculum_id, json.dumps(sorted(set(pupil_ids)))),
         )
 
+    # -- termly records: writes ---------------------------------------------------------
+
+    def _insert(self, table: str, values: dict[str, Any]) -> int:
+        """Insert one row; a refused one raises ValueRefused or NotFound, explained."""
+        columns = ", ".join(f'"{column}"' for column in values)
+        marks = ", ".join(f":{column}" for column in values)
+        try:
+            cursor = self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+        except sqlite3.IntegrityError as e:
+            refusal = self._refusal(e, table, values)
+            if refusal is None:
+                raise
+            raise refusal from e
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _refusal(
+        self, error: sqlite3.IntegrityError, table: str, values: dict[str, Any]
+    ) -> PassportError | None:
+        """The library's error for a constraint that refused ``values``, if it is one of ours."""
+        text = str(error)
+        thing = _THING.get(table, table)
+        if text.startswith("CHECK constraint failed: "):
+            template = _CHECKS.get(text.removeprefix("CHECK constraint failed: "))
+            if template is None:
+                return ValueRefused(f"{thing} was refused ({text}).")
+            return ValueRefused(template.format(**values))
+        if text.startswith("NOT NULL constraint failed: "):
+            column = text.rsplit(".", 1)[-1]
+            return ValueRefused(f"{thing} needs {_COLUMN_WORDS.get(column, 'a ' + column)}.")
+        if "FOREIGN KEY" in text:
+            for column, parent, what in (
+                ("pupil_id", "pupils", "pupil with id"),
+                ("judgement_id", "judgements", "judgement"),
+            ):
+                if column not in values:
+                    continue
+                found = self.conn.execute(f"SELECT 1 FROM {parent} WHERE id = ?", (values[column],))
+                if found.fetchone() is None:
+                    return NotFound(f"There is no {what} {values[column]}.")
+        return None
+
+    def add_test_score(self, score: TestScore) -> TestScore:
+        """Record a termly test score; it supersedes any earlier one for the same pupil,
+        curriculum, academic year and term (which is kept as history). Returns it with its id."""
+        with self.transaction():
+            id = self._insert("test_scores", _test_score_values(score))
+        return score.model_copy(update={"id": id})
+
+    def add_test_scores(self, scores: Iterable[TestScore]) -> int:
+        """Record many test scores in one transaction (all or nothing); returns how many.
+        A refusal names the score by its position, from 1."""
+        added = 0
+        with self.transaction():
+            for n, score in enumerate(scores, 1):
+                try:
+                    self._insert("test_scores", _test_score_values(score))
+                except (ValueRefused, NotFound) as e:
+                    raise type(e)(f"Test score {n}: {e}") from e
+                added += 1
+        return added
+
+    def set_target(self, target: Target) -> Target:
+        """Set a pupil's personal target for a curriculum and academic year (the earlier ones
+        stay as its history); one with neither points nor milestones puts the default back."""
+        with self.transaction():
+            id = self._insert("targets", _target_values(target))
+        return target.model_copy(update={"id": id})
+
+    def add_moderation(self, event: ModerationEvent) -> ModerationEvent:
+        """Append an event to the moderation log of an achieved judgement."""
+        with self.transaction():
+            id = self._insert("moderation", _moderation_values(event))
+        return event.model_copy(update={"id": id})
+
+    def pin_focus(
+        self,
+        pupil_id: int,
+        curriculum_id: str,
+        milestone_id: str,
+        *,
+        by: str,
+        at: datetime,
+        provision: str | None = None,
+    ) -> FocusItem:
+        """Pin a milestone to a pupil's learning plan. Pinning one already pinned records the
+        new provision note; it keeps its place in the plan."""
+        item = FocusItem(
+            pupil_id=pupil_id,
+            curriculum_id=curriculum_id,
+            milestone_id=milestone_id,
+            provision=provision,
+            by=by,
+            at=at,
+            active=True,
+        )
+        with self.transaction():
+            id = self._insert("focus", _focus_values(item))
+        return item.model_copy(update={"id": id})
+
+    def unpin_focus(
+        self, pupil_id: int, curriculum_id: str, milestone_id: str, *, by: str, at: datetime
+    ) -> FocusItem:
+        """Take a milestone off a pupil's learning plan (appends an inactive item; the history
+        is kept). Refused with NotFound if it is not pinned."""
+        item = FocusItem(
+            pupil_id=pupil_id,
+            curriculum_id=curriculum_id,
+            milestone_id=milestone_id,
+            provision=None,
+            by=by,
+            at=at,
+            active=False,
+        )
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT active FROM focus WHERE pupil_id = ? AND curriculum_id = ? AND milestone_id = ? "
+                "ORDER BY id DESC LIMIT 1",
+                (pupil_id, curriculum_id, milestone_id),
+            ).fetchone()
+            if row is None or not row[0]:
+                raise NotFound(f"{milestone_id} ({curriculum_id}) is not pinned for pupil {pupil_id}.")
+            id = self._insert("focus", _focus_values(item))
+        return item.model_copy(update={"id": id})
+
+    def add_note(self, note: Note) -> Note:
+        """Append a note or a teacher comment about a pupil."""
+        with self.transaction():
+            id = self._insert("notes", _note_values(note))
+        return note.model_copy(update={"id": id})
+
+    # -- termly records: reads ----------------------------------------------------------
+
+    def test_scores(
+        self,
+        pupil_id: int | None = None,
+        curriculum_id: str | None = None,
+        academic_year: int | None = None,
+        term: int | None = None,
+        *,
+        history: bool = False,
+    ) -> list[TestScore]:
+        """Test scores matching the filters given, by pupil, curriculum, academic year, term:
+        the latest for each (pupil, curriculum, year, term), or with ``history`` every one
+        (oldest first within each)."""
+        where, params = _where(
+            pupil_id=pupil_id, curriculum_id=curriculum_id, academic_year=academic_year, term=term
+        )
+        if not history:
+            where = (
+                f"id IN (SELECT max(id) FROM test_scores WHERE {where} "
+                "GROUP BY pupil_id, curriculum_id, academic_year, term)"
+            )
+        rows = self.conn.execute(
+            f"SELECT {_TEST_SCORE_COLUMNS} FROM test_scores WHERE {where} "
+            "ORDER BY pupil_id, curriculum_id, academic_year, term, id",
+            params,
+        )
+        return [_test_score(row) for row in rows]
+
+    def targets(self, pupil_id: int, curriculum_id: str | None = None) -> list[Target]:
+        """A pupil's personal targets (in one curriculum, if given) with their history, oldest first."""
+        where, params = _where(pupil_id=pupil_id, curriculum_id=curriculum_id)
+        rows = self.conn.execute(f"SELECT {_TARGET_COLUMNS} FROM targets WHERE {where} ORDER BY id", params)
+        return [_target(row) for row in rows]
+
+    def current_targets(self, curriculum_id: str, academic_year: int) -> dict[int, Target]:
+        """pupil id -> current personal target, for every pupil with one in this curriculum and
+        academic year (one query for the whole school). A pupil left out has the default target
+        (never set, or cleared)."""
+        rows = self.conn.execute(
+            f"SELECT {_TARGET_COLUMNS} FROM targets WHERE id IN (SELECT max(id) FROM targets "
+            "WHERE curriculum_id = ? AND academic_year = ? GROUP BY pupil_id) "
+            "AND (points IS NOT NULL OR milestones IS NOT NULL) ORDER BY pupil_id",
+            (curriculum_id, academic_year),
+        )
+        return {target.pupil_id: target for target in map(_target, rows)}
+
+    def current_target(self, pupil_id: int, curriculum_id: str, academic_year: int) -> Target | None:
+        """A pupil's current personal target, or None for the default target."""
+        row = self.conn.execute(
+            f"SELECT {_TARGET_COLUMNS} FROM targets WHERE pupil_id = ? AND curriculum_id = ? "
+            "AND academic_year = ? ORDER BY id DESC LIMIT 1",
+            (pupil_id, curriculum_id, academic_year),
+        ).fetchone()
+        target = None if row is None else _target(row)
+        return None if target is None or target.clears else target
+
+    def moderation_events(self, judgement_ids: Iterable[int] | None = None) -> list[ModerationEvent]:
+        """The moderation log (of these judgements, if given), oldest first."""
+        if judgement_ids is None:
+            rows = self.conn.execute(f"SELECT {_MODERATION_COLUMNS} FROM moderation ORDER BY id")
+        else:
+            rows = self.conn.execute(
+                f"SELECT {_MODERATION_COLUMNS} FROM moderation "
+                "WHERE judgement_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                (json.dumps(sorted(set(judgement_ids))),),
+            )
+        return [_moderation(row) for row in rows]
+
+    def achieved_judgements(
+        self,
+        curriculum_id: str | None = None,
+        pupil_ids: Iterable[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        include_retracted: bool = False,
+    ) -> list[Judgement]:
+        """The ``achieved`` events (of a curriculum, of these pupils) that took effect in
+        ``since <= at < until``, in log order: the population a moderation sample is drawn
+        from. Events later retracted are left out unless ``include_retracted``."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if curriculum_id is not None:
+            clauses.append("curriculum_id = ?")
+            params.append(curriculum_id)
+        if pupil_ids is not None:
+            clauses.append("pupil_id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(set(pupil_ids))))
+        scope = "".join(f" AND {clause}" for clause in clauses)
+        sql = f"SELECT {_JUDGEMENT_COLUMNS} FROM judgements WHERE verdict = 'achieved'{scope}"
+        window: list[Any] = []
+        if since is not None:
+            sql += " AND at >= ?"
+            window.append(iso_utc(since))
+        if until is not None:
+            sql += " AND at < ?"
+            window.append(iso_utc(until))
+        if not include_retracted:
+            # the unqualified columns of the subquery are its own: the same scope, any time
+            sql += (
+                " AND id NOT IN (SELECT corrects FROM judgements WHERE verdict = 'retracted' "
+                f"AND corrects IS NOT NULL{scope})"
+            )
+            window += params
+        rows = self.conn.execute(sql + " ORDER BY id", params + window)
+        return [_judgement(row) for row in rows]
+
+    def focus_items(
+        self, pupil_id: int, curriculum_id: str | None = None, *, history: bool = False
+    ) -> list[FocusItem]:
+        """A pupil's learning plan (in one curriculum, if given): the items pinned now, each as
+        last pinned (its provision note), oldest pin first. With ``history``, every pin and
+        unpin, oldest first."""
+        where, params = _where(pupil_id=pupil_id, curriculum_id=curriculum_id)
+        rows = self.conn.execute(f"SELECT {_FOCUS_COLUMNS} FROM focus WHERE {where} ORDER BY id", params)
+        items = [_focus(row) for row in rows]
+        if history:
+            return items
+        current: dict[tuple[str, str], tuple[int, FocusItem]] = {}  # key -> (pinned since, item)
+        for item in items:
+            key = (item.curriculum_id, item.milestone_id)
+            if not item.active:
+                current.pop(key, None)
+            else:
+                since = current[key][0] if key in current else item.id or 0
+                current[key] = (since, item)
+        return [item for _, item in sorted(current.values(), key=lambda pinned: pinned[0])]
+
+    def notes(self, pupil_id: int, kind: NoteKind | str | None = None) -> list[Note]:
+        """A pupil's notes (of one kind, if given), oldest first."""
+        where, params = _where(pupil_id=pupil_id, kind=None if kind is None else str(kind))
+        rows = self.conn.execute(f"SELECT {_NOTE_COLUMNS} FROM notes WHERE {where} ORDER BY id", params)
+        return [_note(row) for row in rows]
+
 
 # --- rows ⇄ models ---------------------------------------------------------------------
 
@@ -649,4 +1060,129 @@ def _judgement(row: tuple[Any, ...]) -> Judgement:
         reason=reason,
         corrects=corrects,
         recorded_at=parse_utc(recorded_at),
+    )
+
+
+def _where(**equal: Any) -> tuple[str, list[Any]]:
+    """``column = ?`` for each filter given (not None), joined with AND; and its parameters."""
+    given = {column: value for column, value in equal.items() if value is not None}
+    return " AND ".join(f"{column} = ?" for column in given) or "1", list(given.values())
+
+
+def _test_score_values(t: TestScore) -> dict[str, Any]:
+    return {
+        "pupil_id": t.pupil_id,
+        "curriculum_id": t.curriculum_id,
+        "academic_year": t.academic_year,
+        "term": t.term,
+        "score": t.score,
+        "by": t.by,
+        "at": iso_utc(t.at),
+        "note": t.note,
+    }
+
+
+def _test_score(row: tuple[Any, ...]) -> TestScore:
+    (id, pupil_id, curriculum_id, academic_year, term, score, by, at, note) = row
+    return TestScore.model_construct(
+        id=id,
+        pupil_id=pupil_id,
+        curriculum_id=curriculum_id,
+        academic_year=academic_year,
+        term=term,
+        score=score,
+        by=by,
+        at=parse_utc(at),
+        note=note,
+    )
+
+
+def _target_values(t: Target) -> dict[str, Any]:
+    return {
+        "pupil_id": t.pupil_id,
+        "curriculum_id": t.curriculum_id,
+        "academic_year": t.academic_year,
+        "points": t.points,
+        "milestones": None if t.milestones is None else json.dumps(t.milestones, ensure_ascii=False),
+        "due": None if t.due is None else t.due.isoformat(),
+        "reason": t.reason,
+        "by": t.by,
+        "at": iso_utc(t.at),
+    }
+
+
+def _target(row: tuple[Any, ...]) -> Target:
+    (id, pupil_id, curriculum_id, academic_year, points, milestones, due, reason, by, at) = row
+    return Target.model_construct(
+        id=id,
+        pupil_id=pupil_id,
+        curriculum_id=curriculum_id,
+        academic_year=academic_year,
+        points=points,
+        milestones=None if milestones is None else json.loads(milestones),
+        due=None if due is None else date.fromisoformat(due),
+        reason=reason,
+        by=by,
+        at=parse_utc(at),
+    )
+
+
+def _moderation_values(e: ModerationEvent) -> dict[str, Any]:
+    return {
+        "judgement_id": e.judgement_id,
+        "action": str(e.action),  # not ModerationAction(...): the schema explains a bad one
+        "by": e.by,
+        "at": iso_utc(e.at),
+        "note": e.note,
+    }
+
+
+def _moderation(row: tuple[Any, ...]) -> ModerationEvent:
+    (id, judgement_id, action, by, at, note) = row
+    return ModerationEvent.model_construct(
+        id=id, judgement_id=judgement_id, action=ModerationAction(action), by=by, at=parse_utc(at), note=note
+    )
+
+
+def _focus_values(f: FocusItem) -> dict[str, Any]:
+    return {
+        "pupil_id": f.pupil_id,
+        "curriculum_id": f.curriculum_id,
+        "milestone_id": f.milestone_id,
+        "provision": f.provision,
+        "by": f.by,
+        "at": iso_utc(f.at),
+        "active": int(f.active),
+    }
+
+
+def _focus(row: tuple[Any, ...]) -> FocusItem:
+    (id, pupil_id, curriculum_id, milestone_id, provision, by, at, active) = row
+    return FocusItem.model_construct(
+        id=id,
+        pupil_id=pupil_id,
+        curriculum_id=curriculum_id,
+        milestone_id=milestone_id,
+        provision=provision,
+        by=by,
+        at=parse_utc(at),
+        active=bool(active),
+    )
+
+
+def _note_values(n: Note) -> dict[str, Any]:
+    return {
+        "pupil_id": n.pupil_id,
+        "curriculum_id": n.curriculum_id,
+        "kind": str(n.kind),
+        "text": n.text,
+        "by": n.by,
+        "at": iso_utc(n.at),
+    }
+
+
+def _note(row: tuple[Any, ...]) -> Note:
+    (id, pupil_id, curriculum_id, kind, text, by, at) = row
+    return Note.model_construct(
+        id=id, pupil_id=pupil_id, curriculum_id=curriculum_id, kind=NoteKind(kind), text=text, by=by, at=parse_utc(at)
     )

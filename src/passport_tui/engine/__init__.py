@@ -4,6 +4,25 @@ No sqlite, no textual, no clock, no I/O: callers pass in the curriculum, the pup
 the date. A test imports this package in a fresh interpreter and checks exactly that.
 """
 
+from .gap_age import gap_ages, gap_opened
+from .groups import (
+    GroupFigures,
+    GroupRow,
+    MilestoneLag,
+    PupilFigures,
+    group_analysis,
+    groups_of,
+    milestone_lag,
+)
+from .moderation import (
+    AchievedJudgement,
+    ModerationAction,
+    ModerationEvent,
+    ModerationState,
+    ModerationStatus,
+    moderation_sample,
+    moderation_state,
+)
 from .points import (
     Flag,
     ScorePoint,
@@ -75,4 +94,20 @@ __all__ = [
     "window",
     "window_of",
     "windows_of_year",
+    "AchievedJudgement",
+    "GroupFigures",
+    "GroupRow",
+    "MilestoneLag",
+    "ModerationAction",
+    "ModerationEvent",
+    "ModerationState",
+    "ModerationStatus",
+    "PupilFigures",
+    "gap_ages",
+    "gap_opened",
+    "group_analysis",
+    "groups_of",
+    "milestone_lag",
+    "moderation_sample",
+    "moderation_state",
 ]

@@ -18,7 +18,7 @@ from .points import (
 )
 from .progress import gaps, next_steps
 from .record import PupilRecord
-from .window import DEFAULT_TERMS, TermDates, Window, previous_window, window_of
+from .window import DEFAULT_TERMS, TermDates, Window, previous_window, window, window_of
 
 
 @dataclass(slots=True)
@@ -38,7 +38,14 @@ class Standing:
     flags: list[Flag]
     points_last_window: int | None
     points_window_before: int | None
+    points_start_of_year: int | None = None
     history: list[tuple[Window, int | None]] = field(default_factory=list)
+
+    @property
+    def progress_this_year(self) -> int | None:
+        if self.points is None or self.points_start_of_year is None:
+            return None
+        return self.points - self.points_start_of_year
 
     @property
     def progress_last_window(self) -> int | None:
@@ -90,6 +97,15 @@ def standing(
     before = previous_window(last, terms)
     pts_last = points_at(curriculum, record, last) if pts is not None else None
     pts_before = points_at(curriculum, record, before) if pts is not None else None
+    start = window(w.academic_year - 1, 3, terms)  # the end of last academic year
+    if pts is None:
+        pts_start = None
+    elif start == last:
+        pts_start = pts_last
+    elif start == before:
+        pts_start = pts_before
+    else:
+        pts_start = points_at(curriculum, record, start)
     gap_list = gaps(curriculum, achieved, year_group)
     nxt = next_steps(curriculum, achieved, year_group, gap_list) if detail else []
     if personal_target is not None:
@@ -122,5 +138,6 @@ def standing(
         flags=flags(pts, expected, pts_last, pts_before, greater_depth) if expected is not None else [],
         points_last_window=pts_last,
         points_window_before=pts_before,
+        points_start_of_year=pts_start,
         history=history,
     )

@@ -1,0 +1,182 @@
+"""Moderation (DESIGN §2.11): a second member of staff confirms or queries an achieved judgement.
+
+Two pieces, both pure:
+
+- ``moderation_sample`` draws a deterministic random sample of achieved judgements (the caller
+  passes the pool: e.g. a class's achieved judgements in a window), spread across pupils and the
+  staff who recorded them;
+- ``moderation_state`` folds the moderation events of one judgement into its status. The same fold
+  checks a new event before it is written: pass the existing events plus the new one, and a
+  refused event raises (a confirmation by the person who recorded the judgement, a query without a
+  note, resolving with no open query, confirming while a query is open). Status is shown, never
+  silently changed: a query stays open until someone resolves it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections import Counter, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from ..errors import JudgementRefused, NotAllowed, ReasonRequired
+
+
+@dataclass(frozen=True, slots=True)
+class AchievedJudgement:
+    """One achieved judgement that may be moderated: its event id, pupil, milestone and who
+    recorded it."""
+
+    event_id: int
+    pupil_id: int
+    milestone: str
+    by: str
+
+
+def moderation_sample(
+    judgements: Iterable[AchievedJudgement], size: int, seed: str | int
+) -> list[AchievedJudgement]:
+    """At most ``size`` of ``judgements``, drawn with ``random.Random(seed)``: the same pool, size
+    and seed always give the same sample, whatever order the pool comes in.
+
+    The draw goes in rounds. In each round every pupil who still has an undrawn judgement gets one
+    more, so no pupil appears twice until every pupil in the pool appears once. Inside a round the
+    next pick is always a judgement by a member of staff with the fewest picks so far (ties go to
+    the pupil, then the member of staff, who came first in a random order), and a pupil's
+    judgements are drawn in a random order. The sample is returned in the order drawn.
+    Duplicate event ids count once."""
+    if size <= 0:
+        return []
+    pool = sorted({j.event_id: j for j in judgements}.values(), key=lambda j: j.event_id)
+    if not pool:
+        return []
+    rng = random.Random(seed)
+    pupils = sorted({j.pupil_id for j in pool})
+    staff = sorted({j.by for j in pool})
+    rng.shuffle(pupils)
+    rng.shuffle(staff)
+    pupil_rank = {p: i for i, p in enumerate(pupils)}
+    staff_rank = {s: i for i, s in enumerate(staff)}
+    rng.shuffle(pool)
+    # per pupil, per member of staff: the judgements in a random order
+    queues: dict[int, dict[str, deque[AchievedJudgement]]] = {}
+    for j in pool:
+        queues.setdefault(j.pupil_id, {}).setdefault(j.by, deque()).append(j)
+
+    picks: Counter[str] = Counter()
+    chosen: list[AchievedJudgement] = []
+    while queues and len(chosen) < size:
+        heap = [
+            (picks[s], pupil_rank[p], staff_rank[s], p, s) for p, by_staff in queues.items() for s in by_staff
+        ]
+        heapq.heapify(heap)
+        done: set[int] = set()
+        while heap and len(chosen) < size:
+            n, pr, sr, p, s = heapq.heappop(heap)
+            if p in done:
+                continue
+            if n != picks[s]:  # the member of staff was picked since: back in line
+                heapq.heappush(heap, (picks[s], pr, sr, p, s))
+                continue
+            queue = queues[p][s]
+            chosen.append(queue.popleft())
+            picks[s] += 1
+            done.add(p)
+            if not queue:
+                del queues[p][s]
+                if not queues[p]:
+                    del queues[p]
+    return chosen
+
+
+class ModerationStatus(StrEnum):
+    PENDING = "pending"  # not moderated yet
+    CONFIRMED = "confirmed"
+    QUERIED = "queried"  # a query is open: listed until resolved
+    RESOLVED = "resolved"
+
+
+class ModerationAction(StrEnum):
+    CONFIRM = "confirm"
+    QUERY = "query"
+    RESOLVE = "resolve"
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationEvent:
+    """One moderation event of one judgement, in log order."""
+
+    action: ModerationAction
+    by: str
+    note: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationState:
+    """Where a judgement's moderation stands: its status, who confirmed it (each confirmation,
+    in order), and the latest query and resolution with who made them."""
+
+    status: ModerationStatus = ModerationStatus.PENDING
+    confirmed_by: tuple[str, ...] = ()
+    query: str | None = None
+    queried_by: str | None = None
+    resolution: str | None = None
+    resolved_by: str | None = None
+
+    @property
+    def listed(self) -> bool:
+        """A query is open: the judgement stays on the moderation list until it is resolved."""
+        return self.status is ModerationStatus.QUERIED
+
+
+def _next(state: ModerationState, e: ModerationEvent, recorded_by: str) -> ModerationState:
+    action = ModerationAction(e.action)
+    if action is ModerationAction.CONFIRM:
+        if e.by == recorded_by:
+            raise NotAllowed(
+                f"{e.by} recorded this judgement, so cannot confirm it: "
+                "a second member of staff must moderate it."
+            )
+        if state.status is ModerationStatus.QUERIED:
+            raise JudgementRefused(
+                "This judgement has an open query; resolve the query before confirming it."
+            )
+        return ModerationState(
+            ModerationStatus.CONFIRMED,
+            (*state.confirmed_by, e.by),
+            state.query,
+            state.queried_by,
+            state.resolution,
+            state.resolved_by,
+        )
+    if action is ModerationAction.QUERY:
+        if not (e.note or "").strip():
+            raise ReasonRequired("Querying a judgement")
+        return ModerationState(
+            ModerationStatus.QUERIED, state.confirmed_by, e.note, e.by, state.resolution, state.resolved_by
+        )
+    # resolve
+    if state.status is not ModerationStatus.QUERIED:
+        raise JudgementRefused("This judgement has no open query, so there is nothing to resolve.")
+    return ModerationState(
+        ModerationStatus.RESOLVED, state.confirmed_by, state.query, state.queried_by, e.note, e.by
+    )
+
+
+def moderation_state(events: Sequence[ModerationEvent], *, recorded_by: str) -> ModerationState:
+    """Fold one judgement's moderation events (in log order) into its state.
+
+    ``recorded_by`` is the member of staff who recorded the judgement. From pending: confirm →
+    confirmed, query → queried. A confirmed or resolved judgement can be confirmed again or
+    queried; a queried one can be queried again (the latest note shows) or resolved — only a
+    resolution closes a query. Refused, with a sentence: a confirmation by ``recorded_by``
+    (``NotAllowed``), a query with no note (``ReasonRequired``), a confirmation while a query is
+    open and a resolution with none open (``JudgementRefused``)."""
+    state = ModerationState()
+    for e in events:
+        state = _next(state, e, recorded_by)
+    return state
