@@ -44,3 +44,13 @@ def test_class_picker(demo, snap_compare, size):
 
 def test_help(demo, snap_compare):
     assert snap_compare(make_app(demo, ascii_only=False, class_name="4O"), press=["question_mark"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_tracking(demo, snap_compare, size):
+    assert snap_compare(make_app(demo, ascii_only=False, class_name="4O"), terminal_size=size, press=["T"])
+
+
+def test_tracking_groups(demo, snap_compare):
+    press = ["T", "tab", "right"]
+    assert snap_compare(make_app(demo, ascii_only=False, class_name="4O"), terminal_size=(120, 40), press=press)

@@ -268,3 +268,37 @@ async def test_ascii_glyphs(school):
         text = "".join(grid.render_line(y).text for y in range(grid.size.height))
         assert "#" in text and ">" in text
         assert all(ord(ch) < 128 for ch in text)
+
+
+async def test_tracking_screen_lists_who_needs_support_first_and_opens_a_passport(school):
+    from passport_tui.tui.screens.tracking import TrackingScreen
+
+    school.judge("A1", "1N-1", "achieved")
+    school.judge("A1", "1N-2", "achieved")
+    school.judge("A1", "1N-3", "achieved")
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("T")
+        await pilot.pause()
+        assert isinstance(app.screen, TrackingScreen)
+        shown = app.screen.shown
+        support = [r.needs_support for r in shown]
+        assert support == sorted(support, reverse=True)  # who needs support first
+        assert not next(r for r in shown if r.pupil.upn == "A1").needs_support  # Ann is ahead
+        assert sum(r.needs_support for r in shown) == 3
+        await pilot.press("o")  # by name
+        await pilot.pause()
+        assert app.screen.shown[0].pupil.upn == "A1"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PassportScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TrackingScreen)
+        groups = app.screen.query_one("#groups-table")
+        assert groups.row_count >= 3  # pupil premium, SEN, EAL, girls, boys …
+        await pilot.press("left_square_bracket")  # the window before: recomputed from the log
+        await pilot.pause()
+        assert app.screen.window.key == "2025-summer"  # summer of 2025/26
+        assert all(r.standing.points == 9 for r in app.screen.shown)

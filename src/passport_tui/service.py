@@ -127,7 +127,20 @@ class TrackingRow:
 
     @property
     def needs_support(self) -> bool:
-        return engine.Flag.FALLING_BEHIND in self.standing.flags or engine.Flag.STALLED in self.standing.flags
+        """Falling behind, or stalled without being ahead."""
+        flags = self.standing.flags
+        Flag = engine.Flag  # noqa: N806
+        return Flag.FALLING_BEHIND in flags or (Flag.STALLED in flags and Flag.EXCELLING not in flags)
+
+
+@dataclass(slots=True)
+class GroupAnalysis:
+    """Each group against the rest in one curriculum, and the milestones where groups lag most."""
+
+    curriculum_id: str
+    window: engine.Window
+    groups: list
+    lags: list
 
 
 class Service:
@@ -300,7 +313,10 @@ class Service:
             record = None if detail else engine.lean_fold(events)
             if record is None:
                 record = fold_rows((pid, *e) for e in events).get(pid, PupilRecord())
-            yield pupil, engine.standing(c, record, self.year_group(pupil, today), today, terms=terms, detail=detail)
+            yield (
+                pupil,
+                engine.standing(c, record, self.year_group(pupil, today), today, terms=terms, detail=detail),
+            )
         for pid, pupil in by_id.items():
             if pid not in seen:
                 year = self.year_group(pupil, today)
@@ -332,6 +348,55 @@ class Service:
         ]
         rows.sort(key=lambda r: (not r.needs_support, r.pupil.last_name, r.pupil.first_name, r.curriculum_id))
         return rows
+
+    def group_analysis(
+        self,
+        *,
+        class_name: str | None = None,
+        year_group: int | None = None,
+        window: str | None = None,
+        curriculum_id: str | None = None,
+        lags_per_group: int = 2,
+    ) -> GroupAnalysis:
+        """Pupil premium, FSM, EAL, SEN, gender and tags, each against the rest: count, mean points,
+        progress, % at or above expected, % with gaps — and the same window a year earlier for the
+        same pupils; plus the milestones where each group lags the rest most."""
+        from .engine.groups import PupilFigures, group_analysis, milestone_lag
+
+        c = self.curriculum(curriculum_id) if curriculum_id else self.curricula()[0]
+        w = self.window(window)
+        current = self.window()
+
+        def figures(win: engine.Window) -> list[PupilFigures]:
+            on = None if win == current else min(win.end, self.today())
+            pupils = self.pupils(class_name)
+            if year_group is not None:  # the year group as it is in the window analysed
+                pupils = [p for p in pupils if self.year_group(p, min(w.end, self.today())) == year_group]
+            out = []
+            for p, s in self.standings(c, pupils, on=on):
+                out.append(
+                    PupilFigures(
+                        pupil=p,
+                        points=s.points,
+                        expected=s.expected,
+                        points_at_start_of_year=s.points_start_of_year,
+                        points_last_window=s.points_last_window,
+                        has_gaps=bool(s.gaps),
+                        achieved=s.achieved_set,
+                    )
+                )
+            return out
+
+        now = figures(w)
+        year_ago = figures(engine.window(w.academic_year - 1, w.term, self.terms))
+        rows = group_analysis(now, year_ago)
+        milestones = [m.id for m in c.milestones]
+        lags = []
+        for row in rows:
+            found = [lag for lag in milestone_lag(now, milestones, row.group) if lag.lag > 0]
+            lags.extend(found[:lags_per_group])
+        lags.sort(key=lambda lag: -lag.lag)
+        return GroupAnalysis(c.id, w, rows, lags)
 
     def history(self, pupil_key: str | int) -> list[Judgement]:
         return self.store.judgements(self.pupil(pupil_key).id)  # type: ignore[arg-type]

@@ -248,9 +248,9 @@ _V2 = [
         milestones TEXT -- JSON list of milestone ids
             CONSTRAINT target_milestones CHECK (milestones IS NULL OR CASE WHEN json_valid(milestones)
                 THEN json_type(milestones) = 'array' AND json_array_length(milestones) > 0 ELSE 0 END),
-        due TEXT -- ISO date
-            CONSTRAINT target_due CHECK (due IS NULL OR date(due) IS due),
-        reason TEXT NOT NULL CONSTRAINT target_reason CHECK (trim(reason) <> ''),
+        due TEXT -- ISO date ('+0 days' normalises 30 Feb, which date() alone lets through)
+            CONSTRAINT target_due CHECK (due IS NULL OR date(due, '+0 days') IS due),
+        reason TEXT NOT NULL CONSTRAINT target_reason CHECK (trim(reason, char(32, 9, 10, 13)) <> ''),
         "by" TEXT NOT NULL,
         at TEXT NOT NULL -- ISO-8601 UTC, when it was set
     )""",
@@ -284,7 +284,7 @@ _V2 = [
         pupil_id INTEGER NOT NULL REFERENCES pupils(id),
         curriculum_id TEXT,
         kind TEXT NOT NULL CONSTRAINT note_kind CHECK (kind IN ('teacher comment', 'note')),
-        text TEXT NOT NULL CONSTRAINT note_text CHECK (trim(text) <> ''),
+        text TEXT NOT NULL CONSTRAINT note_text CHECK (trim(text, char(32, 9, 10, 13)) <> ''),
         "by" TEXT NOT NULL,
         at TEXT NOT NULL -- ISO-8601 UTC
     )""",
@@ -1184,5 +1184,11 @@ def _note_values(n: Note) -> dict[str, Any]:
 def _note(row: tuple[Any, ...]) -> Note:
     (id, pupil_id, curriculum_id, kind, text, by, at) = row
     return Note.model_construct(
-        id=id, pupil_id=pupil_id, curriculum_id=curriculum_id, kind=NoteKind(kind), text=text, by=by, at=parse_utc(at)
+        id=id,
+        pupil_id=pupil_id,
+        curriculum_id=curriculum_id,
+        kind=NoteKind(kind),
+        text=text,
+        by=by,
+        at=parse_utc(at),
     )

@@ -16,10 +16,9 @@ from .groups import (
 )
 from .moderation import (
     AchievedJudgement,
-    ModerationAction,
-    ModerationEvent,
     ModerationState,
     ModerationStatus,
+    ModerationStep,
     moderation_sample,
     moderation_state,
 )
@@ -98,10 +97,9 @@ __all__ = [
     "GroupFigures",
     "GroupRow",
     "MilestoneLag",
-    "ModerationAction",
-    "ModerationEvent",
     "ModerationState",
     "ModerationStatus",
+    "ModerationStep",
     "PupilFigures",
     "gap_ages",
     "gap_opened",

@@ -19,8 +19,9 @@ and the rest are computed from the exact figures, then rounded, so they may diff
 difference of the two rounded figures.
 
 Speed: one pass to total everyone, one pass per pupil adding it to each of its groups; the rest
-is the total minus the group. 2,000 pupils x 4 curricula (8,000 figures, 4 calls) take about
-25 ms here, the milestone lag for 400 milestones about 40 ms per curriculum.
+is the total minus the group. Measured here (2 cores): 2,000 pupils x 4 curricula, with the figures
+a year earlier, take about 60 ms in all; the milestone lag over 400 milestones about 40 ms per
+curriculum (pupils holding 50–380 achieved milestones each).
 """
 
 from __future__ import annotations
@@ -303,14 +304,10 @@ def milestone_lag(
     everyone: Counter[str] = Counter()
     members: Counter[str] = Counter()
     for f, member in zip(figures, in_group, strict=True):
-        done = f.achieved
-        if len(done) <= len(wanted):
-            hits = [m for m in done if m in wanted]
-        else:
-            hits = [m for m in wanted if m in done]
-        everyone.update(hits)
+        # counting every achieved milestone (C speed) beats picking out the wanted ones first
+        everyone.update(f.achieved)
         if member:
-            members.update(hits)
+            members.update(f.achieved)
     rows: list[tuple[Fraction, int, MilestoneLag]] = []
     for i, m in enumerate(wanted):
         k_group = members[m]

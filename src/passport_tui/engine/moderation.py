@@ -17,10 +17,10 @@ from __future__ import annotations
 import heapq
 import random
 from collections import Counter, deque
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Protocol
 
 from ..errors import JudgementRefused, NotAllowed, ReasonRequired
 
@@ -99,28 +99,50 @@ class ModerationStatus(StrEnum):
     RESOLVED = "resolved"
 
 
-class ModerationAction(StrEnum):
-    CONFIRM = "confirm"
-    QUERY = "query"
-    RESOLVE = "resolve"
+class ModerationEventLike(Protocol):
+    """What the fold reads of a moderation event: ``models.ModerationEvent`` fits, and so does
+    ``ModerationStep``. ``action`` is one of sampled, confirmed, queried, resolved (or confirm,
+    query, resolve)."""
+
+    @property
+    def action(self) -> str: ...
+
+    @property
+    def by(self) -> str: ...
+
+    @property
+    def note(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
-class ModerationEvent:
-    """One moderation event of one judgement, in log order."""
+class ModerationStep:
+    """A moderation event as the engine needs it (for callers without a stored event)."""
 
-    action: ModerationAction
+    action: str
     by: str
     note: str | None = None
-    at: datetime | None = None
+
+
+_SAMPLED, _CONFIRM, _QUERY, _RESOLVE = "sampled", "confirmed", "queried", "resolved"
+_ACTIONS = {
+    "sampled": _SAMPLED,
+    "confirmed": _CONFIRM,
+    "confirm": _CONFIRM,
+    "queried": _QUERY,
+    "query": _QUERY,
+    "resolved": _RESOLVE,
+    "resolve": _RESOLVE,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class ModerationState:
-    """Where a judgement's moderation stands: its status, who confirmed it (each confirmation,
-    in order), and the latest query and resolution with who made them."""
+    """Where a judgement's moderation stands: its status, whether it was drawn in a sample, who
+    confirmed it (each confirmation, in order), and the latest query and resolution with who made
+    them."""
 
     status: ModerationStatus = ModerationStatus.PENDING
+    sampled: bool = False
     confirmed_by: tuple[str, ...] = ()
     query: str | None = None
     queried_by: str | None = None
@@ -133,9 +155,13 @@ class ModerationState:
         return self.status is ModerationStatus.QUERIED
 
 
-def _next(state: ModerationState, e: ModerationEvent, recorded_by: str) -> ModerationState:
-    action = ModerationAction(e.action)
-    if action is ModerationAction.CONFIRM:
+def _next(state: ModerationState, e: ModerationEventLike, recorded_by: str) -> ModerationState:
+    action = _ACTIONS.get(str(e.action))
+    if action is None:
+        raise ValueError(f"unknown moderation action {e.action!r}")
+    if action == _SAMPLED:
+        return replace(state, sampled=True)
+    if action == _CONFIRM:
         if e.by == recorded_by:
             raise NotAllowed(
                 f"{e.by} recorded this judgement, so cannot confirm it: "
@@ -145,35 +171,23 @@ def _next(state: ModerationState, e: ModerationEvent, recorded_by: str) -> Moder
             raise JudgementRefused(
                 "This judgement has an open query; resolve the query before confirming it."
             )
-        return ModerationState(
-            ModerationStatus.CONFIRMED,
-            (*state.confirmed_by, e.by),
-            state.query,
-            state.queried_by,
-            state.resolution,
-            state.resolved_by,
-        )
-    if action is ModerationAction.QUERY:
+        return replace(state, status=ModerationStatus.CONFIRMED, confirmed_by=(*state.confirmed_by, e.by))
+    if action == _QUERY:
         if not (e.note or "").strip():
             raise ReasonRequired("Querying a judgement")
-        return ModerationState(
-            ModerationStatus.QUERIED, state.confirmed_by, e.note, e.by, state.resolution, state.resolved_by
-        )
-    # resolve
+        return replace(state, status=ModerationStatus.QUERIED, query=e.note, queried_by=e.by)
     if state.status is not ModerationStatus.QUERIED:
         raise JudgementRefused("This judgement has no open query, so there is nothing to resolve.")
-    return ModerationState(
-        ModerationStatus.RESOLVED, state.confirmed_by, state.query, state.queried_by, e.note, e.by
-    )
+    return replace(state, status=ModerationStatus.RESOLVED, resolution=e.note, resolved_by=e.by)
 
 
-def moderation_state(events: Sequence[ModerationEvent], *, recorded_by: str) -> ModerationState:
+def moderation_state(events: Iterable[ModerationEventLike], *, recorded_by: str) -> ModerationState:
     """Fold one judgement's moderation events (in log order) into its state.
 
-    ``recorded_by`` is the member of staff who recorded the judgement. From pending: confirm →
-    confirmed, query → queried. A confirmed or resolved judgement can be confirmed again or
-    queried; a queried one can be queried again (the latest note shows) or resolved — only a
-    resolution closes a query. Refused, with a sentence: a confirmation by ``recorded_by``
+    ``recorded_by`` is the member of staff who recorded the judgement. Being sampled changes no
+    status (it sets ``sampled``). From pending: confirm → confirmed, query → queried. A confirmed
+    or resolved judgement can be confirmed again or queried; a queried one can be queried again
+    (the latest note shows) or resolved — only a resolution closes a query. Refused, with a sentence: a confirmation by ``recorded_by``
     (``NotAllowed``), a query with no note (``ReasonRequired``), a confirmation while a query is
     open and a resolution with none open (``JudgementRefused``)."""
     state = ModerationState()

@@ -39,6 +39,7 @@ class Standing:
     points_last_window: int | None
     points_window_before: int | None
     points_start_of_year: int | None = None
+    achieved_set: frozenset[str] = frozenset()
     history: list[tuple[Window, int | None]] = field(default_factory=list)
 
     @property
@@ -114,7 +115,8 @@ def standing(
         target = default_target(curriculum, year_group, pts)
     else:
         target = None
-    status = target_status(target, pts, 3 - w.term) if target is not None else None
+    # the windows still to come include the current one, until it ends
+    status = target_status(target, pts, 4 - w.term) if target is not None else None
     history: list[tuple[Window, int | None]] = []
     if history_windows and pts is not None:
         cursor = w
@@ -139,5 +141,6 @@ def standing(
         points_last_window=pts_last,
         points_window_before=pts_before,
         points_start_of_year=pts_start,
+        achieved_set=frozenset(achieved),
         history=history,
     )

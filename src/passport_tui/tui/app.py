@@ -17,9 +17,10 @@ from .glyphs import Glyphs, choose
 from .screens.grid import GridScreen, View
 from .screens.modals import PickScreen
 from .screens.passport import PassportScreen
+from .screens.tracking import TrackingScreen
 from .screens.tree import TreeScreen
 
-STYLES = ("global.tcss", "grid.tcss", "passport.tcss", "tree.tcss")
+STYLES = ("global.tcss", "grid.tcss", "passport.tcss", "tree.tcss", "tracking.tcss")
 POLL_SECONDS = 1.0
 
 
@@ -92,9 +93,20 @@ class PassportApp(App):
 
         self.push_screen(PickScreen("Class", self.class_choices(), screen.view.class_name), done)
 
-    def open_passport(self, pupil_id: int) -> None:
-        cid = self.grid_screen.view.curriculum_id if self.grid_screen else None
+    def open_passport(self, pupil_id: int, curriculum_id: str | None = None) -> None:
+        cid = curriculum_id or (self.grid_screen.view.curriculum_id if self.grid_screen else None)
         self.push_screen(PassportScreen(self.service, self.glyphs, pupil_id, cid))
+
+    def open_tracking(self) -> None:
+        view = self.grid_screen.view if self.grid_screen else None
+        self.push_screen(
+            TrackingScreen(
+                self.service,
+                self.glyphs,
+                view.class_name if view else None,
+                view.curriculum_id if view else None,
+            )
+        )
 
     def open_tree(self) -> None:
         self.push_screen(

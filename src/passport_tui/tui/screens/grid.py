@@ -33,9 +33,9 @@ class View:
     part: str  # the stage or strand id
 
 
-def matches(line: GridLine, text: str) -> bool:
-    """Whether a pupil matches the filter: part of the name, or a group word."""
-    p = line.pupil
+def matches_pupil(p: Pupil, flags: list[Flag], text: str) -> bool:
+    """Whether a pupil matches a filter: every word is part of the name (or UPN, or a tag), or a
+    group word."""
     groups = {
         "pp": p.pupil_premium,
         "eal": p.eal,
@@ -44,21 +44,23 @@ def matches(line: GridLine, text: str) -> bool:
         "ehcp": p.sen is Sen.EHCP,
         "boys": p.gender == "M",
         "girls": p.gender == "F",
-        "behind": Flag.FALLING_BEHIND in line.flags,
-        "excelling": Flag.EXCELLING in line.flags,
-        "stalled": Flag.STALLED in line.flags,
+        "behind": Flag.FALLING_BEHIND in flags,
+        "excelling": Flag.EXCELLING in flags,
+        "stalled": Flag.STALLED in flags,
     }
     for word in text.lower().split():
         if word in groups:
             if not groups[word]:
                 return False
         elif (
-            word not in p.name.lower()
-            and word not in p.upn.lower()
-            and word not in (p.tags and " ".join(p.tags))
+            word not in p.name.lower() and word not in p.upn.lower() and word not in " ".join(p.tags).lower()
         ):
             return False
     return True
+
+
+def matches(line: GridLine, text: str) -> bool:
+    return matches_pupil(line.pupil, line.flags, text)
 
 
 class GridScreen(Screen):
@@ -82,6 +84,7 @@ class GridScreen(Screen):
         Binding("o", "sort", "Sort", show=False, id="grid.sort"),
         Binding("enter", "passport", "Passport", id="grid.passport"),
         Binding("t", "tree", "Curriculum", show=False, id="grid.tree"),
+        Binding("T", "tracking", "Tracking", show=False, id="grid.tracking"),
         Binding("question_mark", "help", "Help", id="grid.help"),
     ]
 
@@ -103,6 +106,7 @@ class GridScreen(Screen):
         ("o", "sort by name, points or flags"),
         ("Enter", "open the pupil's passport"),
         ("t", "the curriculum tree"),
+        ("T", "tracking: points, progress, flags, groups, chart"),
         ("Ctrl+P", "command palette"),
         ("q", "quit"),
     ]
@@ -468,6 +472,9 @@ class GridScreen(Screen):
 
     def action_tree(self) -> None:
         self.app.open_tree()
+
+    def action_tracking(self) -> None:
+        self.app.open_tracking()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Class grid — keys", self.HELP))
