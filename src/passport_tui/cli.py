@@ -108,7 +108,7 @@ def open_app(ctx: click.Context) -> None:
 def init(ctx: click.Context) -> None:
     """Create an empty database (or check an existing one opens)."""
     svc = service(ctx)
-    click.echo(f"Database ready: {svc.store.path} (schema version {svc.store.schema_version})")
+    click.echo(f"Database ready: {svc.store.path} (schema version {svc.store.schema_version()})")
 
 
 @cli.command()

@@ -14,7 +14,6 @@ Two pieces, both pure:
 
 from __future__ import annotations
 
-import heapq
 import random
 from collections import Counter, deque
 from collections.abc import Iterable
@@ -44,9 +43,10 @@ def moderation_sample(
 
     The draw goes in rounds. In each round every pupil who still has an undrawn judgement gets one
     more, so no pupil appears twice until every pupil in the pool appears once. Inside a round the
-    next pick is always a judgement by a member of staff with the fewest picks so far (ties go to
-    the pupil, then the member of staff, who came first in a random order), and a pupil's
-    judgements are drawn in a random order. The sample is returned in the order drawn.
+    next pick is a judgement recorded by the member of staff with the fewest picks so far (ties: the
+    one first in a random order), of the pupil first in a random order among those not yet picked
+    in the round; a pupil's judgements by one member of staff are drawn in a random order. The
+    sample is returned in the order drawn, so a bigger sample starts with the smaller one.
     Duplicate event ids count once."""
     if size <= 0:
         return []
@@ -58,7 +58,6 @@ def moderation_sample(
     staff = sorted({j.by for j in pool})
     rng.shuffle(pupils)
     rng.shuffle(staff)
-    pupil_rank = {p: i for i, p in enumerate(pupils)}
     staff_rank = {s: i for i, s in enumerate(staff)}
     rng.shuffle(pool)
     # per pupil, per member of staff: the judgements in a random order
@@ -69,24 +68,33 @@ def moderation_sample(
     picks: Counter[str] = Counter()
     chosen: list[AchievedJudgement] = []
     while queues and len(chosen) < size:
-        heap = [
-            (picks[s], pupil_rank[p], staff_rank[s], p, s) for p, by_staff in queues.items() for s in by_staff
-        ]
-        heapq.heapify(heap)
+        # one round: for each member of staff, the pupils with an undrawn judgement by them
+        waiting: dict[str, list[int]] = {}
+        for p in pupils:
+            for s in queues.get(p, ()):
+                waiting.setdefault(s, []).append(p)
+        cursor = dict.fromkeys(waiting, 0)
         done: set[int] = set()
-        while heap and len(chosen) < size:
-            n, pr, sr, p, s = heapq.heappop(heap)
-            if p in done:
-                continue
-            if n != picks[s]:  # the member of staff was picked since: back in line
-                heapq.heappush(heap, (picks[s], pr, sr, p, s))
-                continue
-            queue = queues[p][s]
+        while len(chosen) < size:
+            best: str | None = None
+            for s, line in waiting.items():
+                i = cursor[s]
+                while i < len(line) and line[i] in done:
+                    i += 1
+                cursor[s] = i
+                if i < len(line) and (
+                    best is None or (picks[s], staff_rank[s]) < (picks[best], staff_rank[best])
+                ):
+                    best = s
+            if best is None:
+                break
+            p = waiting[best][cursor[best]]
+            queue = queues[p][best]
             chosen.append(queue.popleft())
-            picks[s] += 1
+            picks[best] += 1
             done.add(p)
             if not queue:
-                del queues[p][s]
+                del queues[p][best]
                 if not queues[p]:
                     del queues[p]
     return chosen
