@@ -22,6 +22,7 @@ from .engine import Event, PupilRecord, Standing, TermDates
 from .errors import Ambiguous, JudgementRefused, NotFound, PassportError
 from .models import Curriculum, Judgement, Milestone, Pupil, Verdict
 from .store import Store, iso_utc, resolve_db_path
+from .termly import TermlyCycle
 
 VERDICT_WORDS = {
     "achieved": Verdict.ACHIEVED,
@@ -103,6 +104,7 @@ class PupilPassport:
     year_group: int
     today: date
     curricula: list[CurriculumPassport]
+    focus: list = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -143,7 +145,7 @@ class GroupAnalysis:
     lags: list
 
 
-class Service:
+class Service(TermlyCycle):
     """The Milestones Passport of one database, used by one person (``user``)."""
 
     def __init__(self, store: Store, user: str | None = None, clock: Callable[[], datetime] = utc_now):
@@ -301,6 +303,30 @@ class Service:
         by_id = {p.id: p for p in pupils if p.id is not None}
         today, terms = (on or self.today()), self.terms
         cutoff = iso_utc(datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC)) if on else None
+        w = engine.window_of(today, terms)
+        targets = {
+            pid: t.points
+            for pid, t in self.store.current_targets(c.id, w.academic_year).items()
+            if t.points is not None
+        }
+        depth = {
+            t.pupil_id
+            for t in self.store.test_scores(curriculum_id=c.id, academic_year=w.academic_year, term=w.term)
+            if t.score >= 80
+        }
+
+        def stand(pupil: Pupil, record) -> Standing:
+            return engine.standing(
+                c,
+                record,
+                self.year_group(pupil, today),
+                today,
+                terms=terms,
+                detail=detail,
+                personal_target=targets.get(pupil.id),  # type: ignore[arg-type]
+                greater_depth=pupil.id in depth,
+            )
+
         rows = self.store.event_rows(c.id, None if everyone else list(by_id))
         seen: set[int] = set()
         for pid, group in groupby(rows, key=itemgetter(0)):
@@ -313,14 +339,10 @@ class Service:
             record = None if detail else engine.lean_fold(events)
             if record is None:
                 record = fold_rows((pid, *e) for e in events).get(pid, PupilRecord())
-            yield (
-                pupil,
-                engine.standing(c, record, self.year_group(pupil, today), today, terms=terms, detail=detail),
-            )
+            yield pupil, stand(pupil, record)
         for pid, pupil in by_id.items():
             if pid not in seen:
-                year = self.year_group(pupil, today)
-                yield pupil, engine.standing(c, PupilRecord(), year, today, terms=terms, detail=detail)
+                yield pupil, stand(pupil, PupilRecord())
 
     def tracking(
         self,
@@ -490,14 +512,23 @@ class Service:
     # --- the passport --------------------------------------------------------------------
 
     def standing(self, pupil: Pupil, c: Curriculum, record: PupilRecord | None = None, **kw) -> Standing:
+        """One pupil's standing in one curriculum now, with their personal target and this
+        window's test."""
         assert pupil.id is not None
-        today = self.today()
+        today, terms = self.today(), self.terms
+        w = engine.window_of(today, terms)
+        if "personal_target" not in kw:
+            target = self.store.current_target(pupil.id, c.id, w.academic_year)
+            kw["personal_target"] = target.points if target is not None else None
+        if "greater_depth" not in kw:
+            tests = self.store.test_scores(pupil.id, c.id, w.academic_year, w.term)
+            kw["greater_depth"] = any(t.score >= 80 for t in tests)
         return engine.standing(
             c,
             record if record is not None else self.record(pupil.id, c.id),
             self.year_group(pupil, today),
             today,
-            terms=self.terms,
+            terms=terms,
             **kw,
         )
 
@@ -510,7 +541,9 @@ class Service:
             s = self.standing(pupil, c, rec, history_windows=history_windows)
             dates = {m: rec.milestones[m].achieved_at for m in s.achieved}
             out.append(CurriculumPassport(c, s, {k: v for k, v in dates.items() if v is not None}))
-        return PupilPassport(pupil, self.year_group(pupil), self.today(), out)
+        return PupilPassport(
+            pupil, self.year_group(pupil), self.today(), out, self.store.focus_items(pupil.id)
+        )
 
     # --- the class grid ------------------------------------------------------------------
 

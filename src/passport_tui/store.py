@@ -688,6 +688,26 @@ class Store:
             )
         return [_judgement(row) for row in rows]
 
+    def judgement(self, judgement_id: int) -> Judgement | None:
+        """One event of the log by its id."""
+        row = self.conn.execute(
+            f"SELECT {_JUDGEMENT_COLUMNS} FROM judgements WHERE id = ?", (judgement_id,)
+        ).fetchone()
+        return None if row is None else _judgement(row)
+
+    def judgements_by_id(self, ids: Iterable[int]) -> dict[int, Judgement]:
+        wanted = list(dict.fromkeys(ids))
+        out: dict[int, Judgement] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                f"SELECT {_JUDGEMENT_COLUMNS} FROM judgements WHERE id IN ({marks})", chunk
+            ):
+                j = _judgement(row)
+                out[j.id] = j  # type: ignore[index]
+        return out
+
     def event_rows(self, curriculum_id: str, pupil_ids: list[int] | None = None) -> Iterator[EventRow]:
         """Light rows ``(pupil_id, id, milestone_id, verdict, at, corrects)`` of one curriculum's
         log, by pupil then id: the fast path for everyone's points (``at`` stays a string).

@@ -1,0 +1,99 @@
+"""Termly test scores from a CSV: UPN, Score (percent), and Curriculum and Window when the
+command does not give them. Every bad row is reported with its row number; nothing is half-read."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import FileProblems, Problem
+
+HEADERS = {
+    "upn": "upn",
+    "uniquepupilnumber": "upn",
+    "score": "score",
+    "percent": "score",
+    "percentage": "score",
+    "%": "score",
+    "mark": "score",
+    "curriculum": "curriculum",
+    "subject": "curriculum",
+    "window": "window",
+    "term": "window",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRow:
+    line: int
+    upn: str
+    curriculum_id: str
+    score: float
+    window: str | None
+
+
+def _key(header: str) -> str:
+    return "".join(ch for ch in header.strip().lower() if ch.isalnum() or ch == "%")
+
+
+def read_test_scores(path: str | Path, *, curriculum_id: str | None = None) -> list[ScoreRow]:
+    name = str(path)
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise FileProblems([Problem(name, None, f"cannot read the file: {error}")]) from None
+    return parse_test_scores(text, name, curriculum_id=curriculum_id)
+
+
+def parse_test_scores(text: str, name: str, *, curriculum_id: str | None = None) -> list[ScoreRow]:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise FileProblems(
+            [Problem(name, 1, "the file is empty; expected a header row with UPN and Score")]
+        ) from None
+    columns = {HEADERS[_key(h)]: i for i, h in enumerate(header) if _key(h) in HEADERS}
+    missing = [c for c in ("upn", "score") if c not in columns]
+    if curriculum_id is None and "curriculum" not in columns:
+        missing.append("curriculum (or give --curriculum)")
+    if missing:
+        raise FileProblems([Problem(name, 1, f"missing column: {', '.join(missing)}")])
+    rows: list[ScoreRow] = []
+    problems: list[Problem] = []
+    line = 1
+    try:
+        for record in reader:
+            line += 1
+            if not any(cell.strip() for cell in record):
+                continue
+
+            def cell(col: str, record: list[str] = record) -> str:
+                i = columns.get(col)
+                return record[i].strip() if i is not None and i < len(record) else ""
+
+            upn = cell("upn")
+            raw = cell("score").rstrip("%").strip()
+            if not upn:
+                problems.append(Problem(name, line, "UPN is empty"))
+                continue
+            try:
+                score = float(raw)
+            except ValueError:
+                problems.append(Problem(name, line, f"Score {raw!r} is not a number"))
+                continue
+            if not 0 <= score <= 100:
+                problems.append(Problem(name, line, f"Score {score:g} is not a percentage from 0 to 100"))
+                continue
+            cid = cell("curriculum") or curriculum_id
+            if not cid:
+                problems.append(Problem(name, line, "Curriculum is empty"))
+                continue
+            rows.append(ScoreRow(line, upn, cid, score, cell("window") or None))
+    except csv.Error as error:
+        problems.append(Problem(name, line, f"not a valid CSV row: {error}"))
+    if problems:
+        raise FileProblems(problems)
+    return rows
