@@ -54,3 +54,12 @@ def test_tracking(demo, snap_compare, size):
 def test_tracking_groups(demo, snap_compare):
     press = ["T", "tab", "right"]
     assert snap_compare(make_app(demo, ascii_only=False, class_name="4O"), terminal_size=(120, 40), press=press)
+
+
+def test_moderation(demo, snap_compare):
+    assert snap_compare(make_app(demo, ascii_only=False, class_name="4O"), press=["M", "s"])
+
+
+def test_passport_gaps_with_ages(demo, snap_compare):
+    press = ["down", "down", "down", "down", "enter", "2"]
+    assert snap_compare(make_app(demo, ascii_only=False, class_name="4O"), terminal_size=(120, 40), press=press)

@@ -302,3 +302,58 @@ async def test_tracking_screen_lists_who_needs_support_first_and_opens_a_passpor
         await pilot.pause()
         assert app.screen.window.key == "2025-summer"  # summer of 2025/26
         assert all(r.standing.points == 9 for r in app.screen.shown)
+
+
+async def test_passport_focus_test_and_target_from_the_app(school):
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # Ann's passport
+        await pilot.pause()
+        await pilot.press("f", *"Daily counting with Mrs Lee", "enter")  # pin the first next step
+        await pilot.pause()
+        items = school.focus("A1")
+        assert [(f.milestone_id, f.provision) for f in items] == [("1N-1", "Daily counting with Mrs Lee")]
+        await pilot.press("5")
+        await pilot.pause()
+        focus = app.screen.query_one("#focus-list")
+        assert "1N-1" in str(focus.get_option_at_index(0).prompt)
+        await pilot.press("s", *"85", "enter")  # a test score: greater depth
+        await pilot.pause()
+        (result,) = school.test_results(curriculum_id="maths")
+        assert result.score == 85 and result.greater_depth and result.test_point == 10
+        await pilot.press("g", *"12 ready for Year 2 work", "enter")
+        await pilot.pause()
+        view = school.target("A1", "maths")
+        assert view.personal and view.points == 12 and view.reason == "ready for Year 2 work"
+        assert "personal target 12" in str(app.screen.query_one("#passport-points").render())
+        await pilot.press("5", "u")
+        await pilot.pause()
+        assert school.focus("A1") == []
+
+
+async def test_moderation_from_the_app(school):
+    from passport_tui.tui.screens.moderation import ModerationScreen
+
+    for upn in ("A1", "A2", "A3"):
+        school.judge(upn, "1N-1", "achieved")  # recorded by ms.hughes
+    school.user = "mr.okafor"  # a second member of staff moderates
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("M")
+        await pilot.pause()
+        assert isinstance(app.screen, ModerationScreen)
+        await pilot.press("s")
+        await pilot.pause()
+        assert len(app.screen.items) == 3
+        await pilot.press("c")  # confirm the first
+        await pilot.pause()
+        await pilot.press("down", "x", *"Where is the evidence?", "enter")
+        await pilot.pause()
+        statuses = sorted(i.state.status.value for i in app.screen.items)
+        assert statuses == ["confirmed", "pending", "queried"]
+        assert app.screen.items[0].state.listed  # the open query is listed first
+        await pilot.press("home", "r", *"Seen in books", "enter")
+        await pilot.pause()
+        assert not any(i.state.listed for i in app.screen.items)

@@ -16,6 +16,7 @@ from ..service import Service
 from .glyphs import Glyphs, choose
 from .screens.grid import GridScreen, View
 from .screens.modals import PickScreen
+from .screens.moderation import ModerationScreen
 from .screens.passport import PassportScreen
 from .screens.tracking import TrackingScreen
 from .screens.tree import TreeScreen
@@ -107,6 +108,12 @@ class PassportApp(App):
                 view.curriculum_id if view else None,
             )
         )
+
+    def open_moderation(self) -> None:
+        view = self.grid_screen.view if self.grid_screen else None
+        if view is None:
+            return
+        self.push_screen(ModerationScreen(self.service, view.class_name, view.curriculum_id))
 
     def open_tree(self) -> None:
         self.push_screen(

@@ -85,6 +85,7 @@ class GridScreen(Screen):
         Binding("enter", "passport", "Passport", id="grid.passport"),
         Binding("t", "tree", "Curriculum", show=False, id="grid.tree"),
         Binding("T", "tracking", "Tracking", show=False, id="grid.tracking"),
+        Binding("M", "moderation", "Moderation", show=False, id="grid.moderation"),
         Binding("question_mark", "help", "Help", id="grid.help"),
     ]
 
@@ -107,6 +108,7 @@ class GridScreen(Screen):
         ("Enter", "open the pupil's passport"),
         ("t", "the curriculum tree"),
         ("T", "tracking: points, progress, flags, groups, chart"),
+        ("M", "moderation: sample, confirm, query, resolve"),
         ("Ctrl+P", "command palette"),
         ("q", "quit"),
     ]
@@ -475,6 +477,9 @@ class GridScreen(Screen):
 
     def action_tracking(self) -> None:
         self.app.open_tracking()
+
+    def action_moderation(self) -> None:
+        self.app.open_moderation()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Class grid — keys", self.HELP))

@@ -10,12 +10,12 @@ from textual.widgets import Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from ...engine import Cell
-from ...errors import JudgementRefused, PrerequisitesUnmet
+from ...errors import JudgementRefused, PassportError, PrerequisitesUnmet
 from ...models import Sen
 from ...service import CurriculumPassport, PupilPassport, Service
 from ..glyphs import ASCII, Glyphs
 from ..text import plain
-from .modals import HelpScreen, ReasonScreen
+from .modals import AskScreen, HelpScreen, ReasonScreen
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -73,6 +73,11 @@ class PassportScreen(Screen):
         Binding("2", "section('gaps')", "Gaps", show=False, id="passport.tab_gaps"),
         Binding("3", "section('achieved')", "Achieved", show=False, id="passport.tab_achieved"),
         Binding("4", "section('history')", "History", show=False, id="passport.tab_history"),
+        Binding("5", "section('focus')", "Focus", show=False, id="passport.tab_focus"),
+        Binding("f", "pin", "Focus", id="passport.pin"),
+        Binding("u", "unpin", "Unpin", show=False, id="passport.unpin"),
+        Binding("s", "test", "Test", show=False, id="passport.test"),
+        Binding("g", "target", "Target", show=False, id="passport.target"),
         Binding("question_mark", "help", "Help", id="passport.help"),
     ]
 
@@ -81,7 +86,11 @@ class PassportScreen(Screen):
         ("a", "mark the highlighted next step or gap achieved"),
         ("n", "mark it not yet"),
         ("[ ]", "previous / next subject"),
-        ("1 2 3 4", "next steps, gaps, achieved, history"),
+        ("1 2 3 4 5", "next steps, gaps, achieved, history, focus"),
+        ("f", "pin the highlighted next step or gap as a focus item (asks the provision)"),
+        ("u", "unpin the highlighted focus item"),
+        ("s", "record this window's test score for the subject"),
+        ("g", "set a personal target in points, with a reason (empty: back to the default)"),
         ("Tab", "move between the tabs and the list"),
         ("q", "quit"),
     ]
@@ -109,6 +118,8 @@ class PassportScreen(Screen):
                 yield OptionList(id="achieved-list")
             with TabPane("History", id="history"):
                 yield OptionList(id="history-list")
+            with TabPane("Focus", id="focus"):
+                yield OptionList(id="focus-list")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -143,7 +154,8 @@ class PassportScreen(Screen):
         if s.points is not None:
             line = (
                 f"{c.title}\nPoints {s.points}  ·  expected {s.expected} ({s.window.name})  ·  "
-                f"target {s.target} ({s.target_status.value if s.target_status else '-'})"
+                f"{'personal ' if s.target_is_personal else ''}target {s.target} "
+                f"({s.target_status.value if s.target_status else '-'})"
             )
         else:
             line = f"{c.title}\n(no year-linked stages: personal targets only)"
@@ -169,7 +181,31 @@ class PassportScreen(Screen):
         )
         gl = self.query_one("#gaps-list", OptionList)
         gl.clear_options()
-        gl.add_options([item(m, f"{g[Cell.GAP]} ") for m in s.gaps] or [Option("No gaps.", disabled=True)])
+        ages = dict(self.service.gap_ages(self.pupil_id, c.id)) if s.gaps else {}
+        gl.add_options(
+            [item(m, f"{g[Cell.GAP]} {ages.get(m, 0):>4} days  ") for m in s.gaps]
+            or [Option("No gaps.", disabled=True)]
+        )
+        fl = self.query_one("#focus-list", OptionList)
+        fl.clear_options()
+        focus = [f for f in (self.passport.focus if self.passport else []) if f.curriculum_id == c.id]
+        fl.add_options(
+            [
+                Option(
+                    Content(
+                        plain(
+                            f"◆ {f.milestone_id}  {c.milestone_by_id[f.milestone_id].title}"
+                            + (f"\n    provision: {f.provision}" if f.provision else ""),
+                            multiline=True,
+                        )
+                    ),
+                    id=f.milestone_id,
+                )
+                for f in focus
+                if f.milestone_id in c.milestone_by_id
+            ]
+            or [Option("No focus items: press f on a next step to pin one.", disabled=True)]
+        )
         ach = self.query_one("#achieved-list", OptionList)
         ach.clear_options()
         by_stage: dict[str, list[str]] = {}
@@ -197,7 +233,7 @@ class PassportScreen(Screen):
             text = f"{e.at.date().isoformat()}  {e.by}  {e.milestone_id}  {e.verdict.value.replace('_', ' ')}"
             lines.append(Option(Content(plain(text + (f"  ({extra})" if extra else "")))))
         hist.add_options(lines or [Option("No judgements yet.", disabled=True)])
-        for lst in (nxt, gl, ach, hist):
+        for lst in (nxt, gl, ach, hist, fl):
             first = next(
                 (i for i in range(lst.option_count) if not lst.get_option_at_index(i).disabled), None
             )
@@ -233,6 +269,105 @@ class PassportScreen(Screen):
         word = "achieved" if verdict == "achieved" else "not yet"
         self.notify(f"{mid} recorded {word}.", markup=False, timeout=3)
         self.reload()
+
+    def action_pin(self) -> None:
+        mid = self.highlighted_milestone()
+        if mid is None:
+            self.notify("Highlight a next step or a gap to pin it as a focus item.", markup=False, timeout=3)
+            return
+
+        def done(provision: str | None) -> None:
+            if provision is None:
+                return
+            try:
+                self.service.pin_focus(
+                    self.pupil_id, mid, provision=provision, curriculum_id=self.curriculum_id
+                )
+            except PassportError as error:
+                self.notify(str(error), severity="warning", markup=False)
+                return
+            self.notify(f"{mid} pinned as a focus item.", markup=False, timeout=3)
+            self.reload()
+
+        self.app.push_screen(
+            AskScreen(
+                f"Focus on {mid}",
+                "The provision: what will be done, by whom (optional).",
+                placeholder="Provision",
+            ),
+            done,
+        )
+
+    def action_unpin(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        lst = self.query_one("#focus-list", OptionList)
+        if tabs.active != "focus" or lst.highlighted is None:
+            self.notify("Open the focus tab (5) and highlight an item to unpin it.", markup=False, timeout=3)
+            return
+        mid = lst.get_option_at_index(lst.highlighted).id
+        if mid:
+            self.service.unpin_focus(self.pupil_id, mid, self.curriculum_id)
+            self.reload()
+
+    def action_test(self) -> None:
+        def done(value: str | None) -> None:
+            if not value:
+                return
+            try:
+                result = self.service.record_test(self.pupil_id, self.curriculum_id, float(value.rstrip("%")))
+            except ValueError:
+                self.notify(f"{value!r} is not a percentage.", severity="warning", markup=False)
+                return
+            except PassportError as error:
+                self.notify(str(error), severity="warning", markup=False)
+                return
+            depth = " (greater depth)" if result.greater_depth else ""
+            self.notify(
+                f"Test {result.score:g}%: point {result.test_point}{depth}; teacher assessment {result.teacher_points}.",
+                markup=False,
+            )
+            self.reload()
+
+        self.app.push_screen(
+            AskScreen(
+                "Test score", "This window's test score for the subject, in percent.", placeholder="e.g. 72"
+            ),
+            done,
+        )
+
+    def action_target(self) -> None:
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            points_text, _, reason = value.partition(" ")
+            try:
+                points = int(points_text) if points_text else None
+            except ValueError:
+                self.notify(
+                    "Start with the target points, then the reason: e.g. 21 secure in class work.",
+                    markup=False,
+                )
+                return
+            try:
+                self.service.set_target(
+                    self.pupil_id,
+                    self.curriculum_id,
+                    points=points,
+                    reason=reason or ("back to the default" if points is None else ""),
+                )
+            except PassportError as error:
+                self.notify(str(error), severity="warning", markup=False)
+                return
+            self.reload()
+
+        self.app.push_screen(
+            AskScreen(
+                "Personal target",
+                "The target points and the reason, e.g. '21 secure in class work, ready for more'. Empty goes back to the default target.",
+                placeholder="points reason",
+            ),
+            done,
+        )
 
     def action_curriculum(self, step: int) -> None:
         if not self.passport or not self.passport.curricula:

@@ -1,0 +1,148 @@
+"""Moderation: a random sample of a class's achieved judgements in a window, for a second member
+of staff to confirm or query; queried judgements stay listed until resolved."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from ...errors import PassportError
+from ...service import Service
+from ...termly import ModerationItem
+from ..text import plain
+from .modals import AskScreen, HelpScreen
+
+SAMPLE_SIZE = 10
+
+
+class ModerationScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="moderation.back"),
+        Binding("s", "sample", "Draw sample", id="moderation.sample"),
+        Binding("c", "decide('confirm')", "Confirm", id="moderation.confirm"),
+        Binding("x", "decide('query')", "Query", id="moderation.query"),
+        Binding("r", "decide('resolve')", "Resolve", id="moderation.resolve"),
+        Binding("question_mark", "help", "Help", id="moderation.help"),
+    ]
+
+    HELP = [
+        ("s", f"draw a random sample of {SAMPLE_SIZE} achieved judgements from this window"),
+        ("c", "confirm the highlighted judgement (not your own)"),
+        ("x", "query it, with a note (it stays listed until resolved)"),
+        ("r", "resolve a query, with a note"),
+        ("Esc", "back"),
+    ]
+
+    def __init__(self, service: Service, class_name: str | None, curriculum_id: str) -> None:
+        super().__init__()
+        self.service = service
+        self.class_name = class_name
+        self.curriculum_id = curriculum_id
+        self.items: list[ModerationItem] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="moderation-title")
+        yield DataTable(id="moderation-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="moderation-detail")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Id", "Pupil", "Milestone", "Recorded by", "On", "Status", "Note")
+        self.reload()
+        table.focus()
+
+    def reload(self) -> None:
+        self.items = [
+            i
+            for i in self.service.moderation(class_name=self.class_name)
+            if i.judgement.curriculum_id == self.curriculum_id
+        ]
+        table = self.query_one(DataTable)
+        table.clear()
+        for i in self.items:
+            note = i.state.query if i.state.listed else (i.state.resolution or "")
+            table.add_row(
+                str(i.judgement.id),
+                Text(plain(i.pupil.name)),
+                i.judgement.milestone_id,
+                Text(plain(i.judgement.by)),
+                i.judgement.at.date().isoformat(),
+                i.state.status.value,
+                Text(plain(note or "")),
+            )
+        open_queries = sum(1 for i in self.items if i.state.listed)
+        w = self.service.window()
+        title = f"Moderation · Class {self.class_name or 'all'} · {self.curriculum_id} · {w.name} · {len(self.items)} sampled, {open_queries} queried"
+        self.query_one("#moderation-title", Static).update(Content(plain(title)))
+        if not self.items:
+            self.query_one("#moderation-detail", Static).update(
+                Content("Nothing sampled yet: press s to draw a sample.")
+            )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        item = self.current()
+        if item is None:
+            return
+        c = self.service.curriculum(self.curriculum_id)
+        m = c.milestone_by_id.get(item.judgement.milestone_id)
+        text = f"{item.judgement.milestone_id}  {m.title if m else ''}"
+        if item.judgement.note:
+            text += f"\nEvidence: {item.judgement.note}"
+        self.query_one("#moderation-detail", Static).update(Content(plain(text, multiline=True)))
+
+    def current(self) -> ModerationItem | None:
+        table = self.query_one(DataTable)
+        if not self.items or table.cursor_row is None or table.cursor_row >= len(self.items):
+            return None
+        return self.items[table.cursor_row]
+
+    def action_sample(self) -> None:
+        try:
+            drawn = self.service.draw_moderation_sample(
+                class_name=self.class_name, curriculum_id=self.curriculum_id, size=SAMPLE_SIZE
+            )
+        except PassportError as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        self.notify(f"{len(drawn)} judgements drawn for moderation.", markup=False, timeout=3)
+        self.reload()
+
+    def action_decide(self, action: str) -> None:
+        item = self.current()
+        if item is None:
+            return
+        jid = item.judgement.id
+
+        def apply(note: str | None) -> None:
+            if note is None and action != "confirm":
+                return
+            try:
+                self.service.moderate(jid, action, note)
+            except PassportError as error:
+                self.notify(str(error), severity="warning", markup=False)
+                return
+            self.reload()
+
+        if action == "confirm":
+            apply(None)
+        else:
+            what = "Query" if action == "query" else "Resolve the query on"
+            self.app.push_screen(
+                AskScreen(
+                    f"{what} {item.judgement.milestone_id} for {item.pupil.name}",
+                    "A note for the record.",
+                    required=True,
+                ),
+                apply,
+            )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen("Moderation — keys", self.HELP))
