@@ -177,7 +177,7 @@ def test_lean_record_matches_the_full_record_or_declines(sc, day):
         e = Event(len(events) + 1, mid, d.verdict, when, d.corrects)
         events.append(e)
         record.apply(e)
-    lean = lean_fold((e.id, e.milestone, e.verdict, e.at.isoformat(), e.corrects) for e in events)
+    lean = lean_fold((1, e.id, e.milestone, e.verdict, e.at.isoformat(), e.corrects) for e in events)
     if any(e.verdict == "retracted" for e in events):
         assert lean is None
         return

@@ -117,6 +117,17 @@ class Curriculum(Strict):
         return out
 
     @cached_property
+    def year_linked_stages(self) -> list[Stage]:
+        """Stages linked to a year group, in file order."""
+        return [s for s in self.stages if s.year_list]
+
+    @cached_property
+    def first_year(self) -> int | None:
+        """The lowest year group any stage is linked to."""
+        years = [y for s in self.stages for y in s.year_list]
+        return min(years) if years else None
+
+    @cached_property
     def stage_sets(self) -> dict[str, frozenset[str]]:
         """The ids of each stage's milestones, for fast set arithmetic."""
         return {sid: frozenset(m.id for m in ms) for sid, ms in self.milestones_by_stage.items()}

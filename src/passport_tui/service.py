@@ -334,11 +334,11 @@ class Service(TermlyCycle):
             if pupil is None:
                 continue
             seen.add(pid)
-            events = [row[1:] for row in group if cutoff is None or row[4] < cutoff]
+            events = list(group) if cutoff is None else [row for row in group if row[4] < cutoff]
             # the lean record is exact for a log without retractions; otherwise fold it all
             record = None if detail else engine.lean_fold(events)
             if record is None:
-                record = fold_rows((pid, *e) for e in events).get(pid, PupilRecord())
+                record = fold_rows(events).get(pid, PupilRecord())
             yield pupil, stand(pupil, record)
         for pid, pupil in by_id.items():
             if pid not in seen:
@@ -385,7 +385,13 @@ class Service(TermlyCycle):
         same pupils; plus the milestones where each group lags the rest most."""
         from .engine.groups import PupilFigures, group_analysis, milestone_lag
 
-        c = self.curriculum(curriculum_id) if curriculum_id else self.curricula()[0]
+        if curriculum_id:
+            c = self.curriculum(curriculum_id)
+        else:
+            curricula = self.curricula()
+            if not curricula:
+                raise NotFound("No curricula yet: import one first (passport curriculum import FILE).")
+            c = curricula[0]
         w = self.window(window)
         current = self.window()
 

@@ -34,7 +34,7 @@ def stage_width(stage: Stage) -> int:
 
 def year_stages(curriculum: Curriculum) -> list[Stage]:
     """Stages linked to a year group, in file order; stages with no year are left out of points."""
-    return [s for s in curriculum.stages if s.year_list]
+    return curriculum.year_linked_stages
 
 
 def end_of_year_points(curriculum: Curriculum, year: int) -> int:

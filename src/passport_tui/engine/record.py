@@ -223,12 +223,12 @@ class FirstAchieved:
         return set(self.pending_revisit)
 
 
-def lean_fold(rows: Iterable[tuple[int, str, str, str, int | None]]) -> FirstAchieved | None:
-    """Fold ``(id, milestone, verdict, at, corrects)`` rows (``at`` an ISO UTC string) into a
-    ``FirstAchieved``, or None when the log holds a retraction."""
+def lean_fold(rows: Iterable[tuple[int, int, str, str, str, int | None]]) -> FirstAchieved | None:
+    """Fold one pupil's ``(pupil, id, milestone, verdict, at, corrects)`` rows (``at`` an ISO UTC
+    string, rows in log order) into a ``FirstAchieved``, or None when the log holds a retraction."""
     record = FirstAchieved()
     first = record.first
-    for _, milestone, verdict, at, _ in rows:
+    for _, _, milestone, verdict, at, _ in rows:
         if verdict == "achieved":
             known = first.get(milestone)
             if known is None or at < known:

@@ -3,6 +3,7 @@ table and the reports show, from the pupil's record and the date (no clock here)
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,7 +40,7 @@ class Standing:
     points_last_window: int | None
     points_window_before: int | None
     points_start_of_year: int | None = None
-    achieved_set: frozenset[str] = frozenset()
+    achieved_set: Set[str] = frozenset()
     history: list[tuple[Window, int | None]] = field(default_factory=list)
 
     @property
@@ -59,8 +60,8 @@ def has_expectation(curriculum: Curriculum, year_group: int) -> bool:
     """A pupil is measured against an age expectation from the year before the curriculum's first
     year-linked stage on (a Reception child is not behind or ahead on a curriculum that starts in
     Year 1)."""
-    years = [y for s in curriculum.stages for y in s.year_list]
-    return bool(years) and year_group >= min(years)
+    first = curriculum.first_year
+    return first is not None and year_group >= first
 
 
 def points_at(curriculum: Curriculum, record: PupilRecord, w: Window) -> int | None:
@@ -141,6 +142,6 @@ def standing(
         points_last_window=pts_last,
         points_window_before=pts_before,
         points_start_of_year=pts_start,
-        achieved_set=frozenset(achieved),
+        achieved_set=achieved,  # the set itself: a copy per pupil costs a school-wide pass
         history=history,
     )
