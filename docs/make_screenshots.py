@@ -23,6 +23,8 @@ SHOTS = {
     "pupil-passport": ("6P", ["down", "down", "down", "down", "down", "down", "down", "enter"]),
     "curriculum-tree": ("4O", ["t", "slash", *"fractions", "enter"]),
     "override": ("6P", ["down"] * 7 + ["right"] * 5 + ["a"]),
+    "tracking": ("4O", ["T"]),
+    "groups": ("4O", ["T", "tab", "right"]),
 }
 
 
