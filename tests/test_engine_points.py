@@ -254,7 +254,12 @@ def test_progress_this_year_and_since_the_last_window():
     log.add("Y2-1", "achieved", at(2026, 10, 1))  # 13 after autumn
     log.add("Y2-2", "achieved", at(2027, 2, 1))  # 14 in spring
     s = standing(cur, log.record(), 2, date(2027, 5, 1))  # summer
-    assert (s.points_start_of_year, s.points_window_before, s.points_last_window, s.points) == (12, 13, 14, 14)
+    assert (s.points_start_of_year, s.points_window_before, s.points_last_window, s.points) == (
+        12,
+        13,
+        14,
+        14,
+    )
     assert s.progress_this_year == 2 and s.progress_last_window == 0
     from passport_tui.engine import fold
 

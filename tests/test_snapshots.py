@@ -53,7 +53,9 @@ def test_tracking(demo, snap_compare, size):
 
 def test_tracking_groups(demo, snap_compare):
     press = ["T", "tab", "right"]
-    assert snap_compare(make_app(demo, ascii_only=False, class_name="4O"), terminal_size=(120, 40), press=press)
+    assert snap_compare(
+        make_app(demo, ascii_only=False, class_name="4O"), terminal_size=(120, 40), press=press
+    )
 
 
 def test_moderation(demo, snap_compare):
@@ -62,4 +64,6 @@ def test_moderation(demo, snap_compare):
 
 def test_passport_gaps_with_ages(demo, snap_compare):
     press = ["down", "down", "down", "down", "enter", "2"]
-    assert snap_compare(make_app(demo, ascii_only=False, class_name="4O"), terminal_size=(120, 40), press=press)
+    assert snap_compare(
+        make_app(demo, ascii_only=False, class_name="4O"), terminal_size=(120, 40), press=press
+    )

@@ -66,7 +66,9 @@ def test_tracking_and_settings_cli(tracked):
     runner = CliRunner()
     db = str(tracked.store.path)
     # the CLI runs on the real clock: name the window so the figures do not depend on today
-    result = runner.invoke(cli, ["--db", db, "tracking", "--class", "1H", "--window", "2026-autumn", "--json"])
+    result = runner.invoke(
+        cli, ["--db", db, "tracking", "--class", "1H", "--window", "2026-autumn", "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     ann = next(d for d in data if d["upn"] == "A1")

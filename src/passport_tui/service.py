@@ -334,7 +334,9 @@ class Service(TermlyCycle):
             if pupil is None:
                 continue
             seen.add(pid)
-            events = list(group) if cutoff is None else [row for row in group if row[4] < cutoff]
+            events = list(group)
+            if cutoff is not None:
+                events = [row for row in events if row[4] < cutoff]
             # the lean record is exact for a log without retractions; otherwise fold it all
             record = None if detail else engine.lean_fold(events)
             if record is None:

@@ -116,18 +116,20 @@ class TermlyCycle:
     def import_tests(
         self: Service, path, *, curriculum_id: str | None = None, window: str | None = None
     ) -> int:
-        """Import test scores from a CSV (UPN, Score, and Curriculum unless given); one transaction."""
-        from .interop.tests_csv import read_test_scores
+        """Import test scores from a CSV (UPN, Score, and Curriculum unless given); one transaction.
+        Every bad row is reported (``FileProblems``, by row number) and then nothing is written."""
+        from .interop.tests_csv import scan_test_scores
 
         default_window = self.window(window)
-        rows = read_test_scores(path, curriculum_id=curriculum_id)
+        if curriculum_id is not None:
+            self.curriculum(curriculum_id)  # an unknown --curriculum is one refusal, not one per row
+        rows, problems = scan_test_scores(path, curriculum_id=curriculum_id)
         scores = []
-        problems = []
 
         for row in rows:
             pupil = self.store.pupil(row.upn)
             where = (str(path), row.line)
-            if pupil is None:
+            if pupil is None or pupil.upn != row.upn:  # a UPN, never a pupil's internal id
                 problems.append(Problem(*where, f"no pupil with UPN {row.upn!r}"))
                 continue
             if self.store.curriculum(row.curriculum_id) is None:
@@ -150,7 +152,7 @@ class TermlyCycle:
                 )
             )
         if problems:
-            raise FileProblems(problems)
+            raise FileProblems(sorted(problems, key=lambda x: x.line or 0))
         with self.store.transaction():
             return self.store.add_test_scores(scores)
 
@@ -298,7 +300,9 @@ class TermlyCycle:
         size: int = 10,
     ) -> list[ModerationItem]:
         """Draw a random sample of a class's achieved judgements in a window for a second member of
-        staff to confirm or query; the draw is recorded (and the same draw comes out again)."""
+        staff to confirm or query; the draw is recorded. It is deterministic (the same judgements,
+        class, curriculum and window give the same draw); judgements already drawn or moderated are
+        left out, so drawing again adds a further sample."""
         c = self.curriculum(curriculum_id)
         w = self.window(window)
         pupils = self.pupils(class_name)
@@ -399,7 +403,10 @@ class TermlyCycle:
     ) -> list[FocusItem]:
         pupil = self.pupil(pupil_key)
         c, m = self.milestone(milestone_id, curriculum_id)
-        self.store.unpin_focus(pupil.id, c.id, m.id, by=self.user, at=self.now())
+        pinned = self.store.focus_items(pupil.id, c.id)  # type: ignore[arg-type]
+        if not any(f.milestone_id == m.id for f in pinned):  # name the pupil, not their internal id
+            raise NotFound(f"{m.id} is not on {pupil.name}'s focus list in {c.id}.")
+        self.store.unpin_focus(pupil.id, c.id, m.id, by=self.user, at=self.now())  # type: ignore[arg-type]
         return self.store.focus_items(pupil.id)  # type: ignore[arg-type]
 
     def focus(self: Service, pupil_key: str | int) -> list[FocusItem]:

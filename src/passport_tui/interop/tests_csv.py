@@ -39,15 +39,34 @@ def _key(header: str) -> str:
 
 
 def read_test_scores(path: str | Path, *, curriculum_id: str | None = None) -> list[ScoreRow]:
+    rows, problems = scan_test_scores(path, curriculum_id=curriculum_id)
+    if problems:
+        raise FileProblems(problems)
+    return rows
+
+
+def scan_test_scores(
+    path: str | Path, *, curriculum_id: str | None = None
+) -> tuple[list[ScoreRow], list[Problem]]:
+    """The good rows and a problem for each bad one, so a caller checking the rows further (is
+    the UPN known?) can report every bad row at once. A file that cannot be read, or whose header
+    lacks a column, raises ``FileProblems``."""
     name = str(path)
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise FileProblems([Problem(name, None, f"cannot read the file: {error}")]) from None
-    return parse_test_scores(text, name, curriculum_id=curriculum_id)
+    return _scan(text, name, curriculum_id)
 
 
 def parse_test_scores(text: str, name: str, *, curriculum_id: str | None = None) -> list[ScoreRow]:
+    rows, problems = _scan(text, name, curriculum_id)
+    if problems:
+        raise FileProblems(problems)
+    return rows
+
+
+def _scan(text: str, name: str, curriculum_id: str | None) -> tuple[list[ScoreRow], list[Problem]]:
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
@@ -94,6 +113,4 @@ def parse_test_scores(text: str, name: str, *, curriculum_id: str | None = None)
             rows.append(ScoreRow(line, upn, cid, score, cell("window") or None))
     except csv.Error as error:
         problems.append(Problem(name, line, f"not a valid CSV row: {error}"))
-    if problems:
-        raise FileProblems(problems)
-    return rows
+    return rows, problems
