@@ -185,3 +185,4 @@ def test_lean_record_matches_the_full_record_or_declines(sc, day):
     assert lean.achieved() == record.achieved()
     assert lean.achieved_as_of(moment) == record.achieved_as_of(moment)
     assert lean.revisits() == record.revisits()
+    assert lean.not_yet() == record.not_yet()

@@ -460,3 +460,17 @@ def test_concurrent_writers_lose_nothing(db_path: Path, store: Store, two_pupils
         t.join()
     assert errors == []
     assert len(store.judgements(pid)) == 90
+
+
+def test_others_changed_sees_only_other_connections(tmp_path):
+    from passport_tui.store import Store
+
+    path = tmp_path / "x.db"
+    a, b = Store.open(path), Store.open(path)
+    before = a.others_changed()
+    a.set_setting("k", 1)  # our own commit
+    assert a.others_changed() == before
+    b.set_setting("k", 2)  # another connection's
+    assert a.others_changed() != before
+    a.close()
+    b.close()

@@ -298,11 +298,17 @@ class Service(TermlyCycle):
         """Every pupil's standing in one curriculum (all pupils by default), streamed from one
         pass over the log: points, expected, target, flags and gaps for the tracking lists.
         ``on`` a past date gives the figures as they stood then, from the events up to that day."""
-        everyone = pupils is None
-        pupils = self.pupils() if pupils is None else pupils
-        by_id = {p.id: p for p in pupils if p.id is not None}
-        today, terms = (on or self.today()), self.terms
-        cutoff = iso_utc(datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC)) if on else None
+        today = on or self.today()
+        stand = self._stander(c, today, detail)
+        for pupil, record in self._pupil_records(c, pupils, on=on, lean=not detail):
+            yield pupil, stand(pupil, record)
+
+    def _stander(
+        self, c: Curriculum, today: date, detail: bool = False
+    ) -> Callable[[Pupil, object], Standing]:
+        """A function giving a pupil's standing from their record, with the personal targets and
+        this window's greater-depth tests read once for the whole curriculum."""
+        terms = self.terms
         w = engine.window_of(today, terms)
         targets = {
             pid: t.points
@@ -327,6 +333,17 @@ class Service(TermlyCycle):
                 greater_depth=pupil.id in depth,
             )
 
+        return stand
+
+    def _pupil_records(
+        self, c: Curriculum, pupils: list[Pupil] | None, *, on: date | None = None, lean: bool = True
+    ) -> Iterator[tuple[Pupil, PupilRecord | engine.FirstAchieved]]:
+        """Each pupil's record in one curriculum from one pass over the log (pupils without events
+        get an empty record last). ``lean`` uses the light record wherever it is exact."""
+        everyone = pupils is None
+        pupils = self.pupils() if pupils is None else pupils
+        by_id = {p.id: p for p in pupils if p.id is not None}
+        cutoff = iso_utc(datetime.combine(on + timedelta(days=1), time.min, tzinfo=UTC)) if on else None
         rows = self.store.event_rows(c.id, None if everyone else list(by_id))
         seen: set[int] = set()
         for pid, group in groupby(rows, key=itemgetter(0)):
@@ -338,13 +355,11 @@ class Service(TermlyCycle):
             if cutoff is not None:
                 events = [row for row in events if row[4] < cutoff]
             # the lean record is exact for a log without retractions; otherwise fold it all
-            record = None if detail else engine.lean_fold(events)
-            if record is None:
-                record = fold_rows(events).get(pid, PupilRecord())
-            yield pupil, stand(pupil, record)
+            record = engine.lean_fold(events) if lean else None
+            yield pupil, record if record is not None else fold_rows(events).get(pid, PupilRecord())
         for pid, pupil in by_id.items():
             if pid not in seen:
-                yield pupil, stand(pupil, PupilRecord())
+                yield pupil, PupilRecord()
 
     def tracking(
         self,
@@ -556,29 +571,25 @@ class Service(TermlyCycle):
     # --- the class grid ------------------------------------------------------------------
 
     def grid(self, pupils: list[Pupil], c: Curriculum, milestones: list[str]) -> list[GridLine]:
-        """The class grid of ``pupils`` over ``milestones`` of curriculum ``c``."""
-        ids = [p.id for p in pupils if p.id is not None]
-        records = self.records(c.id, ids) if ids else {}
-        today, terms = self.today(), self.terms
-        return [
-            self._grid_line(p, c, records.get(p.id or 0, PupilRecord()), milestones, today, terms)
-            for p in pupils
-        ]
+        """The class grid of ``pupils`` over ``milestones`` of curriculum ``c``, in the pupils' order,
+        from one pass over their part of the log."""
+        if not pupils:
+            return []
+        today = self.today()
+        stand = self._stander(c, today)
+        lines = {
+            p.id: self._grid_line(p, c, record, milestones, stand)
+            for p, record in self._pupil_records(c, pupils)
+        }
+        return [lines[p.id] for p in pupils if p.id in lines]
 
     def grid_line(self, pupil: Pupil, c: Curriculum, milestones: list[str]) -> GridLine:
         assert pupil.id is not None
-        return self._grid_line(pupil, c, self.record(pupil.id, c.id), milestones, self.today(), self.terms)
+        return self._grid_line(
+            pupil, c, self.record(pupil.id, c.id), milestones, self._stander(c, self.today())
+        )
 
-    def _grid_line(
-        self,
-        pupil: Pupil,
-        c: Curriculum,
-        record: PupilRecord,
-        milestones: list[str],
-        today: date,
-        terms: TermDates,
-    ) -> GridLine:
-        year = self.year_group(pupil, today)
-        cells = engine.cells(c, record.achieved(), record.not_yet(), record.revisits(), year, milestones)
-        s = engine.standing(c, record, year, today, terms=terms, detail=False)
-        return GridLine(pupil, year, cells, s.points, s.expected, s.flags)
+    def _grid_line(self, pupil: Pupil, c: Curriculum, record, milestones: list[str], stand) -> GridLine:
+        s = stand(pupil, record)
+        cells = engine.cells(c, s.achieved_set, record.not_yet(), record.revisits(), s.year_group, milestones)
+        return GridLine(pupil, s.year_group, cells, s.points, s.expected, s.flags)

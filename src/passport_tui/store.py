@@ -459,6 +459,11 @@ class Store:
     def _data_version(self) -> int:
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
+    def others_changed(self) -> int:
+        """A number that changes when another connection commits (``PRAGMA data_version``):
+        what the app polls to show other teachers' changes without re-reading after its own."""
+        return self._data_version()
+
     def last_change(self) -> int:
         """A number that changes whenever the database did: a commit here or on any other
         connection (``PRAGMA data_version`` only sees the others). Poll it to refresh."""

@@ -204,11 +204,15 @@ class FirstAchieved:
     ``PupilRecord`` for a log with no retraction, at a fraction of the cost; ``lean_fold`` returns
     None for a log with one, and the caller folds a full ``PupilRecord`` instead."""
 
-    __slots__ = ("first", "pending_revisit")
+    __slots__ = ("first", "pending_revisit", "judged_not_yet")
 
     def __init__(self) -> None:
         self.first: dict[str, str] = {}
         self.pending_revisit: set[str] = set()
+        self.judged_not_yet: set[str] = set()
+
+    def not_yet(self) -> set[str]:
+        return self.judged_not_yet - self.first.keys()
 
     def achieved(self) -> set[str]:
         return set(self.first)
@@ -237,6 +241,8 @@ def lean_fold(rows: Iterable[tuple[int, int, str, str, str, int | None]]) -> Fir
         elif verdict == "revisit":
             if milestone in first:
                 record.pending_revisit.add(milestone)
+        elif verdict == "not_yet":
+            record.judged_not_yet.add(milestone)
         elif verdict == "retracted":
             return None
     return record

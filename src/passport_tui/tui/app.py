@@ -48,7 +48,7 @@ class PassportApp(App):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
-        self._seen_change = self.service.store.last_change()
+        self._seen_change = self.service.store.others_changed()
         self.set_interval(POLL_SECONDS, self.poll_changes)
         classes = [name for name, _ in self.service.classes()]
         if not self.service.curricula():
@@ -132,7 +132,7 @@ class PassportApp(App):
 
     def poll_changes(self) -> None:
         """Another user's change (another SSH session, the CLI) shows up within about a second."""
-        change = self.service.store.last_change()
+        change = self.service.store.others_changed()
         if change == self._seen_change:
             return
         self._seen_change = change

@@ -122,6 +122,8 @@ class GridScreen(Screen):
         self.sort = "name"
         self.lines: list[GridLine] = []
         self.shown: list[GridLine] = []
+        self._shown_text: dict[str, str] = {}
+        self._loaded_change = -1
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -148,7 +150,8 @@ class GridScreen(Screen):
         self.query_one(ClassGrid).focus()
 
     def on_screen_resume(self) -> None:
-        if self.lines:  # back from the passport or another screen: show what changed there
+        # back from the passport or another screen: show what changed there (only if anything did)
+        if self.lines and self.service.store.last_change() != self._loaded_change:
             self.reload()
 
     # --- data ------------------------------------------------------------------------------
@@ -173,6 +176,7 @@ class GridScreen(Screen):
 
     def reload(self) -> None:
         """Re-read the class from the database and repaint."""
+        self._loaded_change = self.service.store.last_change()
         pupils = self.service.pupils(self.view.class_name)
         self.columns = [GridColumn(m, strip_year=self.view.kind == "stage") for m in self.milestone_ids()]
         self.lines = self.service.grid(pupils, self.curriculum, [c.id for c in self.columns])
@@ -237,13 +241,13 @@ class GridScreen(Screen):
         self.show_detail()
 
     def show_detail(self) -> None:
+        """The cursor's milestone in full and the cell's state in words; a line is sent to the
+        terminal only when its text changed (both have fixed heights, so no layout pass)."""
         grid = self.query_one(ClassGrid)
         col, row = grid.cursor_column, grid.cursor_row
-        text = self.query_one("#milestone-text", Static)
-        status = self.query_one("#cell-status", Static)
         if col is None:
-            text.update(Content("No milestones in this view."))
-            status.update("")
+            self._show("#milestone-text", "No milestones in this view.")
+            self._show("#cell-status", "")
             return
         m = self.curriculum.milestone_by_id[col.id]
         body = f"{m.id}  {m.title}"
@@ -251,17 +255,23 @@ class GridScreen(Screen):
             body += f"\n{m.guidance}"
         if m.requires:
             body += f"\nNeeds: {', '.join(m.requires)}"
-        text.update(Content(plain(body, multiline=True)))
+        self._show("#milestone-text", plain(body, multiline=True))
         if row is None:
-            status.update(
-                Content("No pupils to show." if not self.filter_text else "No pupils match the filter.")
+            self._show(
+                "#cell-status",
+                "No pupils to show." if not self.filter_text else "No pupils match the filter.",
             )
             return
         line = self.shown[grid.cursor[0]]
         cell = row.cells[grid.cursor[1]]
-        status.update(
-            Content(plain(f"{line.pupil.name} (Year {line.year_group}): {self.glyphs.words[cell]}"))
+        self._show(
+            "#cell-status", plain(f"{line.pupil.name} (Year {line.year_group}): {self.glyphs.words[cell]}")
         )
+
+    def _show(self, selector: str, text: str) -> None:
+        if self._shown_text.get(selector) != text:
+            self._shown_text[selector] = text
+            self.query_one(selector, Static).update(Content(text), layout=False)
 
     # --- marking ---------------------------------------------------------------------------
 

@@ -314,7 +314,7 @@ class ClassGrid(ScrollView, can_focus=True):
         for c in range(first, first + n):
             text = self.columns[c].head[y]
             segs.append(Segment(fit(text, CELL - 1) + " ", cur if c == cursor_col else head))
-        return Strip(segs)
+        return Strip(segs).simplify()  # same-style neighbours share one colour code
 
     def _render_row(self, row: GridRow, first: int, n: int, on_row: bool, cursor_col: int) -> Strip:
         g = self.glyphs
@@ -342,7 +342,7 @@ class ClassGrid(ScrollView, can_focus=True):
                 segs.append(Segment("]" + " " * (CELL - 3), style))
             else:
                 segs.append(Segment(" " + g.cell[cell] + " " * (CELL - 2), style))
-        return Strip(segs)
+        return Strip(segs).simplify()  # same-style neighbours share one colour code
 
 
 CELL_CLASS = {
