@@ -154,14 +154,20 @@ def curriculum() -> None:
 @curriculum.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def curriculum_check(files: tuple[str, ...]) -> None:
-    """Validate curriculum files and report every problem as FILE:LINE: message."""
+    """Validate curriculum files (TOML, or CASE JSON) and report every problem as FILE:LINE: message."""
     from .curriculum import load_curriculum
     from .errors import CurriculumError
+    from .interop.case import looks_like_case, read_case
 
     bad = 0
     for f in files:
         try:
-            c = load_curriculum(f)
+            if f.lower().endswith(".json") or looks_like_case(f):
+                c, warnings = read_case(f)
+                for line in warnings:
+                    click.echo(line, err=True)
+            else:
+                c = load_curriculum(f)
         except CurriculumError as error:
             bad += 1
             for line in error.lines():
@@ -176,8 +182,11 @@ def curriculum_check(files: tuple[str, ...]) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.pass_context
 def curriculum_import(ctx: click.Context, file: str) -> None:
-    """Import (or replace) a curriculum from a TOML file."""
-    c = service(ctx).import_curriculum(file)
+    """Import (or replace) a curriculum from a TOML file or a CASE JSON package (warnings about the
+    package on stderr)."""
+    c, warnings = service(ctx).import_curriculum_with_warnings(file)
+    for line in warnings:
+        click.echo(line, err=True)
     click.echo(f"Imported {c.id} {c.curriculum.version}: {len(c.milestones)} milestones")
 
 
@@ -186,7 +195,7 @@ def curriculum_import(ctx: click.Context, file: str) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write (TOML).")
 @click.pass_context
 def curriculum_export(ctx: click.Context, curriculum_id: str, output: str) -> None:
-    """Write a curriculum to a new TOML file."""
+    """Write a curriculum to a new file: TOML, or CASE 1.1 JSON when FILE ends in .json."""
     path = service(ctx).export_curriculum(curriculum_id, output)
     click.echo(f"Wrote {path}")
 
@@ -1118,6 +1127,17 @@ def focus_list(ctx, pupil, as_json) -> None:
         emit_json([_focus_json(svc, f) for f in items])
         return
     _print_focus(svc, items)
+
+
+def _register_commands() -> None:
+    """Commands kept in their own modules (reports, transfer, rosters and exports)."""
+    from .commands.report import comment, report
+
+    cli.add_command(report)
+    cli.add_command(comment)
+
+
+_register_commands()
 
 
 def main() -> None:

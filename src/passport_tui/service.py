@@ -207,15 +207,33 @@ class Service(TermlyCycle):
 
     # --- curricula -----------------------------------------------------------------------
 
+    def read_curriculum(self, path: str | Path) -> tuple[Curriculum, list[str]]:
+        """A curriculum file: our TOML, or a CASE JSON package (with warnings about what a real
+        package does that CASE does not allow)."""
+        from .interop.case import looks_like_case, read_case
+
+        if Path(path).suffix.lower() == ".json" or looks_like_case(path):
+            return read_case(path)
+        return load_curriculum(path), []
+
     def import_curriculum(self, path: str | Path) -> Curriculum:
-        c = load_curriculum(path)
+        return self.import_curriculum_with_warnings(path)[0]
+
+    def import_curriculum_with_warnings(self, path: str | Path) -> tuple[Curriculum, list[str]]:
+        c, warnings = self.read_curriculum(path)
         with self.store.transaction():
             self.store.put_curriculum(c)
-        return c
+        return c, warnings
 
     def export_curriculum(self, curriculum_id: str, path: str | Path) -> Path:
+        """Write a curriculum to a new file: CASE 1.1 JSON for a .json path, else our TOML."""
         c = self.curriculum(curriculum_id)
-        save_curriculum(c, path)
+        if Path(path).suffix.lower() == ".json":
+            from .interop.case import save_case
+
+            save_case(c, path)
+        else:
+            save_curriculum(c, path)
         return Path(path)
 
     def curricula(self) -> list[Curriculum]:

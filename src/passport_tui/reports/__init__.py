@@ -1,0 +1,17 @@
+"""Reports for parents (one pupil or a class) and for leaders and governors (the school), as
+self-contained HTML or Markdown, from jinja2 templates. They only call the service."""
+
+from __future__ import annotations
+
+from ._render import write_atomically
+from .parent import add_teacher_comment, class_parent_report, parent_report, pupil_report
+from .school import school_report
+
+__all__ = [
+    "add_teacher_comment",
+    "class_parent_report",
+    "parent_report",
+    "pupil_report",
+    "school_report",
+    "write_atomically",
+]

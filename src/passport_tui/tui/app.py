@@ -76,8 +76,17 @@ class PassportApp(App):
                     return s.id
         return c.stages[0].id if c.stages else ""
 
+    def default_curriculum(self, class_name: str | None) -> Curriculum:
+        """The first subject with a stage for the class's year group (else the first subject)."""
+        curricula = self.service.curricula()
+        years = {self.service.year_group(p) for p in self.service.pupils(class_name)}
+        for c in curricula:
+            if any(y in s.year_list for s in c.stages for y in years):
+                return c
+        return curricula[0]
+
     def open_grid(self, class_name: str | None) -> None:
-        c = self.service.curricula()[0]
+        c = self.default_curriculum(class_name)
         view = View(class_name, c.id, "stage", self.default_stage(c, class_name))
         if self.grid_screen is None:
             self.grid_screen = GridScreen(self.service, self.glyphs, view)

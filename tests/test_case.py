@@ -1,0 +1,223 @@
+"""CASE JSON (1EdTech CASE 1.0 / 1.1) import and export: ``passport_tui.interop.case``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from passport_tui.curriculum import dump_curriculum, load_curriculum, parse_curriculum
+from passport_tui.errors import CurriculumError
+from passport_tui.interop.case import _line_of, looks_like_case, parse_case, read_case, save_case, write_case
+from passport_tui.models import Curriculum
+from passport_tui.resources import sample_curriculum_paths
+
+DATA = Path(__file__).parent / "data" / "case"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "case"
+CCSS = SHARED / "ccss-math-draft.case.json"
+
+
+def passes_our_validation(c: Curriculum, name: str = "case.toml") -> Curriculum:
+    return parse_curriculum(dump_curriculum(c), name)
+
+
+# --- the real package ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ccss() -> tuple[Curriculum, list[str]]:
+    if not CCSS.exists():
+        pytest.skip("the shared CASE sample is not here")
+    return read_case(CCSS)
+
+
+def test_real_package_accounts_for_every_item(ccss: tuple[Curriculum, list[str]]) -> None:
+    c, _ = ccss
+    raw = json.loads(CCSS.read_text(encoding="utf-8"))
+    assert len(raw["CFItems"]) == 703
+    assert len(c.milestones) + len(c.strands) == 703
+    assert c.curriculum.title == "Common Core State Standards for Mathematics"
+    assert c.curriculum.id == "common-core-state-standards-for-mathematics"
+    assert c.curriculum.source and "National Governors Association" in c.curriculum.source
+    assert c.curriculum.notes and "Year N+1" in c.curriculum.notes
+    # codes become ids; a standard with components is a strand, its components milestones
+    ms = c.milestone_by_id
+    assert ms["CCSS.Math.Content.1.OA.A.1"].stage == "G1"
+    assert c.strand_by_id["CCSS.Math.Content.K.CC.B.4"].parent == "CCSS.Math.Content.K.CC.B"
+    assert ms["CCSS.Math.Content.K.CC.B.4a"].strand == "CCSS.Math.Content.K.CC.B.4"
+    assert all(not m.requires for m in c.milestones)  # the package has no precedes
+
+
+def test_real_package_warns_about_the_misspelt_level(ccss: tuple[Curriculum, list[str]]) -> None:
+    _, warnings = ccss
+    assert any("educationalLevel" in w and "703" in w for w in warnings)
+    assert all(w.startswith(str(CCSS)) for w in warnings)
+
+
+def test_real_package_levels_become_stages(ccss: tuple[Curriculum, list[str]]) -> None:
+    c, _ = ccss
+    assert [(s.id, s.title, s.year) for s in c.stages] == [
+        ("KG", "Kindergarten", 1),
+        *[(f"G{n}", f"Grade {n}", n + 1) for n in range(1, 10)],
+    ]
+    stage_rank = {s.id: i for i, s in enumerate(c.stages)}
+    ranks = [stage_rank[m.stage] for m in c.milestones]
+    assert ranks == sorted(ranks)
+
+
+def test_real_package_passes_our_validation(ccss: tuple[Curriculum, list[str]]) -> None:
+    c, _ = ccss
+    again = passes_our_validation(c)
+    assert again == c
+
+
+# --- small hand-made packages ----------------------------------------------------------------
+
+
+def test_precedes_becomes_requires_and_levels_become_years() -> None:
+    c, warnings = read_case(DATA / "precedes.case.json")
+    passes_our_validation(c)
+    ms = c.milestone_by_id
+    assert ms["N.2"].requires == ["N.1"]
+    assert set(ms["N.3"].requires) == {"N.2", "N.4-bbbbbbbb"}
+    assert ms["N.1"].guidance == "Say the numbers in order."
+    # CASE 1.1 spelling: no misspelling warning
+    assert not any("educationalLevel" in w for w in warnings)
+    years = {m.id: c.stage_by_id[m.stage].year_list for m in c.milestones}
+    assert years == {"N.1": [1], "N.2": [2], "N.3": [2, 3], "N.4-bbbbbbbb": [], "N.4-cccccccc": [0]}
+    assert c.stage_by_id["unlevelled"].year is None
+    header = c.curriculum
+    assert (header.version, header.licence) == (
+        "2.0 (Draft)",
+        "Creative Commons Attribution 4.0 International",
+    )
+    assert header.source == "Example Trust; Example Publisher"
+
+
+def test_tolerated_oddities_are_warnings() -> None:
+    c, warnings = read_case(DATA / "precedes.case.json")
+    text = "\n".join(warnings)
+    assert "2 associations point outside the package" in text
+    assert "ignored 1 'exactMatchOf' association" in text
+    assert "ignored 1 'isRelatedTo' association" in text
+    assert "share a humanCodingScheme" in text and "N.4" in text
+    assert "no fullStatement" in text
+    # the item whose parent is outside lands in a General strand, titled by its short statement
+    orphan = c.milestone_by_id["N.4-cccccccc"]
+    assert (orphan.strand, orphan.title) == ("general", "Subitise")
+
+
+def test_precedes_cycle_is_dropped_with_a_warning() -> None:
+    c, warnings = read_case(DATA / "cycle.case.json")
+    passes_our_validation(c)
+    assert [(m.id, m.requires) for m in c.milestones] == [("A", []), ("B", ["A"]), ("C", ["B"])]
+    assert any("precedes cycle" in w and "C precedes A" in w for w in warnings)
+
+
+def test_no_cfitems_is_refused_with_its_location() -> None:
+    with pytest.raises(CurriculumError) as caught:
+        read_case(DATA / "no-items.case.json")
+    assert caught.value.lines() == [f"{DATA / 'no-items.case.json'}:9: $.CFItems: CFItems must be a list"]
+    text = '{\n  "CFDocument": {"identifier": "d", "title": "T"}\n}\n'
+    with pytest.raises(CurriculumError) as caught:
+        parse_case(text, "x.json")
+    assert caught.value.lines() == ["x.json:1: $: no CFItems: the package has no standards to import"]
+    with pytest.raises(CurriculumError, match=r"x.json:1: \$: no CFDocument"):
+        parse_case('{"CFItems": []}', "x.json")
+
+
+def test_invalid_json_is_refused_with_its_line() -> None:
+    with pytest.raises(CurriculumError) as caught:
+        read_case(DATA / "broken.case.json")
+    (problem,) = caught.value.problems
+    assert problem.line == 5 and "not valid JSON" in problem.message
+
+
+def test_json_paths_are_located_by_line() -> None:
+    text = '{\n "a": 1,\n "CFItems": [\n  {"x": [1, 2]},\n  {"y": "]"},\n  3\n ]\n}\n'
+    assert _line_of(text, ["CFItems"]) == 3
+    assert _line_of(text, ["CFItems", 0]) == 4
+    assert _line_of(text, ["CFItems", 2]) == 6
+    assert _line_of(text, ["missing"]) == 1
+    assert _line_of(text, ["CFItems", 1, "z"]) == 5
+
+
+def test_looks_like_case(tmp_path: Path) -> None:
+    assert looks_like_case(DATA / "precedes.case.json")
+    assert looks_like_case(str(DATA / "cycle.case.json"))
+    assert looks_like_case(DATA / "broken.case.json")  # broken, but clearly meant as CASE
+    assert looks_like_case('{"CFDocument": {}, "CFItems": []}')
+    assert not looks_like_case('{"pupils": []}')
+    assert not looks_like_case("[1, 2]")
+    assert not looks_like_case(tmp_path / "absent.json")
+    toml = tmp_path / "c.json"
+    toml.write_text("[curriculum]\nid = 'x'\n", encoding="utf-8")
+    assert not looks_like_case(toml)
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sample_curriculum_paths(), ids=lambda p: p.stem)
+def test_export_then_import_gives_back_the_curriculum(path: Path) -> None:
+    original = load_curriculum(path)
+    package = write_case(original)
+    back, warnings = parse_case(json.dumps(package), "export.json")
+    assert warnings == []
+    passes_our_validation(back)
+    assert [(s.id, s.title, s.parent) for s in back.strands] == [
+        (s.id, s.title, s.parent) for s in original.strands
+    ]
+
+    def shape(c: Curriculum) -> list[tuple[str, str, str, frozenset[str], str | None, tuple[int, ...]]]:
+        return [
+            (
+                m.id,
+                m.title,
+                m.strand,
+                frozenset(m.requires),
+                m.guidance,
+                tuple(c.stage_by_id[m.stage].year_list),
+            )
+            for m in c.milestones
+        ]
+
+    assert shape(back) == shape(original)
+    header = back.curriculum
+    assert (header.title, header.version, header.licence) == (
+        original.title,
+        original.curriculum.version,
+        original.curriculum.licence,
+    )
+
+
+def test_export_is_deterministic_and_shaped_like_case_1_1(tmp_path: Path) -> None:
+    c = next(c for c in map(load_curriculum, sample_curriculum_paths()) if c.id == "nc-maths")
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    save_case(c, first)
+    save_case(c, second)
+    assert first.read_bytes() == second.read_bytes()
+    package = json.loads(first.read_text(encoding="utf-8"))
+    assert looks_like_case(first)
+    document = package["CFDocument"]
+    assert document["caseVersion"] == "1.1" and document["title"] == c.title
+    required = {"identifier", "uri", "creator", "title", "lastChangeDateTime"}
+    assert required <= set(document)
+    for item in package["CFItems"]:
+        assert {"identifier", "uri", "fullStatement", "lastChangeDateTime"} <= set(item)
+    kinds = {a["associationType"] for a in package["CFAssociations"]}
+    assert kinds <= {"isChildOf", "precedes"} and "isChildOf" in kinds
+    ids = [x["identifier"] for x in package["CFItems"] + package["CFAssociations"]]
+    assert len(ids) == len(set(ids))
+    y3 = next(m for m in c.milestones if c.stage_by_id[m.stage].year_list == [1])
+    exported = next(
+        i for i in package["CFItems"] if i["humanCodingScheme"] == y3.id and i["CFItemType"] == "Milestone"
+    )
+    assert exported["educationLevel"] == ["KG"]
+
+
+def test_export_keeps_precedes_and_unlevelled_stages() -> None:
+    c = load_curriculum(Path(__file__).parent / "data" / "maths.toml")
+    back, _ = parse_case(json.dumps(write_case(c)), "x.json")
+    assert {m.id: set(m.requires) for m in back.milestones} == {m.id: set(m.requires) for m in c.milestones}

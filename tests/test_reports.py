@@ -1,0 +1,337 @@
+"""Parent, class and school reports: content, escaping, self-containment, and the commands."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from passport_tui.commands.report import comment, report
+from passport_tui.errors import NotFound, PassportError
+from passport_tui.models import NoteKind, Pupil
+from passport_tui.reports import (
+    add_teacher_comment,
+    class_parent_report,
+    parent_report,
+    school_report,
+)
+from passport_tui.reports._render import md, months_before
+from passport_tui.reports.parent import expectation_words
+from passport_tui.service import Service
+
+
+class Page(HTMLParser):
+    """The visible text of a page (scripts and styles left out), its tags and their attributes."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self._skip = 0
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("style", "script"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.chunks.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.chunks).split())
+
+    def count(self, tag: str, cls: str | None = None) -> int:
+        return sum(
+            1 for t, a in self.tags if t == tag and (cls is None or cls in (a.get("class") or "").split())
+        )
+
+
+def at(day: int, month: int = 11, year: int = 2026) -> datetime:
+    return datetime(year, month, day, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def ann(school: Service) -> Service:
+    """Ann (A1, Year 1): 1N-1 secured long ago, 1N-2 this period; a focus item and a comment."""
+    school.judge("A1", "1N-1", "achieved", at=at(1, 3))  # before the period (23 May - 23 Nov)
+    school.judge("A1", "1N-2", "achieved", at=at(10, 10))
+    school.pin_focus("A1", "1N-3", provision="Daily number bonds game with Mrs Patel")
+    add_teacher_comment(school, "A1", "Ann has grown in confidence with number.")
+    return school
+
+
+def assert_self_contained(html: str) -> None:
+    page = Page(html)
+    assert not re.search(r"https?://", html)
+    for _tag, attrs in page.tags:
+        for name in ("src", "href", "srcset", "data", "action"):
+            assert not attrs.get(name), (name, attrs)
+    assert page.count("script") == 0
+    assert page.count("link") == 0
+
+
+def test_parent_report_html_says_what_a_parent_needs(ann: Service) -> None:
+    html = parent_report(ann, ["A1"], "html")
+    page = Page(html)
+    text = page.text
+    assert html.startswith("<!DOCTYPE html>")
+    assert page.tags[0] == ("html", {"lang": "en"})
+    assert "Ann Adams" in text and "Year 1" in text and "Class 1H" in text
+    assert "23 May 2026 to 23 November 2026" in text
+    # secured this period: only 1N-2 (1N-1 was before the period)
+    assert "Read and write numbers to 20" in text
+    assert "Count to 20 [and back]" not in text
+    # next steps: the three steps after what is secured, in order (the curriculum has 4 left)
+    items = re.findall(r"<ol>(.*?)</ol>", html, re.S)
+    assert len(items) == 1
+    steps = [Page(li).text for li in re.findall(r"<li>(.*?)</li>", items[0], re.S)]
+    assert steps == ["Add within 20"]  # next steps stop at what is open now
+    # points 11 (2 of 3 Year 1 steps) vs expected 10 in autumn of Year 1: above
+    assert "Ann is working above the expected standard for Year 1 in Maths." in text
+    assert "reach the expected standard for the end of Year 1" in text
+    assert "Daily number bonds game with Mrs Patel" in text
+    assert "Ann has grown in confidence with number." in text
+    assert "2 of the 3 steps for Year 1 secured" in text
+    assert "@page" in html and "A4" in html
+    assert_self_contained(html)
+    # headings in order and table-free; no meaning in colour alone: the badge has words
+    assert page.count("h1") == 1 and page.count("h2") >= 2
+    assert "Above expected" in text
+
+
+WIDE = """
+[curriculum]
+id = "phonics"
+title = "Phonics — Letters and Sounds"
+
+[[stages]]
+id = "Y1"
+title = "Year 1"
+year = 1
+
+[[strands]]
+id = "s"
+title = "Sounds"
+""" + "".join(
+    f"""
+[[milestones]]
+id = "P{i}"
+strand = "s"
+stage = "Y1"
+title = "Sound {i}"
+"""
+    for i in range(1, 7)
+)
+
+
+def test_exactly_the_next_three_steps(school: Service, tmp_path: Path) -> None:
+    path = tmp_path / "phonics.toml"
+    path.write_text(WIDE, encoding="utf-8")
+    school.import_curriculum(path)
+    school.judge("A1", "P2", "achieved", at=at(1, 10))
+    html = parent_report(school, ["A1"], "html")
+    section = html.split(">Phonics</h2>", 1)[1].split("</section>", 1)[0]  # the short subject name
+    ol = re.findall(r"<ol>(.*?)</ol>", section, re.S)[0]
+    assert [Page(li).text for li in re.findall(r"<li>(.*?)</li>", ol, re.S)] == [
+        "Sound 1",
+        "Sound 3",
+        "Sound 4",
+    ]
+    assert "Sound 2" in Page(section).text  # secured this period
+    block = parent_report(school, ["A1"], "md").split("### Phonics", 1)[1]
+    block = block.split("**Next steps:**", 1)[1].split("**Target:**", 1)[0]
+    assert re.findall(r"^\d\. (.*)$", block, re.M) == ["Sound 1", "Sound 3", "Sound 4"]
+
+
+@pytest.mark.parametrize(
+    ("points", "expected", "words"),
+    [
+        (12, 10, "working above the expected standard for Year 3"),
+        (11, 10, "working above the expected standard for Year 3"),
+        (10, 10, "working at the expected standard for Year 3"),
+        (9, 10, "working towards the expected standard for Year 3"),
+        (8, 10, "working towards the expected standard for Year 3"),
+        (7, 10, "working well below the expected standard for Year 3"),
+        (None, None, "following a personalised programme"),
+    ],
+)
+def test_expectation_words(points: int | None, expected: int | None, words: str) -> None:
+    _, sentence = expectation_words("Ann", "Maths", points, expected, 3)
+    assert words in sentence
+
+
+def test_period_and_since(ann: Service) -> None:
+    assert months_before(date(2026, 8, 31), 6) == date(2026, 2, 28)
+    assert months_before(date(2026, 11, 23), 6) == date(2026, 5, 23)
+    text = Page(parent_report(ann, ["A1"], "html", since=date(2026, 1, 1))).text
+    assert "Count to 20 [and back]" in text and "1 January 2026 to 23 November 2026" in text
+    with pytest.raises(PassportError):
+        parent_report(ann, ["A1"], "html", since=date(2027, 1, 1))
+
+
+def test_markdown_equivalent(ann: Service) -> None:
+    text = parent_report(ann, ["A1"], "md")
+    assert "## Ann Adams" in text
+    assert "- Read and write numbers to 20" in text
+    assert "Count to 20" not in text
+    assert "1. Add within 20" in text
+    assert "Ann is working above the expected standard for Year 1 in Maths." in text
+    assert "reach the expected standard for the end of Year 1" in text
+    assert "**Add within 20** — Daily number bonds game with Mrs Patel" in text
+    assert "> Ann has grown in confidence with number." in text
+    assert "<" not in text
+
+
+def test_latest_comment_and_subject_comment(ann: Service) -> None:
+    add_teacher_comment(ann, "A1", "A newer comment.")
+    add_teacher_comment(ann, "A1", "Maths only.", curriculum_id="maths")
+    notes = ann.store.notes(ann.pupil("A1").id, NoteKind.TEACHER_COMMENT)
+    assert [n.text for n in notes][-1] == "Maths only."
+    text = Page(parent_report(ann, ["A1"], "html")).text
+    assert "A newer comment." in text and "Maths only." in text
+    assert "Ann has grown in confidence" not in text
+    with pytest.raises(PassportError):
+        add_teacher_comment(ann, "A1", "   ")
+    with pytest.raises(NotFound):
+        add_teacher_comment(ann, "A1", "x", curriculum_id="nope")
+
+
+def test_hostile_names_are_shown_literally(hostile_school: Service) -> None:
+    svc = hostile_school
+    svc.store.upsert_pupils(
+        [
+            Pupil(
+                upn="X1",
+                first_name="<script>alert(1)</script>",
+                last_name='"><img src=x>',
+                year_group=1,
+                academic_year=2026,
+                class_name="1H",
+            )
+        ]
+    )
+    add_teacher_comment(svc, "X1", "<b>bold</b> & [red]red[/red] \x1b[31m")
+    html = class_parent_report(svc, "1H", "html")
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    assert "\x1b" not in html
+    text = Page(html).text
+    assert "<script>alert(1)</script>" in text
+    assert '"><img src=x>' in text
+    assert "<b>bold</b> & [red]red[/red]" in text
+    for first, _last in [("[bold]Ann", ""), ("[@click=app.quit]x[/]", ""), ("مريم", ""), ("Zoë 🦊", "")]:
+        assert first in text
+    assert_self_contained(html)
+    markdown = class_parent_report(svc, "1H", "md")
+    assert not re.search(r"(?<!\\)[<>\[\]]", markdown.replace("\n>", "\n"))  # every <, >, [, ] escaped
+    assert "\x1b" not in markdown
+    assert "\\<script\\>alert\\(1\\)\\</script\\>" in markdown
+    assert "\\[bold\\]Ann" in markdown
+    assert md("[x](http://e)") == "\\[x\\]\\(http://e\\)"
+
+
+def test_class_report_one_page_per_pupil(school: Service) -> None:
+    html = class_parent_report(school, "1H", "html")
+    page = Page(html)
+    assert page.count("article", "pupil") == 4
+    assert ".pupil + .pupil { break-before: page; page-break-before: always; }" in html
+    names = [Page(h).text for h in re.findall(r"<h1[^>]*>(.*?)</h1>", html)]
+    assert names == ["Ann Adams", "Ben Brown", "Cara Cole", "Dev Dutta"]
+    # a progress bar per subject, with the words
+    assert page.count("div", "track") == 4
+    assert "0 of the 3 steps for Year 1 secured" in page.text
+    assert_self_contained(html)
+    md_text = class_parent_report(school, "1H", "md")
+    assert md_text.count("\n## ") == 4 and md_text.count("\n---\n") == 3
+    with pytest.raises(NotFound):
+        class_parent_report(school, "9Z", "html")
+
+
+def test_school_report(ann: Service) -> None:
+    html = school_report(ann)
+    page = Page(html)
+    text = page.text
+    assert "Class summaries" in text and "Group analysis: Maths" in text
+    assert page.count("table") == 2
+    assert page.count("th") > 10
+    for group in ("pupil premium", "EAL", "SEN (any)", "girls", "boys"):
+        assert group in text
+    assert "1H" in text and "3K" in text and "Whole school" in text
+    assert page.count("svg") > 0 and page.count("title") > 1
+    assert "Ann" not in text  # no pupil names for governors
+    assert_self_contained(html)
+
+
+# --- the commands -------------------------------------------------------------------------
+
+
+def root_group(db: Path) -> click.Group:
+    @click.group()
+    @click.pass_context
+    def root(ctx: click.Context) -> None:
+        ctx.obj = {"db": str(db), "as": "ms.hughes", "service": None, "class": None}
+
+    root.add_command(report)
+    root.add_command(comment)
+    return root
+
+
+def test_commands(ann: Service, tmp_path: Path) -> None:
+    db = ann.store.path
+    root = root_group(db)
+    runner = CliRunner()
+    result = runner.invoke(root, ["comment", "A1", "Lovely", "work", "this", "term."])
+    assert result.exit_code == 0, result.output
+    assert "Comment recorded for Ann Adams" in result.output
+    out = tmp_path / "ann.html"
+    result = runner.invoke(root, ["report", "A1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Lovely work this term." in Page(out.read_text()).text
+    out_md = tmp_path / "1H.md"
+    result = runner.invoke(root, ["report", "--class", "1H", "-o", str(out_md), "--since", "2026-01-01"])
+    assert result.exit_code == 0, result.output
+    assert out_md.read_text().startswith("# Class 1H")
+    assert "Count to 20 \\[and back\\]" in out_md.read_text()
+    result = runner.invoke(root, ["report", "--school", "-o", str(tmp_path / "school.html")])
+    assert result.exit_code == 0, result.output
+    assert "Group analysis" in (tmp_path / "school.html").read_text()
+    result = runner.invoke(root, ["report", "A1", "--format", "md"])
+    assert result.exit_code == 0 and "## Ann Adams" in result.output
+    assert not list(tmp_path.glob(".*.tmp"))  # the atomic write leaves nothing behind
+    for bad in (["report"], ["report", "A1", "--school"], ["report", "A1", "--since", "May"]):
+        result = runner.invoke(root, bad)
+        assert result.exit_code == 2, (bad, result.output)
+
+
+def test_progress_bars_show_an_unfinished_earlier_year(school: Service) -> None:
+    school.store.upsert_pupils(
+        [
+            Pupil(
+                upn="C1",
+                first_name="Gus",
+                last_name="Gray",
+                year_group=2,
+                academic_year=2026,
+                class_name="2G",
+            )
+        ]
+    )
+    school.judge("C1", "1N-1", "achieved", at=at(1, 10))
+    text = Page(parent_report(school, ["C1"], "html")).text
+    assert "1 of the 3 steps for Year 1 secured (33%)" in text
+    assert "0 of the 3 steps for Year 2 secured (0%)" in text
+    assert "Gus is working well below the expected standard for Year 2 in Maths." in text
+    # no stage for Year 3 in this curriculum: the whole subject
+    assert "0 of the 6 steps in this subject secured" in Page(parent_report(school, ["B1"], "html")).text
