@@ -357,3 +357,17 @@ async def test_moderation_from_the_app(school):
         await pilot.press("home", "r", *"Seen in books", "enter")
         await pilot.pause()
         assert not any(i.state.listed for i in app.screen.items)
+
+
+async def test_parent_report_and_comment_from_the_passport(school):
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "c", *"Ann counts with confidence.", "enter")
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        reports = list((school.store.path.parent / "reports").glob("A1-*.html"))
+        assert len(reports) == 1
+        html = reports[0].read_text()
+        assert "Ann counts with confidence." in html and "<html" in html

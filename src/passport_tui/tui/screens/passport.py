@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -78,6 +80,8 @@ class PassportScreen(Screen):
         Binding("u", "unpin", "Unpin", show=False, id="passport.unpin"),
         Binding("s", "test", "Test", show=False, id="passport.test"),
         Binding("g", "target", "Target", show=False, id="passport.target"),
+        Binding("r", "report", "Report", id="passport.report"),
+        Binding("c", "comment", "Comment", show=False, id="passport.comment"),
         Binding("question_mark", "help", "Help", id="passport.help"),
     ]
 
@@ -91,6 +95,8 @@ class PassportScreen(Screen):
         ("u", "unpin the highlighted focus item"),
         ("s", "record this window's test score for the subject"),
         ("g", "set a personal target in points, with a reason (empty: back to the default)"),
+        ("r", "write the parent report (HTML) for this pupil"),
+        ("c", "the teacher's comment for the parent report"),
         ("Tab", "move between the tabs and the list"),
         ("q", "quit"),
     ]
@@ -365,6 +371,42 @@ class PassportScreen(Screen):
                 "Personal target",
                 "The target points and the reason, e.g. '21 secure in class work, ready for more'. Empty goes back to the default target.",
                 placeholder="points reason",
+            ),
+            done,
+        )
+
+    def action_report(self) -> None:
+        from ...reports import parent_report
+        from ...store import default_db_path
+
+        folder = Path(self.service.store.path or default_db_path()).parent / "reports"
+        pupil = self.service.pupil(self.pupil_id)
+        path = folder / f"{pupil.upn}-{self.service.today().isoformat()}.html"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            html = parent_report(self.service, [self.pupil_id], "html")
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(html, encoding="utf-8")
+            tmp.replace(path)
+        except (OSError, PassportError) as error:
+            self.notify(f"The report could not be written: {error}", severity="error", markup=False)
+            return
+        self.notify(f"Parent report written to {path}", markup=False, timeout=8)
+
+    def action_comment(self) -> None:
+        from ...reports import add_teacher_comment
+
+        def done(text: str | None) -> None:
+            if text:
+                add_teacher_comment(self.service, self.pupil_id, text)
+                self.notify("Comment saved for the parent report.", markup=False, timeout=3)
+
+        self.app.push_screen(
+            AskScreen(
+                "Teacher's comment",
+                "A few sentences for the parent report.",
+                placeholder="Comment",
+                required=True,
             ),
             done,
         )
