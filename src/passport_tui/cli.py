@@ -1132,9 +1132,11 @@ def focus_list(ctx, pupil, as_json) -> None:
 def _register_commands() -> None:
     """Commands kept in their own modules (reports, transfer, rosters and exports)."""
     from .commands.report import comment, report
+    from .commands.transfer import transfer
 
     cli.add_command(report)
     cli.add_command(comment)
+    cli.add_command(transfer)
 
 
 _register_commands()

@@ -1,0 +1,926 @@
+"""The portable passport file: pupils' passports moved between schools (DESIGN §2, §5, §8).
+
+A passport file is JSON (``"format": "passport-file"``, ``"version": 1``; its JSON Schema is
+``passport-file.schema.json`` beside this module). It carries the curricula it uses, whole, and per
+pupil their details and their full history: every judgement event with its original author and
+time, test scores, personal targets, focus items and notes. An event refers to another (a
+retraction to the achieved event it corrects) by its position in the pupil's ``events`` list,
+counted from 0, never by a database id.
+
+Importing merges a file into this database in one transaction, and never downgrades:
+
+* curricula are matched by id and version; one this database lacks is imported with the file; the
+  same id with another version is refused (import the matching version first);
+* pupils are matched by UPN; new ones are added (without a class: the roster gives them one); a
+  known pupil keeps the details this school holds;
+* events keep their author and time; one already here (same pupil, curriculum, milestone, verdict,
+  by, at) is not added again, so importing a file twice changes nothing;
+* a milestone achieved here stays achieved: a retraction in the file is imported only when it
+  corrects an achieved event imported from the file, never one of ours; the achieved events the
+  file itself retracts are left out for a milestone achieved here; a ``not_yet`` is never appended
+  after an achieved event;
+* a milestone achieved in the file (its final state) is achieved after the merge.
+
+Bad files are refused with one located line per problem (``FILE: $.pupils[3].events[2].at: not an
+ISO date-time``; JSON syntax errors with line and column) and the database unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from ..curriculum import dump_curriculum, parse_curriculum
+from ..engine import PupilRecord
+from ..errors import CurriculumError, FileProblems, NotFound, Problem
+from ..models import (
+    Curriculum,
+    Judgement,
+    Note,
+    NoteKind,
+    Pupil,
+    Sen,
+    Target,
+    TestScore,
+    Verdict,
+)
+from ..store import iso_utc
+
+if TYPE_CHECKING:
+    from ..service import Service
+
+FORMAT = "passport-file"
+VERSION = 1
+TOOL = "passport-tui"
+SCHEMA_FILE = Path(__file__).with_name("passport-file.schema.json")
+SCHEMA_ID = "https://passport-tui.invalid/schemas/passport-file/v1.schema.json"
+FUTURE_SLACK = timedelta(days=1)  # another school's clock may run a little ahead
+MAX_PROBLEMS = 100
+
+
+class PassportFileError(FileProblems):
+    """A passport file was refused; every problem is listed with its location."""
+
+
+# --- the file, as pydantic models ---------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ExportedBy(_Strict):
+    """Who wrote the file: the tool (and its version), the school and the member of staff."""
+
+    tool: str
+    tool_version: str | None = None
+    school: str | None = None
+    user: str | None = None
+
+
+class FilePupil(_Strict):
+    """A pupil's details: UPN, names, year group in an academic year (the calendar year it starts
+    in), class, date of birth and the groups of DESIGN §2.10 (gender, pupil premium, EAL, SEN,
+    FSM, tags)."""
+
+    upn: str = Field(min_length=1)
+    first_name: str
+    last_name: str
+    year_group: int
+    academic_year: int
+    class_name: str | None = None
+    dob: date | None = None
+    gender: str | None = None
+    pupil_premium: bool = False
+    eal: bool = False
+    sen: Sen = Sen.NONE
+    fsm: bool = False
+    tags: list[str] = Field(default_factory=list)
+
+
+class FileEvent(_Strict):
+    """One judgement event. ``corrects`` (retractions only) is the position, from 0, of the
+    achieved event it corrects in the same pupil's ``events``."""
+
+    curriculum: str
+    milestone: str
+    verdict: Verdict
+    by: str
+    at: AwareDatetime
+    note: str | None = None
+    reason: str | None = None
+    corrects: int | None = Field(default=None, ge=0)
+    recorded_at: AwareDatetime | None = None
+
+
+class FileTestScore(_Strict):
+    curriculum: str
+    academic_year: int
+    term: int = Field(ge=1, le=3)
+    score: float = Field(ge=0, le=100)
+    by: str
+    at: AwareDatetime
+    note: str | None = None
+
+
+class FileTarget(_Strict):
+    curriculum: str
+    academic_year: int
+    points: int | None = Field(default=None, ge=0)
+    milestones: list[str] | None = Field(default=None, min_length=1)
+    due: date | None = None
+    reason: str = Field(min_length=1)
+    by: str
+    at: AwareDatetime
+
+
+class FileFocus(_Strict):
+    curriculum: str
+    milestone: str
+    provision: str | None = None
+    by: str
+    at: AwareDatetime
+    active: bool = True
+
+
+class FileNote(_Strict):
+    curriculum: str | None = None
+    kind: NoteKind = NoteKind.NOTE
+    text: str = Field(min_length=1)
+    by: str
+    at: AwareDatetime
+
+
+class FilePassport(_Strict):
+    """One pupil's passport: details and full history, each list oldest first."""
+
+    pupil: FilePupil
+    events: list[FileEvent] = Field(default_factory=list)
+    test_scores: list[FileTestScore] = Field(default_factory=list)
+    targets: list[FileTarget] = Field(default_factory=list)
+    focus: list[FileFocus] = Field(default_factory=list)
+    notes: list[FileNote] = Field(default_factory=list)
+
+
+class PassportFile(_Strict):
+    """A portable passport file (version 1)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_ref: str | None = Field(default=None, alias="$schema")
+    format: Literal["passport-file"]
+    version: Literal[1]
+    exported_at: AwareDatetime
+    exported_by: ExportedBy
+    curricula: list[Curriculum]
+    pupils: list[FilePassport]
+
+
+def passport_file_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the file, as published in ``passport-file.schema.json``."""
+    body = PassportFile.model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "Milestones Passport file, version 1",
+        "description": (
+            "Pupils' passports moved between schools: the curricula used, and per pupil their "
+            "details and full history (judgement events, test scores, targets, focus items, notes). "
+            "Events refer to each other by position in the pupil's events list, from 0. Times are "
+            "ISO 8601 date-times with an offset; dates are YYYY-MM-DD."
+        ),
+        **{k: v for k, v in body.items() if k not in ("title", "description")},
+    }
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def _tool_version() -> str | None:
+    try:
+        return metadata.version("passport-tui")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return None
+
+
+def _select(
+    service: Service,
+    pupil_keys: Sequence[str | int] | None,
+    class_name: str | None,
+    year_group: int | None,
+) -> list[Pupil]:
+    """The pupils named, plus those of the class and/or year group given; everyone if none is."""
+    chosen: dict[int, Pupil] = {}
+    for key in pupil_keys or []:
+        p = service.pupil(key)
+        chosen[p.id or 0] = p
+    if class_name is not None or year_group is not None or not pupil_keys:
+        for p in service.pupils(class_name):
+            if year_group is None or service.year_group(p) == year_group:
+                chosen.setdefault(p.id or 0, p)
+    if not chosen:
+        what = []
+        if class_name is not None:
+            what.append(f"class {class_name}")
+        if year_group is not None:
+            what.append(f"Year {year_group}")
+        raise NotFound(f"No pupils to export{' in ' + ' and '.join(what) if what else ''}.")
+    return sorted(chosen.values(), key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.id))
+
+
+def _file_events(judgements: list[Judgement]) -> list[dict[str, Any]]:
+    """A pupil's log as the file's events: ``corrects`` becomes a position in the list."""
+    out: list[dict[str, Any]] = []
+    position: dict[int, int] = {}  # database id -> position
+    achieved: dict[tuple[str, str], list[int]] = {}  # (curriculum, milestone) -> achieved positions
+    for j in judgements:
+        key = (j.curriculum_id, j.milestone_id)
+        corrects: int | None = None
+        if j.verdict is Verdict.RETRACTED:
+            earlier = achieved.get(key, [])
+            target = position.get(j.corrects) if j.corrects is not None else None
+            if target is None or target not in earlier:
+                if not earlier:
+                    continue  # corrects nothing: it has no effect and nothing to refer to
+                target = earlier[-1]
+            corrects = target
+        if j.id is not None:
+            position[j.id] = len(out)
+        if j.verdict is Verdict.ACHIEVED:
+            achieved.setdefault(key, []).append(len(out))
+        out.append(
+            {
+                "curriculum": j.curriculum_id,
+                "milestone": j.milestone_id,
+                "verdict": j.verdict.value,
+                "by": j.by,
+                "at": iso_utc(j.at),
+                "note": j.note,
+                "reason": j.reason,
+                "corrects": corrects,
+                "recorded_at": iso_utc(j.recorded_at) if j.recorded_at else None,
+            }
+        )
+    return out
+
+
+def export_passports(
+    service: Service,
+    pupil_keys: Sequence[str | int] | None = None,
+    *,
+    class_name: str | None = None,
+    year_group: int | None = None,
+    school: str | None = None,
+) -> dict[str, Any]:
+    """The passport file (as a JSON-ready dict) of the pupils named by UPN or id, plus those of
+    ``class_name`` and/or ``year_group`` (their year group today); every pupil if none is given."""
+    store = service.store
+    pupils = _select(service, pupil_keys, class_name, year_group)
+    used: set[str] = set()
+    entries: list[dict[str, Any]] = []
+    for p in pupils:
+        assert p.id is not None
+        events = _file_events(store.judgements(p.id))
+        scores = store.test_scores(pupil_id=p.id, history=True)
+        targets = store.targets(p.id)
+        focus = store.focus_items(p.id, history=True)
+        notes = store.notes(p.id)
+        used.update(e["curriculum"] for e in events)
+        used.update(x.curriculum_id for x in [*scores, *targets, *focus])
+        used.update(n.curriculum_id for n in notes if n.curriculum_id is not None)
+        details = p.model_dump(mode="json", exclude={"id"})
+        entries.append(
+            {
+                "pupil": details,
+                "events": events,
+                "test_scores": [
+                    {
+                        "curriculum": t.curriculum_id,
+                        "academic_year": t.academic_year,
+                        "term": t.term,
+                        "score": t.score,
+                        "by": t.by,
+                        "at": iso_utc(t.at),
+                        "note": t.note,
+                    }
+                    for t in scores
+                ],
+                "targets": [
+                    {
+                        "curriculum": t.curriculum_id,
+                        "academic_year": t.academic_year,
+                        "points": t.points,
+                        "milestones": t.milestones,
+                        "due": t.due.isoformat() if t.due else None,
+                        "reason": t.reason,
+                        "by": t.by,
+                        "at": iso_utc(t.at),
+                    }
+                    for t in targets
+                ],
+                "focus": [
+                    {
+                        "curriculum": f.curriculum_id,
+                        "milestone": f.milestone_id,
+                        "provision": f.provision,
+                        "by": f.by,
+                        "at": iso_utc(f.at),
+                        "active": f.active,
+                    }
+                    for f in focus
+                ],
+                "notes": [
+                    {
+                        "curriculum": n.curriculum_id,
+                        "kind": str(n.kind),
+                        "text": n.text,
+                        "by": n.by,
+                        "at": iso_utc(n.at),
+                    }
+                    for n in notes
+                ],
+            }
+        )
+    curricula = [service.curriculum(cid).model_dump(mode="json") for cid in sorted(used)]
+    return {
+        "$schema": SCHEMA_ID,
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": iso_utc(service.now()),
+        "exported_by": {
+            "tool": TOOL,
+            "tool_version": _tool_version(),
+            "school": school if school is not None else service.store.get_setting("school_name"),
+            "user": service.user,
+        },
+        "curricula": curricula,
+        "pupils": entries,
+    }
+
+
+def write_passport_file(
+    service: Service,
+    path: str | Path,
+    pupil_keys: Sequence[str | int] | None = None,
+    *,
+    class_name: str | None = None,
+    year_group: int | None = None,
+    school: str | None = None,
+) -> dict[str, Any]:
+    """Export (see :func:`export_passports`) to ``path`` atomically: a temporary file in the same
+    folder, flushed to disk, then renamed over ``path``. Returns what was written."""
+    data = export_passports(service, pupil_keys, class_name=class_name, year_group=year_group, school=school)
+    target = Path(path)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return data
+
+
+# --- reading and checking -----------------------------------------------------------------
+
+
+def _where(loc: Iterable[str | int]) -> str:
+    out = "$"
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+_TYPE_MESSAGES = {
+    "datetime_parsing": "not an ISO date-time",
+    "datetime_from_date_parsing": "not an ISO date-time",
+    "datetime_type": "not an ISO date-time",
+    "timezone_aware": "not an ISO date-time with a time zone (e.g. 2026-11-23T10:00:00+00:00)",
+    "date_parsing": "not an ISO date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "not an ISO date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "not an ISO date (YYYY-MM-DD)",
+    "date_type": "not an ISO date (YYYY-MM-DD)",
+    "missing": "missing (required)",
+    "extra_forbidden": "unknown field",
+}
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind in _TYPE_MESSAGES:
+        return _TYPE_MESSAGES[kind]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]
+
+
+def _refuse(name: str, found: list[tuple[int | None, str]]) -> PassportFileError:
+    unique = list(dict.fromkeys(found))
+    problems = [Problem(name, line, message) for line, message in unique[:MAX_PROBLEMS]]
+    if len(unique) > MAX_PROBLEMS:
+        problems.append(Problem(name, None, f"… and {len(unique) - MAX_PROBLEMS} more problems"))
+    return PassportFileError(problems)
+
+
+def parse_passport_file(text: str, name: str, now: datetime | None = None) -> PassportFile:
+    """Check a passport file's text: JSON syntax, format and version, shape (the pydantic models
+    above, unknown fields refused), and references inside it (curricula, milestones, retractions).
+    ``name`` is only used in the messages. Raises ``PassportFileError`` listing every problem."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise _refuse(name, [(e.lineno, f"JSON syntax error: {e.msg} (column {e.colno})")]) from None
+    except RecursionError:
+        raise _refuse(name, [(None, "JSON syntax error: nested too deeply")]) from None
+    if not isinstance(data, dict):
+        raise _refuse(name, [(None, "$: not a passport file (expected a JSON object)")])
+    if data.get("format") != FORMAT:
+        got = "missing" if "format" not in data else json.dumps(data["format"])
+        raise _refuse(name, [(None, f'$.format: not a passport file (format is {got}, expected "{FORMAT}")')])
+    if data.get("version") != VERSION:
+        got = "missing" if "version" not in data else json.dumps(data["version"])
+        message = f"$.version: version {got} is not one this passport reads (it reads version {VERSION})"
+        raise _refuse(name, [(None, message)])
+    try:
+        parsed = PassportFile.model_validate_json(text, strict=True)
+    except ValidationError as error:
+        found = [(None, f"{_where(e['loc'])}: {_message(e)}") for e in error.errors()]
+        raise _refuse(name, found) from None
+    found = _link_problems(parsed, now)
+    if found:
+        raise _refuse(name, [(None, message) for message in found])
+    return parsed
+
+
+def read_passport_file(path: str | Path, now: datetime | None = None) -> PassportFile:
+    """Read and check a passport file (UTF-8); see :func:`parse_passport_file`."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        raise _refuse(name, [(None, f"cannot read the file: {e.strerror or e}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise _refuse(name, [(raw[: e.start].count(b"\n") + 1, "the file is not UTF-8 text")]) from None
+    return parse_passport_file(text, name, now)
+
+
+def _link_problems(pf: PassportFile, now: datetime | None) -> list[str]:
+    """References the models cannot check: curricula sound and listed once, pupils once, every
+    milestone in its curriculum, retractions pointing back at an achieved event, no future times."""
+    found: list[str] = []
+    curricula: dict[str, Curriculum] = {}
+    for i, c in enumerate(pf.curricula):
+        where = f"$.curricula[{i}]"
+        if c.id in curricula:
+            found.append(f"{where}.curriculum.id: curriculum {c.id} is listed twice")
+            continue
+        curricula[c.id] = c
+        try:
+            parse_curriculum(dump_curriculum(c), where)
+        except CurriculumError as error:
+            found += [f"{where}: curriculum {c.id}: {p.message}" for p in error.problems]
+    latest = None if now is None else now + FUTURE_SLACK
+
+    def curriculum_of(where: str, cid: str | None) -> Curriculum | None:
+        if cid is None:
+            return None
+        c = curricula.get(cid)
+        if c is None:
+            found.append(f"{where}.curriculum: curriculum {cid!r} is not among the file's curricula")
+        return c
+
+    def milestone_in(where: str, c: Curriculum | None, mid: str) -> None:
+        if c is not None and mid not in c.milestone_by_id:
+            found.append(f"{where}: no milestone {mid!r} in curriculum {c.id} version {c.curriculum.version}")
+
+    def not_future(where: str, at: datetime) -> None:
+        if latest is not None and at > latest:
+            found.append(f"{where}.at: {at.isoformat()} is in the future")
+
+    upns: dict[str, int] = {}
+    for i, entry in enumerate(pf.pupils):
+        here = f"$.pupils[{i}]"
+        upn = entry.pupil.upn
+        if upn in upns:
+            found.append(f"{here}.pupil.upn: UPN {upn} is also $.pupils[{upns[upn]}]")
+        else:
+            upns[upn] = i
+        for j, e in enumerate(entry.events):
+            where = f"{here}.events[{j}]"
+            c = curriculum_of(where, e.curriculum)
+            milestone_in(f"{where}.milestone", c, e.milestone)
+            not_future(where, e.at)
+            if e.verdict is Verdict.RETRACTED:
+                if e.corrects is None:
+                    found.append(f"{where}.corrects: a retraction names the achieved event it corrects")
+                elif e.corrects >= j:
+                    found.append(f"{where}.corrects: {e.corrects} is not an earlier event of this pupil")
+                else:
+                    t = entry.events[e.corrects]
+                    if (t.verdict, t.curriculum, t.milestone) != (
+                        Verdict.ACHIEVED,
+                        e.curriculum,
+                        e.milestone,
+                    ):
+                        found.append(
+                            f"{where}.corrects: event {e.corrects} is not an achieved {e.milestone} "
+                            f"in {e.curriculum}"
+                        )
+            elif e.corrects is not None:
+                found.append(f"{where}.corrects: only a retraction corrects an event")
+        for j, s in enumerate(entry.test_scores):
+            curriculum_of(f"{here}.test_scores[{j}]", s.curriculum)
+            not_future(f"{here}.test_scores[{j}]", s.at)
+        for j, t in enumerate(entry.targets):
+            where = f"{here}.targets[{j}]"
+            c = curriculum_of(where, t.curriculum)
+            for k, mid in enumerate(t.milestones or []):
+                milestone_in(f"{where}.milestones[{k}]", c, mid)
+            not_future(where, t.at)
+        for j, f in enumerate(entry.focus):
+            where = f"{here}.focus[{j}]"
+            milestone_in(f"{where}.milestone", curriculum_of(where, f.curriculum), f.milestone)
+            not_future(where, f.at)
+        for j, n in enumerate(entry.notes):
+            curriculum_of(f"{here}.notes[{j}]", n.curriculum)
+            not_future(f"{here}.notes[{j}]", n.at)
+    return found
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """What an import did. ``kept`` explains each event left out so nothing was downgraded."""
+
+    file: str
+    curricula_added: list[str] = field(default_factory=list)
+    pupils_added: list[str] = field(default_factory=list)  # UPNs
+    pupils_matched: list[str] = field(default_factory=list)
+    events_added: int = 0
+    events_already_here: int = 0
+    events_left_out: int = 0
+    test_scores_added: int = 0
+    targets_added: int = 0
+    focus_added: int = 0
+    notes_added: int = 0
+    kept: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.curricula_added
+            or self.pupils_added
+            or self.events_added
+            or self.test_scores_added
+            or self.targets_added
+            or self.focus_added
+            or self.notes_added
+        )
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Imported {self.file}: {len(self.pupils_added)} pupils added, "
+            f"{len(self.pupils_matched)} matched by UPN; {self.events_added} judgements added, "
+            f"{self.events_already_here} already here, {self.events_left_out} left out (never downgrade)",
+        ]
+        if self.curricula_added:
+            out.append(f"Curricula added: {', '.join(self.curricula_added)}")
+        extras = (
+            (self.test_scores_added, "test scores"),
+            (self.targets_added, "targets"),
+            (self.focus_added, "focus items"),
+            (self.notes_added, "notes"),
+        )
+        if any(n for n, _ in extras):
+            out.append("Also added: " + ", ".join(f"{n} {what}" for n, what in extras if n))
+        out += self.kept + self.warnings
+        return out
+
+
+def import_passports(service: Service, path: str | Path) -> ImportSummary:
+    """Merge a passport file into this database, all in one transaction (see the module's
+    docstring for the rules). A bad file raises ``PassportFileError`` and changes nothing."""
+    name = str(path)
+    pf = read_passport_file(path, service.now())
+    store = service.store
+    summary = ImportSummary(name)
+    with store.transaction():
+        found: list[tuple[int | None, str]] = []
+        ours: dict[str, Curriculum] = {}
+        for i, c in enumerate(pf.curricula):
+            mine = store.curriculum(c.id)
+            if mine is None:
+                continue
+            if mine.curriculum.version != c.curriculum.version:
+                found.append(
+                    (
+                        None,
+                        f"$.curricula[{i}]: curriculum {c.id} version {c.curriculum.version} differs from "
+                        f"this database's version {mine.curriculum.version}; import version "
+                        f"{c.curriculum.version} here first, or export the file against version "
+                        f"{mine.curriculum.version}",
+                    )
+                )
+            ours[c.id] = mine
+        found += [(None, m) for m in _missing_here(pf, ours)]
+        if found:
+            raise _refuse(name, found)
+        for c in pf.curricula:
+            if c.id not in ours:
+                store.put_curriculum(c)
+                summary.curricula_added.append(c.id)
+        known = {p.upn: p for p in store.pupils()}
+        for entry in pf.pupils:
+            _import_pupil(service, entry, known, summary)
+    return summary
+
+
+def _missing_here(pf: PassportFile, ours: dict[str, Curriculum]) -> list[str]:
+    """Milestones the file uses that our copy of the same curriculum version lacks."""
+    found: list[str] = []
+    for i, entry in enumerate(pf.pupils):
+        refs = [(f"events[{j}].milestone", e.curriculum, e.milestone) for j, e in enumerate(entry.events)]
+        refs += [(f"focus[{j}].milestone", f.curriculum, f.milestone) for j, f in enumerate(entry.focus)]
+        refs += [
+            (f"targets[{j}].milestones[{k}]", t.curriculum, m)
+            for j, t in enumerate(entry.targets)
+            for k, m in enumerate(t.milestones or [])
+        ]
+        for where, cid, mid in refs:
+            mine = ours.get(cid)
+            if mine is not None and mid not in mine.milestone_by_id:
+                found.append(
+                    f"$.pupils[{i}].{where}: milestone {mid!r} is not in this database's curriculum "
+                    f"{cid} version {mine.curriculum.version}"
+                )
+    return found
+
+
+def _import_pupil(
+    service: Service, entry: FilePassport, known: dict[str, Pupil], summary: ImportSummary
+) -> None:
+    store = service.store
+    fp = entry.pupil
+    pupil = known.get(fp.upn)
+    if pupil is None:
+        details = fp.model_dump(exclude={"class_name"})
+        store.upsert_pupils([Pupil(**details)])
+        row = store.conn.execute("SELECT id FROM pupils WHERE upn = ?", (fp.upn,)).fetchone()
+        pupil = Pupil(id=row[0], **details)
+        known[fp.upn] = pupil
+        summary.pupils_added.append(fp.upn)
+    else:
+        summary.pupils_matched.append(fp.upn)
+        if (pupil.first_name, pupil.last_name) != (fp.first_name, fp.last_name) or (
+            fp.dob is not None and pupil.dob is not None and fp.dob != pupil.dob
+        ):
+            summary.warnings.append(
+                f"{fp.upn}: the file names {fp.first_name} {fp.last_name}"
+                f"{f' (born {fp.dob})' if fp.dob else ''}; this school's record "
+                f"({pupil.name}{f', born {pupil.dob}' if pupil.dob else ''}) is kept"
+            )
+    assert pupil.id is not None
+    _merge_events(service, pupil, entry.events, summary)
+    _merge_termly(service, pupil, entry, summary)
+
+
+def _key(cid: str, mid: str, verdict: str, by: str, at: str) -> tuple[str, str, str, str, str]:
+    return (cid, mid, verdict, by, at)
+
+
+def _file_fold(events: list[FileEvent]) -> tuple[set[int], set[int]]:
+    """Positions of the file's achieved events live at its end, and those the file retracts."""
+    live: dict[tuple[str, str], list[int]] = {}
+    corrected: set[int] = set()
+    for p, e in enumerate(events):
+        key = (e.curriculum, e.milestone)
+        if e.verdict is Verdict.ACHIEVED:
+            live.setdefault(key, []).append(p)
+        elif e.verdict is Verdict.RETRACTED and e.corrects is not None:
+            gone = [q for q in live.get(key, []) if q <= e.corrects]
+            corrected.update(gone)
+            live[key] = [q for q in live.get(key, []) if q > e.corrects]
+    return {q for qs in live.values() for q in qs}, corrected
+
+
+def _merge_events(service: Service, pupil: Pupil, events: list[FileEvent], summary: ImportSummary) -> None:
+    from ..service import as_event
+
+    store = service.store
+    assert pupil.id is not None
+    file_live, file_corrected = _file_fold(events)
+    recorded_at = service.now()
+    records: dict[str, PupilRecord] = {}
+    here: dict[str, Counter[tuple[str, str, str, str, str]]] = {}
+    achieved_here: dict[str, set[str]] = {}
+    for cid in dict.fromkeys(e.curriculum for e in events):
+        record = PupilRecord()
+        counts: Counter[tuple[str, str, str, str, str]] = Counter()
+        for j in store.judgements(pupil.id, cid):
+            record.apply(as_event(j))
+            counts[_key(cid, j.milestone_id, j.verdict.value, j.by, iso_utc(j.at))] += 1
+        records[cid], here[cid], achieved_here[cid] = record, counts, record.achieved()
+    imported: dict[int, int] = {}  # file position -> new database id
+    imported_ids: set[int] = set()
+
+    def left_out(e: FileEvent, why: str) -> None:
+        summary.events_left_out += 1
+        summary.kept.append(
+            f"{pupil.upn} {e.curriculum} {e.milestone}: {e.verdict.value} of {e.at:%Y-%m-%d} {why}"
+        )
+
+    for p, e in enumerate(events):
+        cid, mid = e.curriculum, e.milestone
+        record, counts = records[cid], here[cid]
+        state = record.get(mid)
+        achieved_now = state is not None and state.achieved
+        key = _key(cid, mid, e.verdict.value, e.by, iso_utc(e.at))
+        # an identical event here is the same event, unless the file's achievement is live and
+        # ours is not any more: then it is added again, so an achievement in the file survives
+        if counts[key] > 0 and not (e.verdict is Verdict.ACHIEVED and p in file_live and not achieved_now):
+            counts[key] -= 1
+            summary.events_already_here += 1
+            continue
+        corrects: int | None = None
+        if e.verdict is Verdict.ACHIEVED:
+            if p in file_corrected and mid in achieved_here[cid]:
+                left_out(e, "is retracted in the file; it is achieved here, so left out")
+                continue
+        elif e.verdict is Verdict.NOT_YET:
+            if achieved_now:
+                left_out(e, "left out: it is achieved here and stays achieved")
+                continue
+        elif e.verdict is Verdict.REVISIT:
+            if not achieved_now:
+                left_out(e, "left out: it is not achieved here")
+                continue
+        else:  # retracted
+            target = imported.get(e.corrects) if e.corrects is not None else None
+            victims = (
+                [] if state is None else [i for i, _ in state.live if target is not None and i <= target]
+            )
+            if target is None or mid in achieved_here[cid] or not set(victims) <= imported_ids:
+                left_out(e, "left out: it would retract an achievement of this school")
+                continue
+            corrects = target
+        j = store.append_judgement(
+            Judgement(
+                pupil_id=pupil.id,
+                curriculum_id=cid,
+                milestone_id=mid,
+                verdict=e.verdict,
+                by=e.by,
+                at=e.at,
+                note=e.note,
+                reason=e.reason,
+                corrects=corrects,
+                recorded_at=recorded_at,
+            )
+        )
+        assert j.id is not None
+        imported[p] = j.id
+        imported_ids.add(j.id)
+        record.apply(as_event(j))
+        summary.events_added += 1
+
+
+def _merge_termly(service: Service, pupil: Pupil, entry: FilePassport, summary: ImportSummary) -> None:
+    """Test scores, targets, focus items and notes: each added unless already here. A test score,
+    target or focus item older than ours for the same slot is left out, so ours stays current."""
+    store = service.store
+    pid = pupil.id
+    assert pid is not None
+
+    scores = store.test_scores(pupil_id=pid, history=True)
+    have = Counter((t.curriculum_id, t.academic_year, t.term, t.score, t.by, iso_utc(t.at)) for t in scores)
+    newest: dict[tuple[Any, ...], datetime] = {}
+    for t in scores:
+        slot = (t.curriculum_id, t.academic_year, t.term)
+        newest[slot] = max(newest.get(slot, t.at), t.at)
+    for s in entry.test_scores:
+        key = (s.curriculum, s.academic_year, s.term, s.score, s.by, iso_utc(s.at))
+        if have[key] > 0:
+            have[key] -= 1
+            continue
+        slot = (s.curriculum, s.academic_year, s.term)
+        if slot in newest and s.at <= newest[slot]:
+            continue
+        store.add_test_score(
+            TestScore(
+                pupil_id=pid,
+                curriculum_id=s.curriculum,
+                academic_year=s.academic_year,
+                term=s.term,
+                score=s.score,
+                by=s.by,
+                at=s.at,
+                note=s.note,
+            )
+        )
+        newest[slot] = s.at
+        summary.test_scores_added += 1
+
+    targets = store.targets(pid)
+    have_t = Counter(
+        _target_key(t.curriculum_id, t.academic_year, t.points, t.milestones, t) for t in targets
+    )
+    newest = {}
+    for t in targets:
+        slot = (t.curriculum_id, t.academic_year)
+        newest[slot] = max(newest.get(slot, t.at), t.at)
+    for ft in entry.targets:
+        key = _target_key(ft.curriculum, ft.academic_year, ft.points, ft.milestones, ft)
+        if have_t[key] > 0:
+            have_t[key] -= 1
+            continue
+        slot = (ft.curriculum, ft.academic_year)
+        if slot in newest and ft.at <= newest[slot]:
+            continue
+        store.set_target(
+            Target(
+                pupil_id=pid,
+                curriculum_id=ft.curriculum,
+                academic_year=ft.academic_year,
+                points=ft.points,
+                milestones=ft.milestones,
+                due=ft.due,
+                reason=ft.reason,
+                by=ft.by,
+                at=ft.at,
+            )
+        )
+        newest[slot] = ft.at
+        summary.targets_added += 1
+
+    focus = store.focus_items(pid, history=True)
+    have_f = Counter(
+        (f.curriculum_id, f.milestone_id, f.provision, f.active, f.by, iso_utc(f.at)) for f in focus
+    )
+    newest = {}
+    pinned: dict[tuple[str, str], bool] = {}
+    for f in focus:
+        slot = (f.curriculum_id, f.milestone_id)
+        newest[slot] = max(newest.get(slot, f.at), f.at)
+        pinned[slot] = f.active
+    for ff in entry.focus:
+        key = (ff.curriculum, ff.milestone, ff.provision, ff.active, ff.by, iso_utc(ff.at))
+        if have_f[key] > 0:
+            have_f[key] -= 1
+            continue
+        slot = (ff.curriculum, ff.milestone)
+        if slot in newest and ff.at <= newest[slot]:
+            continue
+        if ff.active:
+            store.pin_focus(pid, ff.curriculum, ff.milestone, by=ff.by, at=ff.at, provision=ff.provision)
+        elif pinned.get(slot):
+            store.unpin_focus(pid, ff.curriculum, ff.milestone, by=ff.by, at=ff.at)
+        else:
+            continue  # unpinning what is not pinned here changes nothing
+        pinned[slot] = ff.active
+        newest[slot] = ff.at
+        summary.focus_added += 1
+
+    notes = store.notes(pid)
+    have_n = Counter((n.curriculum_id, str(n.kind), n.text, n.by, iso_utc(n.at)) for n in notes)
+    for fn in entry.notes:
+        key = (fn.curriculum, str(fn.kind), fn.text, fn.by, iso_utc(fn.at))
+        if have_n[key] > 0:
+            have_n[key] -= 1
+            continue
+        store.add_note(
+            Note(pupil_id=pid, curriculum_id=fn.curriculum, kind=fn.kind, text=fn.text, by=fn.by, at=fn.at)
+        )
+        summary.notes_added += 1
+
+
+def _target_key(
+    cid: str, year: int, points: int | None, milestones: list[str] | None, t: Target | FileTarget
+) -> tuple[Any, ...]:
+    return (
+        cid,
+        year,
+        points,
+        tuple(milestones) if milestones is not None else None,
+        t.due.isoformat() if t.due else None,
+        t.reason,
+        t.by,
+        iso_utc(t.at),
+    )
