@@ -890,7 +890,8 @@ def groups(ctx, class_name, year_group, window, curriculum_id, as_json) -> None:
     % with gaps, and the group's mean points a year ago; then the milestones where groups lag
     the rest most."""
     svc = service(ctx)
-    ids = [curriculum_id] if curriculum_id else [c.id for c in svc.curricula()]
+    # points, expectations and so group comparisons exist only for subjects with year-linked stages
+    ids = [curriculum_id] if curriculum_id else [c.id for c in svc.curricula() if c.year_linked_stages]
     analyses = [
         svc.group_analysis(class_name=class_name, year_group=year_group, window=window, curriculum_id=cid)
         for cid in ids
@@ -1132,11 +1133,14 @@ def focus_list(ctx, pupil, as_json) -> None:
 def _register_commands() -> None:
     """Commands kept in their own modules (reports, transfer, rosters and exports)."""
     from .commands.report import comment, report
+    from .commands.roster import export, oneroster
     from .commands.transfer import transfer
 
     cli.add_command(report)
     cli.add_command(comment)
     cli.add_command(transfer)
+    cli.add_command(export)
+    pupils.add_command(oneroster)
 
 
 _register_commands()

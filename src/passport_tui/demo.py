@@ -297,7 +297,9 @@ def build_demo(service: Service, seed: int = 2026) -> DemoSummary:
         for c in curricula:
             if not any(s.year_list for s in c.stages):
                 continue
-            events.extend(simulate(c, sp, pace[p.upn], teacher_of[p.class_name or ""], today, rng))
+            # each subject has its own random stream, so adding a subject leaves the others as they were
+            stream = random.Random(f"{seed}-{today.isoformat()}-{c.id}-{p.upn}")
+            events.extend(simulate(c, sp, pace[p.upn], teacher_of[p.class_name or ""], today, stream))
     events.sort(key=lambda j: j.at)
     with store.transaction():
         store.append_judgements(events)

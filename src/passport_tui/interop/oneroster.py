@@ -1,0 +1,545 @@
+"""OneRoster CSV 1.1 and 1.2 bulk sets (a folder or a .zip) → pupils.
+
+What is read:
+
+- ``users.csv`` (required): students only. In 1.1 the ``role`` column says who is a student; in
+  1.2 roles live in ``roles.csv`` (a user with an active ``student`` role is a student). The UPN is
+  ``identifier``, failing that ``sourcedId``; names are ``preferredGivenName`` /
+  ``preferredFamilyName`` (1.2) when given, else ``givenName`` / ``familyName``.
+- ``classes.csv`` + ``enrollments.csv``: a student's class is the title (failing that the
+  ``classCode``) of a class they have an active student enrollment in; a ``homeroom`` class (the
+  registration group) wins over scheduled classes, then the first by title.
+- ``academicSessions.csv``: unless an academic year is given, the latest active ``schoolYear``
+  session gives it. OneRoster's ``schoolYear`` is the year the school year *ends* (2023 is
+  2022/23); this app counts academic years by the year they *start*, so 2023 → 2022.
+- ``demographics.csv`` (optional): ``birthDate`` and ``sex``.
+- ``orgs.csv`` and ``manifest.csv``: the version, whether grades are UK year groups, and a
+  warning for an org whose parent is missing.
+
+Grades (CEDS codes ``IT PR PK TK KG 01..13 PS UG Other``) → England year groups:
+
+- When the set says it is from the UK (a manifest property or an org ``metadata.*`` column about
+  the country or locale saying UK, GB, England, Wales, …; a grade in users.csv written the English
+  way, ``Y3`` or ``R``; or ``uk_grades=True``), the numbers
+  *are* year groups: ``01`` → Year 1 … ``13`` → Year 13, and ``KG`` (or ``R``) → Reception.
+- Otherwise the grades are US grades and are matched by age: a US grade N child is the age of an
+  England Year N+1 child, so ``01`` → Year 2 … ``12`` → Year 13, ``KG`` → Year 1 and ``PK`` /
+  ``TK`` → Reception.
+- A grade written the English way (``Y3``, ``Year 3``, ``R``, ``Reception``) is taken as it is.
+- Anything else (nursery, ``UG`` ungraded, ``Other``, post-secondary ``13`` in a US set) has no
+  year group here: that student is skipped and reported. A student with no grade takes the grade
+  of their class when it has exactly one.
+
+Leniency, since real sets are messy: headers are matched case-insensitively ignoring spaces,
+dots, underscores and the like, with a small table of known misspellings (``sourceId`` for
+``sourcedId``, ``firstName`` for ``givenName``, …); trailing empty columns are ignored; a row
+with an empty status is active; ``tobedeleted`` (and 1.0's ``inactive``) rows are skipped and
+reported; dates may be ISO (``2023-05-01``, ``2023-05-01T18:25:43.511Z``) or written with
+slashes — day first, the UK way, whenever that makes a real date (``1/05/2023`` is 1 May), and
+month first only when the day-first reading cannot be a date (``5/13/2023``); an org whose parent
+is not in ``orgs.csv`` is a warning. Row numbers are as a spreadsheet shows them (header = 1).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..errors import Problem, RosterError
+from ..models import Pupil
+from .roster import _decode, _gender, _normal, _quote
+
+__all__ = ["OneRosterImport", "read_oneroster", "parse_date", "year_group_of_grade"]
+
+
+@dataclass
+class OneRosterImport:
+    """The pupils of a OneRoster set, and every row left out (``skipped``) or doubtful (``warnings``)."""
+
+    pupils: list[Pupil]
+    academic_year: int
+    version: str  # "1.1" or "1.2" (from the manifest, else guessed from the files)
+    uk_grades: bool  # True when grades were read as UK year groups
+    skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+# --- headers ---------------------------------------------------------------------------
+
+# normalised misspelling → normalised OneRoster name (``sourceid`` → ``sourcedid`` is applied
+# everywhere first, so ``orgSourceIds``, ``classSourceId`` … are covered by that rule)
+HEADER_FIXES: dict[str, str] = {
+    "sourcedld": "sourcedid",
+    "soucedid": "sourcedid",
+    "id": "sourcedid",
+    "satus": "status",
+    "stauts": "status",
+    "datelastmodifed": "datelastmodified",
+    "firstname": "givenname",
+    "forename": "givenname",
+    "givename": "givenname",
+    "givennname": "givenname",
+    "lastname": "familyname",
+    "surname": "familyname",
+    "familyame": "familyname",
+    "famlyname": "familyname",
+    "identifer": "identifier",
+    "indentifier": "identifier",
+    "idenitifier": "identifier",
+    "grade": "grades",
+    "roles": "role",
+    "usersourcedids": "usersourcedid",
+    "classsourcedids": "classsourcedid",
+    "termsourcedid": "termsourcedids",
+    "orgsourcedid": "orgsourcedids",
+    "schoolyr": "schoolyear",
+    "classtitle": "title",
+    "dob": "birthdate",
+    "dateofbirth": "birthdate",
+    "gender": "sex",
+}
+
+
+def header_key(cell: str) -> str:
+    """A header cell as a lookup key: case, spaces and punctuation ignored, misspellings fixed."""
+    key = _normal(cell).replace("sourceid", "sourcedid")
+    return HEADER_FIXES.get(key, key)
+
+
+@dataclass
+class _Table:
+    """One CSV file of the set: its display name, header keys and data rows (with row numbers)."""
+
+    name: str
+    columns: dict[str, int]
+    rows: list[tuple[int, list[str]]]
+
+    def has(self, key: str) -> bool:
+        return key in self.columns
+
+    def get(self, row: list[str], key: str) -> str:
+        i = self.columns.get(key)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+
+def _table(name: str, text: str) -> _Table:
+    records: list[list[str]] = []
+    try:
+        records.extend(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    except csv.Error as e:
+        raise RosterError([Problem(name, len(records) + 1, f"not valid CSV: {e}")]) from e
+    rows = [(n, row) for n, row in enumerate(records, start=1) if any(cell.strip() for cell in row)]
+    if not rows:
+        return _Table(name, {}, [])
+    columns: dict[str, int] = {}
+    for i, cell in enumerate(rows[0][1]):
+        if cell.strip():  # trailing (or stray) empty header cells name nothing
+            columns.setdefault(header_key(cell), i)
+    return _Table(name, columns, rows[1:])
+
+
+# --- the set: a folder or a zip --------------------------------------------------------
+
+
+class _Source:
+    """The CSV files of a set, found by name case-insensitively (in a zip, in any one folder)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.files: dict[str, tuple[str, bytes]] = {}  # lower-case file name → (display name, bytes)
+        try:
+            if path.is_dir():
+                for p in sorted(path.iterdir()):
+                    if p.is_file() and p.suffix.lower() == ".csv":
+                        self.files.setdefault(p.name.lower(), (str(p), p.read_bytes()))
+            elif zipfile.is_zipfile(path):
+                with zipfile.ZipFile(path) as z:
+                    for info in sorted(z.infolist(), key=lambda i: (i.filename.count("/"), i.filename)):
+                        base = info.filename.rsplit("/", 1)[-1]
+                        if info.is_dir() or not base.lower().endswith(".csv") or base.startswith("._"):
+                            continue
+                        self.files.setdefault(base.lower(), (f"{path}/{info.filename}", z.read(info)))
+            elif path.exists():
+                raise RosterError([Problem(str(path), None, "not a OneRoster set: give a folder or a .zip")])
+            else:
+                raise RosterError([Problem(str(path), None, "no such file or folder")])
+        except (OSError, zipfile.BadZipFile) as e:
+            raise RosterError([Problem(str(path), None, f"cannot read the set: {e}")]) from e
+
+    def display(self, name: str) -> str:
+        found = self.files.get(name.lower())
+        return found[0] if found else str(self.path / name)
+
+    def table(self, name: str) -> _Table | None:
+        found = self.files.get(name.lower())
+        if found is None:
+            return None
+        display, raw = found
+        return _table(display, _decode(raw, display))
+
+
+# --- values ----------------------------------------------------------------------------
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?")
+_SLASHED = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})")
+
+
+def parse_date(cell: str) -> date | None:
+    """An ISO date or date-time, or ``D/M/YYYY`` — day first (the UK way) whenever that is a real
+    date, month first only when it cannot be (``5/13/2023``). Empty → None; ValueError otherwise."""
+    cell = cell.strip()
+    if not cell:
+        return None
+    try:
+        if m := _ISO.fullmatch(cell):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _SLASHED.fullmatch(cell):
+            a, b, y = int(m[1]), int(m[2]), int(m[3])
+            if y < 100:
+                y += 2000
+            try:
+                return date(y, b, a)
+            except ValueError:
+                return date(y, a, b)  # fails again when neither reading is a date
+    except ValueError:
+        raise ValueError(f"{_quote(cell)} is not a real date") from None
+    raise ValueError(f"{_quote(cell)} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
+
+
+_UK_GRADE = re.compile(r"(?:year|yr|y)\s*(\d{1,2})|(r|rec|reception)")
+_US_BELOW_YEAR_1 = {"PK": 0, "TK": 0, "KG": 1}
+_UK_BELOW_YEAR_1 = {"KG": 0, "R": 0, "RE": 0, "TK": 0}
+_NO_YEAR = {
+    "IT": "infant/toddler",
+    "PR": "preschool",
+    "PS": "post-secondary",
+    "UG": "ungraded",
+    "OTHER": "other",
+}
+
+
+def year_group_of_grade(grade: str, uk: bool) -> int:
+    """The England year group of a OneRoster grade (see the module's notes); ValueError when the
+    grade has none here (the message says why)."""
+    cell = grade.strip()
+    if m := _UK_GRADE.fullmatch(cell.casefold()):
+        year = 0 if m[2] else int(m[1])
+        if year <= 13:
+            return year
+        raise ValueError(f"{_quote(cell)} is not a year group (Reception to Year 13)")
+    code = cell.upper()
+    if code.isdigit():
+        number = int(code)
+        year = number if uk else number + 1
+        if 1 <= year <= 13:
+            return year
+        if number == 0:
+            return 0 if uk else 1  # a "00" some systems write for kindergarten
+        what = "Year 13" if uk else "grade 12"
+        raise ValueError(f"grade {_quote(cell)} is beyond {what}: no year group here")
+    table = _UK_BELOW_YEAR_1 if uk else _US_BELOW_YEAR_1
+    if code in table:
+        return table[code]
+    if code == "PK":  # UK: nursery
+        raise ValueError("grade PK is nursery, below Reception: no year group here")
+    if code in _NO_YEAR:
+        raise ValueError(f"grade {code} ({_NO_YEAR[code]}) has no year group here")
+    raise ValueError(f"{_quote(cell)} is not a OneRoster grade (KG, 01 … 12, …)")
+
+
+def _grades(cell: str) -> list[str]:
+    return [g.strip() for g in cell.split(",") if g.strip()]
+
+
+_UK_WORDS = {
+    "uk",
+    "gb",
+    "gbr",
+    "unitedkingdom",
+    "greatbritain",
+    "england",
+    "wales",
+    "scotland",
+    "northernireland",
+    "engb",
+    "cygb",
+}
+_PLACE_WORDS = ("country", "locale", "nation", "region", "gradesystem", "gradescheme")
+
+
+def _says_uk(key: str, value: str) -> bool:
+    return any(w in key for w in _PLACE_WORDS) and _normal(value) in _UK_WORDS
+
+
+def _status(table: _Table, row_number: int, row: list[str], skipped: list[Problem], what: str) -> bool:
+    """True for an active row (empty status counts as active); otherwise records why it is skipped."""
+    status = table.get(row, "status").casefold().replace(" ", "")
+    if status in ("", "active"):
+        return True
+    if status == "tobedeleted":
+        skipped.append(Problem(table.name, row_number, f"{what} is marked tobedeleted"))
+    elif status == "inactive":
+        skipped.append(Problem(table.name, row_number, f"{what} is inactive"))
+    else:
+        message = f"{what} has status {_quote(status)} (expected active or tobedeleted)"
+        skipped.append(Problem(table.name, row_number, message))
+    return False
+
+
+def _rows(table: _Table | None) -> Iterator[tuple[int, list[str]]]:
+    return iter(table.rows if table is not None else [])
+
+
+# --- the reader ------------------------------------------------------------------------
+
+
+def read_oneroster(
+    path: str | Path,
+    academic_year: int | None = None,
+    *,
+    default_year: int | None = None,
+    uk_grades: bool | None = None,
+) -> OneRosterImport:
+    """Pupils from a OneRoster CSV set (1.1 or 1.2, a folder or a .zip).
+
+    ``academic_year`` (the year the academic year starts) overrides the set's own school year;
+    ``default_year`` is used when neither is known. ``uk_grades`` forces the reading of grades
+    (None: decide from the set). Raises ``RosterError`` when users.csv is missing or unreadable,
+    or when no student is left to import; every skipped row is in ``skipped``."""
+    source = _Source(Path(path))
+    users = source.table("users.csv")
+    if users is None:
+        raise RosterError(
+            [Problem(source.display("users.csv"), None, "missing: a OneRoster set needs users.csv")]
+        )
+    skipped: list[Problem] = []
+    warnings: list[Problem] = []
+
+    manifest = source.table("manifest.csv")
+    properties: dict[str, str] = {}
+    for _, row in _rows(manifest):
+        assert manifest is not None
+        key = manifest.get(row, "propertyname") or (row[0].strip() if row else "")
+        value = manifest.get(row, "value") or (row[1].strip() if len(row) > 1 else "")
+        properties[_normal(key)] = value
+    roles = source.table("roles.csv")
+    version = properties.get("onerosterversion", "")
+    if not version:
+        version = "1.2" if roles is not None or not users.has("role") else "1.1"
+
+    # orgs: missing parents are a warning; metadata may say the set is from the UK
+    orgs = source.table("orgs.csv")
+    says_uk = any(_says_uk(k, v) for k, v in properties.items())
+    if orgs is not None:
+        org_ids = {orgs.get(row, "sourcedid") for _, row in orgs.rows}
+        for n, row in orgs.rows:
+            if not _status(orgs, n, row, skipped, "org"):
+                continue
+            parent = orgs.get(row, "parentsourcedid")
+            if parent and parent not in org_ids:
+                message = f"org {_quote(orgs.get(row, 'sourcedid'))}: its parent {_quote(parent)} is not in orgs.csv (kept)"
+                warnings.append(Problem(orgs.name, n, message))
+            says_uk = says_uk or any(
+                key.startswith("metadata") and _says_uk(key, orgs.get(row, key)) for key in orgs.columns
+            )
+    # grades written the English way anywhere in users.csv say the set is from the UK too
+    says_uk = says_uk or any(
+        _UK_GRADE.fullmatch(g.casefold()) for _, row in users.rows for g in _grades(users.get(row, "grades"))
+    )
+    uk = says_uk if uk_grades is None else uk_grades
+
+    year = academic_year if academic_year is not None else _school_year(source, skipped, warnings)
+    if year is None:
+        year = default_year
+    if year is None:
+        message = "no active schoolYear session to give the academic year: give it (--academic-year)"
+        raise RosterError([Problem(source.display("academicSessions.csv"), None, message)])
+
+    # who is a student
+    required = ["sourcedid", "givenname", "familyname"] + ([] if roles is not None else ["role"])
+    missing = [k for k in required if not users.has(k)]
+    if missing:
+        names = {
+            "sourcedid": "sourcedId",
+            "givenname": "givenName",
+            "familyname": "familyName",
+            "role": "role",
+        }
+        hint = " (or roles.csv)" if "role" in missing else ""
+        message = (
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(names[k] for k in missing)}{hint}"
+        )
+        raise RosterError([Problem(users.name, 1 if users.columns else None, message)])
+    students: set[str] | None = None
+    if roles is not None:
+        students = set()
+        for n, row in roles.rows:
+            if roles.get(row, "role").casefold() != "student":
+                continue
+            if _status(roles, n, row, skipped, "student role"):
+                students.add(roles.get(row, "usersourcedid"))
+
+    class_of = _classes(source, skipped, warnings)
+
+    demographics = _demographics(source, skipped, warnings)
+
+    pupils: list[Pupil] = []
+    upn_rows: dict[str, int] = {}
+    for n, row in users.rows:
+        sourced_id = users.get(row, "sourcedid")
+        if students is not None:
+            if sourced_id not in students:
+                continue
+        elif users.get(row, "role").casefold() != "student":
+            continue
+        who = f"student {_quote(sourced_id)}" if sourced_id else "student"
+        if not _status(users, n, row, skipped, who):
+            continue
+        upn = users.get(row, "identifier") or sourced_id
+        first = users.get(row, "preferredgivenname") or users.get(row, "givenname")
+        last = users.get(row, "preferredfamilyname") or users.get(row, "familyname")
+        reasons = []
+        if not upn:
+            reasons.append("no identifier or sourcedId")
+        if not first:
+            reasons.append("no givenName")
+        if not last:
+            reasons.append("no familyName")
+        if upn in upn_rows:
+            reasons.append(f"UPN {_quote(upn)} is already on row {upn_rows[upn]}")
+        class_name, class_grades = class_of.get(sourced_id, (None, []))
+        grades = _grades(users.get(row, "grades"))
+        if not grades and len(class_grades) == 1:
+            grades = class_grades
+        year_group: int | None = None
+        if not grades:
+            reasons.append("no grade, so no year group")
+        else:
+            try:
+                year_group = year_group_of_grade(grades[0], uk)
+            except ValueError as e:
+                reasons.append(str(e))
+        if reasons or year_group is None:
+            skipped.append(Problem(users.name, n, f"{who}: {'; '.join(reasons)}"))
+            continue
+        upn_rows[upn] = n
+        gender, dob = demographics.get(sourced_id, (None, None))
+        pupils.append(
+            Pupil(
+                upn=upn,
+                first_name=first,
+                last_name=last,
+                year_group=year_group,
+                academic_year=year,
+                class_name=class_name,
+                gender=gender,
+                dob=dob,
+            )
+        )
+    if not pupils:
+        skipped.append(Problem(users.name, None, "no students to import"))
+        raise RosterError(skipped)
+    return OneRosterImport(pupils, year, version, uk, skipped, warnings)
+
+
+def _school_year(source: _Source, skipped: list[Problem], warnings: list[Problem]) -> int | None:
+    """The academic year (start year) of the latest active schoolYear session, or of the latest
+    session of any kind when there is no schoolYear session."""
+    sessions = source.table("academicSessions.csv")
+    if sessions is None:
+        return None
+    school_years: list[int] = []
+    others: list[int] = []
+    for n, row in sessions.rows:
+        if not _status(sessions, n, row, skipped, "academic session"):
+            continue
+        cell = sessions.get(row, "schoolyear")
+        try:
+            ends = int(cell)
+        except ValueError:
+            start = None
+            with contextlib.suppress(ValueError):
+                start = parse_date(sessions.get(row, "startdate"))
+            if start is None:
+                warnings.append(
+                    Problem(sessions.name, n, f"schoolYear {_quote(cell)} is not a year (ignored)")
+                )
+                continue
+            ends = start.year + 1 if start.month >= 8 else start.year
+        kind = _normal(sessions.get(row, "type"))
+        (school_years if kind == "schoolyear" else others).append(ends - 1)
+    years = school_years or others
+    return max(years) if years else None
+
+
+def _classes(
+    source: _Source, skipped: list[Problem], warnings: list[Problem]
+) -> dict[str, tuple[str, list[str]]]:
+    """user sourcedId → (class name, the class's grades) from their student enrollments."""
+    classes = source.table("classes.csv")
+    enrollments = source.table("enrollments.csv")
+    if classes is None or enrollments is None:
+        return {}
+    known: dict[str, tuple[bool, str, list[str]]] = {}  # id → (homeroom?, name, grades)
+    deleted: set[str] = set()
+    for n, row in classes.rows:
+        class_id = classes.get(row, "sourcedid")
+        if not _status(classes, n, row, skipped, f"class {_quote(class_id)}"):
+            deleted.add(class_id)
+            continue
+        name = classes.get(row, "title") or classes.get(row, "classcode")
+        if not name:
+            warnings.append(
+                Problem(classes.name, n, f"class {_quote(class_id)} has no title or classCode (ignored)")
+            )
+            continue
+        homeroom = _normal(classes.get(row, "classtype")) == "homeroom"
+        known[class_id] = (homeroom, name, _grades(classes.get(row, "grades")))
+    chosen: dict[str, list[tuple[bool, str, list[str]]]] = {}
+    for n, row in enrollments.rows:
+        if enrollments.get(row, "role").casefold() != "student":
+            continue
+        user = enrollments.get(row, "usersourcedid")
+        class_id = enrollments.get(row, "classsourcedid")
+        if not _status(enrollments, n, row, skipped, f"enrollment of {_quote(user)}"):
+            continue
+        if class_id not in known:
+            why = "is marked tobedeleted" if class_id in deleted else "is not in classes.csv"
+            skipped.append(
+                Problem(enrollments.name, n, f"enrollment of {_quote(user)}: class {_quote(class_id)} {why}")
+            )
+            continue
+        chosen.setdefault(user, []).append(known[class_id])
+    out: dict[str, tuple[str, list[str]]] = {}
+    for user, options in chosen.items():
+        homeroom, name, grades = min(options, key=lambda o: (not o[0], o[1].casefold(), o[1]))
+        out[user] = (name, grades)
+    return out
+
+
+def _demographics(
+    source: _Source, skipped: list[Problem], warnings: list[Problem]
+) -> dict[str, tuple[str | None, date | None]]:
+    """user sourcedId → (gender, date of birth) from demographics.csv, when the set has one."""
+    table = source.table("demographics.csv")
+    out: dict[str, tuple[str | None, date | None]] = {}
+    if table is None:
+        return out
+    for n, row in table.rows:
+        user = table.get(row, "sourcedid")
+        if not _status(table, n, row, skipped, f"demographics of {_quote(user)}"):
+            continue
+        dob: date | None = None
+        try:
+            dob = parse_date(table.get(row, "birthdate"))
+        except ValueError as e:
+            warnings.append(Problem(table.name, n, f"birthDate: {e} (left empty)"))
+        out[user] = (_gender(table.get(row, "sex")), dob)
+    return out

@@ -1,0 +1,138 @@
+"""The tracking CSV for MIS marksheets: one row per pupil per curriculum, CRLF, a BOM for Excel,
+and user text that cannot run as a spreadsheet formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from passport_tui.cli import PassportGroup
+from passport_tui.commands.roster import export
+from passport_tui.interop.export_csv import HEADER, safe_cell, tracking_csv
+from passport_tui.models import Pupil
+from passport_tui.service import Service
+
+WINDOW = "2026-autumn"
+
+
+def at(y: int, m: int, d: int) -> datetime:
+    return datetime(y, m, d, 12, tzinfo=UTC)
+
+
+def rows_of(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
+def tracked(school: Service) -> Service:
+    """Ann: 1N-1 last summer, 1N-2 and 1N-3 this autumn (Year 1 complete: 12). Ben: nothing."""
+    school.judge("A1", "1N-1", "achieved", at=at(2026, 7, 1))
+    school.judge("A1", "1N-2", "achieved", at=at(2026, 10, 1))
+    school.judge("A1", "1N-3", "achieved", at=at(2026, 11, 1))
+    school.judge("A3", "1N-2", "achieved", reason="secure in class", at=at(2026, 10, 5))  # gap: 1N-1
+    return school
+
+
+def test_one_row_per_pupil_per_curriculum(school: Service) -> None:
+    text = tracking_csv(tracked(school), window=WINDOW, class_name="1H")
+    assert text.startswith("\ufeffUPN,Surname,Forename,Class,Year group,Curriculum,Window,")
+    lines = text.removeprefix("\ufeff").split("\r\n")
+    assert lines[-1] == "" and all("\n" not in line for line in lines)  # CRLF, and only CRLF
+    rows = rows_of(text)
+    assert list(rows[0]) == HEADER
+    assert [r["UPN"] for r in rows] == ["A1", "A2", "A3", "A4"]  # by surname within the class
+    ann = rows[0]
+    assert ann == {
+        "UPN": "A1",
+        "Surname": "Adams",
+        "Forename": "Ann",
+        "Class": "1H",
+        "Year group": "1",
+        "Curriculum": "maths",
+        "Window": WINDOW,
+        "Points": "12",
+        "Expected": "10",
+        "Target": "15",
+        "Target status": ann["Target status"],
+        "Progress this year": "2",
+        "Progress last window": ann["Progress last window"],
+        "Gaps": "0",
+        "Flags": "excelling",
+    }
+    assert ann["Target status"] in ("met", "on track", "off track")
+    ben = rows[1]
+    assert (ben["Points"], ben["Expected"], ben["Gaps"]) == ("9", "10", "0")
+    assert "falling behind" in ben["Flags"].split(";")
+    assert rows[2]["Gaps"] == "1"
+
+
+def test_filters_windows_and_no_bom(school: Service) -> None:
+    tracked(school)
+    assert rows_of(tracking_csv(school, window=WINDOW, year_group=3))[0]["UPN"] == "B1"
+    assert {r["UPN"] for r in rows_of(tracking_csv(school, window=WINDOW))} == {
+        "A1",
+        "A2",
+        "A3",
+        "A4",
+        "B1",
+        "B2",
+    }
+    past = rows_of(tracking_csv(school, window="2025-summer", class_name="1H"))
+    assert past[0]["Points"] == "10" and past[0]["Year group"] == "0" and past[0]["Window"] == "2025-summer"
+    plain = tracking_csv(school, window=WINDOW, class_name="1H", bom=False)
+    assert plain.startswith("UPN,")
+
+
+def test_user_text_cannot_run_as_a_formula(school: Service) -> None:
+    school.store.upsert_pupils(
+        [
+            Pupil(
+                upn="@X1",
+                first_name='=HYPERLINK("http://x","y")',
+                last_name="+Plus",
+                year_group=1,
+                academic_year=2026,
+                class_name="-1H",
+            ),
+        ]
+    )
+    rows = rows_of(tracking_csv(school, window=WINDOW, class_name="-1H"))
+    (row,) = rows
+    assert row["UPN"] == "'@X1"
+    assert row["Forename"] == """'=HYPERLINK("http://x","y")"""
+    assert row["Surname"] == "'+Plus"
+    assert row["Class"] == "'-1H"
+    # numbers stay numbers, negative ones too
+    assert safe_cell(-2) == "-2" and safe_cell("-2") == "'-2" and safe_cell(None) == ""
+
+
+def test_the_export_tracking_command(school: Service, tmp_path: Path) -> None:
+    tracked(school)
+    db = tmp_path / "school.db"  # the fixture's file; its open service keeps the fixed clock
+
+    @click.group(cls=PassportGroup)
+    @click.pass_context
+    def root(ctx: click.Context) -> None:
+        ctx.obj = {"db": str(db), "as": None, "service": school, "class": None, "ascii": None, "mouse": True}
+
+    root.add_command(export)
+    out = tmp_path / "tracking.csv"
+    result = CliRunner().invoke(
+        root, ["export", "tracking", "-o", str(out), "--window", WINDOW, "--class", "1H"]
+    )
+    assert result.exit_code == 0, (result.output, result.stderr)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfUPN,") and b"\r\n" in raw and b"\r\r" not in raw
+    assert [r["UPN"] for r in rows_of(raw.decode("utf-8"))] == ["A1", "A2", "A3", "A4"]
+    assert "Wrote 4 rows" in result.stderr
+    # to standard output, without a BOM; a bad window is one clear line and exit 1
+    shown = CliRunner().invoke(
+        root, ["export", "tracking", "-o", "-", "--year", "3", "--no-bom", "--window", WINDOW]
+    )
+    assert shown.stdout.startswith("UPN,") and "B1" in shown.stdout
+    bad = CliRunner().invoke(root, ["export", "tracking", "-o", str(out), "--window", "someday"])
+    assert bad.exit_code == 1 and bad.stderr.startswith("passport: ")
