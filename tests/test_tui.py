@@ -371,3 +371,16 @@ async def test_parent_report_and_comment_from_the_passport(school):
         assert len(reports) == 1
         html = reports[0].read_text()
         assert "Ann counts with confidence." in html and "<html" in html
+
+
+async def test_class_parent_reports_with_one_key(school):
+    school.judge("A1", "1N-1", "achieved")
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("R")
+        await pilot.pause()
+        (path,) = (school.store.path.parent / "reports").glob("class-1H-*.html")
+        html = path.read_text()
+        for name in ("Ann", "Ben", "Cara", "Dev"):
+            assert name in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -86,6 +87,7 @@ class GridScreen(Screen):
         Binding("t", "tree", "Curriculum", show=False, id="grid.tree"),
         Binding("T", "tracking", "Tracking", show=False, id="grid.tracking"),
         Binding("M", "moderation", "Moderation", show=False, id="grid.moderation"),
+        Binding("R", "class_report", "Class reports", show=False, id="grid.class_report"),
         Binding("question_mark", "help", "Help", id="grid.help"),
     ]
 
@@ -109,6 +111,7 @@ class GridScreen(Screen):
         ("t", "the curriculum tree"),
         ("T", "tracking: points, progress, flags, groups, chart"),
         ("M", "moderation: sample, confirm, query, resolve"),
+        ("R", "write the parent reports of the whole class (one HTML file)"),
         ("Ctrl+P", "command palette"),
         ("q", "quit"),
     ]
@@ -490,6 +493,28 @@ class GridScreen(Screen):
 
     def action_moderation(self) -> None:
         self.app.open_moderation()
+
+    def action_class_report(self) -> None:
+        """The parent reports of the class shown, one HTML file beside the database."""
+        from ...reports import class_parent_report
+
+        if not self.view.class_name:
+            self.notify("Choose a class first (k).", markup=False, timeout=3)
+            return
+        folder = Path(self.service.store.path).parent / "reports"
+        path = folder / f"class-{self.view.class_name}-{self.service.today().isoformat()}.html"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            html = class_parent_report(self.service, self.view.class_name, "html")
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(html, encoding="utf-8")
+            tmp.replace(path)
+        except (OSError, PassportError) as error:
+            self.notify(f"The reports could not be written: {error}", severity="error", markup=False)
+            return
+        self.notify(
+            f"Parent reports for class {self.view.class_name} written to {path}", markup=False, timeout=8
+        )
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Class grid — keys", self.HELP))
