@@ -8,9 +8,7 @@ lays the file out as §4 does: ``[curriculum]``, ``[[stages]]``, ``[[strands]]``
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterator
@@ -24,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from .errors import CurriculumError, Problem
+from .files import write_atomically
 from .models import Curriculum, CurriculumHeader, Milestone, Stage, Strand
 
 __all__ = ["dump_curriculum", "load_curriculum", "parse_curriculum", "save_curriculum"]
@@ -541,18 +540,7 @@ def dump_curriculum(c: Curriculum) -> str:
 
 def save_curriculum(c: Curriculum, path: str | Path) -> None:
     """Write the curriculum to a new file at ``path`` atomically (a temporary file, then a rename)."""
-    target = Path(path)
-    data = dump_curriculum(c).encode("utf-8")
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, dump_curriculum(c))
 
 
 def _table_text(header: str, model: BaseModel) -> str:

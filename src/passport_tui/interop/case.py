@@ -36,9 +36,7 @@ milestones and prerequisites; see ``write_case`` for the mapping.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import unicodedata
 import uuid
 from collections import Counter, defaultdict
@@ -49,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CurriculumError, Problem
+from ..files import write_atomically
 from ..models import Curriculum, CurriculumHeader, Milestone, Stage, Strand
 
 __all__ = ["looks_like_case", "parse_case", "read_case", "save_case", "write_case"]
@@ -878,15 +877,4 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
 
 def save_case(c: Curriculum, path: str | Path, *, changed: datetime | None = None) -> None:
     """Write ``write_case(c)`` as JSON to ``path`` atomically (a temporary file, then a rename)."""
-    target = Path(path)
-    data = (json.dumps(write_case(c, changed=changed), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, json.dumps(write_case(c, changed=changed), ensure_ascii=False, indent=2) + "\n")

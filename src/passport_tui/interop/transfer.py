@@ -28,8 +28,6 @@ ISO date-time``; JSON syntax errors with line and column) and the database uncha
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +41,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from ..curriculum import dump_curriculum, parse_curriculum
 from ..engine import PupilRecord
 from ..errors import CurriculumError, FileProblems, NotFound, Problem
+from ..files import write_atomically
 from ..models import (
     Curriculum,
     Judgement,
@@ -380,18 +379,7 @@ def write_passport_file(
     """Export (see :func:`export_passports`) to ``path`` atomically: a temporary file in the same
     folder, flushed to disk, then renamed over ``path``. Returns what was written."""
     data = export_passports(service, pupil_keys, class_name=class_name, year_group=year_group, school=school)
-    target = Path(path)
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return data
 
 

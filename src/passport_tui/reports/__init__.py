@@ -3,7 +3,7 @@ self-contained HTML or Markdown, from jinja2 templates. They only call the servi
 
 from __future__ import annotations
 
-from ._render import write_atomically
+from ..files import write_atomically
 from .parent import add_teacher_comment, class_parent_report, parent_report, pupil_report
 from .school import school_report
 

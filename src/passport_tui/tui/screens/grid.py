@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from ...engine import Flag
 from ...errors import JudgementRefused, PassportError, PrerequisitesUnmet
+from ...files import write_atomically
 from ...models import Curriculum, Pupil, Sen
 from ...service import GridLine, Service
 from ..glyphs import Glyphs
@@ -506,9 +507,7 @@ class GridScreen(Screen):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             html = class_parent_report(self.service, self.view.class_name, "html")
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(html, encoding="utf-8")
-            tmp.replace(path)
+            write_atomically(path, html)
         except (OSError, PassportError) as error:
             self.notify(f"The reports could not be written: {error}", severity="error", markup=False)
             return

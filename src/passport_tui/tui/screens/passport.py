@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from ...engine import Cell
 from ...errors import JudgementRefused, PassportError, PrerequisitesUnmet
+from ...files import write_atomically
 from ...models import Sen
 from ...service import CurriculumPassport, PupilPassport, Service
 from ..glyphs import ASCII, Glyphs
@@ -385,9 +386,7 @@ class PassportScreen(Screen):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             html = parent_report(self.service, [self.pupil_id], "html")
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(html, encoding="utf-8")
-            tmp.replace(path)
+            write_atomically(path, html)
         except (OSError, PassportError) as error:
             self.notify(f"The report could not be written: {error}", severity="error", markup=False)
             return
