@@ -474,3 +474,22 @@ def test_others_changed_sees_only_other_connections(tmp_path):
     assert a.others_changed() != before
     a.close()
     b.close()
+
+
+def test_a_database_from_the_first_released_schema_opens_and_migrates(tmp_path):
+    """tests/data/schema-v1.db was made by schema version 1 (the first release) and is kept as it was."""
+    import shutil
+    from pathlib import Path
+
+    from passport_tui.service import Service
+    from passport_tui.store import SCHEMA_VERSION, Store
+    from tests.conftest import fixed_clock
+
+    path = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent / "data" / "schema-v1.db", path)
+    with Service(Store.open(path), user="t", clock=fixed_clock) as svc:
+        assert svc.store.schema_version() == SCHEMA_VERSION
+        (cp,) = svc.passport("A1").curricula
+        assert cp.standing.achieved == ["1N-1", "1N-2"] and cp.standing.next == ["1N-3"]
+        svc.record_test("A1", "maths", 70)  # a table the first release did not have
+        assert [h.verdict.value for h in svc.history("A1")] == ["achieved", "not_yet", "achieved"]
