@@ -19,7 +19,7 @@ from pathlib import Path
 from . import engine
 from .curriculum import load_curriculum, save_curriculum
 from .engine import Event, PupilRecord, Standing, TermDates
-from .errors import Ambiguous, JudgementRefused, NotFound, PassportError
+from .errors import Ambiguous, JudgementRefused, NotAllowed, NotFound, PassportError
 from .models import Curriculum, Judgement, Milestone, Pupil, Verdict
 from .store import Store, iso_utc, resolve_db_path
 from .termly import TermlyCycle
@@ -152,6 +152,60 @@ class Service(TermlyCycle):
         self.store = store
         self.user = user or current_user()
         self.clock = clock
+        self.check_access()
+
+    # --- who is using it (DESIGN §8: roles keep the workflow honest) ---------------------
+
+    def check_access(self) -> None:
+        """Once staff exist, only a known member of staff may use the database."""
+        if self.store.staff() and self.store.staff_member(self.user) is None:
+            raise NotAllowed(
+                f"{self.user!r} is not a member of staff in this database; an admin can add you "
+                "with 'passport staff add'."
+            )
+
+    @property
+    def role(self) -> str:
+        """admin, teacher or viewer; everyone is admin until staff are configured (a tutor, a family)."""
+        me = self.store.staff_member(self.user)
+        return me[2] if me else "admin"
+
+    def my_classes(self) -> set[str] | None:
+        """The classes a teacher teaches; None when the user may see every class."""
+        me = self.store.staff_member(self.user)
+        if me is None or me[2] != "teacher":
+            return None
+        return set(me[3])
+
+    def require_admin(self, what: str) -> None:
+        if self.role != "admin":
+            raise NotAllowed(f"Only an admin can {what}.")
+
+    def require_change(self) -> None:
+        if self.role == "viewer":
+            raise NotAllowed(f"{self.user} can view but not change anything.")
+
+    def add_staff(self, username: str, name: str, role: str, classes: list[str] | None = None) -> None:
+        """Add or change a member of staff (admins only, once staff exist). The first member added
+        must be an admin, so the database never locks everyone out."""
+        if role not in ("admin", "teacher", "viewer"):
+            raise PassportError(f"A role is admin, teacher or viewer, not {role!r}.")
+        if not self.store.staff():
+            if role != "admin":
+                raise PassportError(
+                    "Add an admin first: once staff exist, only known staff can use the database."
+                )
+        else:
+            self.require_admin("manage staff")
+        self.store.put_staff(username, name, role, classes)
+
+    def remove_staff(self, username: str) -> None:
+        self.require_admin("manage staff")
+        admins = [m for m in self.store.staff() if m[2] == "admin" and m[0] != username]
+        if not admins:
+            raise PassportError("That would leave no admin; add another admin first.")
+        if not self.store.remove_staff(username):
+            raise NotFound(f"No member of staff {username!r}.")
 
     @classmethod
     def open(cls, db: str | Path | None = None, user: str | None = None) -> Service:
@@ -183,6 +237,7 @@ class Service(TermlyCycle):
 
     def set_term_dates(self, spring: tuple[int, int], summer: tuple[int, int]) -> TermDates:
         """The school's own window dates: when spring and summer start (autumn starts 1 September)."""
+        self.require_admin("change the term dates")
         try:
             terms = TermDates(spring=spring, summer=summer)
         except ValueError as error:
@@ -220,6 +275,7 @@ class Service(TermlyCycle):
         return self.import_curriculum_with_warnings(path)[0]
 
     def import_curriculum_with_warnings(self, path: str | Path) -> tuple[Curriculum, list[str]]:
+        self.require_admin("import a curriculum")
         c, warnings = self.read_curriculum(path)
         with self.store.transaction():
             self.store.put_curriculum(c)
@@ -273,6 +329,7 @@ class Service(TermlyCycle):
     def import_roster(self, path: str | Path, academic_year: int | None = None) -> tuple[int, int]:
         from .interop.roster import read_roster
 
+        self.require_admin("import a roster")
         pupils = read_roster(path, academic_year if academic_year is not None else self.academic_year())
         with self.store.transaction():
             for p in pupils:
@@ -282,15 +339,25 @@ class Service(TermlyCycle):
             return self.store.upsert_pupils(pupils)
 
     def pupils(self, class_name: str | None = None) -> list[Pupil]:
-        return self.store.pupils(class_name)
+        """Pupils (of one class): a teacher sees only the pupils of their own classes."""
+        mine = self.my_classes()
+        if mine is not None and class_name is not None and class_name not in mine:
+            raise NotAllowed(f"Class {class_name} is not one of {self.user}'s classes.")
+        pupils = self.store.pupils(class_name)
+        return pupils if mine is None else [p for p in pupils if p.class_name in mine]
 
     def classes(self) -> list[tuple[str, int]]:
-        return self.store.classes()
+        mine = self.my_classes()
+        classes = self.store.classes()
+        return classes if mine is None else [(c, n) for c, n in classes if c in mine]
 
     def pupil(self, key: str | int) -> Pupil:
         p = self.store.pupil(key)
         if p is None:
             raise NotFound(f"No pupil with UPN or id {str(key)!r}.")
+        mine = self.my_classes()
+        if mine is not None and p.class_name not in mine:
+            raise NotAllowed(f"{p.name} is not in {self.user}'s classes.")
         return p
 
     # --- records -------------------------------------------------------------------------
@@ -529,12 +596,21 @@ class Service(TermlyCycle):
         at: datetime | None,
     ) -> Judgement:
         assert pupil.id is not None
+        self.require_change()
         now = self.now()
         if at is not None and at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
         record = self.record(pupil.id, c.id)
         decision = engine.decide(
-            c, record, milestone_id, verdict.value, now=now, at=at, reason=reason, actor=self.user
+            c,
+            record,
+            milestone_id,
+            verdict.value,
+            now=now,
+            at=at,
+            reason=reason,
+            actor=self.user,
+            actor_is_admin=self.role == "admin",
         )
         return self.store.append_judgement(
             Judgement(

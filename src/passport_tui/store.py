@@ -299,7 +299,26 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
 
 
 # MIGRATIONS[n] takes a database at user_version n to n + 1. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
+_V3 = (
+    """CREATE TABLE staff (
+        username TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'teacher', 'viewer'))
+    )""",
+    """CREATE TABLE staff_classes (
+        username TEXT NOT NULL REFERENCES staff(username) ON DELETE CASCADE,
+        class_name TEXT NOT NULL,
+        PRIMARY KEY (username, class_name)
+    )""",
+)
+
+
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    for statement in _V3:
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -592,6 +611,43 @@ class Store:
             "SELECT class_name, count(*) FROM pupils WHERE class_name IS NOT NULL "
             "GROUP BY class_name ORDER BY class_name"
         ).fetchall()
+
+    # -- staff --------------------------------------------------------------------------
+
+    def staff(self) -> list[tuple[str, str, str, list[str]]]:
+        """Every member of staff: (username, name, role, classes taught), by username."""
+        classes: dict[str, list[str]] = {}
+        for username, class_name in self.conn.execute(
+            "SELECT username, class_name FROM staff_classes ORDER BY class_name"
+        ):
+            classes.setdefault(username, []).append(class_name)
+        return [
+            (u, n, r, classes.get(u, []))
+            for u, n, r in self.conn.execute("SELECT username, name, role FROM staff ORDER BY username")
+        ]
+
+    def staff_member(self, username: str) -> tuple[str, str, str, list[str]] | None:
+        return next((m for m in self.staff() if m[0] == username), None)
+
+    def put_staff(self, username: str, name: str, role: str, classes: list[str] | None = None) -> None:
+        """Add or change a member of staff; ``classes`` (when given) replaces the classes they teach."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO staff (username, name, role) VALUES (?, ?, ?) "
+                "ON CONFLICT (username) DO UPDATE SET name = excluded.name, role = excluded.role",
+                (username, name, role),
+            )
+            if classes is not None:
+                self.conn.execute("DELETE FROM staff_classes WHERE username = ?", (username,))
+                self.conn.executemany(
+                    "INSERT INTO staff_classes (username, class_name) VALUES (?, ?)",
+                    [(username, c) for c in dict.fromkeys(classes)],
+                )
+
+    def remove_staff(self, username: str) -> bool:
+        with self.transaction():
+            self.conn.execute("DELETE FROM staff_classes WHERE username = ?", (username,))
+            return self.conn.execute("DELETE FROM staff WHERE username = ?", (username,)).rowcount > 0
 
     # -- judgements ---------------------------------------------------------------------
 

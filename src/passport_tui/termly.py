@@ -94,6 +94,7 @@ class TermlyCycle:
     ) -> TestResult:
         """Record a termly test score (percent) for a pupil in a curriculum; a later score for the
         same window supersedes it (the history is kept)."""
+        self.require_change()
         pupil = self.pupil(pupil_key)
         c = self.curriculum(curriculum_id)
         w = self.window(window)
@@ -118,6 +119,7 @@ class TermlyCycle:
     ) -> int:
         """Import test scores from a CSV (UPN, Score, and Curriculum unless given); one transaction.
         Every bad row is reported (``FileProblems``, by row number) and then nothing is written."""
+        self.require_change()
         from .interop.tests_csv import scan_test_scores
 
         default_window = self.window(window)
@@ -215,6 +217,7 @@ class TermlyCycle:
     ) -> TargetView:
         """Set a personal target (points, or a set of milestones by a date) with a reason; with
         neither, go back to the default target. The history is kept."""
+        self.require_change()
         pupil = self.pupil(pupil_key)
         c = self.curriculum(curriculum_id)
         if not (reason or "").strip():
@@ -303,6 +306,7 @@ class TermlyCycle:
         staff to confirm or query; the draw is recorded. It is deterministic (the same judgements,
         class, curriculum and window give the same draw); judgements already drawn or moderated are
         left out, so drawing again adds a further sample."""
+        self.require_change()
         c = self.curriculum(curriculum_id)
         w = self.window(window)
         pupils = self.pupils(class_name)
@@ -328,6 +332,7 @@ class TermlyCycle:
 
     def moderate(self: Service, judgement_id: int, action: str, note: str | None = None) -> ModerationItem:
         """Confirm, query (with a note) or resolve (with a note) a sampled judgement."""
+        self.require_change()
         words = {
             "confirm": ModerationAction.CONFIRMED,
             "query": ModerationAction.QUERIED,
@@ -389,6 +394,7 @@ class TermlyCycle:
         curriculum_id: str | None = None,
     ) -> list[FocusItem]:
         """Pin a next step as the pupil's current focus, with a provision note."""
+        self.require_change()
         pupil = self.pupil(pupil_key)
         c, m = self.milestone(milestone_id, curriculum_id)
         if m.id in self.record(pupil.id, c.id).achieved():  # type: ignore[arg-type]
@@ -401,6 +407,7 @@ class TermlyCycle:
     def unpin_focus(
         self: Service, pupil_key: str | int, milestone_id: str, curriculum_id: str | None = None
     ) -> list[FocusItem]:
+        self.require_change()
         pupil = self.pupil(pupil_key)
         c, m = self.milestone(milestone_id, curriculum_id)
         pinned = self.store.focus_items(pupil.id, c.id)  # type: ignore[arg-type]

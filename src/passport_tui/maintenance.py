@@ -1,0 +1,360 @@
+"""Backups, restores and a health check of the database file (DESIGN §5, §8).
+
+``backup`` copies through SQLite's online backup API, so it is safe while teachers write: the
+copy is one consistent snapshot, written to a temporary file beside the destination (created
+readable by its owner only), checked with ``PRAGMA integrity_check`` and only then renamed into
+place. A half-written backup never has the destination's name.
+
+``restore`` is the reverse, with the care a destructive step needs:
+
+1. the source must open, pass ``integrity_check``, be a passport database and have a schema
+   version this program knows (an older one is migrated when the database is next opened);
+2. the source is copied (backup API) to a temporary file beside the database and checked again;
+3. the current database, if any, must not be open anywhere else: switching it out of WAL mode
+   (``journal_mode = DELETE``) needs every other connection closed, and doing so checkpoints
+   its WAL into the file and removes the ``-wal`` file. So no stale WAL can be replayed into the
+   restored file, and no acknowledged write of the old file is lost from the copy kept of it;
+4. the old file is kept as ``NAME.before-restore`` (backup API), then the new file is renamed
+   over the database while an exclusive lock keeps newcomers out. A ``-shm`` left behind is not
+   removed (a newcomer may already be using it): it is harmless, as the first connection to open
+   the file in WAL mode rebuilds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import stat
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import PassportError
+from .store import SCHEMA_VERSION, Store
+
+# Pages copied per step when the source is not in WAL mode (a step holds a read lock there).
+STEP_PAGES = 1024
+# A WAL file bigger than this means checkpoints are not keeping up (a long-lived reader).
+WAL_WARN_BYTES = 64 * 1024 * 1024
+# Triggers that make the logs append-only (store.py); doctor flags any that are missing.
+APPEND_ONLY_TRIGGERS = tuple(
+    f"{table}_no_{op}"
+    for table in ("judgements", "moderation", "notes")
+    for op in ("update", "delete", "replace")
+)
+
+
+class MaintenanceError(PassportError):
+    """A backup or restore was refused or failed; the database is unchanged."""
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    size: int  # bytes
+    schema_version: int
+    judgements: int
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    path: Path
+    source: Path
+    schema_version: int  # of the source, before any migration
+    judgements: int
+    previous: Path | None  # where the replaced database was kept
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):  # not every platform can open a directory
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _temp_beside(dest: Path) -> Path:
+    """A new empty file beside ``dest`` (same file system, so a rename is atomic), mode 0600."""
+    fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    os.close(fd)
+    os.chmod(name, 0o600)
+    return Path(name)
+
+
+def _integrity(conn: sqlite3.Connection) -> list[str]:
+    """Problems ``PRAGMA integrity_check`` finds (an empty list when the file is sound)."""
+    rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    return [] if rows == ["ok"] else rows
+
+
+def _judgement_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM judgements").fetchone()[0])
+
+
+def _copy(source: sqlite3.Connection, dest: Path, pages: int | None) -> tuple[int, int]:
+    """Copy ``source`` into a checked temporary file renamed to ``dest``; (schema, judgements)."""
+    if pages is None:
+        mode = str(source.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+        # In WAL mode one step reads one snapshot and blocks no writer; stepping would restart
+        # the copy each time another connection commits. Elsewhere a step holds a read lock
+        # that blocks writers, so copy in steps.
+        pages = -1 if mode == "wal" else STEP_PAGES
+    tmp = _temp_beside(dest)
+    try:
+        target = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            source.backup(target, pages=pages, sleep=0.01)
+            # a backup is one self-contained file: no -wal beside it
+            target.execute("PRAGMA journal_mode = DELETE")
+            problems = _integrity(target)
+            if problems:
+                raise MaintenanceError(f"The copy failed its integrity check: {problems[0]}")
+            version = int(target.execute("PRAGMA user_version").fetchone()[0])
+            count = _judgement_count(target)
+        finally:
+            target.close()
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, dest)
+        _fsync_dir(dest.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}-journal").unlink(missing_ok=True)
+        raise
+    return version, count
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+# --- backup ----------------------------------------------------------------------------
+
+
+def backup(store: Store, dest: str | Path, *, pages: int | None = None) -> BackupResult:
+    """Copy the open database to ``dest`` (a file, or a folder to put a dated file in).
+
+    Safe while others write: the copy holds every judgement committed before it started."""
+    path = Path(dest).expanduser()
+    if path.is_dir():
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        stem = store.path.stem if store.path else "passport"
+        path = path / f"{stem}-{stamp}.db"
+    if not path.parent.is_dir():
+        raise MaintenanceError(f"{path.parent} is not a folder; create it first.")
+    if store.path is not None and _same_file(path, store.path):
+        raise MaintenanceError(f"{path} is the database itself; back it up to another file.")
+    version, count = _copy(store.conn, path, pages)
+    return BackupResult(path=path, size=path.stat().st_size, schema_version=version, judgements=count)
+
+
+# --- restore ---------------------------------------------------------------------------
+
+
+def _check_source(src: Path) -> sqlite3.Connection:
+    """The source opened read-only, after checking it is a sound passport database we know."""
+    if not src.is_file():
+        raise MaintenanceError(f"{src} is not a file.")
+    try:
+        conn = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error as error:
+        raise MaintenanceError(f"{src} can't be opened: {error}.") from None
+    try:
+        try:
+            problems = _integrity(conn)
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError as error:
+            raise MaintenanceError(f"{src} is not a usable SQLite database: {error}.") from None
+        if problems:
+            raise MaintenanceError(f"{src} fails its integrity check: {problems[0]}")
+        if version < 1 or "judgements" not in tables:
+            raise MaintenanceError(f"{src} is not a passport database.")
+        if version > SCHEMA_VERSION:
+            raise MaintenanceError(
+                f"{src} was written by a newer passport (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade passport to restore it."
+            )
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@contextlib.contextmanager
+def _exclusive(db_path: Path) -> Iterator[None]:
+    """Hold the database so nobody else can use it; refuse if somebody already does.
+
+    Leaving WAL mode needs every other connection closed; it checkpoints the WAL into the
+    file and deletes the ``-wal`` file. ``BEGIN EXCLUSIVE`` then keeps newcomers waiting."""
+    if not db_path.exists():
+        yield
+        return
+    conn = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    try:
+        try:
+            conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+            conn.execute("BEGIN EXCLUSIVE")
+        except sqlite3.OperationalError:
+            raise MaintenanceError(
+                f"{db_path} is in use (passport is open somewhere); close it everywhere, then restore."
+            ) from None
+        try:
+            yield
+        finally:
+            conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
+def restore(src: str | Path, db_path: str | Path, *, keep_previous: bool = True) -> RestoreResult:
+    """Replace the database at ``db_path`` with the backup ``src`` (see the module's notes)."""
+    source = Path(src).expanduser()
+    path = Path(db_path).expanduser()
+    if _same_file(source, path):
+        raise MaintenanceError(f"{source} is the database itself.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = _check_source(source)
+    try:
+        tmp = _temp_beside(path)
+        try:
+            target = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                conn.backup(target)
+                target.execute("PRAGMA journal_mode = DELETE")
+                problems = _integrity(target)
+                if problems:
+                    raise MaintenanceError(f"The restored copy failed its integrity check: {problems[0]}")
+                version = int(target.execute("PRAGMA user_version").fetchone()[0])
+                count = _judgement_count(target)
+            finally:
+                target.close()
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+            previous: Path | None = None
+            with _exclusive(path):
+                if keep_previous and path.exists():
+                    previous = path.with_name(f"{path.name}.before-restore")
+                    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as old:
+                        _copy(old, previous, -1)
+                os.replace(tmp, path)
+                _fsync_dir(path.parent)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    finally:
+        conn.close()
+    return RestoreResult(path=path, source=source, schema_version=version, judgements=count, previous=previous)
+
+
+# --- doctor ----------------------------------------------------------------------------
+
+
+def doctor(store: Store) -> list[Check]:
+    """Health checks of the open database; each one says what is wrong and what to do."""
+    conn = store.conn
+    checks: list[Check] = []
+
+    problems = _integrity(conn)
+    checks.append(
+        Check("integrity", not problems, "ok" if not problems else f"{len(problems)} problem(s): {problems[0]}")
+    )
+
+    mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+    memory = store.path is None
+    checks.append(
+        Check(
+            "wal",
+            mode == "wal" or memory,
+            f"journal_mode is {mode}" + ("" if mode == "wal" or memory else "; passport needs WAL"),
+        )
+    )
+
+    if store.path is not None:
+        wal = Path(f"{store.path}-wal")
+        size = wal.stat().st_size if wal.exists() else 0
+        big = size > WAL_WARN_BYTES
+        checks.append(
+            Check(
+                "wal_size",
+                not big,
+                f"WAL file is {size:,} bytes"
+                + ("; a long-running reader is stopping checkpoints, close idle sessions" if big else ""),
+            )
+        )
+        file_mode = stat.S_IMODE(store.path.stat().st_mode)
+        open_to_others = bool(file_mode & 0o077)
+        checks.append(
+            Check(
+                "permissions",
+                not open_to_others,
+                f"mode {file_mode:04o}"
+                + (
+                    f"; group or others can open it, run: chmod 600 {store.path}"
+                    if open_to_others
+                    else " (owner only)"
+                ),
+            )
+        )
+
+    version = store.schema_version()
+    checks.append(
+        Check(
+            "schema",
+            version == SCHEMA_VERSION,
+            f"schema version {version}" + ("" if version == SCHEMA_VERSION else f", expected {SCHEMA_VERSION}"),
+        )
+    )
+
+    orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+    checks.append(
+        Check(
+            "foreign_keys",
+            not orphans,
+            "ok"
+            if not orphans
+            else f"{len(orphans)} row(s) point at missing rows, e.g. {orphans[0][0]} row {orphans[0][1]}",
+        )
+    )
+
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    missing = [name for name in APPEND_ONLY_TRIGGERS if name not in present]
+    checks.append(
+        Check(
+            "append_only",
+            not missing,
+            "the logs' append-only triggers are present"
+            if not missing
+            else "missing trigger(s): " + ", ".join(missing) + "; the logs can be edited",
+        )
+    )
+    return checks
+
+
+def verdict(checks: list[Check]) -> str:
+    """One line: healthy, or how many checks failed and which."""
+    failed = [c.name for c in checks if not c.ok]
+    if not failed:
+        return f"healthy: all {len(checks)} checks passed"
+    return f"NOT healthy: {len(failed)} of {len(checks)} checks failed ({', '.join(failed)})"
