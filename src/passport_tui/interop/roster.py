@@ -175,7 +175,11 @@ def _quote(value: str) -> str:
     """A cell's text for a message: quoted, control characters escaped, long text cut."""
     if len(value) > 40:
         value = value[:40] + "…"
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False).translate(_LINE_BREAKS)
+
+
+# line breaks json.dumps leaves as they are (it escapes only the C0 controls)
+_LINE_BREAKS = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
 
 
 def _delimiter(text: str) -> str:

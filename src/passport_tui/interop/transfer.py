@@ -28,6 +28,7 @@ ISO date-time``; JSON syntax errors with line and column) and the database uncha
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -389,7 +390,10 @@ def write_passport_file(
 def _where(loc: Iterable[str | int]) -> str:
     out = "$"
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:  # a key the file made up may hold line breaks or escapes: quote it unless plain
+            out += f".{part}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part) else f"[{json.dumps(part)}]"
     return out
 
 
