@@ -1,12 +1,12 @@
 """A writer process for the concurrency and crash tests (run as a script, one per process).
 
-    writer.py plan DB PLAN_JSON GO_FILE   judge every (upn, milestone, verdict) of the plan once
-                                          GO_FILE exists; print a JSON summary (errors included)
-    writer.py loop DB UPNS MILESTONES     print "ready", then judge in a loop, printing
-                                          "id upn milestone verdict" after each commit returns
-    writer.py append DB N                 print "begin", append N judgements in one transaction,
-                                          print "done"
-    writer.py roster DB CSV               print "begin", import the roster CSV, print "done"
+writer.py plan DB PLAN_JSON GO_FILE   judge every (upn, milestone, verdict) of the plan once
+                                      GO_FILE exists; print a JSON summary (errors included)
+writer.py loop DB UPNS MILESTONES     print "ready", then judge in a loop, printing
+                                      "id upn milestone verdict" after each commit returns
+writer.py append DB N                 print "begin", append N judgements in one transaction,
+                                      print "done"
+writer.py roster DB CSV               print "begin", import the roster CSV, print "done"
 """
 
 from __future__ import annotations
