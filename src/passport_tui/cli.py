@@ -1181,6 +1181,7 @@ def staff_list(ctx, as_json) -> None:
 
 def _register_commands() -> None:
     """Commands kept in their own modules (reports, transfer, rosters and exports)."""
+    from .commands.maintenance import backup, doctor, restore
     from .commands.report import comment, report
     from .commands.roster import export, oneroster
     from .commands.transfer import transfer
@@ -1189,6 +1190,9 @@ def _register_commands() -> None:
     cli.add_command(comment)
     cli.add_command(transfer)
     cli.add_command(export)
+    cli.add_command(backup)
+    cli.add_command(restore)
+    cli.add_command(doctor)
     pupils.add_command(oneroster)
 
 
