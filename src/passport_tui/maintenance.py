@@ -14,7 +14,7 @@ place. A half-written backup never has the destination's name.
    (``journal_mode = DELETE``) needs every other connection closed, and doing so checkpoints
    its WAL into the file and removes the ``-wal`` file. So no stale WAL can be replayed into the
    restored file, and no acknowledged write of the old file is lost from the copy kept of it;
-4. the old file is kept as ``NAME.before-restore`` (backup API), then the new file is renamed
+4. the old file is kept as ``NAME.before-restore`` (a byte copy, safe under the lock), then the new file is renamed
    over the database while an exclusive lock keeps newcomers out. A ``-shm`` left behind is not
    removed (a newcomer may already be using it): it is harmless, as the first connection to open
    the file in WAL mode rebuilds it.
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import stat
 import tempfile
@@ -163,6 +164,8 @@ def backup(store: Store, dest: str | Path, *, pages: int | None = None) -> Backu
         path = path / f"{stem}-{stamp}.db"
     if not path.parent.is_dir():
         raise MaintenanceError(f"{path.parent} is not a folder; create it first.")
+    if store.conn.in_transaction:
+        raise MaintenanceError("A backup can't be taken inside a transaction; finish it first.")
     if store.path is not None and _same_file(path, store.path):
         raise MaintenanceError(f"{path} is the database itself; back it up to another file.")
     version, count = _copy(store.conn, path, pages)
@@ -203,13 +206,13 @@ def _check_source(src: Path) -> sqlite3.Connection:
 
 
 @contextlib.contextmanager
-def _exclusive(db_path: Path) -> Iterator[None]:
+def _exclusive(db_path: Path) -> Iterator[sqlite3.Connection | None]:
     """Hold the database so nobody else can use it; refuse if somebody already does.
 
     Leaving WAL mode needs every other connection closed; it checkpoints the WAL into the
     file and deletes the ``-wal`` file. ``BEGIN EXCLUSIVE`` then keeps newcomers waiting."""
     if not db_path.exists():
-        yield
+        yield None
         return
     conn = sqlite3.connect(db_path, timeout=0, isolation_level=None)
     try:
@@ -221,11 +224,27 @@ def _exclusive(db_path: Path) -> Iterator[None]:
                 f"{db_path} is in use (passport is open somewhere); close it everywhere, then restore."
             ) from None
         try:
-            yield
+            yield conn
         finally:
             conn.execute("ROLLBACK")
     finally:
         conn.close()
+
+
+def _keep(path: Path, dest: Path) -> None:
+    """Copy the database file byte for byte. Only while :func:`_exclusive` holds it: then it has
+    no WAL and no journal and nobody writes, so the file alone is the whole database. (The
+    backup API can't be used here: it refuses a source connection inside a write transaction.)"""
+    tmp = _temp_beside(dest)
+    try:
+        with open(path, "rb") as old, open(tmp, "wb") as new:
+            shutil.copyfileobj(old, new)
+            new.flush()
+            os.fsync(new.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def restore(src: str | Path, db_path: str | Path, *, keep_previous: bool = True) -> RestoreResult:
@@ -253,11 +272,10 @@ def restore(src: str | Path, db_path: str | Path, *, keep_previous: bool = True)
             with open(tmp, "rb+") as f:
                 os.fsync(f.fileno())
             previous: Path | None = None
-            with _exclusive(path):
-                if keep_previous and path.exists():
+            with _exclusive(path) as old:
+                if keep_previous and old is not None:
                     previous = path.with_name(f"{path.name}.before-restore")
-                    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as old:
-                        _copy(old, previous, -1)
+                    _keep(path, previous)
                 os.replace(tmp, path)
                 _fsync_dir(path.parent)
         except BaseException:
@@ -265,7 +283,9 @@ def restore(src: str | Path, db_path: str | Path, *, keep_previous: bool = True)
             raise
     finally:
         conn.close()
-    return RestoreResult(path=path, source=source, schema_version=version, judgements=count, previous=previous)
+    return RestoreResult(
+        path=path, source=source, schema_version=version, judgements=count, previous=previous
+    )
 
 
 # --- doctor ----------------------------------------------------------------------------
@@ -278,7 +298,9 @@ def doctor(store: Store) -> list[Check]:
 
     problems = _integrity(conn)
     checks.append(
-        Check("integrity", not problems, "ok" if not problems else f"{len(problems)} problem(s): {problems[0]}")
+        Check(
+            "integrity", not problems, "ok" if not problems else f"{len(problems)} problem(s): {problems[0]}"
+        )
     )
 
     mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
@@ -323,7 +345,8 @@ def doctor(store: Store) -> list[Check]:
         Check(
             "schema",
             version == SCHEMA_VERSION,
-            f"schema version {version}" + ("" if version == SCHEMA_VERSION else f", expected {SCHEMA_VERSION}"),
+            f"schema version {version}"
+            + ("" if version == SCHEMA_VERSION else f", expected {SCHEMA_VERSION}"),
         )
     )
 

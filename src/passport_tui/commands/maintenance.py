@@ -1,0 +1,93 @@
+"""``passport backup``, ``passport restore`` and ``passport doctor``: looking after the database
+file (see ``passport_tui.maintenance``). To be registered on the root group by ``cli.py``."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.argument("dest", type=click.Path(writable=True))
+@click.pass_context
+def backup(ctx: click.Context, dest: str) -> None:
+    """Copy the database to DEST (a file, or a folder for a dated file), safely while others work.
+
+    The copy is readable by you only and is checked before it takes DEST's name.
+
+    \b
+    Example:
+      passport backup ~/backups/passport-2026-11-23.db
+    """
+    from .. import maintenance
+    from ..cli import service
+
+    result = maintenance.backup(service(ctx).store, dest)
+    click.echo(
+        f"Backed up to {result.path} ({result.size:,} bytes, {result.judgements:,} judgements, "
+        f"schema {result.schema_version}); integrity check ok."
+    )
+
+
+@click.command()
+@click.argument("src", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when there is no terminal).")
+@click.pass_context
+def restore(ctx: click.Context, src: str, yes: bool) -> None:
+    """Replace the database with the backup SRC.
+
+    SRC must pass an integrity check and come from this or an older passport. The database must
+    not be open anywhere else; the replaced one is kept beside it as NAME.before-restore.
+
+    \b
+    Example:
+      passport restore ~/backups/passport-2026-11-23.db
+    """
+    from .. import maintenance
+    from ..service import Service
+    from ..store import resolve_db_path
+
+    obj = ctx.find_root().obj
+    db_path = resolve_db_path(obj["db"])
+    if db_path.exists():  # once staff exist, only an admin may replace the database
+        with Service.open(db_path, obj["as"]) as svc:
+            svc.require_admin("restore a backup")
+    if not yes:
+        try:
+            agreed = click.confirm(f"Replace {db_path} with {src}?", default=False)
+        except click.Abort:  # no terminal or no answer (e.g. CI)
+            raise click.ClickException("No answer to the confirmation; pass --yes to restore.") from None
+        if not agreed:
+            raise click.ClickException("Not restored.")
+    result = maintenance.restore(src, db_path)
+    kept = f" The replaced database is kept as {result.previous}." if result.previous else ""
+    click.echo(f"Restored {result.path} from {result.source} ({result.judgements:,} judgements).{kept}")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def doctor(ctx: click.Context, as_json: bool) -> None:
+    """Check the database: integrity, WAL mode and size, file permissions, schema version,
+    foreign keys and the append-only triggers. Exits 1 when any check fails."""
+    from .. import maintenance
+    from ..cli import emit_json, service
+
+    store = service(ctx).store
+    checks = maintenance.doctor(store)
+    ok = all(c.ok for c in checks)
+    line = maintenance.verdict(checks)
+    if as_json:
+        emit_json(
+            {
+                "path": str(store.path) if store.path else None,
+                "ok": ok,
+                "verdict": line,
+                "checks": [c.as_dict() for c in checks],
+            }
+        )
+    else:
+        click.echo(f"{store.path}: {line}")
+        for c in checks:
+            click.echo(f"  {'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
+    if not ok:
+        ctx.exit(1)
