@@ -57,7 +57,9 @@ def test_teachers_judge_and_see_only_their_own_classes(staffed):
     assert result.exit_code == 1 and "classes" in result.stderr
     result = runner.invoke(cli, ["--db", db, "--as", "ms.hughes", "show", "B2"])
     assert result.exit_code == 1
-    result = runner.invoke(cli, ["--db", db, "--as", "ms.hughes", "transfer", "export", "--class", "3K", "-o", db + ".json"])
+    result = runner.invoke(
+        cli, ["--db", db, "--as", "ms.hughes", "transfer", "export", "--class", "3K", "-o", db + ".json"]
+    )
     assert result.exit_code == 1
     result = runner.invoke(cli, ["--db", db, "--as", "mr.okafor", "judge", "B1", "1N-1", "achieved"])
     assert result.exit_code == 0, result.stderr
@@ -93,7 +95,9 @@ def test_staff_cli(staffed):
     result = CliRunner().invoke(cli, ["--db", db, "--as", "head", "staff", "list", "--json"])
     assert result.exit_code == 0
     assert {r["username"]: r["role"] for r in __import__("json").loads(result.output)}["gov"] == "viewer"
-    result = CliRunner().invoke(cli, ["--db", db, "--as", "ms.hughes", "staff", "add", "x", "--name", "X", "--role", "admin"])
+    result = CliRunner().invoke(
+        cli, ["--db", db, "--as", "ms.hughes", "staff", "add", "x", "--name", "X", "--role", "admin"]
+    )
     assert result.exit_code == 1 and "Only an admin" in result.stderr
 
 
