@@ -108,3 +108,29 @@ async def test_a_teacher_opens_the_app_on_their_own_class(staffed):
         assert isinstance(app.screen, GridScreen)
         assert app.screen.view.class_name == "1H"
         assert {line.pupil.class_name for line in app.screen.lines} == {"1H"}
+
+
+async def test_a_teacher_cannot_open_another_class_in_the_app(staffed):
+    app = make_app(as_(staffed, "ms.hughes"), class_name="3K")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, GridScreen)
+        assert app.screen.view.class_name == "1H"
+        assert {line.pupil.class_name for line in app.screen.lines} == {"1H"}
+
+
+def test_teachers_cannot_import_rosters_or_passports_or_export_other_classes(staffed, tmp_path):
+    db = str(staffed.store.path)
+    runner = CliRunner()
+    out = tmp_path / "x.json"
+    assert (
+        runner.invoke(
+            cli, ["--db", db, "--as", "head", "transfer", "export", "--class", "3K", "-o", str(out)]
+        ).exit_code
+        == 0
+    )
+    result = runner.invoke(cli, ["--db", db, "--as", "ms.hughes", "transfer", "import", str(out)])
+    assert result.exit_code == 1 and "Only an admin" in result.stderr
+    for args in (["report", "--class", "3K"], ["export", "tracking", "--class", "3K", "-o", "-"]):
+        result = runner.invoke(cli, ["--db", db, "--as", "ms.hughes", *args])
+        assert result.exit_code == 1, (args, result.output)

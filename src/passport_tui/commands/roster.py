@@ -30,6 +30,7 @@ def oneroster(ctx: click.Context, path: Path, academic_year: int | None, uk_grad
     from ..cli import service
 
     svc = service(ctx)
+    svc.require_admin("import a roster")
     result = read_oneroster(path, academic_year, default_year=svc.academic_year(), uk_grades=uk_grades)
     with svc.store.transaction():
         for p in result.pupils:

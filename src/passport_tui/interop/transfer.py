@@ -610,6 +610,7 @@ class ImportSummary:
 def import_passports(service: Service, path: str | Path) -> ImportSummary:
     """Merge a passport file into this database, all in one transaction (see the module's
     docstring for the rules). A bad file raises ``PassportFileError`` and changes nothing."""
+    service.require_admin("import passports")
     name = str(path)
     pf = read_passport_file(path, service.now())
     store = service.store

@@ -59,6 +59,10 @@ class PassportApp(App):
                 timeout=30,
             )
             return
+        if self.start_class and self.start_class not in classes:
+            # a teacher sees only their own classes (and a mistyped class is not an error screen)
+            self.notify(f"Class {self.start_class} is not one of yours.", severity="warning", markup=False)
+            self.start_class = None
         if self.start_class or len(classes) <= 1:
             self.open_grid(self.start_class or (classes[0] if classes else None))
         else:
