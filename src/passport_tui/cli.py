@@ -536,14 +536,10 @@ def tracking(ctx, class_name, year_group, window, curriculum_id, as_json) -> Non
         f"{'pupil':<26} {'yr':>2} {'subject':<12} {'pts':>3} {'exp':>3} {'tgt':>3} {'+yr':>3} {'+win':>4} {'gaps':>4}  flags"
     )
     for d in data:
-
-        def num(v):
-            return "-" if v is None else str(v)
-
         click.echo(
-            f"{d['name'][:26]:<26} {d['year_group']:>2} {d['curriculum'][:12]:<12} {num(d['points']):>3} "
-            f"{num(d['expected']):>3} {num(d['target']):>3} {num(d['progress_this_year']):>3} "
-            f"{num(d['progress_last_window']):>4} {d['gaps']:>4}  {', '.join(d['flags'])}"
+            f"{d['name'][:26]:<26} {d['year_group']:>2} {d['curriculum'][:12]:<12} {_num(d['points']):>3} "
+            f"{_num(d['expected']):>3} {_num(d['target']):>3} {_num(d['progress_this_year']):>3} "
+            f"{_num(d['progress_last_window']):>4} {d['gaps']:>4}  {', '.join(d['flags'])}"
         )
 
 

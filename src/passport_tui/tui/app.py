@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from ..errors import PassportError
+from ..files import write_atomically
 from ..models import Curriculum
 from ..resources import styles_dir
 from ..service import Service
@@ -127,6 +130,22 @@ class PassportApp(App):
         if view is None:
             return
         self.push_screen(ModerationScreen(self.service, view.class_name, view.curriculum_id))
+
+    def write_report(self, name: str, make: Callable[[], str]) -> None:
+        """Write a report made by ``make`` to ``reports/NAME-DATE.html`` beside the database and
+        say where; a failure is shown, never raised."""
+        path = (
+            Path(self.service.store.path).parent
+            / "reports"
+            / f"{name}-{self.service.today().isoformat()}.html"
+        )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, make())
+        except (OSError, PassportError) as error:
+            self.notify(f"The report could not be written: {error}", severity="error", markup=False)
+            return
+        self.notify(f"Report written to {path}", markup=False, timeout=8)
 
     def open_tree(self) -> None:
         self.push_screen(

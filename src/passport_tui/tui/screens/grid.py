@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,7 +13,6 @@ from textual.widgets import Footer, Static
 
 from ...engine import Flag
 from ...errors import JudgementRefused, PassportError, PrerequisitesUnmet
-from ...files import write_atomically
 from ...models import Curriculum, Pupil, Sen
 from ...service import GridLine, Service
 from ..glyphs import Glyphs
@@ -499,20 +497,12 @@ class GridScreen(Screen):
         """The parent reports of the class shown, one HTML file beside the database."""
         from ...reports import class_parent_report
 
-        if not self.view.class_name:
+        class_name = self.view.class_name
+        if not class_name:
             self.notify("Choose a class first (k).", markup=False, timeout=3)
             return
-        folder = Path(self.service.store.path).parent / "reports"
-        path = folder / f"class-{self.view.class_name}-{self.service.today().isoformat()}.html"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            html = class_parent_report(self.service, self.view.class_name, "html")
-            write_atomically(path, html)
-        except (OSError, PassportError) as error:
-            self.notify(f"The reports could not be written: {error}", severity="error", markup=False)
-            return
-        self.notify(
-            f"Parent reports for class {self.view.class_name} written to {path}", markup=False, timeout=8
+        self.app.write_report(
+            f"class-{class_name}", lambda: class_parent_report(self.service, class_name, "html")
         )
 
     def action_help(self) -> None:

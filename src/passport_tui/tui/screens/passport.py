@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -13,7 +11,6 @@ from textual.widgets.option_list import Option
 
 from ...engine import Cell
 from ...errors import JudgementRefused, PassportError, PrerequisitesUnmet
-from ...files import write_atomically
 from ...models import Sen
 from ...service import CurriculumPassport, PupilPassport, Service
 from ..glyphs import ASCII, Glyphs
@@ -378,19 +375,9 @@ class PassportScreen(Screen):
 
     def action_report(self) -> None:
         from ...reports import parent_report
-        from ...store import default_db_path
 
-        folder = Path(self.service.store.path or default_db_path()).parent / "reports"
-        pupil = self.service.pupil(self.pupil_id)
-        path = folder / f"{pupil.upn}-{self.service.today().isoformat()}.html"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            html = parent_report(self.service, [self.pupil_id], "html")
-            write_atomically(path, html)
-        except (OSError, PassportError) as error:
-            self.notify(f"The report could not be written: {error}", severity="error", markup=False)
-            return
-        self.notify(f"Parent report written to {path}", markup=False, timeout=8)
+        upn = self.service.pupil(self.pupil_id).upn
+        self.app.write_report(upn, lambda: parent_report(self.service, [self.pupil_id], "html"))
 
     def action_comment(self) -> None:
         from ...reports import add_teacher_comment
