@@ -211,6 +211,22 @@ class Service(TermlyCycle):
     def open(cls, db: str | Path | None = None, user: str | None = None) -> Service:
         return cls(Store.open(resolve_db_path(str(db) if db is not None else None)), user)
 
+    def reopen(self) -> Service:
+        """The same database for the same person on a new connection (one per worker thread)."""
+        return type(self)(Store.open(self.store.path), self.user, self.clock)
+
+    @property
+    def database_path(self) -> Path:
+        return Path(self.store.path)
+
+    def others_changed(self) -> int:
+        """A number that changes when another connection commits (not this one)."""
+        return self.store.others_changed()
+
+    def last_change(self) -> int:
+        """A number that changes whenever anyone, this connection included, commits."""
+        return self.store.last_change()
+
     def close(self) -> None:
         self.store.close()
 

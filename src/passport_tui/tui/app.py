@@ -51,7 +51,7 @@ class PassportApp(App):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
-        self._seen_change = self.service.store.others_changed()
+        self._seen_change = self.service.others_changed()
         self.set_interval(POLL_SECONDS, self.poll_changes)
         classes = [name for name, _ in self.service.classes()]
         if not self.service.curricula():
@@ -135,7 +135,7 @@ class PassportApp(App):
         """Write a report made by ``make`` to ``reports/NAME-DATE.html`` beside the database and
         say where; a failure is shown, never raised."""
         path = (
-            Path(self.service.store.path).parent
+            self.service.database_path.parent
             / "reports"
             / f"{name}-{self.service.today().isoformat()}.html"
         )
@@ -164,7 +164,7 @@ class PassportApp(App):
 
     def poll_changes(self) -> None:
         """Another user's change (another SSH session, the CLI) shows up within about a second."""
-        change = self.service.store.others_changed()
+        change = self.service.others_changed()
         if change == self._seen_change:
             return
         self._seen_change = change

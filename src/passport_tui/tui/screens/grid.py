@@ -153,7 +153,7 @@ class GridScreen(Screen):
 
     def on_screen_resume(self) -> None:
         # back from the passport or another screen: show what changed there (only if anything did)
-        if self.lines and self.service.store.last_change() != self._loaded_change:
+        if self.lines and self.service.last_change() != self._loaded_change:
             self.reload()
 
     # --- data ------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ class GridScreen(Screen):
 
     def reload(self) -> None:
         """Re-read the class from the database and repaint."""
-        self._loaded_change = self.service.store.last_change()
+        self._loaded_change = self.service.last_change()
         pupils = self.service.pupils(self.view.class_name)
         self.columns = [GridColumn(m, strip_year=self.view.kind == "stage") for m in self.milestone_ids()]
         self.lines = self.service.grid(pupils, self.curriculum, [c.id for c in self.columns])
