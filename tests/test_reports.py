@@ -15,7 +15,6 @@ from passport_tui.commands.report import comment, report
 from passport_tui.errors import NotFound, PassportError
 from passport_tui.models import NoteKind, Pupil
 from passport_tui.reports import (
-    add_teacher_comment,
     class_parent_report,
     parent_report,
     school_report,
@@ -69,7 +68,7 @@ def ann(school: Service) -> Service:
     school.judge("A1", "1N-1", "achieved", at=at(1, 3))  # before the period (23 May - 23 Nov)
     school.judge("A1", "1N-2", "achieved", at=at(10, 10))
     school.pin_focus("A1", "1N-3", provision="Daily number bonds game with Mrs Patel")
-    add_teacher_comment(school, "A1", "Ann has grown in confidence with number.")
+    school.add_teacher_comment("A1", "Ann has grown in confidence with number.")
     return school
 
 
@@ -196,17 +195,17 @@ def test_markdown_equivalent(ann: Service) -> None:
 
 
 def test_latest_comment_and_subject_comment(ann: Service) -> None:
-    add_teacher_comment(ann, "A1", "A newer comment.")
-    add_teacher_comment(ann, "A1", "Maths only.", curriculum_id="maths")
+    ann.add_teacher_comment("A1", "A newer comment.")
+    ann.add_teacher_comment("A1", "Maths only.", curriculum_id="maths")
     notes = ann.store.notes(ann.pupil("A1").id, NoteKind.TEACHER_COMMENT)
     assert [n.text for n in notes][-1] == "Maths only."
     text = Page(parent_report(ann, ["A1"], "html")).text
     assert "A newer comment." in text and "Maths only." in text
     assert "Ann has grown in confidence" not in text
     with pytest.raises(PassportError):
-        add_teacher_comment(ann, "A1", "   ")
+        ann.add_teacher_comment("A1", "   ")
     with pytest.raises(NotFound):
-        add_teacher_comment(ann, "A1", "x", curriculum_id="nope")
+        ann.add_teacher_comment("A1", "x", curriculum_id="nope")
 
 
 def test_hostile_names_are_shown_literally(hostile_school: Service) -> None:
@@ -223,7 +222,7 @@ def test_hostile_names_are_shown_literally(hostile_school: Service) -> None:
             )
         ]
     )
-    add_teacher_comment(svc, "X1", "<b>bold</b> & [red]red[/red] \x1b[31m")
+    svc.add_teacher_comment("X1", "<b>bold</b> & [red]red[/red] \x1b[31m")
     html = class_parent_report(svc, "1H", "html")
     assert "<script" not in html and "<img" not in html and "<b>" not in html
     assert "\x1b" not in html

@@ -108,7 +108,7 @@ def open_app(ctx: click.Context) -> None:
 def init(ctx: click.Context) -> None:
     """Create an empty database (or check an existing one opens)."""
     svc = service(ctx)
-    click.echo(f"Database ready: {svc.store.path} (schema version {svc.store.schema_version()})")
+    click.echo(f"Database ready: {svc.database_path} (schema version {svc.schema_version()})")
 
 
 @cli.command()
@@ -132,9 +132,11 @@ def demo(ctx: click.Context, no_tui: bool, seed: int) -> None:
         root["db"] = str(path)
     svc = service(ctx)
     if svc.pupils():
-        raise click.ClickException(f"{svc.store.path} already has pupils; the demo needs an empty database.")
+        raise click.ClickException(
+            f"{svc.database_path} already has pupils; the demo needs an empty database."
+        )
     summary = build_demo(svc, seed=seed)
-    click.echo(f"Demo school built in {svc.store.path}")
+    click.echo(f"Demo school built in {svc.database_path}")
     click.echo(f"  curricula: {', '.join(summary.curricula)}")
     for name, year, n in summary.classes:
         click.echo(f"  class {name}: Year {year}, {n} pupils")
@@ -1165,7 +1167,7 @@ def staff_remove(ctx, username) -> None:
 @click.pass_context
 def staff_list(ctx, as_json) -> None:
     """List the staff, their roles and classes."""
-    rows = [{"username": u, "name": n, "role": r, "classes": c} for u, n, r, c in service(ctx).store.staff()]
+    rows = [{"username": u, "name": n, "role": r, "classes": c} for u, n, r, c in service(ctx).staff()]
     if as_json:
         emit_json(rows)
         return

@@ -20,7 +20,7 @@ from . import engine
 from .curriculum import load_curriculum, save_curriculum
 from .engine import Event, PupilRecord, Standing, TermDates
 from .errors import Ambiguous, JudgementRefused, NotAllowed, NotFound, PassportError
-from .models import Curriculum, Judgement, Milestone, Pupil, Verdict
+from .models import Curriculum, Judgement, Milestone, Note, NoteKind, Pupil, Verdict
 from .store import Store, iso_utc, resolve_db_path
 from .termly import TermlyCycle
 
@@ -218,6 +218,13 @@ class Service(TermlyCycle):
     @property
     def database_path(self) -> Path:
         return Path(self.store.path)
+
+    def schema_version(self) -> int:
+        return self.store.schema_version()
+
+    def staff(self) -> list[tuple[str, str, str, list[str]]]:
+        """Every member of staff: (username, name, role, classes)."""
+        return self.store.staff()
 
     def others_changed(self) -> int:
         """A number that changes when another connection commits (not this one)."""
@@ -543,6 +550,28 @@ class Service(TermlyCycle):
             lags.extend(found[:lags_per_group])
         lags.sort(key=lambda lag: -lag.lag)
         return GroupAnalysis(c.id, w, rows, lags)
+
+    def add_teacher_comment(self, pupil_key: str | int, text: str, curriculum_id: str | None = None) -> Note:
+        """Record the teacher's comment for the parent report (the latest one is shown); with
+        ``curriculum_id`` it belongs to that subject's section."""
+        pupil = self.pupil(pupil_key)
+        self.require_change()
+        text = (text or "").strip()
+        if not text:
+            raise PassportError("A teacher comment needs some text.")
+        if curriculum_id is not None:
+            self.curriculum(curriculum_id)
+        assert pupil.id is not None
+        return self.store.add_note(
+            Note(
+                pupil_id=pupil.id,
+                curriculum_id=curriculum_id,
+                kind=NoteKind.TEACHER_COMMENT,
+                text=text,
+                by=self.user,
+                at=self.now(),
+            )
+        )
 
     def history(self, pupil_key: str | int) -> list[Judgement]:
         return self.store.judgements(self.pupil(pupil_key).id)  # type: ignore[arg-type]

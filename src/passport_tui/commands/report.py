@@ -108,11 +108,10 @@ def comment(ctx: click.Context, pupil: str, text: tuple[str, ...], curriculum_id
       passport comment A123 "Ann has grown in confidence with number this term."
     """
     from ..cli import service
-    from ..reports import add_teacher_comment
     from ..reports._render import clean
 
     svc = service(ctx)
-    note = add_teacher_comment(svc, pupil, " ".join(text), curriculum_id)
+    note = svc.add_teacher_comment(pupil, " ".join(text), curriculum_id)
     p = svc.pupil(pupil)
     where = f" ({curriculum_id})" if curriculum_id else ""
     click.echo(f"Comment recorded for {clean(p.name)}{where} by {clean(note.by)}.")

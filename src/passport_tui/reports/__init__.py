@@ -4,11 +4,10 @@ self-contained HTML or Markdown, from jinja2 templates. They only call the servi
 from __future__ import annotations
 
 from ..files import write_atomically
-from .parent import add_teacher_comment, class_parent_report, parent_report, pupil_report
+from .parent import class_parent_report, parent_report, pupil_report
 from .school import school_report
 
 __all__ = [
-    "add_teacher_comment",
     "class_parent_report",
     "parent_report",
     "pupil_report",

@@ -277,26 +277,3 @@ def class_parent_report(
         raise NotFound(f"No pupils in class {class_name!r} (classes: {known}).")
     reports = [pupil_report(svc, p.id if p.id is not None else p.upn, since) for p in pupils]
     return _render(reports, fmt, f"Class {clean(class_name)}: reports to parents and carers")
-
-
-def add_teacher_comment(
-    svc: Service, pupil_key: str | int, text: str, curriculum_id: str | None = None
-) -> Note:
-    """Record the teacher's comment for the parent report (the latest one is shown); with
-    ``curriculum_id`` it belongs to that subject's section."""
-    pupil = svc.pupil(pupil_key)
-    text = (text or "").strip()
-    if not text:
-        raise PassportError("A teacher comment needs some text.")
-    if curriculum_id is not None:
-        svc.curriculum(curriculum_id)
-    return svc.store.add_note(
-        Note(
-            pupil_id=pupil.id,  # type: ignore[arg-type]
-            curriculum_id=curriculum_id,
-            kind=NoteKind.TEACHER_COMMENT,
-            text=text,
-            by=svc.user,
-            at=svc.now(),
-        )
-    )

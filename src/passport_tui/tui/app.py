@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -135,9 +134,7 @@ class PassportApp(App):
         """Write a report made by ``make`` to ``reports/NAME-DATE.html`` beside the database and
         say where; a failure is shown, never raised."""
         path = (
-            self.service.database_path.parent
-            / "reports"
-            / f"{name}-{self.service.today().isoformat()}.html"
+            self.service.database_path.parent / "reports" / f"{name}-{self.service.today().isoformat()}.html"
         )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -380,11 +380,9 @@ class PassportScreen(Screen):
         self.app.write_report(upn, lambda: parent_report(self.service, [self.pupil_id], "html"))
 
     def action_comment(self) -> None:
-        from ...reports import add_teacher_comment
-
         def done(text: str | None) -> None:
             if text:
-                add_teacher_comment(self.service, self.pupil_id, text)
+                self.service.add_teacher_comment(self.pupil_id, text)
                 self.notify("Comment saved for the parent report.", markup=False, timeout=3)
 
         self.app.push_screen(
