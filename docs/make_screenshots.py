@@ -10,8 +10,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from passport_tui.demo import build_demo
 from passport_tui.service import Service
+from passport_tui.service.demo import build_demo
 from passport_tui.store import Store
 from passport_tui.tui.app import make_app
 

@@ -128,7 +128,7 @@ def hostile_school(tmp_path: Path) -> Service:
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory) -> Path:
     """The demo school, built once on the fixed date; tests get their own copy."""
-    from passport_tui.demo import build_demo
+    from passport_tui.service.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     with Service(Store.open(path), user="demo", clock=fixed_clock) as svc:

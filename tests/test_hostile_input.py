@@ -30,7 +30,7 @@ from passport_tui.interop.case import parse_case
 from passport_tui.interop.oneroster import read_oneroster
 from passport_tui.interop.roster import parse_roster
 from passport_tui.interop.tests_csv import parse_test_scores
-from passport_tui.interop.transfer import export_passports, import_passports, parse_passport_file
+from passport_tui.interop.transfer import parse_passport_file
 from passport_tui.service import Service
 from tests.conftest import DATA, HOSTILE_NAMES, NOW, small_school
 
@@ -100,7 +100,7 @@ def _passport_text() -> str:
         try:
             svc.judge("A1", "1N-1", "achieved", note="counts to 20")
             svc.judge("A1", "1N-2", "not_yet")
-            return json.dumps(export_passports(svc, ["A1", "A2"]), ensure_ascii=False, indent=1)
+            return json.dumps(svc.export_passports(["A1", "A2"]), ensure_ascii=False, indent=1)
         finally:
             svc.close()
 
@@ -374,7 +374,7 @@ def test_a_refused_passport_file_changes_nothing(tmp_path: Path) -> None:
     @FUZZ_DB
     @given(raw_files(PASSPORT))
     def run(raw: bytes) -> None:
-        refused_changes_nothing(svc, path, raw, lambda: import_passports(svc, path))
+        refused_changes_nothing(svc, path, raw, lambda: svc.import_passports(path))
 
     try:
         run()

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from passport_tui.cli import cli
-from passport_tui.errors import NotAllowed, PassportError
+from passport_tui.errors import NotAllowed, NotFound, PassportError
 from passport_tui.service import Service
 from passport_tui.store import Store
 from passport_tui.tui.app import make_app
@@ -47,10 +47,17 @@ def test_teachers_judge_and_see_only_their_own_classes(staffed):
     assert {p.class_name for p in teacher.pupils()} == {"1H"}
     assert teacher.classes() == [("1H", 4)]
     teacher.judge("A1", "1N-1", "achieved")
-    with pytest.raises(NotAllowed, match="not in ms.hughes's classes"):
+    with pytest.raises(NotFound) as other_class:
         teacher.judge("B1", "1N-1", "achieved")
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound) as nobody:
+        teacher.judge("ZZ9", "1N-1", "achieved")
+    # "not yours" reads exactly like "does not exist": a refusal tells nothing about other classes
+    assert str(other_class.value).replace("B1", "X") == str(nobody.value).replace("ZZ9", "X")
+    with pytest.raises(NotFound) as other:
         teacher.pupils("3K")
+    with pytest.raises(NotFound) as missing:
+        teacher.pupils("9Z")
+    assert str(other.value).replace("3K", "X") == str(missing.value).replace("9Z", "X")
     db = str(staffed.store.path)
     runner = CliRunner()
     result = runner.invoke(cli, ["--db", db, "--as", "ms.hughes", "judge", "B1", "1N-1", "achieved"])

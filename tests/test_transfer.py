@@ -21,10 +21,7 @@ from passport_tui.commands.transfer import transfer
 from passport_tui.errors import FileProblems, JudgementRefused
 from passport_tui.interop.transfer import (
     SCHEMA_FILE,
-    export_passports,
-    import_passports,
     passport_file_schema,
-    write_passport_file,
 )
 from passport_tui.models import Note
 from passport_tui.service import Service
@@ -90,8 +87,8 @@ def test_round_trip_into_a_school_that_knows_the_pupil(two, tmp_path: Path):
     a, b = two
     busy_pupil(a)
     file = tmp_path / "a1.json"
-    write_passport_file(a, file, ["A1"])
-    summary = import_passports(b, file)
+    a.write_passport_file(file, ["A1"])
+    summary = b.import_passports(file)
     assert summary.pupils_matched == ["A1"] and not summary.pupils_added
     assert summary.events_added == len(a.history("A1")) and not summary.events_left_out
     assert standings(b, "A1") == standings(a, "A1")
@@ -111,10 +108,10 @@ def test_importing_twice_adds_nothing(two, tmp_path: Path):
     a, b = two
     busy_pupil(a)
     file = tmp_path / "a1.json"
-    write_passport_file(a, file, ["A1"])
-    import_passports(b, file)
+    a.write_passport_file(file, ["A1"])
+    b.import_passports(file)
     before = counts(b)
-    again = import_passports(b, file)
+    again = b.import_passports(file)
     assert counts(b) == before
     assert not again.changed and again.events_already_here == len(a.history("A1"))
 
@@ -123,11 +120,11 @@ def test_a_new_pupil_and_an_unknown_curriculum_come_with_the_file(two, tmp_path:
     a, _ = two
     busy_pupil(a)
     file = tmp_path / "a1.json"
-    data = write_passport_file(a, file, class_name="1H", school="Hill Primary")
+    data = a.write_passport_file(file, class_name="1H", school="Hill Primary")
     assert data["exported_by"]["school"] == "Hill Primary"
     assert [p["pupil"]["upn"] for p in data["pupils"]] == ["A1", "A2", "A3", "A4"]
     with Service(Store.open(tmp_path / "new.db"), user="mr.new", clock=fixed_clock) as c:
-        summary = import_passports(c, file)
+        summary = c.import_passports(file)
         assert summary.curricula_added == ["maths"]
         assert summary.pupils_added == ["A1", "A2", "A3", "A4"]
         assert c.curriculum("maths") == a.curriculum("maths")
@@ -138,10 +135,10 @@ def test_a_new_pupil_and_an_unknown_curriculum_come_with_the_file(two, tmp_path:
 
 def test_export_selects_by_year_group_and_refuses_nobody(two):
     a, _ = two
-    assert [p["pupil"]["upn"] for p in export_passports(a, year_group=3)["pupils"]] == ["B1", "B2"]
-    assert len(export_passports(a)["pupils"]) == 6
+    assert [p["pupil"]["upn"] for p in a.export_passports(year_group=3)["pupils"]] == ["B1", "B2"]
+    assert len(a.export_passports()["pupils"]) == 6
     with pytest.raises(Exception, match="No pupils"):
-        export_passports(a, year_group=9)
+        a.export_passports(year_group=9)
 
 
 def test_a_milestone_achieved_here_stays_achieved(two, tmp_path: Path):
@@ -153,8 +150,8 @@ def test_a_milestone_achieved_here_stays_achieved(two, tmp_path: Path):
     b.judge("A1", "1N-1", "achieved", at=days_ago(9))
     b.judge("A1", "1N-2", "achieved", at=days_ago(8))
     file = tmp_path / "a1.json"
-    write_passport_file(a, file, ["A1"])
-    summary = import_passports(b, file)
+    a.write_passport_file(file, ["A1"])
+    summary = b.import_passports(file)
     assert {"1N-1", "1N-2"} <= achieved(b, "A1")
     assert summary.events_left_out == 3 and summary.events_added == 0
     assert len(summary.kept) == 3
@@ -165,8 +162,8 @@ def test_an_achievement_in_the_file_is_achieved_after(two, tmp_path: Path):
     b.judge("A1", "1N-1", "not_yet", at=days_ago(4))
     a.judge("A1", "1N-1", "achieved", at=days_ago(3))
     file = tmp_path / "a1.json"
-    write_passport_file(a, file, ["A1"])
-    import_passports(b, file)
+    a.write_passport_file(file, ["A1"])
+    b.import_passports(file)
     assert "1N-1" in achieved(b, "A1")
     assert [j.verdict.value for j in b.history("A1")] == ["not_yet", "achieved"]
 
@@ -175,11 +172,11 @@ def test_a_retraction_of_an_event_we_already_hold_is_left_out(two, tmp_path: Pat
     a, b = two
     a.judge("A1", "1N-1", "achieved", at=days_ago(3))
     file = tmp_path / "a1.json"
-    write_passport_file(a, file, ["A1"])
-    import_passports(b, file)
+    a.write_passport_file(file, ["A1"])
+    b.import_passports(file)
     a.retract("A1", "1N-1", "too generous")
-    write_passport_file(a, file, ["A1"])
-    summary = import_passports(b, file)
+    a.write_passport_file(file, ["A1"])
+    summary = b.import_passports(file)
     assert "1N-1" in achieved(b, "A1")
     assert summary.events_already_here == 1 and summary.events_left_out == 1
 
@@ -191,7 +188,7 @@ def good_file(a: Service) -> dict[str, Any]:
     a.judge("A1", "1N-1", "achieved", at=days_ago(3))
     a.judge("A1", "1N-2", "achieved", at=days_ago(2))
     a.retract("A1", "1N-2", "wrong child")
-    return export_passports(a, ["A1", "A2"])
+    return a.export_passports(["A1", "A2"])
 
 
 def _drop_at(d: dict[str, Any]) -> None:
@@ -260,7 +257,7 @@ def test_bad_files_are_refused_with_a_location_and_change_nothing(two, tmp_path:
     file.write_text(json.dumps(data, indent=2), encoding="utf-8")
     before = counts(b)
     with pytest.raises(FileProblems) as caught:
-        import_passports(b, file)
+        b.import_passports(file)
     assert counts(b) == before
     lines = caught.value.lines()
     assert any(line.startswith(str(file) + expected) for line in lines), lines
@@ -272,7 +269,7 @@ def test_a_json_syntax_error_gives_line_and_column(two, tmp_path: Path):
     file.write_text('{\n  "format": "passport-file",\n  "version": 1,\n  oops\n}\n', encoding="utf-8")
     before = counts(b)
     with pytest.raises(FileProblems) as caught:
-        import_passports(b, file)
+        b.import_passports(file)
     assert caught.value.lines() == [
         f"{file}:4: JSON syntax error: Expecting property name enclosed in double quotes (column 3)"
     ]
@@ -291,7 +288,7 @@ def test_a_problem_late_in_the_file_leaves_earlier_pupils_unwritten(two, tmp_pat
         c.store.put_curriculum(a.curriculum("maths"))
         before = counts(c)
         with pytest.raises(FileProblems):
-            import_passports(c, file)
+            c.import_passports(file)
         assert counts(c) == before
 
 
@@ -351,7 +348,7 @@ def test_the_published_schema_is_current_and_an_export_matches_it(two):
     assert published == passport_file_schema(), "regenerate passport-file.schema.json"
     assert json.loads(DOCS_SCHEMA.read_text(encoding="utf-8")) == published
     assert published["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    data = json.loads(json.dumps(export_passports(a)))
+    data = json.loads(json.dumps(a.export_passports()))
     assert set(published["required"]) <= set(data)
     _check(published, data, published)
 
@@ -418,18 +415,18 @@ def test_random_merges_never_downgrade(theirs, ours, share):
         try:
             play(a, theirs)
             if share:  # we received an earlier file from them, then both went on
-                write_passport_file(a, Path(tmp) / "early.json", ["A1"])
-                import_passports(b, Path(tmp) / "early.json")
+                a.write_passport_file(Path(tmp) / "early.json", ["A1"])
+                b.import_passports(Path(tmp) / "early.json")
                 play(a, theirs[::-1])
             play(b, ours)
             file = Path(tmp) / "a1.json"
-            write_passport_file(a, file, ["A1"])
+            a.write_passport_file(file, ["A1"])
             in_file, here = achieved(a, "A1"), achieved(b, "A1")
-            import_passports(b, file)
+            b.import_passports(file)
             after = achieved(b, "A1")
             assert in_file <= after and here <= after
             before = counts(b)
-            import_passports(b, file)
+            b.import_passports(file)
             assert counts(b) == before
             with sqlite3.connect(Path(tmp) / "b.db") as conn:
                 assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

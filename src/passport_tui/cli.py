@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import click
@@ -121,20 +120,12 @@ def demo(ctx: click.Context, no_tui: bool, seed: int) -> None:
 
     Without --db the demo goes into its own file (demo.db in your data folder), rebuilt each time;
     a database that already has pupils is never touched."""
-    from .demo import build_demo
-    from .store import default_db_path
+    from .service.demo import build_demo, fresh_demo_file
 
     root = ctx.find_root().obj
     if root["db"] is None:
-        path = default_db_path().with_name("demo.db")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        root["db"] = str(path)
+        root["db"] = str(fresh_demo_file())
     svc = service(ctx)
-    if svc.pupils():
-        raise click.ClickException(
-            f"{svc.database_path} already has pupils; the demo needs an empty database."
-        )
     summary = build_demo(svc, seed=seed)
     click.echo(f"Demo school built in {svc.database_path}")
     click.echo(f"  curricula: {', '.join(summary.curricula)}")

@@ -18,10 +18,9 @@ def backup(ctx: click.Context, dest: str) -> None:
     Example:
       passport backup ~/backups/passport-2026-11-23.db
     """
-    from .. import maintenance
     from ..cli import service
 
-    result = maintenance.backup(service(ctx).store, dest)
+    result = service(ctx).backup(dest)
     click.echo(
         f"Backed up to {result.path} ({result.size:,} bytes, {result.judgements:,} judgements, "
         f"schema {result.schema_version}); integrity check ok."
@@ -42,15 +41,12 @@ def restore(ctx: click.Context, src: str, yes: bool) -> None:
     Example:
       passport restore ~/backups/passport-2026-11-23.db
     """
-    from .. import maintenance
-    from ..service import Service
-    from ..store import resolve_db_path
+    from ..service.maintenance import check_may_restore, restore_backup
+    from ..service.session import database_file
 
     obj = ctx.find_root().obj
-    db_path = resolve_db_path(obj["db"])
-    if db_path.exists():  # once staff exist, only an admin may replace the database
-        with Service.open(db_path, obj["as"]) as svc:
-            svc.require_admin("restore a backup")
+    db_path = database_file(obj["db"])
+    check_may_restore(db_path, obj["as"])  # asked first, so a refusal needs no confirmation
     if not yes:
         try:
             agreed = click.confirm(f"Replace {db_path} with {src}?", default=False)
@@ -58,7 +54,7 @@ def restore(ctx: click.Context, src: str, yes: bool) -> None:
             raise click.ClickException("No answer to the confirmation; pass --yes to restore.") from None
         if not agreed:
             raise click.ClickException("Not restored.")
-    result = maintenance.restore(src, db_path)
+    result = restore_backup(src, db_path, obj["as"])
     kept = f" The replaced database is kept as {result.previous}." if result.previous else ""
     click.echo(f"Restored {result.path} from {result.source} ({result.judgements:,} judgements).{kept}")
 
@@ -69,24 +65,24 @@ def restore(ctx: click.Context, src: str, yes: bool) -> None:
 def doctor(ctx: click.Context, as_json: bool) -> None:
     """Check the database: integrity, WAL mode and size, file permissions, schema version,
     foreign keys and the append-only triggers. Exits 1 when any check fails."""
-    from .. import maintenance
     from ..cli import emit_json, service
+    from ..service import maintenance
 
-    store = service(ctx).store
-    checks = maintenance.doctor(store)
+    svc = service(ctx)
+    checks = svc.doctor()
     ok = all(c.ok for c in checks)
     line = maintenance.verdict(checks)
     if as_json:
         emit_json(
             {
-                "path": str(store.path) if store.path else None,
+                "path": str(svc.database_path),
                 "ok": ok,
                 "verdict": line,
                 "checks": [c.as_dict() for c in checks],
             }
         )
     else:
-        click.echo(f"{store.path}: {line}")
+        click.echo(f"{svc.database_path}: {line}")
         for c in checks:
             click.echo(f"  {'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
     if not ok:

@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from ..interop.export_csv import tracking_csv
-from ..interop.oneroster import read_oneroster
 
 
 @click.command("oneroster")
@@ -30,14 +29,7 @@ def oneroster(ctx: click.Context, path: Path, academic_year: int | None, uk_grad
     from ..cli import service
 
     svc = service(ctx)
-    svc.require_admin("import a roster")
-    result = read_oneroster(path, academic_year, default_year=svc.academic_year(), uk_grades=uk_grades)
-    with svc.store.transaction():
-        for p in result.pupils:
-            # a student with no class in the set keeps the class they have
-            if p.class_name is None and (known := svc.store.pupil(p.upn)) is not None:
-                p.class_name = known.class_name
-        added, updated = svc.store.upsert_pupils(result.pupils)
+    result, (added, updated) = svc.import_oneroster(path, academic_year, uk_grades=uk_grades)
     for problem in result.skipped:
         click.echo(str(problem), err=True)
     for problem in result.warnings:

@@ -38,10 +38,8 @@ def transfer_export(
       passport transfer export --year 6 -o leavers-2027.passport.json
     """
     from ..cli import service
-    from ..interop.transfer import write_passport_file
 
-    data = write_passport_file(
-        service(ctx),
+    data = service(ctx).write_passport_file(
         output,
         list(pupils) or None,
         class_name=class_name,
@@ -65,8 +63,7 @@ def transfer_import(ctx: click.Context, file: str) -> None:
     downgraded: a milestone achieved here, or achieved in the file, is achieved after the import.
     A bad file is refused, one line per problem, and nothing is changed."""
     from ..cli import service
-    from ..interop.transfer import import_passports
 
-    summary = import_passports(service(ctx), file)
+    summary = service(ctx).import_passports(file)
     for line in summary.lines():
         click.echo(line)

@@ -29,22 +29,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from ..curriculum import dump_curriculum, parse_curriculum
-from ..engine import PupilRecord
-from ..errors import CurriculumError, FileProblems, NotFound, Problem
-from ..files import write_atomically
+from ..errors import CurriculumError, FileProblems, Problem
 from ..models import (
     Curriculum,
+    FocusItem,
     Judgement,
     Note,
     NoteKind,
@@ -54,10 +52,7 @@ from ..models import (
     TestScore,
     Verdict,
 )
-from ..store import iso_utc
-
-if TYPE_CHECKING:
-    from ..service import Service
+from ..moments import iso_utc
 
 FORMAT = "passport-file"
 VERSION = 1
@@ -213,31 +208,6 @@ def _tool_version() -> str | None:
         return None
 
 
-def _select(
-    service: Service,
-    pupil_keys: Sequence[str | int] | None,
-    class_name: str | None,
-    year_group: int | None,
-) -> list[Pupil]:
-    """The pupils named, plus those of the class and/or year group given; everyone if none is."""
-    chosen: dict[int, Pupil] = {}
-    for key in pupil_keys or []:
-        p = service.pupil(key)
-        chosen[p.id or 0] = p
-    if class_name is not None or year_group is not None or not pupil_keys:
-        for p in service.pupils(class_name):
-            if year_group is None or service.year_group(p) == year_group:
-                chosen.setdefault(p.id or 0, p)
-    if not chosen:
-        what = []
-        if class_name is not None:
-            what.append(f"class {class_name}")
-        if year_group is not None:
-            what.append(f"Year {year_group}")
-        raise NotFound(f"No pupils to export{' in ' + ' and '.join(what) if what else ''}.")
-    return sorted(chosen.values(), key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.id))
-
-
 def _file_events(judgements: list[Judgement]) -> list[dict[str, Any]]:
     """A pupil's log as the file's events: ``corrects`` becomes a position in the list."""
     out: list[dict[str, Any]] = []
@@ -274,114 +244,104 @@ def _file_events(judgements: list[Judgement]) -> list[dict[str, Any]]:
     return out
 
 
-def export_passports(
-    service: Service,
-    pupil_keys: Sequence[str | int] | None = None,
-    *,
-    class_name: str | None = None,
-    year_group: int | None = None,
-    school: str | None = None,
+def file_entry(
+    pupil: Pupil,
+    judgements: list[Judgement],
+    scores: list[TestScore],
+    targets: list[Target],
+    focus: list[FocusItem],
+    notes: list[Note],
 ) -> dict[str, Any]:
-    """The passport file (as a JSON-ready dict) of the pupils named by UPN or id, plus those of
-    ``class_name`` and/or ``year_group`` (their year group today); every pupil if none is given."""
-    store = service.store
-    pupils = _select(service, pupil_keys, class_name, year_group)
-    used: set[str] = set()
-    entries: list[dict[str, Any]] = []
-    for p in pupils:
-        assert p.id is not None
-        events = _file_events(store.judgements(p.id))
-        scores = store.test_scores(pupil_id=p.id, history=True)
-        targets = store.targets(p.id)
-        focus = store.focus_items(p.id, history=True)
-        notes = store.notes(p.id)
-        used.update(e["curriculum"] for e in events)
-        used.update(x.curriculum_id for x in [*scores, *targets, *focus])
-        used.update(n.curriculum_id for n in notes if n.curriculum_id is not None)
-        details = p.model_dump(mode="json", exclude={"id"})
-        entries.append(
+    """One pupil's passport as the file carries it."""
+    return {
+        "pupil": pupil.model_dump(mode="json", exclude={"id"}),
+        "events": _file_events(judgements),
+        "test_scores": [
             {
-                "pupil": details,
-                "events": events,
-                "test_scores": [
-                    {
-                        "curriculum": t.curriculum_id,
-                        "academic_year": t.academic_year,
-                        "term": t.term,
-                        "score": t.score,
-                        "by": t.by,
-                        "at": iso_utc(t.at),
-                        "note": t.note,
-                    }
-                    for t in scores
-                ],
-                "targets": [
-                    {
-                        "curriculum": t.curriculum_id,
-                        "academic_year": t.academic_year,
-                        "points": t.points,
-                        "milestones": t.milestones,
-                        "due": t.due.isoformat() if t.due else None,
-                        "reason": t.reason,
-                        "by": t.by,
-                        "at": iso_utc(t.at),
-                    }
-                    for t in targets
-                ],
-                "focus": [
-                    {
-                        "curriculum": f.curriculum_id,
-                        "milestone": f.milestone_id,
-                        "provision": f.provision,
-                        "by": f.by,
-                        "at": iso_utc(f.at),
-                        "active": f.active,
-                    }
-                    for f in focus
-                ],
-                "notes": [
-                    {
-                        "curriculum": n.curriculum_id,
-                        "kind": str(n.kind),
-                        "text": n.text,
-                        "by": n.by,
-                        "at": iso_utc(n.at),
-                    }
-                    for n in notes
-                ],
+                "curriculum": t.curriculum_id,
+                "academic_year": t.academic_year,
+                "term": t.term,
+                "score": t.score,
+                "by": t.by,
+                "at": iso_utc(t.at),
+                "note": t.note,
             }
-        )
-    curricula = [service.curriculum(cid).model_dump(mode="json") for cid in sorted(used)]
+            for t in scores
+        ],
+        "targets": [
+            {
+                "curriculum": t.curriculum_id,
+                "academic_year": t.academic_year,
+                "points": t.points,
+                "milestones": t.milestones,
+                "due": t.due.isoformat() if t.due else None,
+                "reason": t.reason,
+                "by": t.by,
+                "at": iso_utc(t.at),
+            }
+            for t in targets
+        ],
+        "focus": [
+            {
+                "curriculum": f.curriculum_id,
+                "milestone": f.milestone_id,
+                "provision": f.provision,
+                "by": f.by,
+                "at": iso_utc(f.at),
+                "active": f.active,
+            }
+            for f in focus
+        ],
+        "notes": [
+            {
+                "curriculum": n.curriculum_id,
+                "kind": str(n.kind),
+                "text": n.text,
+                "by": n.by,
+                "at": iso_utc(n.at),
+            }
+            for n in notes
+        ],
+    }
+
+
+def curricula_used(entries: list[dict[str, Any]]) -> set[str]:
+    """The ids of the curricula the entries refer to."""
+    used: set[str] = set()
+    for e in entries:
+        used.update(x["curriculum"] for x in e["events"])
+        used.update(x["curriculum"] for x in [*e["test_scores"], *e["targets"], *e["focus"]])
+        used.update(n["curriculum"] for n in e["notes"] if n["curriculum"] is not None)
+    return used
+
+
+def passport_document(
+    entries: list[dict[str, Any]],
+    curricula: list[Curriculum],
+    *,
+    exported_at: datetime,
+    school: str | None,
+    user: str,
+) -> dict[str, Any]:
+    """The passport file (as a JSON-ready dict) holding ``entries`` and the curricula they use."""
     return {
         "$schema": SCHEMA_ID,
         "format": FORMAT,
         "version": VERSION,
-        "exported_at": iso_utc(service.now()),
+        "exported_at": iso_utc(exported_at),
         "exported_by": {
             "tool": TOOL,
             "tool_version": _tool_version(),
-            "school": school if school is not None else service.store.get_setting("school_name"),
-            "user": service.user,
+            "school": school,
+            "user": user,
         },
-        "curricula": curricula,
+        "curricula": [c.model_dump(mode="json") for c in curricula],
         "pupils": entries,
     }
 
 
-def write_passport_file(
-    service: Service,
-    path: str | Path,
-    pupil_keys: Sequence[str | int] | None = None,
-    *,
-    class_name: str | None = None,
-    year_group: int | None = None,
-    school: str | None = None,
-) -> dict[str, Any]:
-    """Export (see :func:`export_passports`) to ``path`` atomically: a temporary file in the same
-    folder, flushed to disk, then renamed over ``path``. Returns what was written."""
-    data = export_passports(service, pupil_keys, class_name=class_name, year_group=year_group, school=school)
-    write_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    return data
+def dumps_passport_file(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 # --- reading and checking -----------------------------------------------------------------
@@ -419,7 +379,7 @@ def _message(error: Any) -> str:
     return message[:1].lower() + message[1:]
 
 
-def _refuse(name: str, found: list[tuple[int | None, str]]) -> PassportFileError:
+def refuse(name: str, found: list[tuple[int | None, str]]) -> PassportFileError:
     unique = list(dict.fromkeys(found))
     problems = [Problem(name, line, message) for line, message in unique[:MAX_PROBLEMS]]
     if len(unique) > MAX_PROBLEMS:
@@ -434,26 +394,26 @@ def parse_passport_file(text: str, name: str, now: datetime | None = None) -> Pa
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise _refuse(name, [(e.lineno, f"JSON syntax error: {e.msg} (column {e.colno})")]) from None
+        raise refuse(name, [(e.lineno, f"JSON syntax error: {e.msg} (column {e.colno})")]) from None
     except RecursionError:
-        raise _refuse(name, [(None, "JSON syntax error: nested too deeply")]) from None
+        raise refuse(name, [(None, "JSON syntax error: nested too deeply")]) from None
     if not isinstance(data, dict):
-        raise _refuse(name, [(None, "$: not a passport file (expected a JSON object)")])
+        raise refuse(name, [(None, "$: not a passport file (expected a JSON object)")])
     if data.get("format") != FORMAT:
         got = "missing" if "format" not in data else json.dumps(data["format"])
-        raise _refuse(name, [(None, f'$.format: not a passport file (format is {got}, expected "{FORMAT}")')])
+        raise refuse(name, [(None, f'$.format: not a passport file (format is {got}, expected "{FORMAT}")')])
     if data.get("version") != VERSION:
         got = "missing" if "version" not in data else json.dumps(data["version"])
         message = f"$.version: version {got} is not one this passport reads (it reads version {VERSION})"
-        raise _refuse(name, [(None, message)])
+        raise refuse(name, [(None, message)])
     try:
         parsed = PassportFile.model_validate_json(text, strict=True)
     except ValidationError as error:
         found = [(None, f"{_where(e['loc'])}: {_message(e)}") for e in error.errors()]
-        raise _refuse(name, found) from None
+        raise refuse(name, found) from None
     found = _link_problems(parsed, now)
     if found:
-        raise _refuse(name, [(None, message) for message in found])
+        raise refuse(name, [(None, message) for message in found])
     return parsed
 
 
@@ -463,11 +423,11 @@ def read_passport_file(path: str | Path, now: datetime | None = None) -> Passpor
     try:
         raw = Path(path).read_bytes()
     except OSError as e:
-        raise _refuse(name, [(None, f"cannot read the file: {e.strerror or e}")]) from None
+        raise refuse(name, [(None, f"cannot read the file: {e.strerror or e}")]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise _refuse(name, [(raw[: e.start].count(b"\n") + 1, "the file is not UTF-8 text")]) from None
+        raise refuse(name, [(raw[: e.start].count(b"\n") + 1, "the file is not UTF-8 text")]) from None
     return parse_passport_file(text, name, now)
 
 
@@ -554,7 +514,7 @@ def _link_problems(pf: PassportFile, now: datetime | None) -> list[str]:
     return found
 
 
-# --- import -------------------------------------------------------------------------------
+# --- merging: rules on the file alone ---------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -607,46 +567,7 @@ class ImportSummary:
         return out
 
 
-def import_passports(service: Service, path: str | Path) -> ImportSummary:
-    """Merge a passport file into this database, all in one transaction (see the module's
-    docstring for the rules). A bad file raises ``PassportFileError`` and changes nothing."""
-    service.require_admin("import passports")
-    name = str(path)
-    pf = read_passport_file(path, service.now())
-    store = service.store
-    summary = ImportSummary(name)
-    with store.transaction():
-        found: list[tuple[int | None, str]] = []
-        ours: dict[str, Curriculum] = {}
-        for i, c in enumerate(pf.curricula):
-            mine = store.curriculum(c.id)
-            if mine is None:
-                continue
-            if mine.curriculum.version != c.curriculum.version:
-                found.append(
-                    (
-                        None,
-                        f"$.curricula[{i}]: curriculum {c.id} version {c.curriculum.version} differs from "
-                        f"this database's version {mine.curriculum.version}; import version "
-                        f"{c.curriculum.version} here first, or export the file against version "
-                        f"{mine.curriculum.version}",
-                    )
-                )
-            ours[c.id] = mine
-        found += [(None, m) for m in _missing_here(pf, ours)]
-        if found:
-            raise _refuse(name, found)
-        for c in pf.curricula:
-            if c.id not in ours:
-                store.put_curriculum(c)
-                summary.curricula_added.append(c.id)
-        known = {p.upn: p for p in store.pupils()}
-        for entry in pf.pupils:
-            _import_pupil(service, entry, known, summary)
-    return summary
-
-
-def _missing_here(pf: PassportFile, ours: dict[str, Curriculum]) -> list[str]:
+def missing_here(pf: PassportFile, ours: dict[str, Curriculum]) -> list[str]:
     """Milestones the file uses that our copy of the same curriculum version lacks."""
     found: list[str] = []
     for i, entry in enumerate(pf.pupils):
@@ -667,39 +588,11 @@ def _missing_here(pf: PassportFile, ours: dict[str, Curriculum]) -> list[str]:
     return found
 
 
-def _import_pupil(
-    service: Service, entry: FilePassport, known: dict[str, Pupil], summary: ImportSummary
-) -> None:
-    store = service.store
-    fp = entry.pupil
-    pupil = known.get(fp.upn)
-    if pupil is None:
-        details = fp.model_dump(exclude={"class_name"})
-        store.upsert_pupils([Pupil(**details)])
-        row = store.conn.execute("SELECT id FROM pupils WHERE upn = ?", (fp.upn,)).fetchone()
-        pupil = Pupil(id=row[0], **details)
-        known[fp.upn] = pupil
-        summary.pupils_added.append(fp.upn)
-    else:
-        summary.pupils_matched.append(fp.upn)
-        if (pupil.first_name, pupil.last_name) != (fp.first_name, fp.last_name) or (
-            fp.dob is not None and pupil.dob is not None and fp.dob != pupil.dob
-        ):
-            summary.warnings.append(
-                f"{fp.upn}: the file names {fp.first_name} {fp.last_name}"
-                f"{f' (born {fp.dob})' if fp.dob else ''}; this school's record "
-                f"({pupil.name}{f', born {pupil.dob}' if pupil.dob else ''}) is kept"
-            )
-    assert pupil.id is not None
-    _merge_events(service, pupil, entry.events, summary)
-    _merge_termly(service, pupil, entry, summary)
-
-
-def _key(cid: str, mid: str, verdict: str, by: str, at: str) -> tuple[str, str, str, str, str]:
+def event_key(cid: str, mid: str, verdict: str, by: str, at: str) -> tuple[str, str, str, str, str]:
     return (cid, mid, verdict, by, at)
 
 
-def _file_fold(events: list[FileEvent]) -> tuple[set[int], set[int]]:
+def file_fold(events: list[FileEvent]) -> tuple[set[int], set[int]]:
     """Positions of the file's achieved events live at its end, and those the file retracts."""
     live: dict[tuple[str, str], list[int]] = {}
     corrected: set[int] = set()
@@ -714,197 +607,7 @@ def _file_fold(events: list[FileEvent]) -> tuple[set[int], set[int]]:
     return {q for qs in live.values() for q in qs}, corrected
 
 
-def _merge_events(service: Service, pupil: Pupil, events: list[FileEvent], summary: ImportSummary) -> None:
-    from ..service import as_event
-
-    store = service.store
-    assert pupil.id is not None
-    file_live, file_corrected = _file_fold(events)
-    recorded_at = service.now()
-    records: dict[str, PupilRecord] = {}
-    here: dict[str, Counter[tuple[str, str, str, str, str]]] = {}
-    achieved_here: dict[str, set[str]] = {}
-    for cid in dict.fromkeys(e.curriculum for e in events):
-        record = PupilRecord()
-        counts: Counter[tuple[str, str, str, str, str]] = Counter()
-        for j in store.judgements(pupil.id, cid):
-            record.apply(as_event(j))
-            counts[_key(cid, j.milestone_id, j.verdict.value, j.by, iso_utc(j.at))] += 1
-        records[cid], here[cid], achieved_here[cid] = record, counts, record.achieved()
-    imported: dict[int, int] = {}  # file position -> new database id
-    imported_ids: set[int] = set()
-
-    def left_out(e: FileEvent, why: str) -> None:
-        summary.events_left_out += 1
-        summary.kept.append(
-            f"{pupil.upn} {e.curriculum} {e.milestone}: {e.verdict.value} of {e.at:%Y-%m-%d} {why}"
-        )
-
-    for p, e in enumerate(events):
-        cid, mid = e.curriculum, e.milestone
-        record, counts = records[cid], here[cid]
-        state = record.get(mid)
-        achieved_now = state is not None and state.achieved
-        key = _key(cid, mid, e.verdict.value, e.by, iso_utc(e.at))
-        # an identical event here is the same event, unless the file's achievement is live and
-        # ours is not any more: then it is added again, so an achievement in the file survives
-        if counts[key] > 0 and not (e.verdict is Verdict.ACHIEVED and p in file_live and not achieved_now):
-            counts[key] -= 1
-            summary.events_already_here += 1
-            continue
-        corrects: int | None = None
-        if e.verdict is Verdict.ACHIEVED:
-            if p in file_corrected and mid in achieved_here[cid]:
-                left_out(e, "is retracted in the file; it is achieved here, so left out")
-                continue
-        elif e.verdict is Verdict.NOT_YET:
-            if achieved_now:
-                left_out(e, "left out: it is achieved here and stays achieved")
-                continue
-        elif e.verdict is Verdict.REVISIT:
-            if not achieved_now:
-                left_out(e, "left out: it is not achieved here")
-                continue
-        else:  # retracted
-            target = imported.get(e.corrects) if e.corrects is not None else None
-            victims = (
-                [] if state is None else [i for i, _ in state.live if target is not None and i <= target]
-            )
-            if target is None or mid in achieved_here[cid] or not set(victims) <= imported_ids:
-                left_out(e, "left out: it would retract an achievement of this school")
-                continue
-            corrects = target
-        j = store.append_judgement(
-            Judgement(
-                pupil_id=pupil.id,
-                curriculum_id=cid,
-                milestone_id=mid,
-                verdict=e.verdict,
-                by=e.by,
-                at=e.at,
-                note=e.note,
-                reason=e.reason,
-                corrects=corrects,
-                recorded_at=recorded_at,
-            )
-        )
-        assert j.id is not None
-        imported[p] = j.id
-        imported_ids.add(j.id)
-        record.apply(as_event(j))
-        summary.events_added += 1
-
-
-def _merge_termly(service: Service, pupil: Pupil, entry: FilePassport, summary: ImportSummary) -> None:
-    """Test scores, targets, focus items and notes: each added unless already here. A test score,
-    target or focus item older than ours for the same slot is left out, so ours stays current."""
-    store = service.store
-    pid = pupil.id
-    assert pid is not None
-
-    scores = store.test_scores(pupil_id=pid, history=True)
-    have = Counter((t.curriculum_id, t.academic_year, t.term, t.score, t.by, iso_utc(t.at)) for t in scores)
-    newest: dict[tuple[Any, ...], datetime] = {}
-    for t in scores:
-        slot = (t.curriculum_id, t.academic_year, t.term)
-        newest[slot] = max(newest.get(slot, t.at), t.at)
-    for s in entry.test_scores:
-        key = (s.curriculum, s.academic_year, s.term, s.score, s.by, iso_utc(s.at))
-        if have[key] > 0:
-            have[key] -= 1
-            continue
-        slot = (s.curriculum, s.academic_year, s.term)
-        if slot in newest and s.at <= newest[slot]:
-            continue
-        store.add_test_score(
-            TestScore(
-                pupil_id=pid,
-                curriculum_id=s.curriculum,
-                academic_year=s.academic_year,
-                term=s.term,
-                score=s.score,
-                by=s.by,
-                at=s.at,
-                note=s.note,
-            )
-        )
-        newest[slot] = s.at
-        summary.test_scores_added += 1
-
-    targets = store.targets(pid)
-    have_t = Counter(
-        _target_key(t.curriculum_id, t.academic_year, t.points, t.milestones, t) for t in targets
-    )
-    newest = {}
-    for t in targets:
-        slot = (t.curriculum_id, t.academic_year)
-        newest[slot] = max(newest.get(slot, t.at), t.at)
-    for ft in entry.targets:
-        key = _target_key(ft.curriculum, ft.academic_year, ft.points, ft.milestones, ft)
-        if have_t[key] > 0:
-            have_t[key] -= 1
-            continue
-        slot = (ft.curriculum, ft.academic_year)
-        if slot in newest and ft.at <= newest[slot]:
-            continue
-        store.set_target(
-            Target(
-                pupil_id=pid,
-                curriculum_id=ft.curriculum,
-                academic_year=ft.academic_year,
-                points=ft.points,
-                milestones=ft.milestones,
-                due=ft.due,
-                reason=ft.reason,
-                by=ft.by,
-                at=ft.at,
-            )
-        )
-        newest[slot] = ft.at
-        summary.targets_added += 1
-
-    focus = store.focus_items(pid, history=True)
-    have_f = Counter(
-        (f.curriculum_id, f.milestone_id, f.provision, f.active, f.by, iso_utc(f.at)) for f in focus
-    )
-    newest = {}
-    pinned: dict[tuple[str, str], bool] = {}
-    for f in focus:
-        slot = (f.curriculum_id, f.milestone_id)
-        newest[slot] = max(newest.get(slot, f.at), f.at)
-        pinned[slot] = f.active
-    for ff in entry.focus:
-        key = (ff.curriculum, ff.milestone, ff.provision, ff.active, ff.by, iso_utc(ff.at))
-        if have_f[key] > 0:
-            have_f[key] -= 1
-            continue
-        slot = (ff.curriculum, ff.milestone)
-        if slot in newest and ff.at <= newest[slot]:
-            continue
-        if ff.active:
-            store.pin_focus(pid, ff.curriculum, ff.milestone, by=ff.by, at=ff.at, provision=ff.provision)
-        elif pinned.get(slot):
-            store.unpin_focus(pid, ff.curriculum, ff.milestone, by=ff.by, at=ff.at)
-        else:
-            continue  # unpinning what is not pinned here changes nothing
-        pinned[slot] = ff.active
-        newest[slot] = ff.at
-        summary.focus_added += 1
-
-    notes = store.notes(pid)
-    have_n = Counter((n.curriculum_id, str(n.kind), n.text, n.by, iso_utc(n.at)) for n in notes)
-    for fn in entry.notes:
-        key = (fn.curriculum, str(fn.kind), fn.text, fn.by, iso_utc(fn.at))
-        if have_n[key] > 0:
-            have_n[key] -= 1
-            continue
-        store.add_note(
-            Note(pupil_id=pid, curriculum_id=fn.curriculum, kind=fn.kind, text=fn.text, by=fn.by, at=fn.at)
-        )
-        summary.notes_added += 1
-
-
-def _target_key(
+def target_key(
     cid: str, year: int, points: int | None, milestones: list[str] | None, t: Target | FileTarget
 ) -> tuple[Any, ...]:
     return (

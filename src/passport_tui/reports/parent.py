@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ..engine.points import end_of_year_points
 from ..errors import NotFound, PassportError
-from ..models import Curriculum, Note, NoteKind, Pupil
+from ..models import Curriculum, Note, Pupil
 from ._render import clean, long_date, months_before, render, year_label
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ def pupil_report(svc: Service, pupil_key: str | int, since: date | None = None) 
     if since > today:
         raise PassportError(f"The report period can't start after today ({today.isoformat()}).")
     first = clean(pupil.first_name).strip() or clean(pupil.name)
-    notes = svc.store.notes(pupil.id, NoteKind.TEACHER_COMMENT)  # type: ignore[arg-type]
+    notes = svc.teacher_comments(pupil.id)  # type: ignore[arg-type]
     subjects = []
     for cp in passport.curricula:
         c, s = cp.curriculum, cp.standing

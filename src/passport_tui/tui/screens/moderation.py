@@ -11,8 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ...errors import PassportError
-from ...service import Service
-from ...termly import ModerationItem
+from ...service import ModerationItem, Service
 from ..text import plain
 from .modals import AskScreen, HelpScreen
 

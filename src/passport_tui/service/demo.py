@@ -12,13 +12,17 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
-from . import engine
-from .curriculum import load_curriculum
-from .engine import Event, PupilRecord
-from .models import Curriculum, Judgement, Pupil, Sen, Verdict
-from .resources import sample_curriculum_paths
-from .service import Service
+from .. import engine
+from ..curriculum import load_curriculum
+from ..engine import Event, PupilRecord
+from ..errors import PassportError
+from ..models import Curriculum, Judgement, Pupil, Sen, Verdict
+from ..resources import sample_curriculum_paths
+from ..store import default_db_path
+from .access import Access
+from .session import Session
 
 FIRST_NAMES = [
     "Amelia",
@@ -277,8 +281,20 @@ def _year_size(c: Curriculum, year: int) -> float:
     return len(c.milestones) / max(1, len(c.stages))
 
 
-def build_demo(service: Service, seed: int = 2026) -> DemoSummary:
-    """Fill an empty database with the demo school."""
+def fresh_demo_file() -> Path:
+    """The demo's own file (``demo.db`` in the user's data folder), emptied for a new build."""
+    path = default_db_path().with_name("demo.db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+def build_demo(service: Session, seed: int = 2026) -> DemoSummary:
+    """Fill an empty database with the demo school (admins only; never a database with pupils)."""
+    if isinstance(service, Access):
+        service.require_admin("build the demo school")
+    if service.store.pupils():
+        raise PassportError(f"{service.database_path} already has pupils; the demo needs an empty database.")
     today = service.today()
     rng = random.Random(f"{seed}-{today.isoformat()}")
     curricula = [load_curriculum(p) for p in sample_curriculum_paths()]

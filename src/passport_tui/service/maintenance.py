@@ -34,8 +34,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import PassportError
-from .store import SCHEMA_VERSION, Store
+from ..errors import PassportError
+from ..store import SCHEMA_VERSION, Store
+from .access import Access
 
 # Pages copied per step when the source is not in WAL mode (a step holds a read lock there).
 STEP_PAGES = 1024
@@ -381,3 +382,35 @@ def verdict(checks: list[Check]) -> str:
     if not failed:
         return f"healthy: all {len(checks)} checks passed"
     return f"NOT healthy: {len(failed)} of {len(checks)} checks failed ({', '.join(failed)})"
+
+
+# --- the use cases -------------------------------------------------------------------------
+
+
+class Maintenance(Access):
+    def backup(self, dest: str | Path, *, pages: int | None = None) -> BackupResult:
+        """Copy the database to ``dest`` (admins only: a backup holds every pupil's data)."""
+        self.require_admin("back up the database")
+        return backup(self.store, dest, pages=pages)
+
+    def doctor(self) -> list[Check]:
+        """Health checks of the database file."""
+        return doctor(self.store)
+
+
+def restore_backup(src: str | Path, db_path: str | Path, user: str | None = None) -> RestoreResult:
+    """Replace the database at ``db_path`` with the backup ``src``: once staff exist, only an admin
+    may (checked on the database being replaced; a missing database can be restored by anyone who
+    can write its folder)."""
+    check_may_restore(db_path, user)
+    return restore(src, db_path)
+
+
+def check_may_restore(db_path: str | Path, user: str | None = None) -> None:
+    path = Path(db_path).expanduser()
+    if path.exists():
+        session = Access(Store.open(path), user)
+        try:
+            session.require_admin("restore a backup")
+        finally:
+            session.close()

@@ -1,0 +1,59 @@
+"""The use cases: the only API the command line and the terminal app call.
+
+One module per family of use cases, each a mixin over the session and access checks:
+
+- ``session``: one person using one database, with a clock; the day, the window, year groups;
+- ``access``: staff and roles, scoped lookups of pupils and classes, settings;
+- ``curricula``: importing, exporting and looking up curricula and milestones;
+- ``records``: the judgement log folded into each pupil's state, and standings;
+- ``judging``: achieved, not yet, revisit and retractions;
+- ``passports``: one pupil's passport, the class grid;
+- ``tracking``: tracking points, who needs support, group analysis;
+- ``plans``: tests beside teacher points, targets, gap ages, focus items, teacher comments;
+- ``moderation``: samples, confirm, query and resolve;
+- ``imports`` and ``transfer``: rosters, OneRoster, test scores, the portable passport file;
+- ``maintenance``: backup, restore, doctor; ``demo``: the demo school.
+
+Every use case checks the acting member of staff first: reads are scoped to a teacher's classes
+(and "not yours" reads exactly like "does not exist"), writes are checked by role.
+"""
+
+from __future__ import annotations
+
+from .access import Access
+from .imports import Imports
+from .judging import VERDICT_WORDS, Judging, Outcome
+from .maintenance import Maintenance
+from .moderation import Moderation, ModerationItem
+from .passports import CurriculumPassport, GridLine, Passports, PupilPassport
+from .plans import DISAGREEMENT, Plans, TargetView, TestResult
+from .records import as_event, each_record, fold_rows
+from .session import current_user, utc_now
+from .tracking import GroupAnalysis, Tracking, TrackingRow
+from .transfer import Transfer
+
+
+class Service(Judging, Passports, Tracking, Plans, Moderation, Imports, Transfer, Maintenance):
+    """The Milestones Passport of one database, used by one person (``user``)."""
+
+
+__all__ = [
+    "DISAGREEMENT",
+    "VERDICT_WORDS",
+    "Access",
+    "CurriculumPassport",
+    "GridLine",
+    "GroupAnalysis",
+    "ModerationItem",
+    "Outcome",
+    "PupilPassport",
+    "Service",
+    "TargetView",
+    "TestResult",
+    "TrackingRow",
+    "as_event",
+    "current_user",
+    "each_record",
+    "fold_rows",
+    "utc_now",
+]

@@ -1,0 +1,138 @@
+"""Who may do what (DESIGN §8): staff, roles and the classes a teacher may reach.
+
+Every use case of the service package asks here first. Reads are scoped: a teacher's pupil and
+class lookups see only their own classes, and "not yours" reads exactly like "does not exist", so
+nothing about another class leaks through a refusal. Writes are checked: a viewer changes nothing;
+curricula, rosters, staff, settings and the database file are an admin's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from ..engine import TermDates
+from ..errors import NotAllowed, NotFound, PassportError
+from ..models import Pupil
+from ..store import Store
+from .session import Session, utc_now
+
+ROLES = ("admin", "teacher", "viewer")
+
+
+class Access(Session):
+    """A session whose every use case checks the acting member of staff first."""
+
+    def __init__(self, store: Store, user: str | None = None, clock: Callable[[], datetime] = utc_now):
+        super().__init__(store, user, clock)
+        self.check_access()
+
+    def check_access(self) -> None:
+        """Once staff exist, only a known member of staff may use the database."""
+        if self.store.staff() and self.store.staff_member(self.user) is None:
+            raise NotAllowed(
+                f"{self.user!r} is not a member of staff in this database; an admin can add you "
+                "with 'passport staff add'."
+            )
+
+    @property
+    def role(self) -> str:
+        """admin, teacher or viewer; everyone is admin until staff are configured (a tutor, a family)."""
+        me = self.store.staff_member(self.user)
+        return me[2] if me else "admin"
+
+    def my_classes(self) -> set[str] | None:
+        """The classes a teacher teaches; None when the user may see every class."""
+        me = self.store.staff_member(self.user)
+        if me is None or me[2] != "teacher":
+            return None
+        return set(me[3])
+
+    def require_admin(self, what: str) -> None:
+        if self.role != "admin":
+            raise NotAllowed(f"Only an admin can {what}.")
+
+    def require_change(self) -> None:
+        if self.role == "viewer":
+            raise NotAllowed(f"{self.user} can view but not change anything.")
+
+    # --- scoped lookups --------------------------------------------------------------------
+
+    def pupil(self, key: str | int) -> Pupil:
+        """A pupil by UPN or id, if the user may see them; the same refusal either way."""
+        p = self.store.pupil(key)
+        mine = self.my_classes()
+        if mine is None:
+            if p is None:
+                raise NotFound(f"No pupil with UPN or id {str(key)!r}.")
+            return p
+        if p is None or p.class_name not in mine:
+            raise NotFound(f"No pupil with UPN or id {str(key)!r} in {self.user}'s classes.")
+        return p
+
+    def require_class(self, class_name: str | None) -> None:
+        """Refuse a class the user does not teach (and one that does not exist, alike)."""
+        mine = self.my_classes()
+        if mine is not None and class_name is not None and class_name not in mine:
+            raise NotFound(f"No class {class_name!r} among {self.user}'s classes.")
+
+    def pupils(self, class_name: str | None = None) -> list[Pupil]:
+        """Pupils (of one class): a teacher sees only the pupils of their own classes."""
+        self.require_class(class_name)
+        mine = self.my_classes()
+        pupils = self.store.pupils(class_name)
+        return pupils if mine is None else [p for p in pupils if p.class_name in mine]
+
+    def classes(self) -> list[tuple[str, int]]:
+        mine = self.my_classes()
+        classes = self.store.classes()
+        return classes if mine is None else [(c, n) for c, n in classes if c in mine]
+
+    # --- staff -----------------------------------------------------------------------------
+
+    def staff(self) -> list[tuple[str, str, str, list[str]]]:
+        """Every member of staff: (username, name, role, classes)."""
+        return self.store.staff()
+
+    def staff_name(self, username: str) -> str:
+        """A member of staff's name as set by an admin (the login where none is set)."""
+        me = self.store.staff_member(username)
+        return me[1] if me and me[1] else username
+
+    def add_staff(self, username: str, name: str, role: str, classes: list[str] | None = None) -> None:
+        """Add or change a member of staff (admins only, once staff exist). The first member added
+        must be an admin, so the database never locks everyone out."""
+        if role not in ROLES:
+            raise PassportError(f"A role is admin, teacher or viewer, not {role!r}.")
+        if not self.store.staff():
+            if role != "admin":
+                raise PassportError(
+                    "Add an admin first: once staff exist, only known staff can use the database."
+                )
+        else:
+            self.require_admin("manage staff")
+        self.store.put_staff(username, name, role, classes)
+
+    def remove_staff(self, username: str) -> None:
+        self.require_admin("manage staff")
+        admins = [m for m in self.store.staff() if m[2] == "admin" and m[0] != username]
+        if not admins:
+            raise PassportError("That would leave no admin; add another admin first.")
+        if not self.store.remove_staff(username):
+            raise NotFound(f"No member of staff {username!r}.")
+
+    # --- settings --------------------------------------------------------------------------
+
+    def set_term_dates(self, spring: tuple[int, int], summer: tuple[int, int]) -> TermDates:
+        """The school's own window dates: when spring and summer start (autumn starts 1 September)."""
+        self.require_admin("change the term dates")
+        try:
+            terms = TermDates(spring=spring, summer=summer)
+        except ValueError as error:
+            raise PassportError(f"Those term dates don't work: {error}.") from None
+        self.store.set_setting("term_dates", {"spring": list(spring), "summer": list(summer)})
+        return terms
+
+    def setting(self, key: str) -> object:
+        """A school setting (e.g. ``school_name``)."""
+        return self.store.get_setting(key)

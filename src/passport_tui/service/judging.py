@@ -1,0 +1,147 @@
+"""Judging: recording achieved, not yet, revisit and retractions, one pupil or a column of the
+grid at a time. A judgement is decided by the engine and appended inside one write transaction,
+so two teachers marking the same pupil at once are both checked against the latest state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .. import engine
+from ..errors import JudgementRefused, PassportError
+from ..models import Curriculum, Judgement, Pupil, Verdict
+from .records import Records
+
+VERDICT_WORDS = {
+    "achieved": Verdict.ACHIEVED,
+    "not-yet": Verdict.NOT_YET,
+    "not_yet": Verdict.NOT_YET,
+    "notyet": Verdict.NOT_YET,
+    "retracted": Verdict.RETRACTED,
+    "revisit": Verdict.REVISIT,
+}
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happened to one judgement of a bulk action."""
+
+    pupil: Pupil
+    judgement: Judgement | None = None
+    refusal: JudgementRefused | None = None
+    already: bool = False  # already achieved (and not due a revisit): nothing recorded
+
+
+def verdict_of(word: str) -> Verdict:
+    try:
+        return VERDICT_WORDS[word]
+    except KeyError:
+        raise PassportError(
+            f"A judgement is achieved, not-yet, revisit or retracted, not {word!r}."
+        ) from None
+
+
+class Judging(Records):
+    def judge(
+        self,
+        pupil_key: str | int,
+        milestone_id: str,
+        verdict: str,
+        *,
+        curriculum_id: str | None = None,
+        note: str | None = None,
+        reason: str | None = None,
+        at: datetime | None = None,
+    ) -> Judgement:
+        """Record one judgement (achieved, not yet, retracted, revisit) if the rules allow it."""
+        pupil = self.pupil(pupil_key)
+        self.require_change()
+        c, m = self.milestone(milestone_id, curriculum_id)
+        with self.store.transaction():
+            return self._judge_one(pupil, c, m.id, verdict_of(verdict), note, reason, at)
+
+    def retract(
+        self, pupil_key: str | int, milestone_id: str, reason: str, curriculum_id: str | None = None
+    ) -> Judgement:
+        return self.judge(pupil_key, milestone_id, "retracted", curriculum_id=curriculum_id, reason=reason)
+
+    def judge_many(
+        self,
+        pupil_ids: list[int],
+        curriculum_id: str,
+        milestone_id: str,
+        verdict: str,
+        *,
+        note: str | None = None,
+        reason: str | None = None,
+    ) -> list[Outcome]:
+        """Mark one milestone for several pupils in one transaction; each refusal is reported, the
+        others are recorded. Marking a column achieved skips pupils who already have it secured
+        (unless it is due a revisit, when it is a re-confirmation). Every pupil is checked before
+        anything is written: one pupil the user may not reach refuses the whole batch."""
+        self.require_change()
+        c, m = self.milestone(milestone_id, curriculum_id)
+        v = verdict_of(verdict)
+        pupils = [self.pupil(pid) for pid in pupil_ids]
+        out: list[Outcome] = []
+        with self.store.transaction():
+            for pupil in pupils:
+                assert pupil.id is not None
+                if v is Verdict.ACHIEVED and len(pupils) > 1:
+                    state = self.record(pupil.id, c.id).get(m.id)
+                    if state is not None and state.achieved and not state.revisit:
+                        out.append(Outcome(pupil, already=True))
+                        continue
+                try:
+                    out.append(Outcome(pupil, self._judge_one(pupil, c, m.id, v, note, reason, None)))
+                except JudgementRefused as refusal:
+                    out.append(Outcome(pupil, refusal=refusal))
+        return out
+
+    def _judge_one(
+        self,
+        pupil: Pupil,
+        c: Curriculum,
+        milestone_id: str,
+        verdict: Verdict,
+        note: str | None,
+        reason: str | None,
+        at: datetime | None,
+    ) -> Judgement:
+        """Decide and append one judgement; the caller has checked access and holds the write
+        transaction."""
+        assert pupil.id is not None
+        now = self.now()
+        if at is not None and at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        record = self.record(pupil.id, c.id)
+        decision = engine.decide(
+            c,
+            record,
+            milestone_id,
+            verdict.value,
+            now=now,
+            at=at,
+            reason=reason,
+            actor=self.user,
+            actor_is_admin=self.role == "admin",
+        )
+        return self.store.append_judgement(
+            Judgement(
+                pupil_id=pupil.id,
+                curriculum_id=c.id,
+                milestone_id=milestone_id,
+                verdict=Verdict(decision.verdict),
+                by=self.user,
+                at=at or now,
+                note=(note or "").strip() or None,
+                reason=decision.reason,
+                corrects=decision.corrects,
+            )
+        )
+
+    def history(self, pupil_key: str | int) -> list[Judgement]:
+        """Every judgement of a pupil, oldest first (who judged what, when)."""
+        pupil = self.pupil(pupil_key)
+        assert pupil.id is not None
+        return self.store.judgements(pupil.id)

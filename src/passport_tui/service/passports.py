@@ -1,0 +1,86 @@
+"""Passports and the class grid: what a teacher sees of one pupil, or of a class over one part of
+a curriculum."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .. import engine
+from ..engine import PupilRecord, Standing
+from ..models import Curriculum, FocusItem, Pupil
+from .records import Records
+
+
+@dataclass(slots=True)
+class CurriculumPassport:
+    curriculum: Curriculum
+    standing: Standing
+    achieved_on: dict[str, datetime] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class PupilPassport:
+    pupil: Pupil
+    year_group: int
+    today: date
+    curricula: list[CurriculumPassport]
+    focus: list[FocusItem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class GridLine:
+    """One pupil's row of the class grid."""
+
+    pupil: Pupil
+    year_group: int
+    cells: list[engine.Cell]
+    points: int | None
+    expected: int | None
+    flags: list[engine.Flag]
+
+
+class Passports(Records):
+    def passport(self, pupil_key: str | int, history_windows: int = 3) -> PupilPassport:
+        pupil = self.pupil(pupil_key)
+        assert pupil.id is not None
+        out = []
+        for c in self.curricula():
+            rec = self.record(pupil.id, c.id)
+            s = self.standing(pupil, c, rec, history_windows=history_windows)
+            dates = {m: rec.milestones[m].achieved_at for m in s.achieved}
+            out.append(CurriculumPassport(c, s, {k: v for k, v in dates.items() if v is not None}))
+        return PupilPassport(
+            pupil, self.year_group(pupil), self.today(), out, self.store.focus_items(pupil.id)
+        )
+
+    def grid(self, pupils: list[Pupil], c: Curriculum, milestones: list[str]) -> list[GridLine]:
+        """The class grid of ``pupils`` (those the user may see) over ``milestones`` of curriculum
+        ``c``, in the pupils' order, from one pass over their part of the log."""
+        pupils = self._visible(pupils)
+        if not pupils:
+            return []
+        stand = self.stander(c, self.today())
+        lines = {
+            p.id: self._grid_line(p, c, record, milestones, stand)
+            for p, record in self.pupil_records(c, pupils)
+        }
+        return [lines[p.id] for p in pupils if p.id in lines]
+
+    def grid_line(self, pupil: Pupil, c: Curriculum, milestones: list[str]) -> GridLine:
+        assert pupil.id is not None
+        pupil = self.pupil(pupil.id)
+        return self._grid_line(
+            pupil, c, self.record(pupil.id, c.id), milestones, self.stander(c, self.today())
+        )
+
+    def _visible(self, pupils: list[Pupil]) -> list[Pupil]:
+        mine = self.my_classes()
+        return pupils if mine is None else [p for p in pupils if p.class_name in mine]
+
+    def _grid_line(
+        self, pupil: Pupil, c: Curriculum, record: PupilRecord | engine.FirstAchieved, milestones, stand
+    ) -> GridLine:
+        s = stand(pupil, record)
+        cells = engine.cells(c, s.achieved_set, record.not_yet(), record.revisits(), s.year_group, milestones)
+        return GridLine(pupil, s.year_group, cells, s.points, s.expected, s.flags)

@@ -1,0 +1,171 @@
+"""Records and standings: the judgement log folded into each pupil's state, and the engine's
+reading of it (points, expected, target, flags, gaps) for one pupil or streamed for many."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
+from operator import itemgetter
+
+from .. import engine
+from ..engine import Event, PupilRecord, Standing
+from ..models import Curriculum, Judgement, Pupil, Verdict
+from ..store import iso_utc
+from .curricula import Curricula
+
+
+def as_event(j: Judgement) -> Event:
+    return Event(
+        j.id or 0,
+        j.milestone_id,
+        j.verdict.value,
+        j.at,
+        j.corrects,
+        j.by,
+        override=j.verdict is Verdict.ACHIEVED and j.reason is not None,
+    )
+
+
+def each_record(rows: Iterable[tuple]) -> Iterator[tuple[int, PupilRecord]]:
+    """Fold the store's event rows ``(pupil_id, id, milestone, verdict, at, corrects)``, ordered by
+    pupil then id, into one record per pupil, yielded pupil by pupil (so a whole school never sits
+    in memory at once)."""
+    current: int | None = None
+    record = PupilRecord()
+    for pupil_id, eid, milestone, verdict, at, corrects in rows:
+        if pupil_id != current:
+            if current is not None:
+                yield current, record
+            current, record = pupil_id, PupilRecord()
+        # the store writes ISO-8601 with a UTC offset, so no time zone fix-up is needed here
+        record.apply_row(
+            eid, milestone, verdict, datetime.fromisoformat(at) if isinstance(at, str) else at, corrects
+        )
+    if current is not None:
+        yield current, record
+
+
+def fold_rows(rows: Iterable[tuple]) -> dict[int, PupilRecord]:
+    """Every pupil's record from the store's event rows, as a dict."""
+    return dict(each_record(rows))
+
+
+class Records(Curricula):
+    def record(self, pupil_id: int, curriculum_id: str) -> PupilRecord:
+        """One pupil's record in one curriculum. Internal: callers have looked the pupil up
+        through ``pupil``/``pupils``, which check access."""
+        return fold_rows(self.store.event_rows(curriculum_id, [pupil_id])).get(pupil_id, PupilRecord())
+
+    def records(self, curriculum_id: str, pupil_ids: list[int] | None = None) -> dict[int, PupilRecord]:
+        """Every listed pupil's record in one curriculum, folded from one pass over the log (the
+        pupils the user may see, when none are listed)."""
+        if pupil_ids is None and self.my_classes() is None:
+            return fold_rows(self.store.event_rows(curriculum_id, None))
+        visible = [p.id for p in self.pupils() if p.id is not None] if self.my_classes() is not None else None
+        if pupil_ids is None:
+            pupil_ids = visible or []
+        elif visible is not None:
+            allowed = set(visible)
+            pupil_ids = [pid for pid in pupil_ids if pid in allowed]
+        records = fold_rows(self.store.event_rows(curriculum_id, pupil_ids))
+        for pid in pupil_ids:
+            records.setdefault(pid, PupilRecord())
+        return records
+
+    def standings(
+        self,
+        c: Curriculum,
+        pupils: list[Pupil] | None = None,
+        *,
+        detail: bool = False,
+        on: date | None = None,
+    ) -> Iterator[tuple[Pupil, Standing]]:
+        """Every pupil's standing in one curriculum (all the user may see by default), streamed
+        from one pass over the log: points, expected, target, flags and gaps for the tracking
+        lists. ``on`` a past date gives the figures as they stood then, from the events up to that
+        day."""
+        today = on or self.today()
+        stand = self.stander(c, today, detail)
+        for pupil, record in self.pupil_records(c, pupils, on=on, lean=not detail):
+            yield pupil, stand(pupil, record)
+
+    def stander(
+        self, c: Curriculum, today: date, detail: bool = False
+    ) -> Callable[[Pupil, object], Standing]:
+        """A function giving a pupil's standing from their record, with the personal targets and
+        this window's greater-depth tests read once for the whole curriculum."""
+        terms = self.terms
+        w = engine.window_of(today, terms)
+        targets = {
+            pid: t.points
+            for pid, t in self.store.current_targets(c.id, w.academic_year).items()
+            if t.points is not None
+        }
+        depth = {
+            t.pupil_id
+            for t in self.store.test_scores(curriculum_id=c.id, academic_year=w.academic_year, term=w.term)
+            if t.score >= 80
+        }
+
+        def stand(pupil: Pupil, record) -> Standing:
+            return engine.standing(
+                c,
+                record,
+                self.year_group(pupil, today),
+                today,
+                terms=terms,
+                detail=detail,
+                personal_target=targets.get(pupil.id) if pupil.id is not None else None,
+                greater_depth=pupil.id in depth,
+            )
+
+        return stand
+
+    def pupil_records(
+        self, c: Curriculum, pupils: list[Pupil] | None, *, on: date | None = None, lean: bool = True
+    ) -> Iterator[tuple[Pupil, PupilRecord | engine.FirstAchieved]]:
+        """Each pupil's record in one curriculum from one pass over the log (pupils without events
+        get an empty record last). ``lean`` uses the light record wherever it is exact. With no
+        pupils given, the pupils the user may see."""
+        scoped = self.pupils() if pupils is None else pupils
+        everyone = pupils is None and self.my_classes() is None
+        by_id = {p.id: p for p in scoped if p.id is not None}
+        cutoff = iso_utc(datetime.combine(on + timedelta(days=1), time.min, tzinfo=UTC)) if on else None
+        rows = self.store.event_rows(c.id, None if everyone else list(by_id))
+        seen: set[int] = set()
+        for pid, group in groupby(rows, key=itemgetter(0)):
+            pupil = by_id.get(pid)
+            if pupil is None:
+                continue
+            seen.add(pid)
+            events = list(group)
+            if cutoff is not None:
+                events = [row for row in events if row[4] < cutoff]
+            # the lean record is exact for a log without retractions; otherwise fold it all
+            record = engine.lean_fold(events) if lean else None
+            yield pupil, record if record is not None else fold_rows(events).get(pid, PupilRecord())
+        for pid, pupil in by_id.items():
+            if pid not in seen:
+                yield pupil, PupilRecord()
+
+    def standing(self, pupil: Pupil, c: Curriculum, record: PupilRecord | None = None, **kw) -> Standing:
+        """One pupil's standing in one curriculum now, with their personal target and this
+        window's test. ``pupil`` comes from a scoped lookup."""
+        assert pupil.id is not None
+        today, terms = self.today(), self.terms
+        w = engine.window_of(today, terms)
+        if "personal_target" not in kw:
+            target = self.store.current_target(pupil.id, c.id, w.academic_year)
+            kw["personal_target"] = target.points if target is not None else None
+        if "greater_depth" not in kw:
+            tests = self.store.test_scores(pupil.id, c.id, w.academic_year, w.term)
+            kw["greater_depth"] = any(t.score >= 80 for t in tests)
+        return engine.standing(
+            c,
+            record if record is not None else self.record(pupil.id, c.id),
+            self.year_group(pupil, today),
+            today,
+            terms=terms,
+            **kw,
+        )

@@ -1,0 +1,109 @@
+"""A session: one person using one database, with a clock.
+
+Everything else in the service package builds on it. It owns the store connection (one per
+thread: a worker thread calls ``reopen`` for its own) and says what day and window it is.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Self
+
+from .. import engine
+from ..engine import TermDates
+from ..errors import PassportError
+from ..models import Pupil
+from ..store import Store, resolve_db_path
+
+
+def database_file(value: str | None = None) -> Path:
+    """The database file: ``value`` (``--db``), else ``PASSPORT_DB``, else the user's data folder."""
+    return resolve_db_path(value)
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (e.g. a container without passwd entry)
+        return os.environ.get("USER", "teacher")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Session:
+    """One database used by one person (``user``) with a clock (UTC)."""
+
+    def __init__(self, store: Store, user: str | None = None, clock: Callable[[], datetime] = utc_now):
+        self.store = store
+        self.user = user or current_user()
+        self.clock = clock
+
+    @classmethod
+    def open(cls, db: str | Path | None = None, user: str | None = None) -> Self:
+        return cls(Store.open(resolve_db_path(str(db) if db is not None else None)), user)
+
+    def reopen(self) -> Self:
+        """The same database for the same person on a new connection (one per worker thread)."""
+        return type(self)(Store.open(self.store.path), self.user, self.clock)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the database file -----------------------------------------------------------------
+
+    @property
+    def database_path(self) -> Path:
+        return Path(self.store.path)
+
+    def schema_version(self) -> int:
+        return self.store.schema_version()
+
+    def others_changed(self) -> int:
+        """A number that changes when another connection commits (not this one)."""
+        return self.store.others_changed()
+
+    def last_change(self) -> int:
+        """A number that changes whenever anyone, this connection included, commits."""
+        return self.store.last_change()
+
+    # --- time (DESIGN §2.6) ------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    @property
+    def terms(self) -> TermDates:
+        value = self.store.get_setting("term_dates")
+        if not value:
+            return engine.DEFAULT_TERMS
+        return TermDates(spring=tuple(value["spring"]), summer=tuple(value["summer"]))
+
+    def window(self, key: str | None = None) -> engine.Window:
+        """The current window, or the one named like ``2026-autumn``."""
+        if key is None:
+            return engine.window_of(self.today(), self.terms)
+        try:
+            return engine.parse_window(key, self.terms)
+        except ValueError as error:
+            raise PassportError(str(error)) from None
+
+    def academic_year(self, on: date | None = None) -> int:
+        return engine.academic_year_of(on or self.today())
+
+    def year_group(self, pupil: Pupil, on: date | None = None) -> int:
+        return pupil.year_group_in(self.academic_year(on))

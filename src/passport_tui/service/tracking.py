@@ -1,0 +1,122 @@
+"""Tracking: points, expected, progress and flags for a class, a year group or the school, now or
+at a past window (recomputed from the log), who needs support first, and group analysis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import engine
+from ..engine import Standing
+from ..errors import NotFound
+from ..models import Pupil
+from .records import Records
+
+
+@dataclass(slots=True)
+class TrackingRow:
+    """One pupil in one curriculum on the tracking table."""
+
+    pupil: Pupil
+    curriculum_id: str
+    standing: Standing
+
+    @property
+    def needs_support(self) -> bool:
+        """Falling behind, or stalled without being ahead."""
+        flags = self.standing.flags
+        Flag = engine.Flag  # noqa: N806
+        return Flag.FALLING_BEHIND in flags or (Flag.STALLED in flags and Flag.EXCELLING not in flags)
+
+
+@dataclass(slots=True)
+class GroupAnalysis:
+    """Each group against the rest in one curriculum, and the milestones where groups lag most."""
+
+    curriculum_id: str
+    window: engine.Window
+    groups: list
+    lags: list
+
+
+class Tracking(Records):
+    def tracking(
+        self,
+        *,
+        class_name: str | None = None,
+        year_group: int | None = None,
+        window: str | None = None,
+        curriculum_id: str | None = None,
+    ) -> list[TrackingRow]:
+        """Per pupil and curriculum: points, expected, target, progress and flags, for a class or a
+        year group (or the school), now or at the end of a past window; who needs support first."""
+        w = self.window(window)
+        current = self.window()
+        on = None if w == current else min(w.end, self.today())
+        day = on or self.today()
+        pupils = self.pupils(class_name)
+        if year_group is not None:
+            pupils = [p for p in pupils if self.year_group(p, day) == year_group]
+        curricula = [self.curriculum(curriculum_id)] if curriculum_id else self.curricula()
+        rows = [
+            TrackingRow(p, c.id, s)
+            for c in curricula
+            for p, s in self.standings(c, pupils, on=on)
+            if s.points is not None
+        ]
+        rows.sort(key=lambda r: (not r.needs_support, r.pupil.last_name, r.pupil.first_name, r.curriculum_id))
+        return rows
+
+    def group_analysis(
+        self,
+        *,
+        class_name: str | None = None,
+        year_group: int | None = None,
+        window: str | None = None,
+        curriculum_id: str | None = None,
+        lags_per_group: int = 2,
+    ) -> GroupAnalysis:
+        """Pupil premium, FSM, EAL, SEN, gender and tags, each against the rest: count, mean points,
+        progress, % at or above expected, % with gaps — and the same window a year earlier for the
+        same pupils; plus the milestones where each group lags the rest most."""
+        from ..engine.groups import PupilFigures, group_analysis, milestone_lag
+
+        if curriculum_id:
+            c = self.curriculum(curriculum_id)
+        else:
+            curricula = self.curricula()
+            if not curricula:
+                raise NotFound("No curricula yet: import one first (passport curriculum import FILE).")
+            c = curricula[0]
+        w = self.window(window)
+        current = self.window()
+
+        def figures(win: engine.Window) -> list[PupilFigures]:
+            on = None if win == current else min(win.end, self.today())
+            pupils = self.pupils(class_name)
+            if year_group is not None:  # the year group as it is in the window analysed
+                pupils = [p for p in pupils if self.year_group(p, min(w.end, self.today())) == year_group]
+            out = []
+            for p, s in self.standings(c, pupils, on=on):
+                out.append(
+                    PupilFigures(
+                        pupil=p,
+                        points=s.points,
+                        expected=s.expected,
+                        points_at_start_of_year=s.points_start_of_year,
+                        points_last_window=s.points_last_window,
+                        has_gaps=bool(s.gaps),
+                        achieved=s.achieved_set,
+                    )
+                )
+            return out
+
+        now = figures(w)
+        year_ago = figures(engine.window(w.academic_year - 1, w.term, self.terms))
+        rows = group_analysis(now, year_ago)
+        milestones = [m.id for m in c.milestones]
+        lags = []
+        for row in rows:
+            found = [lag for lag in milestone_lag(now, milestones, row.group) if lag.lag > 0]
+            lags.extend(found[:lags_per_group])
+        lags.sort(key=lambda lag: -lag.lag)
+        return GroupAnalysis(c.id, w, rows, lags)

@@ -1,0 +1,366 @@
+"""Transfer: pupils' passports moved between schools in the portable passport file.
+
+Exporting gathers each chosen pupil's whole history (the user's classes only); importing merges a
+file into this database in one transaction and never downgrades — the rules are in
+``passport_tui.interop.transfer``, which reads and writes the file's format.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..engine import PupilRecord
+from ..errors import NotFound
+from ..files import write_atomically
+from ..interop.transfer import (
+    FileEvent,
+    FilePassport,
+    ImportSummary,
+    curricula_used,
+    dumps_passport_file,
+    event_key,
+    file_entry,
+    file_fold,
+    missing_here,
+    passport_document,
+    read_passport_file,
+    refuse,
+    target_key,
+)
+from ..models import Curriculum, Judgement, Note, Pupil, Target, TestScore, Verdict
+from ..moments import iso_utc
+from .records import Records, as_event
+
+
+class Transfer(Records):
+    def export_passports(
+        self,
+        pupil_keys: Sequence[str | int] | None = None,
+        *,
+        class_name: str | None = None,
+        year_group: int | None = None,
+        school: str | None = None,
+    ) -> dict[str, Any]:
+        """The passport file (as a JSON-ready dict) of the pupils named by UPN or id, plus those of
+        ``class_name`` and/or ``year_group`` (their year group today); every pupil the user may see
+        if none is given."""
+        store = self.store
+        entries = []
+        for p in self._select(pupil_keys, class_name, year_group):
+            assert p.id is not None
+            entries.append(
+                file_entry(
+                    p,
+                    store.judgements(p.id),
+                    store.test_scores(pupil_id=p.id, history=True),
+                    store.targets(p.id),
+                    store.focus_items(p.id, history=True),
+                    store.notes(p.id),
+                )
+            )
+        curricula = [self.curriculum(cid) for cid in sorted(curricula_used(entries))]
+        return passport_document(
+            entries,
+            curricula,
+            exported_at=self.now(),
+            school=school if school is not None else self.store.get_setting("school_name"),
+            user=self.user,
+        )
+
+    def write_passport_file(
+        self,
+        path: str | Path,
+        pupil_keys: Sequence[str | int] | None = None,
+        *,
+        class_name: str | None = None,
+        year_group: int | None = None,
+        school: str | None = None,
+    ) -> dict[str, Any]:
+        """Export (see :meth:`export_passports`) to ``path`` atomically. Returns what was written."""
+        data = self.export_passports(pupil_keys, class_name=class_name, year_group=year_group, school=school)
+        write_atomically(path, dumps_passport_file(data))
+        return data
+
+    def _select(
+        self,
+        pupil_keys: Sequence[str | int] | None,
+        class_name: str | None,
+        year_group: int | None,
+    ) -> list[Pupil]:
+        """The pupils named, plus those of the class and/or year group given; everyone if none is."""
+        chosen: dict[int, Pupil] = {}
+        for key in pupil_keys or []:
+            p = self.pupil(key)
+            chosen[p.id or 0] = p
+        if class_name is not None or year_group is not None or not pupil_keys:
+            for p in self.pupils(class_name):
+                if year_group is None or self.year_group(p) == year_group:
+                    chosen.setdefault(p.id or 0, p)
+        if not chosen:
+            what = []
+            if class_name is not None:
+                what.append(f"class {class_name}")
+            if year_group is not None:
+                what.append(f"Year {year_group}")
+            raise NotFound(f"No pupils to export{' in ' + ' and '.join(what) if what else ''}.")
+        return sorted(chosen.values(), key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.id))
+
+    def import_passports(self, path: str | Path) -> ImportSummary:
+        """Merge a passport file into this database, all in one transaction (see the module's
+        docstring for the rules). A bad file raises ``PassportFileError`` and changes nothing."""
+        self.require_admin("import passports")
+        name = str(path)
+        pf = read_passport_file(path, self.now())
+        store = self.store
+        summary = ImportSummary(name)
+        with store.transaction():
+            found: list[tuple[int | None, str]] = []
+            ours: dict[str, Curriculum] = {}
+            for i, c in enumerate(pf.curricula):
+                mine = store.curriculum(c.id)
+                if mine is None:
+                    continue
+                if mine.curriculum.version != c.curriculum.version:
+                    found.append(
+                        (
+                            None,
+                            f"$.curricula[{i}]: curriculum {c.id} version {c.curriculum.version} differs from "
+                            f"this database's version {mine.curriculum.version}; import version "
+                            f"{c.curriculum.version} here first, or export the file against version "
+                            f"{mine.curriculum.version}",
+                        )
+                    )
+                ours[c.id] = mine
+            found += [(None, m) for m in missing_here(pf, ours)]
+            if found:
+                raise refuse(name, found)
+            for c in pf.curricula:
+                if c.id not in ours:
+                    store.put_curriculum(c)
+                    summary.curricula_added.append(c.id)
+            known = {p.upn: p for p in store.pupils()}
+            for entry in pf.pupils:
+                self._import_pupil(entry, known, summary)
+        return summary
+
+    def _import_pupil(self, entry: FilePassport, known: dict[str, Pupil], summary: ImportSummary) -> None:
+        store = self.store
+        fp = entry.pupil
+        pupil = known.get(fp.upn)
+        if pupil is None:
+            details = fp.model_dump(exclude={"class_name"})
+            store.upsert_pupils([Pupil(**details)])
+            found = store.pupil(fp.upn)
+            assert found is not None
+            pupil = found
+            known[fp.upn] = pupil
+            summary.pupils_added.append(fp.upn)
+        else:
+            summary.pupils_matched.append(fp.upn)
+            if (pupil.first_name, pupil.last_name) != (fp.first_name, fp.last_name) or (
+                fp.dob is not None and pupil.dob is not None and fp.dob != pupil.dob
+            ):
+                summary.warnings.append(
+                    f"{fp.upn}: the file names {fp.first_name} {fp.last_name}"
+                    f"{f' (born {fp.dob})' if fp.dob else ''}; this school's record "
+                    f"({pupil.name}{f', born {pupil.dob}' if pupil.dob else ''}) is kept"
+                )
+        assert pupil.id is not None
+        self._merge_events(pupil, entry.events, summary)
+        self._merge_termly(pupil, entry, summary)
+
+    def _merge_events(self, pupil: Pupil, events: list[FileEvent], summary: ImportSummary) -> None:
+        store = self.store
+        assert pupil.id is not None
+        file_live, file_corrected = file_fold(events)
+        recorded_at = self.now()
+        records: dict[str, PupilRecord] = {}
+        here: dict[str, Counter[tuple[str, str, str, str, str]]] = {}
+        achieved_here: dict[str, set[str]] = {}
+        for cid in dict.fromkeys(e.curriculum for e in events):
+            record = PupilRecord()
+            counts: Counter[tuple[str, str, str, str, str]] = Counter()
+            for j in store.judgements(pupil.id, cid):
+                record.apply(as_event(j))
+                counts[event_key(cid, j.milestone_id, j.verdict.value, j.by, iso_utc(j.at))] += 1
+            records[cid], here[cid], achieved_here[cid] = record, counts, record.achieved()
+        imported: dict[int, int] = {}  # file position -> new database id
+        imported_ids: set[int] = set()
+
+        def left_out(e: FileEvent, why: str) -> None:
+            summary.events_left_out += 1
+            summary.kept.append(
+                f"{pupil.upn} {e.curriculum} {e.milestone}: {e.verdict.value} of {e.at:%Y-%m-%d} {why}"
+            )
+
+        for p, e in enumerate(events):
+            cid, mid = e.curriculum, e.milestone
+            record, counts = records[cid], here[cid]
+            state = record.get(mid)
+            achieved_now = state is not None and state.achieved
+            key = event_key(cid, mid, e.verdict.value, e.by, iso_utc(e.at))
+            # an identical event here is the same event, unless the file's achievement is live and
+            # ours is not any more: then it is added again, so an achievement in the file survives
+            if counts[key] > 0 and not (
+                e.verdict is Verdict.ACHIEVED and p in file_live and not achieved_now
+            ):
+                counts[key] -= 1
+                summary.events_already_here += 1
+                continue
+            corrects: int | None = None
+            if e.verdict is Verdict.ACHIEVED:
+                if p in file_corrected and mid in achieved_here[cid]:
+                    left_out(e, "is retracted in the file; it is achieved here, so left out")
+                    continue
+            elif e.verdict is Verdict.NOT_YET:
+                if achieved_now:
+                    left_out(e, "left out: it is achieved here and stays achieved")
+                    continue
+            elif e.verdict is Verdict.REVISIT:
+                if not achieved_now:
+                    left_out(e, "left out: it is not achieved here")
+                    continue
+            else:  # retracted
+                target = imported.get(e.corrects) if e.corrects is not None else None
+                victims = (
+                    [] if state is None else [i for i, _ in state.live if target is not None and i <= target]
+                )
+                if target is None or mid in achieved_here[cid] or not set(victims) <= imported_ids:
+                    left_out(e, "left out: it would retract an achievement of this school")
+                    continue
+                corrects = target
+            j = store.append_judgement(
+                Judgement(
+                    pupil_id=pupil.id,
+                    curriculum_id=cid,
+                    milestone_id=mid,
+                    verdict=e.verdict,
+                    by=e.by,
+                    at=e.at,
+                    note=e.note,
+                    reason=e.reason,
+                    corrects=corrects,
+                    recorded_at=recorded_at,
+                )
+            )
+            assert j.id is not None
+            imported[p] = j.id
+            imported_ids.add(j.id)
+            record.apply(as_event(j))
+            summary.events_added += 1
+
+    def _merge_termly(self, pupil: Pupil, entry: FilePassport, summary: ImportSummary) -> None:
+        """Test scores, targets, focus items and notes: each added unless already here. A test score,
+        target or focus item older than ours for the same slot is left out, so ours stays current."""
+        store = self.store
+        pid = pupil.id
+        assert pid is not None
+
+        scores = store.test_scores(pupil_id=pid, history=True)
+        have = Counter(
+            (t.curriculum_id, t.academic_year, t.term, t.score, t.by, iso_utc(t.at)) for t in scores
+        )
+        newest: dict[tuple[Any, ...], datetime] = {}
+        for t in scores:
+            slot = (t.curriculum_id, t.academic_year, t.term)
+            newest[slot] = max(newest.get(slot, t.at), t.at)
+        for s in entry.test_scores:
+            key = (s.curriculum, s.academic_year, s.term, s.score, s.by, iso_utc(s.at))
+            if have[key] > 0:
+                have[key] -= 1
+                continue
+            slot = (s.curriculum, s.academic_year, s.term)
+            if slot in newest and s.at <= newest[slot]:
+                continue
+            store.add_test_score(
+                TestScore(
+                    pupil_id=pid,
+                    curriculum_id=s.curriculum,
+                    academic_year=s.academic_year,
+                    term=s.term,
+                    score=s.score,
+                    by=s.by,
+                    at=s.at,
+                    note=s.note,
+                )
+            )
+            newest[slot] = s.at
+            summary.test_scores_added += 1
+
+        targets = store.targets(pid)
+        have_t = Counter(
+            target_key(t.curriculum_id, t.academic_year, t.points, t.milestones, t) for t in targets
+        )
+        newest = {}
+        for t in targets:
+            slot = (t.curriculum_id, t.academic_year)
+            newest[slot] = max(newest.get(slot, t.at), t.at)
+        for ft in entry.targets:
+            key = target_key(ft.curriculum, ft.academic_year, ft.points, ft.milestones, ft)
+            if have_t[key] > 0:
+                have_t[key] -= 1
+                continue
+            slot = (ft.curriculum, ft.academic_year)
+            if slot in newest and ft.at <= newest[slot]:
+                continue
+            store.set_target(
+                Target(
+                    pupil_id=pid,
+                    curriculum_id=ft.curriculum,
+                    academic_year=ft.academic_year,
+                    points=ft.points,
+                    milestones=ft.milestones,
+                    due=ft.due,
+                    reason=ft.reason,
+                    by=ft.by,
+                    at=ft.at,
+                )
+            )
+            newest[slot] = ft.at
+            summary.targets_added += 1
+
+        focus = store.focus_items(pid, history=True)
+        have_f = Counter(
+            (f.curriculum_id, f.milestone_id, f.provision, f.active, f.by, iso_utc(f.at)) for f in focus
+        )
+        newest = {}
+        pinned: dict[tuple[str, str], bool] = {}
+        for f in focus:
+            slot = (f.curriculum_id, f.milestone_id)
+            newest[slot] = max(newest.get(slot, f.at), f.at)
+            pinned[slot] = f.active
+        for ff in entry.focus:
+            key = (ff.curriculum, ff.milestone, ff.provision, ff.active, ff.by, iso_utc(ff.at))
+            if have_f[key] > 0:
+                have_f[key] -= 1
+                continue
+            slot = (ff.curriculum, ff.milestone)
+            if slot in newest and ff.at <= newest[slot]:
+                continue
+            if ff.active:
+                store.pin_focus(pid, ff.curriculum, ff.milestone, by=ff.by, at=ff.at, provision=ff.provision)
+            elif pinned.get(slot):
+                store.unpin_focus(pid, ff.curriculum, ff.milestone, by=ff.by, at=ff.at)
+            else:
+                continue  # unpinning what is not pinned here changes nothing
+            pinned[slot] = ff.active
+            newest[slot] = ff.at
+            summary.focus_added += 1
+
+        notes = store.notes(pid)
+        have_n = Counter((n.curriculum_id, str(n.kind), n.text, n.by, iso_utc(n.at)) for n in notes)
+        for fn in entry.notes:
+            key = (fn.curriculum, str(fn.kind), fn.text, fn.by, iso_utc(fn.at))
+            if have_n[key] > 0:
+                have_n[key] -= 1
+                continue
+            store.add_note(
+                Note(
+                    pupil_id=pid, curriculum_id=fn.curriculum, kind=fn.kind, text=fn.text, by=fn.by, at=fn.at
+                )
+            )
+            summary.notes_added += 1
