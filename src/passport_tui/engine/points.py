@@ -162,3 +162,36 @@ def flags(
     if (current is not None and expected is not None and current > expected) or greater_depth:
         out.append(Flag.EXCELLING)
     return out
+
+
+def window_flags(
+    current: int | None,
+    expected: int | None,
+    last_window: int | None,
+    window_before: int | None,
+    greater_depth: bool = False,
+    *,
+    complete: bool = False,
+) -> list[Flag]:
+    """The flags of a pupil at a moment of a window whose expectation (reached by its end) is
+    ``expected``; ``last_window`` and ``window_before`` are the points at the end of the two windows
+    before it.
+
+    While the window is in progress a pupil is falling behind only below where they should have
+    been when it began (``expected - 1``: on 1 September a Year 2 pupil at 12 is where they should
+    be), and stalled when the last complete window gained nothing. Once the window is over
+    (``complete``) it is measured against its own expectation, and stalled means it gained nothing
+    itself. Greater depth in a test makes a pupil "excelling" only when the teacher's points are not
+    behind: a disagreement is listed with the tests, never as two contradicting flags."""
+    if current is None or expected is None:
+        return []
+    bar = expected if complete else expected - 1
+    before, after = (last_window, current) if complete else (window_before, last_window)
+    out: list[Flag] = []
+    if current < bar:
+        out.append(Flag.FALLING_BEHIND)
+    if before is not None and after is not None and after <= before:
+        out.append(Flag.STALLED)
+    if current > expected or (greater_depth and current >= bar):
+        out.append(Flag.EXCELLING)
+    return out

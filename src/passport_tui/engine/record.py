@@ -12,7 +12,7 @@ the window") comes from one fold.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,7 +64,9 @@ class MilestoneRecord:
         return min(t for _, t in self.live) if self.live else None
 
     def achieved_as_of(self, moment: datetime) -> bool:
-        return any(s <= moment and (e is None or moment < e) for s, e in self.spans)
+        """Achieved by the events strictly before ``moment`` (a window's end moment is the first
+        moment of the next window, so an event at midnight belongs to the window it opens)."""
+        return any(s < moment and (e is None or moment <= e) for s, e in self.spans)
 
     def status(self) -> Status:
         if self.live:
@@ -76,7 +78,7 @@ class MilestoneRecord:
     def status_as_of(self, moment: datetime) -> Status:
         if self.achieved_as_of(moment):
             return Status.ACHIEVED
-        if any(t <= moment for t in self.not_yet_at):
+        if any(t < moment for t in self.not_yet_at):
             return Status.NOT_YET
         return Status.NOT_ASSESSED
 
@@ -103,11 +105,11 @@ class PupilRecord:
         return {k for k, m in self.milestones.items() if m.live}
 
     def achieved_as_of(self, moment: datetime | None) -> set[str]:
-        """Milestones achieved at ``moment`` (events up to then)."""
+        """Milestones achieved by the events strictly before ``moment``."""
         if moment is None:
             return self.achieved()
         starts, rest = self._timeline()
-        out = {k for _, k in starts[: bisect_right(starts, (moment, "\U0010ffff"))]}
+        out = {k for _, k in starts[: bisect_left(starts, (moment, ""))]}
         out.update(k for k in rest if self.milestones[k].achieved_as_of(moment))
         return out
 
@@ -221,7 +223,7 @@ class FirstAchieved:
         if moment is None:
             return self.achieved()
         key = moment.isoformat()
-        return {m for m, t in self.first.items() if t <= key}
+        return {m for m, t in self.first.items() if t < key}
 
     def revisits(self) -> set[str]:
         return set(self.pending_revisit)

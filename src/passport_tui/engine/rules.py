@@ -71,6 +71,11 @@ def decide(
     if verdict == "not_yet":
         if is_achieved:
             assert state is not None
+            first = state.achieved_at
+            if at is not None and first is not None and at < first:
+                # a back-dated record of how things stood before the achievement: history, not a
+                # downgrade (the milestone stays achieved from its first achievement on)
+                return Decision("not_yet")
             when = state.achieved_at.date().isoformat() if state.achieved_at else None
             raise AchievedForever(milestone, when)
         return Decision("not_yet")

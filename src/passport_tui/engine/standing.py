@@ -12,10 +12,11 @@ from .points import (
     Flag,
     TargetStatus,
     default_target,
+    end_of_year_points,
     expected_points,
-    flags,
     points,
     target_status,
+    window_flags,
 )
 from .progress import gaps, next_steps
 from .record import PupilRecord
@@ -118,6 +119,16 @@ def standing(
         target = None
     # the windows still to come include the current one, until it ends
     status = target_status(target, pts, 4 - w.term) if target is not None else None
+    if (
+        status is TargetStatus.OFF_TRACK
+        and personal_target is None
+        and pts is not None
+        and has_expectation(curriculum, year_group)
+        and pts >= end_of_year_points(curriculum, year_group)
+    ):
+        # the year's end point is met: next year's point is a stretch, not a shortfall
+        status = TargetStatus.ON_TRACK
+    complete = today >= w.end  # the window is over (a past window's figures, or its last day)
     history: list[tuple[Window, int | None]] = []
     if history_windows and pts is not None:
         cursor = w
@@ -138,7 +149,9 @@ def standing(
         target=target,
         target_is_personal=personal_target is not None,
         target_status=status,
-        flags=flags(pts, expected, pts_last, pts_before, greater_depth) if expected is not None else [],
+        flags=window_flags(pts, expected, pts_last, pts_before, greater_depth, complete=complete)
+        if expected is not None
+        else [],
         points_last_window=pts_last,
         points_window_before=pts_before,
         points_start_of_year=pts_start,

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .. import engine
+from ..engine import PupilRecord
 from ..errors import JudgementRefused, PassportError
 from ..models import Curriculum, Judgement, Pupil, Verdict
-from .records import Records
+from .records import Records, as_event
 
 VERDICT_WORDS = {
     "achieved": Verdict.ACHIEVED,
@@ -114,7 +115,13 @@ class Judging(Records):
         now = self.now()
         if at is not None and at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
-        record = self.record(pupil.id, c.id)
+        if verdict is Verdict.RETRACTED:
+            # who recorded each achievement decides who may retract it (the recorder or an admin)
+            record = PupilRecord()
+            for j in self.store.judgements(pupil.id, c.id):
+                record.apply(as_event(j))
+        else:
+            record = self.record(pupil.id, c.id)
         decision = engine.decide(
             c,
             record,

@@ -44,9 +44,16 @@ class Moderation(Records):
             until=w.end_moment,
         )
         already = {e.judgement_id for e in self.store.moderation_events([j.id for j in pool if j.id])}
-        candidates = [
-            AchievedJudgement(j.id, j.pupil_id, j.milestone_id, j.by) for j in pool if j.id not in already
-        ]
+        # one judgement per pupil and milestone (the first; a re-confirmation is the same
+        # judgement made again), and none of a milestone already drawn for that pupil
+        drawn = {(j.pupil_id, j.milestone_id) for j in pool if j.id in already}
+        candidates: list[AchievedJudgement] = []
+        for j in sorted(pool, key=lambda j: (j.at, j.id or 0)):
+            key = (j.pupil_id, j.milestone_id)
+            if key in drawn or j.id is None:
+                continue
+            drawn.add(key)
+            candidates.append(AchievedJudgement(j.id, j.pupil_id, j.milestone_id, j.by))
         chosen = moderation_sample(candidates, size, seed=f"{class_name}-{c.id}-{w.key}")
         with self.store.transaction():
             for a in chosen:

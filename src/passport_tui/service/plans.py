@@ -155,6 +155,11 @@ class Plans(Records):
             raise ReasonRequired("A personal target")
         if points is not None and milestones:
             raise PassportError("A target is either points or a set of milestones, not both.")
+        if points is not None and not c.year_linked_stages:
+            raise PassportError(
+                f"{c.id} has no tracking points (its stages have no year group); "
+                "set a target of milestones instead (--milestones)."
+            )
         unknown = [m for m in milestones or [] if m not in c.milestone_by_id]
         if unknown:
             raise NotFound(f"No milestone {', '.join(unknown)} in curriculum {c.id!r}.")
