@@ -95,7 +95,7 @@ def test_sen_synonyms(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["DOB", "Date of Birth", "date_of_birth", "D.O.B."])
 def test_dob_synonyms(name: str) -> None:
-    assert one(f"{HEADER},{name}", "A1,Ann,Smith,3,2017-05-04").dob == date(2017, 5, 4)
+    assert one(f"{HEADER},{name}", "A1,Ann,Smith,3,2019-05-04").dob == date(2019, 5, 4)
 
 
 def test_preferred_forename_wins_and_falls_back_to_legal() -> None:
@@ -174,8 +174,8 @@ def test_gender_values(cell: str, expected: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [("2017-05-04", date(2017, 5, 4)), ("04/05/2017", date(2017, 5, 4)), ("4/5/2017", date(2017, 5, 4)),
-     ("04-05-2017", date(2017, 5, 4)), ("", None)],
+    [("2019-05-04", date(2019, 5, 4)), ("04/05/2019", date(2019, 5, 4)), ("4/5/2019", date(2019, 5, 4)),
+     ("04-05-2019", date(2019, 5, 4)), ("", None)],
 )  # fmt: skip
 def test_dob_values(cell: str, expected: date | None) -> None:
     assert one(f"{HEADER},DOB", f"A1,Ann,Smith,3,{cell}").dob == expected
@@ -195,7 +195,7 @@ def test_every_bad_cell_is_located_and_all_are_reported_at_once() -> None:
     text = "\n".join(
         [
             "UPN,Forename,Surname,NC Year,PP,SEN Status,Date of Birth",
-            "A1,Ann,Smith,Y3,Y,N,2017-05-04",
+            "A1,Ann,Smith,Y3,Y,N,2019-05-04",
             "A2,,Jones,Y15,maybe,Q,31/02/2017",
             "",
             "A3,Cat,Brown,Year X,,,12/25/2017",
@@ -316,3 +316,25 @@ def test_any_rows_under_a_real_header_give_pupils_or_located_problems(
     else:
         assert len({p.upn for p in pupils}) == len(pupils)
         assert all(0 <= p.year_group <= 13 for p in pupils)
+
+
+def test_a_date_of_birth_years_off_the_year_group_fails_its_row() -> None:
+    # a Year 5 row born in 2010 (a child of Year 12 in 2026/27) is a typo, not a pupil
+    assert problems(f"{HEADER},DOB\nA1,Ann,Smith,5,2010-03-01\n", "kids.csv") == [
+        "kids.csv:2: date of birth: born 2010-03-01, a child of Year 12 in 2026/27 by age, not Year 5; "
+        "check the date and the year"
+    ]
+
+
+def test_a_date_of_birth_one_year_off_is_a_warning(tmp_path) -> None:
+    from passport_tui.interop.roster import read_roster
+
+    path = tmp_path / "kids.csv"
+    path.write_text(f"{HEADER},DOB\nA1,Ann,Smith,3,2019-05-04\nA2,Bob,Jones,3,2020-07-01\n", encoding="utf-8")
+    warnings: list = []
+    pupils = read_roster(path, 2026, warnings)
+    assert [p.upn for p in pupils] == ["A1", "A2"]  # a child taught out of year group is kept
+    assert [str(w) for w in warnings] == [
+        f"{path}:3: date of birth: born 2020-07-01, a child of Year 2 in 2026/27 by age, not Year 3 "
+        "(taught out of year group?)"
+    ]

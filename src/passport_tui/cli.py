@@ -233,8 +233,10 @@ def pupils() -> None:
 @click.pass_context
 def pupils_import(ctx: click.Context, file: str, academic_year: int | None) -> None:
     """Import a roster CSV from the school's information system (updates pupils by UPN)."""
-    added, updated = service(ctx).import_roster(file, academic_year)
-    click.echo(f"Imported {file}: {added} pupils added, {updated} updated")
+    done = service(ctx).import_roster(file, academic_year)
+    for warning in done.warnings:
+        click.echo(f"{warning} (warning)", err=True)
+    click.echo(f"Imported {file}: {done.added} pupils added, {done.updated} updated")
 
 
 @pupils.command("list")

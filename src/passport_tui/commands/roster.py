@@ -29,16 +29,16 @@ def oneroster(ctx: click.Context, path: Path, academic_year: int | None, uk_grad
     from ..cli import service
 
     svc = service(ctx)
-    result, (added, updated) = svc.import_oneroster(path, academic_year, uk_grades=uk_grades)
-    for problem in result.skipped:
-        click.echo(str(problem), err=True)
-    for problem in result.warnings:
+    done = svc.import_oneroster(path, academic_year, uk_grades=uk_grades)
+    for problem in done.skipped:
+        click.echo(problem, err=True)
+    for problem in done.warnings:
         click.echo(f"{problem} (warning)", err=True)
-    year = result.academic_year
-    grades = "UK year groups" if result.uk_grades else "US grades"
+    year = done.academic_year or svc.academic_year()
+    grades = "UK year groups" if done.uk_grades else "US grades"
     click.echo(
-        f"Imported {path} (OneRoster {result.version}, {year}/{(year + 1) % 100:02d}, {grades}): "
-        f"{added} pupils added, {updated} updated, {len(result.skipped)} rows skipped"
+        f"Imported {path} (OneRoster {done.version}, {year}/{(year + 1) % 100:02d}, {grades}): "
+        f"{done.added} pupils added, {done.updated} updated, {len(done.skipped)} rows skipped"
     )
 
 

@@ -45,11 +45,13 @@ from .window import (
     TermDates,
     Window,
     academic_year_of,
+    birth_mismatch,
     parse_window,
     previous_window,
     window,
     window_of,
     windows_of_year,
+    year_group_by_birth,
 )
 
 __all__ = [
@@ -68,6 +70,8 @@ __all__ = [
     "TermDates",
     "Window",
     "academic_year_of",
+    "birth_mismatch",
+    "year_group_by_birth",
     "cells",
     "decide",
     "default_target",

@@ -113,3 +113,25 @@ def parse_window(text: str, terms: TermDates = DEFAULT_TERMS) -> Window:
     if year is None or term is None:
         raise ValueError(f"{text!r} is not a window: write it like 2026-autumn, 2026-spring or 2026-summer")
     return window(year, term, terms)
+
+
+def year_group_by_birth(dob: date, academic_year: int) -> int:
+    """The year group a child born on ``dob`` is in during ``academic_year`` in England: the
+    school year runs 1 September to 31 August, and a child starts Reception (year 0) in the
+    September after their fourth birthday."""
+    return academic_year - academic_year_of(dob) - 5
+
+
+def birth_mismatch(dob: date | None, year_group: int, academic_year: int) -> str | None:
+    """A sentence when a date of birth does not fit the year group (None when it fits or is unknown)."""
+    if dob is None:
+        return None
+    by_birth = year_group_by_birth(dob, academic_year)
+    if by_birth == year_group:
+        return None
+    label = "Reception" if by_birth == 0 else f"Year {by_birth}"
+    given = "Reception" if year_group == 0 else f"Year {year_group}"
+    return (
+        f"born {dob.isoformat()}, a child of {label} in {academic_year}/{(academic_year + 1) % 100:02d} "
+        f"by age, not {given}"
+    )

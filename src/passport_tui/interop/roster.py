@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..engine.window import birth_mismatch, year_group_by_birth
 from ..errors import Problem, RosterError
 from ..models import Pupil, Sen
 
@@ -62,14 +63,17 @@ class _CellError(ValueError):
     """A cell value that does not fit its column; the message says what was expected."""
 
 
-def read_roster(path: str | Path, academic_year: int) -> list[Pupil]:
+MAX_YEARS_OUT_OF_COHORT = 2  # a date of birth this many years off the year group is refused
+
+
+def read_roster(path: str | Path, academic_year: int, warnings: list[Problem] | None = None) -> list[Pupil]:
     """Read a roster CSV file (UTF-8 with or without BOM, UTF-16 with BOM, or Windows-1252)."""
     name = str(path)
     try:
         raw = Path(path).read_bytes()
     except OSError as e:
         raise RosterError([Problem(name, None, f"cannot read the file: {e.strerror or e}")]) from e
-    return parse_roster(_decode(raw, name), name, academic_year)
+    return parse_roster(_decode(raw, name), name, academic_year, warnings)
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -90,8 +94,12 @@ def _decode(raw: bytes, name: str) -> str:
             ) from utf8_error
 
 
-def parse_roster(text: str, filename: str, academic_year: int) -> list[Pupil]:
-    """Pupils from roster CSV text; raises ``RosterError`` listing every problem found."""
+def parse_roster(
+    text: str, filename: str, academic_year: int, warnings: list[Problem] | None = None
+) -> list[Pupil]:
+    """Pupils from roster CSV text; raises ``RosterError`` listing every problem found. A date of
+    birth one year off the year group (a child taught out of year group) is added to ``warnings``;
+    further off, it is a problem."""
     records: list[list[str]] = []
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=_delimiter(text))
     try:
@@ -132,6 +140,19 @@ def parse_roster(text: str, filename: str, academic_year: int) -> list[Pupil]:
                 problems.append(Problem(filename, row_number, message))
             else:
                 upn_rows[upn] = row_number
+        mismatch = birth_mismatch(values.get("dob"), values.get("year_group", -1), academic_year)
+        if mismatch is not None and "year_group" in values:
+            off = abs(year_group_by_birth(values["dob"], academic_year) - values["year_group"])
+            if (
+                off >= MAX_YEARS_OUT_OF_COHORT
+            ):  # a typo in the date or the year, not a child out of year group
+                problems.append(
+                    Problem(filename, row_number, f"date of birth: {mismatch}; check the date and the year")
+                )
+            elif warnings is not None:
+                warnings.append(
+                    Problem(filename, row_number, f"date of birth: {mismatch} (taught out of year group?)")
+                )
         if len(problems) == found_before:
             pupils.append(Pupil(academic_year=academic_year, **values))
     if problems:

@@ -3,6 +3,7 @@ full first; then it is written in one transaction, or, on any problem, not at al
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import engine
@@ -11,25 +12,55 @@ from ..models import Pupil, TestScore
 from .records import Records
 
 
+@dataclass(slots=True)
+class RosterImported:
+    """What a roster import did: pupils added and updated, and what the reader warned about."""
+
+    added: int
+    updated: int
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # rows left out (OneRoster)
+    academic_year: int | None = None
+    version: str | None = None  # the OneRoster version read
+    uk_grades: bool | None = None
+
+
 class Imports(Records):
-    def import_roster(self, path: str | Path, academic_year: int | None = None) -> tuple[int, int]:
-        """Add or update pupils from a roster CSV, by UPN: (added, updated). Admins only."""
+    def import_roster(self, path: str | Path, academic_year: int | None = None) -> RosterImported:
+        """Add or update pupils from a roster CSV, by UPN. Admins only."""
         from ..interop.roster import read_roster
 
         self.require_admin("import a roster")
-        pupils = read_roster(path, academic_year if academic_year is not None else self.academic_year())
-        return self._upsert_roster(pupils)
+        warnings: list[Problem] = []
+        year = academic_year if academic_year is not None else self.academic_year()
+        pupils = read_roster(path, year, warnings)
+        added, updated = self._upsert_roster(pupils)
+        return RosterImported(added, updated, [str(w) for w in warnings])
 
     def import_oneroster(
         self, path: str | Path, academic_year: int | None = None, *, uk_grades: bool | None = None
-    ):
-        """Add or update the students of a OneRoster CSV set (a folder or a .zip), by UPN. Returns
-        the reader's result (its skipped rows and warnings) and (added, updated). Admins only."""
+    ) -> RosterImported:
+        """Add or update the students of a OneRoster CSV set (a folder or a .zip), by UPN; rows
+        skipped and warnings are in the result. Admins only."""
         from ..interop.oneroster import read_oneroster
 
         self.require_admin("import a roster")
         result = read_oneroster(path, academic_year, default_year=self.academic_year(), uk_grades=uk_grades)
-        return result, self._upsert_roster(result.pupils)
+        warnings = [str(w) for w in result.warnings]
+        for p in result.pupils:
+            mismatch = engine.birth_mismatch(p.dob, p.year_group, p.academic_year)
+            if mismatch is not None:
+                warnings.append(f"{path}: {p.upn}: date of birth: {mismatch}")
+        added, updated = self._upsert_roster(result.pupils)
+        return RosterImported(
+            added,
+            updated,
+            warnings,
+            skipped=[str(s) for s in result.skipped],
+            academic_year=result.academic_year,
+            version=result.version,
+            uk_grades=result.uk_grades,
+        )
 
     def _upsert_roster(self, pupils: list[Pupil]) -> tuple[int, int]:
         with self.store.transaction():
