@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from passport_tui.cli import PassportGroup
-from passport_tui.commands.transfer import transfer
+from passport_tui.cli.transfer import transfer
 from passport_tui.errors import FileProblems, JudgementRefused
 from passport_tui.interop.transfer import (
     SCHEMA_FILE,

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import engine
 from .curriculum import load_curriculum, save_curriculum
@@ -23,6 +24,11 @@ from .errors import Ambiguous, JudgementRefused, NotAllowed, NotFound, PassportE
 from .models import Curriculum, Judgement, Milestone, Note, NoteKind, Pupil, Verdict
 from .store import Store, iso_utc, resolve_db_path
 from .termly import TermlyCycle
+
+if TYPE_CHECKING:
+    from .interop.oneroster import OneRosterImport
+    from .interop.transfer import ImportSummary
+    from .maintenance import BackupResult, Check, RestoreResult
 
 VERDICT_WORDS = {
     "achieved": Verdict.ACHIEVED,
@@ -732,3 +738,79 @@ class Service(TermlyCycle):
         s = stand(pupil, record)
         cells = engine.cells(c, s.achieved_set, record.not_yet(), record.revisits(), s.year_group, milestones)
         return GridLine(pupil, s.year_group, cells, s.points, s.expected, s.flags)
+
+    # --- doors for the command line ---------------------------------------------------------
+    # Thin: each hands one use case of the ``passport`` command to the module that does it, so the
+    # command line never reaches the store. Each belongs with its family of use cases
+    # (maintenance, imports and transfer) when the service is split.
+
+    @staticmethod
+    def default_database_path() -> Path:
+        """The database in the user's data folder, e.g. ``~/.local/share/passport/passport.db``."""
+        from .store import default_db_path
+
+        return default_db_path()
+
+    @staticmethod
+    def resolve_database_path(db: str | Path | None) -> Path:
+        """``--db`` if given, else ``$PASSPORT_DB``, else :meth:`default_database_path`."""
+        return resolve_db_path(str(db) if db is not None else None)
+
+    def backup(self, dest: str | Path) -> BackupResult:
+        """Copy the database to ``dest`` (a file, or a folder for a dated file), checked."""
+        from . import maintenance
+
+        return maintenance.backup(self.store, dest)
+
+    @staticmethod
+    def restore_backup(src: str | Path, db_path: str | Path) -> RestoreResult:
+        """Replace the database file ``db_path`` (open nowhere) with the backup ``src``."""
+        from . import maintenance
+
+        return maintenance.restore(src, db_path)
+
+    def doctor(self) -> tuple[list[Check], str]:
+        """The database's health checks, and a one-line verdict on them."""
+        from . import maintenance
+
+        checks = maintenance.doctor(self.store)
+        return checks, maintenance.verdict(checks)
+
+    def import_oneroster(
+        self, path: str | Path, academic_year: int | None = None, *, uk_grades: bool | None = None
+    ) -> tuple[OneRosterImport, int, int]:
+        """Import the students of a OneRoster set by UPN, in one transaction: what was read, and
+        how many pupils were added and updated. A student with no class keeps the one they have."""
+        from .interop.oneroster import read_oneroster
+
+        self.require_admin("import a roster")
+        result = read_oneroster(path, academic_year, default_year=self.academic_year(), uk_grades=uk_grades)
+        with self.store.transaction():
+            for p in result.pupils:
+                if p.class_name is None and (known := self.store.pupil(p.upn)) is not None:
+                    p.class_name = known.class_name
+            added, updated = self.store.upsert_pupils(result.pupils)
+        return result, added, updated
+
+    def export_passports(
+        self,
+        path: str | Path,
+        pupil_keys: list[str | int] | None = None,
+        *,
+        class_name: str | None = None,
+        year_group: int | None = None,
+        school: str | None = None,
+    ) -> dict:
+        """Write the passport file of the pupils named, of ``class_name`` and/or ``year_group`` (every
+        pupil if none is given) to ``path``; returns what was written."""
+        from .interop.transfer import write_passport_file
+
+        return write_passport_file(
+            self, path, pupil_keys, class_name=class_name, year_group=year_group, school=school
+        )
+
+    def import_passports(self, path: str | Path) -> ImportSummary:
+        """Merge a passport file from another school, in one transaction (admins only)."""
+        from .interop.transfer import import_passports
+
+        return import_passports(self, path)

@@ -1,9 +1,27 @@
 """``passport backup``, ``passport restore`` and ``passport doctor``: looking after the database
-file (see ``passport_tui.maintenance``). To be registered on the root group by ``cli.py``."""
+file."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
 import click
+
+from ..service import Service
+from .context import options, service
+from .output import emit_json, json_option
+
+
+@dataclass(slots=True)
+class DoctorReport:
+    """What ``doctor`` found: each check (name, ok, detail) and a one-line verdict."""
+
+    path: Path | None
+    ok: bool
+    verdict: str
+    checks: list[Any]  # the service's checks: dataclasses of name, ok and detail
 
 
 @click.command()
@@ -18,10 +36,7 @@ def backup(ctx: click.Context, dest: str) -> None:
     Example:
       passport backup ~/backups/passport-2026-11-23.db
     """
-    from .. import maintenance
-    from ..cli import service
-
-    result = maintenance.backup(service(ctx).store, dest)
+    result = service(ctx).backup(dest)
     click.echo(
         f"Backed up to {result.path} ({result.size:,} bytes, {result.judgements:,} judgements, "
         f"schema {result.schema_version}); integrity check ok."
@@ -42,12 +57,8 @@ def restore(ctx: click.Context, src: str, yes: bool) -> None:
     Example:
       passport restore ~/backups/passport-2026-11-23.db
     """
-    from .. import maintenance
-    from ..service import Service
-    from ..store import resolve_db_path
-
-    obj = ctx.find_root().obj
-    db_path = resolve_db_path(obj["db"])
+    obj = options(ctx)
+    db_path = Service.resolve_database_path(obj["db"])
     if db_path.exists():  # once staff exist, only an admin may replace the database
         with Service.open(db_path, obj["as"]) as svc:
             svc.require_admin("restore a backup")
@@ -58,35 +69,25 @@ def restore(ctx: click.Context, src: str, yes: bool) -> None:
             raise click.ClickException("No answer to the confirmation; pass --yes to restore.") from None
         if not agreed:
             raise click.ClickException("Not restored.")
-    result = maintenance.restore(src, db_path)
+    result = Service.restore_backup(src, db_path)
     kept = f" The replaced database is kept as {result.previous}." if result.previous else ""
     click.echo(f"Restored {result.path} from {result.source} ({result.judgements:,} judgements).{kept}")
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@json_option
 @click.pass_context
 def doctor(ctx: click.Context, as_json: bool) -> None:
     """Check the database: integrity, WAL mode and size, file permissions, schema version,
     foreign keys and the append-only triggers. Exits 1 when any check fails."""
-    from .. import maintenance
-    from ..cli import emit_json, service
-
-    store = service(ctx).store
-    checks = maintenance.doctor(store)
+    svc = service(ctx)
+    checks, verdict = svc.doctor()
     ok = all(c.ok for c in checks)
-    line = maintenance.verdict(checks)
+    report = DoctorReport(svc.database_path, ok, verdict, checks)
     if as_json:
-        emit_json(
-            {
-                "path": str(store.path) if store.path else None,
-                "ok": ok,
-                "verdict": line,
-                "checks": [c.as_dict() for c in checks],
-            }
-        )
+        emit_json(report)
     else:
-        click.echo(f"{store.path}: {line}")
+        click.echo(f"{report.path}: {report.verdict}")
         for c in checks:
             click.echo(f"  {'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
     if not ok:
