@@ -26,6 +26,8 @@ from .store import Store, iso_utc, resolve_db_path
 from .termly import TermlyCycle
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .interop.oneroster import OneRosterImport
     from .interop.transfer import ImportSummary
     from .maintenance import BackupResult, Check, RestoreResult
@@ -795,7 +797,7 @@ class Service(TermlyCycle):
     def export_passports(
         self,
         path: str | Path,
-        pupil_keys: list[str | int] | None = None,
+        pupil_keys: Sequence[str | int] | None = None,
         *,
         class_name: str | None = None,
         year_group: int | None = None,
