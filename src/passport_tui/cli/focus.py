@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from ..models import FocusItem
-from ..service import Service
 from .context import PassportGroup, service
 from .output import emit_json, json_option
+
+if TYPE_CHECKING:
+    from ..models import FocusItem
+    from ..service import Service
 
 
 @dataclass(slots=True)

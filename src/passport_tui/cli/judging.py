@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
-from ..service import PupilPassport
 from .context import parse_at, service
 from .output import days, emit_json, json_option, named
 from .scores import test_words
+
+if TYPE_CHECKING:
+    from ..service import PupilPassport
+
 
 # --- results -------------------------------------------------------------------------------
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from ..termly import ModerationItem
 from .context import PassportGroup, service
 from .output import Column, emit_json, json_option, named, table
+
+if TYPE_CHECKING:
+    from ..termly import ModerationItem
 
 
 @dataclass(slots=True)

@@ -4,12 +4,15 @@ points (DESIGN §2.7)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
 
-from ..termly import TestResult
 from .context import PassportGroup, service
 from .output import Column, emit_json, json_option, named, num, signed, table
+
+if TYPE_CHECKING:
+    from ..termly import TestResult
 
 
 @dataclass(slots=True)

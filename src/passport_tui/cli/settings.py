@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
-from ..engine import Window, windows_of_year
-from ..service import Service
+from ..engine import windows_of_year
 from .context import PassportGroup, service
+
+if TYPE_CHECKING:
+    from ..engine import Window
+    from ..service import Service
 
 
 @click.group(cls=PassportGroup)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from ..termly import TargetView
 from .context import PassportGroup, service
 from .output import emit_json, json_option
+
+if TYPE_CHECKING:
+    from ..termly import TargetView
 
 
 @dataclass(slots=True)

@@ -4,14 +4,17 @@ pupil, and each group of pupils against the rest (DESIGN §2.9, §2.10)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..engine import GroupFigures
-from ..service import GroupAnalysis, TrackingRow
 from .context import service
 from .output import Column, emit_json, json_option, named, num, table
+
+if TYPE_CHECKING:
+    from ..engine import GroupFigures
+    from ..service import GroupAnalysis, TrackingRow
+
 
 # --- results -------------------------------------------------------------------------------
 
