@@ -12,7 +12,7 @@ import click
 from click.testing import CliRunner
 
 from passport_tui.cli import PassportGroup
-from passport_tui.commands.roster import export
+from passport_tui.cli.export import export
 from passport_tui.interop.export_csv import HEADER, safe_cell, tracking_csv
 from passport_tui.models import Pupil
 from passport_tui.service import Service

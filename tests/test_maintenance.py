@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from passport_tui.cli import PassportGroup
-from passport_tui.commands.maintenance import backup, doctor, restore
+from passport_tui.cli.maintenance import backup, doctor, restore
 from passport_tui.models import Judgement, Verdict
 from passport_tui.service import Service, maintenance
 from passport_tui.store import MIGRATIONS, SCHEMA_VERSION, Store

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from passport_tui.cli import PassportGroup
-from passport_tui.commands.roster import oneroster
+from passport_tui.cli.pupils import oneroster
 from passport_tui.errors import RosterError
 from passport_tui.interop.oneroster import header_key, parse_date, read_oneroster, year_group_of_grade
 from passport_tui.service import Service

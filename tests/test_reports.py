@@ -11,7 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from passport_tui.commands.report import comment, report
+from passport_tui.cli.reports import comment, report
 from passport_tui.errors import NotFound, PassportError
 from passport_tui.models import NoteKind, Pupil
 from passport_tui.reports import (

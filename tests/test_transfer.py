@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from passport_tui.cli import PassportGroup
-from passport_tui.commands.transfer import transfer
+from passport_tui.cli.transfer import transfer
 from passport_tui.errors import FileProblems, JudgementRefused
 from passport_tui.interop.transfer import (
     SCHEMA_FILE,
@@ -433,3 +433,11 @@ def test_random_merges_never_downgrade(theirs, ours, share):
         finally:
             a.close()
             b.close()
+
+
+def test_importing_twice_adds_nothing_after_a_retraction_and_reachievement_at_one_moment():
+    # found by the property above: achieved, retracted and achieved again at the same moment,
+    # imported once early, then again in full: the second full import must add nothing
+    test_random_merges_never_downgrade.hypothesis.inner_test(
+        [("1N-1", "achieved", 1), ("1N-1", "retracted", 1), ("1N-1", "achieved", 1)], [], True
+    )

@@ -181,6 +181,7 @@ class Transfer(Records):
         records: dict[str, PupilRecord] = {}
         here: dict[str, Counter[tuple[str, str, str, str, str]]] = {}
         achieved_here: dict[str, set[str]] = {}
+        known: dict[str, set[tuple[str, str, str, str, str]]] = {}  # every event key here at the start
         for cid in dict.fromkeys(e.curriculum for e in events):
             record = PupilRecord()
             counts: Counter[tuple[str, str, str, str, str]] = Counter()
@@ -188,6 +189,7 @@ class Transfer(Records):
                 record.apply(as_event(j))
                 counts[event_key(cid, j.milestone_id, j.verdict.value, j.by, iso_utc(j.at))] += 1
             records[cid], here[cid], achieved_here[cid] = record, counts, record.achieved()
+            known[cid] = set(counts)
         imported: dict[int, int] = {}  # file position -> new database id
         imported_ids: set[int] = set()
 
@@ -209,6 +211,11 @@ class Transfer(Records):
                 e.verdict is Verdict.ACHIEVED and p in file_live and not achieved_now
             ):
                 counts[key] -= 1
+                summary.events_already_here += 1
+                continue
+            if e.verdict is Verdict.ACHIEVED and achieved_now and key in known[cid]:
+                # the same achievement (same author and time) is already here and in force: a
+                # further copy would only be a re-confirmation, and importing twice must add nothing
                 summary.events_already_here += 1
                 continue
             corrects: int | None = None

@@ -1,9 +1,26 @@
 """``passport backup``, ``passport restore`` and ``passport doctor``: looking after the database
-file (see ``passport_tui.maintenance``). To be registered on the root group by ``cli.py``."""
+file."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
 import click
+
+from .context import options, service
+from .output import emit_json, json_option
+
+
+@dataclass(slots=True)
+class DoctorReport:
+    """What ``doctor`` found: each check (name, ok, detail) and a one-line verdict."""
+
+    path: Path | None
+    ok: bool
+    verdict: str
+    checks: list[Any]  # the service's checks: dataclasses of name, ok and detail
 
 
 @click.command()
@@ -18,8 +35,6 @@ def backup(ctx: click.Context, dest: str) -> None:
     Example:
       passport backup ~/backups/passport-2026-11-23.db
     """
-    from ..cli import service
-
     result = service(ctx).backup(dest)
     click.echo(
         f"Backed up to {result.path} ({result.size:,} bytes, {result.judgements:,} judgements, "
@@ -41,10 +56,10 @@ def restore(ctx: click.Context, src: str, yes: bool) -> None:
     Example:
       passport restore ~/backups/passport-2026-11-23.db
     """
-    from ..service.maintenance import check_may_restore, restore_backup
+    from ..service.maintenance import check_may_restore
     from ..service.session import database_file
 
-    obj = ctx.find_root().obj
+    obj = options(ctx)
     db_path = database_file(obj["db"])
     check_may_restore(db_path, obj["as"])  # asked first, so a refusal needs no confirmation
     if not yes:
@@ -54,35 +69,29 @@ def restore(ctx: click.Context, src: str, yes: bool) -> None:
             raise click.ClickException("No answer to the confirmation; pass --yes to restore.") from None
         if not agreed:
             raise click.ClickException("Not restored.")
+    from ..service.maintenance import restore_backup
+
     result = restore_backup(src, db_path, obj["as"])
     kept = f" The replaced database is kept as {result.previous}." if result.previous else ""
     click.echo(f"Restored {result.path} from {result.source} ({result.judgements:,} judgements).{kept}")
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@json_option
 @click.pass_context
 def doctor(ctx: click.Context, as_json: bool) -> None:
     """Check the database: integrity, WAL mode and size, file permissions, schema version,
     foreign keys and the append-only triggers. Exits 1 when any check fails."""
-    from ..cli import emit_json, service
-    from ..service import maintenance
+    from ..service.maintenance import verdict
 
     svc = service(ctx)
     checks = svc.doctor()
     ok = all(c.ok for c in checks)
-    line = maintenance.verdict(checks)
+    report = DoctorReport(svc.database_path, ok, verdict(checks), checks)
     if as_json:
-        emit_json(
-            {
-                "path": str(svc.database_path),
-                "ok": ok,
-                "verdict": line,
-                "checks": [c.as_dict() for c in checks],
-            }
-        )
+        emit_json(report)
     else:
-        click.echo(f"{svc.database_path}: {line}")
+        click.echo(f"{report.path}: {report.verdict}")
         for c in checks:
             click.echo(f"  {'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
     if not ok:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from .context import service
+
 
 @click.group("transfer")
 def transfer() -> None:
@@ -37,8 +39,6 @@ def transfer_export(
       passport transfer export A123456789012 -o ann.passport.json
       passport transfer export --year 6 -o leavers-2027.passport.json
     """
-    from ..cli import service
-
     data = service(ctx).write_passport_file(
         output,
         list(pupils) or None,
@@ -62,8 +62,6 @@ def transfer_import(ctx: click.Context, file: str) -> None:
     original authors and dates; importing the same file twice adds nothing. Nothing is ever
     downgraded: a milestone achieved here, or achieved in the file, is achieved after the import.
     A bad file is refused, one line per problem, and nothing is changed."""
-    from ..cli import service
-
     summary = service(ctx).import_passports(file)
     for line in summary.lines():
         click.echo(line)

@@ -1,5 +1,5 @@
 """``passport report`` (parent and school reports) and ``passport comment`` (the teacher's comment
-a parent report shows). Registered on the root group by ``cli.py``."""
+a parent report shows)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import click
+
+from .context import service
 
 
 def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -64,7 +66,6 @@ def report(
       passport report --class 3K --format md -o 3K.md --since 2026-04-20
       passport report --school -o school.html
     """
-    from ..cli import service
     from ..reports import class_parent_report, parent_report, school_report, write_atomically
 
     chosen = sum([bool(pupils), class_name is not None, school])
@@ -107,7 +108,6 @@ def comment(ctx: click.Context, pupil: str, text: tuple[str, ...], curriculum_id
     Example:
       passport comment A123 "Ann has grown in confidence with number this term."
     """
-    from ..cli import service
     from ..reports._render import clean
 
     svc = service(ctx)

@@ -1,0 +1,274 @@
+"""``passport tracking`` and ``passport groups``: points, expected, targets, progress and flags per
+pupil, and each group of pupils against the rest (DESIGN §2.9, §2.10)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .context import service
+from .output import Column, emit_json, json_option, named, num, table
+
+if TYPE_CHECKING:
+    from ..engine import GroupFigures
+    from ..service import GroupAnalysis, TrackingRow
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TrackingLine:
+    """One pupil in one curriculum on the tracking table."""
+
+    upn: str
+    name: str
+    class_: str | None = field(metadata=named("class"))
+    year_group: int
+    curriculum: str
+    window: str
+    points: int | None
+    expected: int | None
+    target: int | None
+    target_status: str | None
+    progress_this_year: int | None
+    progress_last_window: int | None
+    gaps: int
+    flags: list[str]
+
+    @classmethod
+    def of(cls, r: TrackingRow) -> TrackingLine:
+        s = r.standing
+        return cls(
+            r.pupil.upn,
+            r.pupil.name,
+            r.pupil.class_name,
+            s.year_group,
+            r.curriculum_id,
+            s.window.key,
+            s.points,
+            s.expected,
+            s.target,
+            s.target_status.value if s.target_status else None,
+            s.progress_this_year,
+            s.progress_last_window,
+            len(s.gaps),
+            [f.value for f in s.flags],
+        )
+
+
+@dataclass(slots=True)
+class Figures:
+    """A group's (or the rest's) figures."""
+
+    n: int
+    with_points: int
+    mean_points: float | None
+    pct_at_expected: float | None
+    progress_this_year: float | None
+    progress_last_window: float | None
+    pct_with_gaps: float | None
+
+    @classmethod
+    def of(cls, f: GroupFigures | None) -> Figures | None:
+        if f is None:
+            return None
+        return cls(
+            f.count,
+            f.measured,
+            f.mean_points,
+            f.pct_at_expected,
+            f.mean_progress_year,
+            f.mean_progress_window,
+            f.pct_with_gaps,
+        )
+
+
+@dataclass(slots=True)
+class GroupLine:
+    group: str
+    group_figures: Figures | None
+    rest: Figures | None
+    points_gap: float | None
+    at_expected_gap: float | None
+    year_ago: Figures | None
+    rest_year_ago: Figures | None
+
+
+@dataclass(slots=True)
+class LagLine:
+    """A milestone where a group lags the rest."""
+
+    group: str
+    milestone: str
+    group_pct: float
+    rest_pct: float
+    lag: float
+    text: str
+
+
+@dataclass(slots=True)
+class GroupsView:
+    """Each group against the rest in one curriculum, and where groups lag most."""
+
+    curriculum: str
+    window: str
+    groups: list[GroupLine]
+    lags: list[LagLine]
+
+    @classmethod
+    def of(cls, a: GroupAnalysis) -> GroupsView:
+        return cls(
+            a.curriculum_id,
+            a.window.key,
+            [
+                GroupLine(
+                    r.group,
+                    Figures.of(r.members),
+                    Figures.of(r.rest),
+                    r.points_gap,
+                    r.at_expected_gap,
+                    Figures.of(r.year_ago),
+                    Figures.of(r.rest_year_ago),
+                )
+                for r in a.groups
+            ],
+            [
+                LagLine(lag.group, lag.milestone, lag.group_pct, lag.rest_pct, lag.lag, lag.describe())
+                for lag in a.lags
+            ],
+        )
+
+
+# --- tracking ------------------------------------------------------------------------------
+
+TRACKING_COLUMNS = (
+    Column("pupil", 26, clip=True),
+    Column("yr", 2, ">"),
+    Column("subject", 12, clip=True),
+    Column("pts", 3, ">"),
+    Column("exp", 3, ">"),
+    Column("tgt", 3, ">"),
+    Column("+yr", 3, ">"),
+    Column("+win", 4, ">"),
+    Column("gaps", 4, ">"),
+    Column("flags", gap="  "),
+)
+
+
+@click.command()
+@click.option("--class", "class_name", help="Only this class.")
+@click.option("--year", "year_group", type=int, help="Only this year group.")
+@click.option("--window", help="A past window, like 2026-autumn (default: the current one).")
+@click.option("--curriculum", "curriculum_id", help="Only this curriculum.")
+@json_option
+@click.pass_context
+def tracking(ctx, class_name, year_group, window, curriculum_id, as_json) -> None:
+    """Points, expected, target, progress and flags per pupil and subject; who needs support
+    (falling behind or stalled) first."""
+    rows = service(ctx).tracking(
+        class_name=class_name, year_group=year_group, window=window, curriculum_id=curriculum_id
+    )
+    lines = [TrackingLine.of(r) for r in rows]
+    if as_json:
+        emit_json(lines)
+        return
+    if not lines:
+        click.echo("No pupils with points for that choice.")
+        return
+    table(
+        TRACKING_COLUMNS,
+        (
+            (
+                d.name,
+                str(d.year_group),
+                d.curriculum,
+                num(d.points),
+                num(d.expected),
+                num(d.target),
+                num(d.progress_this_year),
+                num(d.progress_last_window),
+                str(d.gaps),
+                ", ".join(d.flags),
+            )
+            for d in lines
+        ),
+    )
+
+
+# --- groups --------------------------------------------------------------------------------
+
+GROUP_COLUMNS = (
+    Column("group", 17, clip=True),
+    Column("n", 5, ">"),
+    Column("points", 9, ">"),
+    Column("% at exp", 10, ">"),
+    Column("+year", 9, ">"),
+    Column("% gaps", 10, ">"),
+    Column("pts yr ago", 10, ">"),
+)
+
+
+def _pair(a: Any, b: Any) -> str:
+    """A group's figure and the rest's: ``12.5/13.0``."""
+
+    def one(x: Any) -> str:
+        return f"{x:.1f}" if isinstance(x, float) else num(x)
+
+    return f"{one(a)}/{one(b)}"
+
+
+@click.command()
+@click.option("--class", "class_name", help="Only this class.")
+@click.option("--year", "year_group", type=int, help="Only this year group.")
+@click.option("--window", help="A past window, like 2026-autumn (default: the current one).")
+@click.option("--curriculum", "curriculum_id", help="Only this curriculum (default: each in turn).")
+@json_option
+@click.pass_context
+def groups(ctx, class_name, year_group, window, curriculum_id, as_json) -> None:
+    """Group analysis: pupil premium, FSM, EAL, SEN, girls, boys and tags, each against the rest
+    (figures as group/rest): pupils, mean points, % at or above expected, progress this year,
+    % with gaps, and the group's mean points a year ago; then the milestones where groups lag
+    the rest most."""
+    svc = service(ctx)
+    # points, expectations and so group comparisons exist only for subjects with year-linked stages
+    ids = [curriculum_id] if curriculum_id else [c.id for c in svc.curricula() if c.year_linked_stages]
+    analyses = [
+        svc.group_analysis(class_name=class_name, year_group=year_group, window=window, curriculum_id=cid)
+        for cid in ids
+    ]
+    if as_json:
+        emit_json([GroupsView.of(a) for a in analyses])
+        return
+    if not analyses:
+        click.echo("No curricula yet: passport curriculum import FILE")
+    for i, a in enumerate(analyses):
+        if i:
+            click.echo("")
+        click.echo(f"{a.curriculum_id} — {a.window.name} (each figure: group/rest)")
+        if not a.groups:
+            click.echo("  no groups among these pupils")
+            continue
+        table(
+            GROUP_COLUMNS,
+            (
+                (
+                    r.group,
+                    _pair(r.members.count, r.rest.count),
+                    _pair(r.members.mean_points, r.rest.mean_points),
+                    _pair(r.members.pct_at_expected, r.rest.pct_at_expected),
+                    _pair(r.members.mean_progress_year, r.rest.mean_progress_year),
+                    _pair(r.members.pct_with_gaps, r.rest.pct_with_gaps),
+                    _pair(r.year_ago.mean_points, r.rest_year_ago.mean_points) if r.year_ago else "-",
+                )
+                for r in a.groups
+            ),
+            indent="  ",
+        )
+        click.echo(
+            "  where groups lag most:" + ("" if a.lags else " nowhere (or groups too small to compare)")
+        )
+        for lag in a.lags:
+            click.echo(f"    {lag.describe()}")
