@@ -17,7 +17,7 @@ from . import engine
 from .curriculum import load_curriculum
 from .engine import Event, PupilRecord
 from .models import Curriculum, Judgement, Pupil, Sen, Verdict
-from .resources import sample_curriculum_paths
+from .resources import sample_curricula_dir
 from .service import Service
 
 FIRST_NAMES = [
@@ -277,11 +277,22 @@ def _year_size(c: Curriculum, year: int) -> float:
     return len(c.milestones) / max(1, len(c.stages))
 
 
+# The sample curricula the demo school follows: named, so that a new file in sample_curricula/
+# changes the demo only when it is added here.
+DEMO_CURRICULA = (
+    "engagement-model.toml",
+    "nc-english.toml",
+    "nc-maths.toml",
+    "psped.toml",
+    "small-steps.toml",
+)
+
+
 def build_demo(service: Service, seed: int = 2026) -> DemoSummary:
     """Fill an empty database with the demo school."""
     today = service.today()
     rng = random.Random(f"{seed}-{today.isoformat()}")
-    curricula = [load_curriculum(p) for p in sample_curriculum_paths()]
+    curricula = [load_curriculum(sample_curricula_dir() / name) for name in DEMO_CURRICULA]
     year = service.academic_year(today)
     pupils, pace = make_pupils(rng, year)
     store = service.store
