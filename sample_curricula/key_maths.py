@@ -466,7 +466,8 @@ def build_key_maths(data: Path, oak_commit: str, oak_version: str) -> Curriculum
 
     strand_of_code = {code: sid for sid, _, codes in STRANDS for code in codes}
     milestones: list[Milestone] = []
-    for ident, strand, goal, text in RECEPTION:
+    strand_rank = {sid: i for i, (sid, _, _) in enumerate(STRANDS)}
+    for ident, strand, goal, text in sorted(RECEPTION, key=lambda r: strand_rank[r[1]]):
         guidance = f"{EYFS}, ELG: {goal} (copy of the goals at {EYFS_COPY})."
         milestones.append(Milestone(id=ident, strand=strand, stage="R", title=text, guidance=guidance))
 
@@ -489,11 +490,10 @@ def build_key_maths(data: Path, oak_commit: str, oak_version: str) -> Curriculum
                 guidance=guidance,
             )
         )
-    strand_rank = {sid: i for i, (sid, _, _) in enumerate(STRANDS)}
     for year in sorted(by_year):  # within a year: strands in the order of the table above, then file order
         milestones += sorted(by_year[year], key=lambda m: strand_rank[m.strand])
 
-    for ident, strand, descriptor in KEY_STAGE_3:
+    for ident, strand, descriptor in sorted(KEY_STAGE_3, key=lambda r: strand_rank[r[1]]):
         row = ks3_rows[descriptor]
         assert row["key_stage"] == "key-stage-3", descriptor
         guidance = f"{KS3}, {row['strand']}: {row['substrand']} (oak-curriculum-ontology {descriptor})."

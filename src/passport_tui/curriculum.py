@@ -511,7 +511,7 @@ def _link_entry_problems(entry: dict[str, Any], subject: str) -> tuple[list[str]
     for key in LINK_FIELDS:
         if key in entry and not isinstance(entry[key], str):
             problems.append(f"{subject}: '{key}' {_EXPECTED['string_type']}, got {_shown(entry[key])}")
-        elif key in entry and not entry[key].strip():
+        elif key != "id" and key in entry and not entry[key].strip():
             problems.append(f"{subject}: '{key}' is blank")
     ident = entry.get("id")
     if "id" not in entry:
@@ -522,8 +522,7 @@ def _link_entry_problems(entry: dict[str, Any], subject: str) -> tuple[list[str]
             f"{subject}{named} needs a 'source' (where the link is published) or a 'reason' "
             "(why it holds, in your reading); or write the id alone"
         )
-    usable = ident if isinstance(ident, str) and ident.strip() else None
-    return problems, usable
+    return problems, ident if isinstance(ident, str) else None
 
 
 def _link_problems(data: dict[str, Any], lines: _Lines) -> list[tuple[int, str]]:
