@@ -1,11 +1,14 @@
-"""Build the sample curricula from the National Curriculum (England) statements.
+"""Build the generated sample curricula.
 
     uv run python sample_curricula/build.py [--data DIR] [--out DIR]
 
-Reads ``nc-maths-statements.csv`` and ``nc-english-statements.csv`` (default data folder:
-``../shared/data/nc-england`` next to the repository) and writes ``nc-maths.toml`` and
-``nc-english.toml`` into ``sample_curricula/``. The output depends only on the data: ids come
-from the fixed tables below, so they never change between runs.
+From the National Curriculum (England) statements (``DIR/nc-england``; default data folder
+``../shared/data`` next to the repository) it writes the full-statement files ``nc-maths.toml`` and
+``nc-english.toml``: one milestone per statement, ids prefixed ``nc-``, and no prerequisite links
+(the source has none). From the DfE's ready-to-progress criteria (``DIR/dfe-rtp``), the early
+learning goals and the key stage 3 statements it writes the key mathematics curriculum
+``key-maths.toml`` (see ``key_maths.py``). ``key-english.toml`` is written by hand. The output
+depends only on the data and the tables here, so a rebuild gives the same bytes.
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ from passport_tui.curriculum import dump_curriculum, parse_curriculum, save_curr
 from passport_tui.models import Curriculum, CurriculumHeader, Milestone, Stage, Strand
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "nc-england"
+DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_OUT = REPO / "sample_curricula"
+ID_PREFIX = (
+    "nc-"  # keeps these ids apart from the DfE's official codes (3NPV-1 is a ready-to-progress criterion)
+)
 
 VERSION = "2026.1"
 LICENCE = "Contains public sector information licensed under the Open Government Licence v3.0."
@@ -137,8 +143,13 @@ def stage_for(year_groups: str) -> tuple[Stage, str]:
     return Stage(id=f"Y{first}-{last}", title=title, years=years), "".join(map(str, years))
 
 
+_MARKUP = re.compile(r"\[Fraction:([^\]]+)\]")
+
+
 def clean(text: str) -> str:
-    return " ".join(text.split())
+    """The statement as plain text: whitespace collapsed, the source's fraction markup
+    (``[Fraction:1/3]``) written as a fraction (``1/3``)."""
+    return " ".join(_MARKUP.sub(r"\1", text).split())
 
 
 def build(subject: Subject, data: Path, source: Source) -> Curriculum:
@@ -158,7 +169,6 @@ def build(subject: Subject, data: Path, source: Source) -> Curriculum:
 
     stages: dict[str, Stage] = {}
     milestones: list[Milestone] = []
-    codes: dict[str, str] = {}  # milestone id -> sub-strand code
     count: dict[tuple[str, str], int] = defaultdict(int)
     used: set[tuple[str, str]] = set()
     for row in rows:
@@ -170,20 +180,16 @@ def build(subject: Subject, data: Path, source: Source) -> Curriculum:
         used.add(key)
         sub = subject.substrands[key]
         count[(stage.id, sub.code)] += 1
-        ident = f"{prefix}{sub.code}-{count[(stage.id, sub.code)]}"
-        if clean(row["statement"]) != row["statement"]:
-            print(f"note: stray whitespace removed from {row['descriptor_id']}", file=sys.stderr)
+        ident = f"{ID_PREFIX}{prefix}{sub.code}-{count[(stage.id, sub.code)]}"
         guidance = clean(row.get("sub_statements") or "") or None
         milestones.append(
             Milestone(
                 id=ident, strand=sub.id, stage=stage.id, title=clean(row["statement"]), guidance=guidance
             )
         )
-        codes[ident] = sub.code
     ids = [m.id for m in milestones]
     assert len(ids) == len(set(ids)), "milestone ids must be unique"
 
-    milestones = add_prerequisites(subject, list(stages), milestones, codes)
     declared = strands(subject, used)
     third = list(stages)[min(2, len(stages) - 1)]
     example = describe(next(m for m in milestones if m.stage == third), stages, declared)
@@ -223,68 +229,21 @@ def strands(subject: Subject, used: set[tuple[str, str]]) -> list[Strand]:
     return out
 
 
-def add_prerequisites(
-    subject: Subject, stage_order: list[str], milestones: list[Milestone], codes: dict[str, str]
-) -> list[Milestone]:
-    """Milestone k of (stage S, sub-strand X) requires, in the nearest earlier stage that has X
-    (or a sub-strand X carries on from): the same statement if the source repeats it there, else
-    that stage's k-th milestone of X, else its last one."""
-    continues = {sub.code: sub.continues for sub in subject.substrands.values()}
-
-    def lineage(code: str) -> set[str]:
-        out, todo = set(), [code]
-        while todo:
-            c = todo.pop()
-            if c not in out:
-                out.add(c)
-                todo += continues.get(c, ())
-        return out
-
-    by_stage_code: dict[tuple[str, str], list[Milestone]] = defaultdict(list)
-    for m in milestones:
-        by_stage_code[(m.stage, codes[m.id])].append(m)
-
-    out: list[Milestone] = []
-    for m in milestones:
-        code = codes[m.id]
-        mine = by_stage_code[(m.stage, code)]
-        k = mine.index(m)
-        family = lineage(code)
-        earlier = stage_order[: stage_order.index(m.stage)]
-        requires: list[str] = []
-        for stage in reversed(earlier):
-            before = [p for p in milestones if p.stage == stage and codes[p.id] in family]
-            if before:
-                same = [p for p in before if p.title == m.title]
-                pick = same[0] if same else before[min(k, len(before) - 1)]
-                requires = [pick.id]
-                break
-        out.append(m.model_copy(update={"requires": requires}))
-    return out
-
-
 def notes(subject: Subject, left_out: int, example: str) -> str:
-    titles = {sub.code: title for (_, title), sub in subject.substrands.items()}
+    key = "key-maths" if subject is MATHS else "key-english"
     lines = [
         f"The National Curriculum programme of study for {subject.name}, Years 1 to 6: one milestone per",
-        "statement. Within a year, sub-strands come in teaching order (number first), and statements",
-        "in the source's order within a sub-strand.",
+        "statement, for a school that wants to record every statement. It is optional: the key",
+        f"curriculum ({key}) holds the milestones other learning depends on, with their links.",
+        "Within a year, sub-strands come in teaching order (number first), and statements in the",
+        "source's order within a sub-strand; the source's fraction markup is written as plain fractions.",
         f"The {left_out} key stage 3 and 4 statements are left out: the source gives them no year group.",
-        "Milestone ids are the year (34 for Years 3 and 4), a sub-strand code and the position:",
-        f"{example}.",
-        "The prerequisite links are this project's own reading of the National Curriculum's",
-        "year-by-year structure, not part of the source: milestone k of a sub-strand in one year",
-        "requires, in the nearest earlier year that has the sub-strand, the same statement when the",
-        "source repeats it, otherwise that year's k-th milestone of the sub-strand, or its last one.",
+        f"Milestone ids are '{ID_PREFIX}', the year (34 for Years 3 and 4), a sub-strand code and the",
+        f"position: {example}. They are not the DfE's ready-to-progress codes.",
+        "There are no prerequisite links: the National Curriculum states none, and links drawn by",
+        "position (the k-th statement of one year requiring the k-th of the year before) say wrong",
+        "things. A school that adds a link gives it a source or a reason: see the README.",
     ]
-    carried = [
-        f"{title} carries on from {' and '.join(titles[c] for c in sub.continues)}"
-        for (_, title), sub in subject.substrands.items()
-        if sub.continues
-    ]
-    if carried:
-        lines.append("Renamed sub-strands continue one progression:")
-        lines += [f"- {line}." for line in carried]
     return "\n".join(lines)
 
 
@@ -295,18 +254,26 @@ def describe(m: Milestone, stages: dict[str, Stage], strands: list[Strand]) -> s
 
 
 def main(argv: list[str] | None = None) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # key_maths.py lives beside this script
+    from key_maths import build_key_maths
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the nc-england data folder")
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="the data folder (with nc-england/ and dfe-rtp/)"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the TOML files")
     args = parser.parse_args(argv)
-    source = read_source(args.data)
+    nc = args.data / "nc-england"
+    source = read_source(nc)
     args.out.mkdir(parents=True, exist_ok=True)
-    for subject in (MATHS, ENGLISH):
-        curriculum = build(subject, args.data, source)
-        path = args.out / subject.out
+    built = [(subject.out, build(subject, nc, source)) for subject in (MATHS, ENGLISH)]
+    built.append(("key-maths.toml", build_key_maths(args.data, source.commit, source.version)))
+    for name, curriculum in built:
+        path = args.out / name
         assert parse_curriculum(dump_curriculum(curriculum), str(path)) == curriculum, "round trip"
         save_curriculum(curriculum, path)
         links = sum(len(m.requires) for m in curriculum.milestones)
+        assert all(m.link(r) for m in curriculum.milestones for r in m.requires), "a link with no provenance"
         print(
             f"wrote {path}: {len(curriculum.stages)} stages, {len(curriculum.strands)} strands, "
             f"{len(curriculum.milestones)} milestones, {links} prerequisite links"

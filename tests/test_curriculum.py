@@ -14,11 +14,13 @@ from hypothesis import strategies as st
 
 from passport_tui.curriculum import dump_curriculum, load_curriculum, parse_curriculum, save_curriculum
 from passport_tui.errors import CurriculumError
-from passport_tui.models import Curriculum, CurriculumHeader, Milestone, Stage, Strand
+from passport_tui.models import Curriculum, CurriculumHeader, LinkProvenance, Milestone, Stage, Strand
 from passport_tui.resources import sample_curricula_dir, sample_curriculum_paths, styles_dir
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).parents[1].parent / "shared" / "data" / "nc-england"
+SHARED = Path(__file__).parents[1].parent / "shared" / "data"
+DATA = SHARED / "nc-england"
+RTP = SHARED / "dfe-rtp"
 
 VALID = """\
 [curriculum]
@@ -491,6 +493,7 @@ def test_save_writes_a_new_file_atomically(tmp_path: Path) -> None:
 
 WORDS = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
 IDS = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=8)
+TEXTS = WORDS.filter(str.strip)  # a link's source or reason: not blank
 
 
 @st.composite
@@ -523,17 +526,25 @@ def curricula(draw: st.DrawFn) -> Curriculum:
         for i, s in enumerate(strand_ids)
     ]
     milestone_ids = draw(st.lists(IDS, max_size=12, unique=True))
-    milestones = [
-        Milestone(
-            id=m,
-            strand=draw(st.sampled_from(strand_ids)),
-            stage=draw(st.sampled_from(stage_ids)),
-            title=draw(WORDS),
-            requires=draw(st.lists(st.sampled_from(milestone_ids[:i]), unique=True)) if i else [],
-            guidance=draw(st.none() | WORDS),
+    milestones = []
+    for i, m in enumerate(milestone_ids):
+        requires = draw(st.lists(st.sampled_from(milestone_ids[:i]), unique=True)) if i else []
+        provenance = {}
+        for r in requires:
+            source, reason = draw(st.none() | TEXTS), draw(st.none() | TEXTS)
+            if source is not None or reason is not None:
+                provenance[r] = LinkProvenance(source=source, reason=reason)
+        milestones.append(
+            Milestone(
+                id=m,
+                strand=draw(st.sampled_from(strand_ids)),
+                stage=draw(st.sampled_from(stage_ids)),
+                title=draw(WORDS),
+                requires=requires,
+                guidance=draw(st.none() | WORDS),
+                provenance=provenance,
+            )
         )
-        for i, m in enumerate(milestone_ids)
-    ]
     return Curriculum(curriculum=header, stages=stages, strands=strands, milestones=milestones)
 
 
@@ -593,48 +604,199 @@ def _sample(name: str) -> Curriculum:
 OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
 
 
-def test_the_maths_sample() -> None:
-    c = _sample("nc-maths.toml")
-    assert c.id == "nc-maths"
-    assert [(s.id, s.title, s.year_list) for s in c.stages] == [
+def test_the_full_statement_samples() -> None:
+    maths, english = _sample("nc-maths.toml"), _sample("nc-english.toml")
+    assert maths.id == "nc-maths" and english.id == "nc-english"
+    assert [(s.id, s.title, s.year_list) for s in maths.stages] == [
         (f"Y{y}", f"Year {y}", [y]) for y in range(1, 7)
     ]
-    assert len(c.milestones) >= 200
-    assert c.curriculum.licence == OGL
-    assert "not part of the source" in (c.curriculum.notes or "")
-    m = c.milestone_by_id["3NPV-1"]
-    assert (m.stage, m.strand) == ("Y3", "number-npv")
-    assert c.strand_by_id["number-npv"].parent == "number"
-    assert c.strand_by_id["measurement"].parent is None
-    # a renamed sub-strand continues the chain: Year 4 fractions need Year 3 fractions
-    assert c.milestone_by_id["4FD-1"].requires == ["3F-1"]
-    assert c.milestone_by_id["5ASMD-1"].requires[0].startswith("4AS-")
-    assert c.milestone_by_id["1NPV-1"].requires == []
-
-
-def test_the_english_sample() -> None:
-    c = _sample("nc-english.toml")
-    assert c.id == "nc-english"
-    assert [(s.id, s.title, s.year_list) for s in c.stages] == [
-        ("Y1", "Year 1", [1]),
-        ("Y2", "Year 2", [2]),
-        ("Y3-4", "Years 3 and 4", [3, 4]),
-        ("Y5-6", "Years 5 and 6", [5, 6]),
+    assert [(s.id, s.year_list) for s in english.stages] == [
+        ("Y1", [1]),
+        ("Y2", [2]),
+        ("Y3-4", [3, 4]),
+        ("Y5-6", [5, 6]),
     ]
-    assert len(c.milestones) >= 150
+    assert (len(maths.milestones), len(english.milestones)) == (235, 153)
+    for c in (maths, english):
+        assert c.curriculum.licence == OGL
+        assert "no prerequisite links" in (c.curriculum.notes or "")
+        # ids never take an official ready-to-progress code
+        assert all(m.id.startswith("nc-") for m in c.milestones)
+    m = maths.milestone_by_id["nc-3NPV-1"]
+    assert (m.stage, m.strand) == ("Y3", "number-npv")
+    assert maths.strand_by_id["number-npv"].parent == "number"
+    assert english.milestone_by_id["nc-34VGP-1"].stage == "Y3-4"
+    # the source's fraction markup is written as plain fractions
+    titles = [m.title for c in (maths, english) for m in c.milestones]
+    assert not [t for t in titles if "[Fraction:" in t]
+    assert any("1/3" in t for t in titles)
+
+
+def _positional_links(c: Curriculum) -> set[tuple[str, str]]:
+    """The links the old generator drew: the k-th milestone of a sub-strand in one stage required
+    the k-th (or the last) of the same sub-strand in the stage before."""
+    by: dict[tuple[str, str], list[str]] = {}
+    for m in c.milestones:
+        by.setdefault((m.stage, m.strand), []).append(m.id)
+    order = [s.id for s in c.stages]
+    out = set()
+    for (stage, strand), ids in by.items():
+        i = order.index(stage)
+        before = by.get((order[i - 1], strand), []) if i else []
+        for k, ident in enumerate(ids):
+            if before:
+                out.add((ident, before[min(k, len(before) - 1)]))
+    return out
+
+
+@pytest.mark.parametrize("name", ["nc-maths.toml", "nc-english.toml"])
+def test_no_link_in_the_full_statement_files_is_positional(name: str) -> None:
+    c = _sample(name)
+    links = {(m.id, r) for m in c.milestones for r in m.requires}
+    assert not links & _positional_links(c)
+    # a link a school adds must say where it comes from, like every shipped link
+    assert all(m.link(r) for m in c.milestones for r in m.requires)
+
+
+def test_the_positional_rule_is_recognised() -> None:
+    """The check above can fail: the rule finds the links a positional generator would draw."""
+    c = _sample("nc-maths.toml")
+    assert ("nc-2NPV-1", "nc-1NPV-1") in _positional_links(c)
+
+
+@pytest.mark.parametrize("path", sample_curriculum_paths(), ids=lambda p: p.name)
+def test_every_shipped_link_has_provenance(path: Path) -> None:
+    c = load_curriculum(path)
+    missing = [(m.id, r) for m in c.milestones for r in m.requires if m.link(r) is None]
+    assert missing == []
+    for m in c.milestones:
+        for _, link in m.links:
+            assert link is not None and link.text.strip()
+
+
+RTP_CODES = {
+    1: ["1NPV-1", "1NPV-2", "1NF-1", "1NF-2", "1AS-1", "1AS-2", "1G-1", "1G-2"],
+    2: ["2NPV-1", "2NPV-2", "2NF-1", "2AS-1", "2AS-2", "2AS-3", "2AS-4", "2MD-1", "2MD-2", "2G-1"],
+    3: [
+        *[f"3NPV-{n}" for n in range(1, 5)],
+        *[f"3NF-{n}" for n in range(1, 4)],
+        *[f"3AS-{n}" for n in range(1, 4)],
+        "3MD-1",
+        *[f"3F-{n}" for n in range(1, 5)],
+        "3G-1",
+        "3G-2",
+    ],
+    4: [
+        *[f"4NPV-{n}" for n in range(1, 5)],
+        *[f"4NF-{n}" for n in range(1, 4)],
+        *[f"4MD-{n}" for n in range(1, 4)],
+        *[f"4F-{n}" for n in range(1, 4)],
+        *[f"4G-{n}" for n in range(1, 4)],
+    ],
+    5: [
+        *[f"5NPV-{n}" for n in range(1, 6)],
+        "5NF-1",
+        "5NF-2",
+        *[f"5MD-{n}" for n in range(1, 5)],
+        *[f"5F-{n}" for n in range(1, 4)],
+        "5G-1",
+        "5G-2",
+    ],
+    6: [
+        *[f"6NPV-{n}" for n in range(1, 5)],
+        *[f"6AS/MD-{n}" for n in range(1, 5)],
+        "6F-1",
+        "6F-2",
+        "6F-3",
+        "6G-1",
+    ],
+}
+
+
+def test_the_key_maths_file_has_every_ready_to_progress_criterion() -> None:
+    c = _sample("key-maths.toml")
+    assert c.id == "key-maths" and c.curriculum.licence == OGL
+    codes = [code for year in RTP_CODES.values() for code in year]
+    assert len(codes) == len(set(codes)) == 79
+    for year, wanted in RTP_CODES.items():
+        assert {m.id for m in c.milestones_by_stage[f"Y{year}"]} == set(wanted), year
+    assert [(s.id, s.year_list) for s in c.stages] == [
+        ("R", [0]),
+        *[(f"Y{y}", [y]) for y in range(1, 7)],
+        ("KS3", [7, 8, 9]),
+    ]
+    notes = " ".join((c.curriculum.notes or "").split())
+    assert "not confirmed" in notes and "extension of the points scheme" in notes
+    # a link marked UNVERIFIED in the source data says so
+    link = c.milestone_by_id["3NPV-1"].link("1NPV-1")
+    assert link is not None and link.source is None
+    assert (link.reason or "").startswith("inferred from numbering, not confirmed")
+    # a sourced link cites the guidance's summary-table row
+    link = c.milestone_by_id["3NPV-3"].link("2NPV-2")
+    assert link is not None and "row NPV-3" in (link.source or "") and link.reason is None
+
+
+@pytest.mark.skipif(not RTP.is_dir(), reason=f"no source data at {RTP}")
+def test_the_key_maths_file_keeps_every_sourced_link_and_the_criteria_wording() -> None:
+    import csv
+
+    c = _sample("key-maths.toml")
+    with (RTP / "criteria.csv").open(encoding="utf-8", newline="") as f:
+        criteria = list(csv.DictReader(f))
+    assert {r["code"] for r in criteria} == {code for year in RTP_CODES.values() for code in year}
+    for row in criteria:
+        assert c.milestone_by_id[row["code"]].title == " ".join(row["text"].split()), row["code"]
+    with (RTP / "links.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            m = c.milestone_by_id[row["to"]]
+            link = m.link(row["from"])
+            assert link is not None, (row["from"], row["to"])
+            if row["evidence"].startswith("UNVERIFIED"):
+                assert link.source is None and "not confirmed" in (link.reason or "")
+            else:
+                url = row["evidence"].split()[0]
+                assert url in (link.source or ""), (row["from"], row["to"])
+
+
+@pytest.mark.parametrize("name", ["key-maths.toml", "key-english.toml"])
+def test_a_pupil_leaving_primary_keeps_next_steps(name: str) -> None:
+    from datetime import UTC, date, datetime
+
+    from passport_tui.engine import standing
+    from tests.factories import Log
+
+    c = _sample(name)
+    assert c.stages[0].year_list == [0] and c.stages[0].title == "Reception"
+    assert c.stages[-1].year_list == [7, 8, 9]
+    log = Log()
+    for stage in c.stages[:-1]:  # Reception to Year 6 secured
+        for m in c.milestones_by_stage[stage.id]:
+            log.add(m.id, "achieved", datetime(2026, 9, 10, tzinfo=UTC))
+    s = standing(c, log.record(), 7, date(2026, 11, 23))
+    assert s.points == 27 and s.expected == 28
+    assert s.next and all(c.milestone_by_id[n].stage == "KS3" for n in s.next)
+    assert "this project's extension of the points scheme" in " ".join((c.curriculum.notes or "").split())
+
+
+def test_key_english_is_far_fewer_than_the_statements() -> None:
+    c = _sample("key-english.toml")
+    primary = [
+        m
+        for m in c.milestones
+        if c.stage_by_id[m.stage].year_list and max(c.stage_by_id[m.stage].year_list) <= 6
+    ]
+    assert 30 <= len(primary) <= 60 < 153
     assert c.curriculum.licence == OGL
-    assert "not part of the source" in (c.curriculum.notes or "")
-    assert c.milestone_by_id["34VGP-1"].stage == "Y3-4"
-    assert all(m.requires for m in c.milestones if m.stage == "Y5-6")
+    assert all(m.guidance for m in c.milestones)  # each names its source
 
 
 def test_sample_texts_have_no_stray_whitespace() -> None:
-    for name in ("nc-maths.toml", "nc-english.toml"):
+    for name in ("nc-maths.toml", "nc-english.toml", "key-maths.toml", "key-english.toml"):
         for m in _sample(name).milestones:
             assert m.title == " ".join(m.title.split()), m.id
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason=f"no source data at {DATA}")
+@pytest.mark.skipif(not (DATA.is_dir() and RTP.is_dir()), reason=f"no source data at {SHARED}")
 def test_the_generator_reproduces_the_samples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = importlib.util.spec_from_file_location(
         "build_sample_curricula", REPO / "sample_curricula" / "build.py"
@@ -643,6 +805,105 @@ def test_the_generator_reproduces_the_samples(tmp_path: Path, monkeypatch: pytes
     script = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, script)  # dataclasses look their module up
     spec.loader.exec_module(script)
-    assert script.main(["--data", str(DATA), "--out", str(tmp_path)]) == 0
-    for name in ("nc-maths.toml", "nc-english.toml"):
+    assert script.main(["--data", str(SHARED), "--out", str(tmp_path)]) == 0
+    for name in ("nc-maths.toml", "nc-english.toml", "key-maths.toml"):
         assert (tmp_path / name).read_bytes() == (sample_curricula_dir() / name).read_bytes(), name
+
+
+# --- where a link comes from --------------------------------------------------------------------
+
+LINKED = VALID + textwrap.dedent(
+    """
+    [[milestones]]
+    id = "1N-2"
+    strand = "n"
+    stage = "Y1"
+    title = "Read numbers to ten."
+
+    [[milestones]]
+    id = "2N-9"
+    strand = "n"
+    stage = "Y2"
+    title = "Linked"
+    requires = [
+        "1N-1",  # a bare id: no provenance
+        { id = "2N-1", source = "DfE guidance, summary table row NPV-3" },
+        { id = "1N-2", reason = "ordering numbers needs reading them", source = "NC Year 2" },
+    ]
+    """
+)
+
+
+def test_a_link_can_say_where_it_comes_from() -> None:
+    c = parse_curriculum(LINKED, "linked.toml")
+    m = c.milestone_by_id["2N-9"]
+    assert m.requires == ["1N-1", "2N-1", "1N-2"]
+    assert m.link("1N-1") is None
+    assert m.link("2N-1") == LinkProvenance(source="DfE guidance, summary table row NPV-3")
+    assert m.links[2] == (
+        "1N-2",
+        LinkProvenance(source="NC Year 2", reason="ordering numbers needs reading them"),
+    )
+    assert m.link("1N-2").text == "Source: NC Year 2; Our reading: ordering numbers needs reading them"
+    # the writer keeps it, one link a line, and reads back the same
+    text = dump_curriculum(c)
+    assert '    { id = "2N-1", source = "DfE guidance, summary table row NPV-3" },\n' in text
+    assert '    "1N-1",\n' in text
+    assert parse_curriculum(text, "again.toml") == c
+
+
+def test_link_problems_are_reported_on_their_own_lines() -> None:
+    text = LINKED.replace(
+        '    { id = "1N-2", reason = "ordering numbers needs reading them", source = "NC Year 2" },\n',
+        '    { id = "1N-2", sorce = "NC" },\n'
+        '    { source = "no id" },\n'
+        '    { id = "9Z-9", reason = " " },\n'
+        '    { id = "2N-1", reason = 3 },\n',
+    )
+    lines = text.split("\n")
+    at = {
+        needle: lines.index(next(line for line in lines if needle in line)) + 1
+        for needle in ("sorce", "no id", "9Z-9", "reason = 3")
+    }
+    with pytest.raises(CurriculumError) as caught:
+        parse_curriculum(text, "bad.toml")
+    found = [(p.line, p.message) for p in caught.value.problems]
+    assert (
+        at["sorce"],
+        "milestone 2N-9: item 3 of 'requires': unknown field 'sorce' (did you mean 'source'?)",
+    ) in found
+    assert any(line == at["sorce"] and "needs a 'source'" in message for line, message in found)
+    assert (
+        at["no id"],
+        "milestone 2N-9: item 4 of 'requires': missing field 'id' (the prerequisite's milestone id)",
+    ) in found
+    assert (at["9Z-9"], "milestone 2N-9: item 5 of 'requires': 'reason' is blank") in found
+    assert (at["9Z-9"], "milestone 2N-9: prerequisite '9Z-9' names no milestone") in found
+    assert (
+        at["reason = 3"],
+        "milestone 2N-9: item 6 of 'requires': 'reason' must be text (in quotes), got 3",
+    ) in found
+    assert (at["reason = 3"], "milestone 2N-9: prerequisite '2N-1' is listed twice") in found
+
+
+def test_provenance_is_written_only_inside_requires() -> None:
+    text = LINKED + 'provenance = { "1N-1" = { source = "x" } }\n'
+    with pytest.raises(CurriculumError) as caught:
+        parse_curriculum(text, "bad.toml")
+    [problem] = caught.value.problems
+    assert problem.line == text.count("\n")
+    assert "unknown field 'provenance'" in problem.message and "in 'requires'" in problem.message
+
+
+def test_a_model_refuses_provenance_for_a_link_it_does_not_have() -> None:
+    with pytest.raises(ValueError, match="not a prerequisite"):
+        Milestone(
+            id="b",
+            strand="n",
+            stage="Y1",
+            title="B",
+            requires=["a"],
+            provenance={"c": LinkProvenance(reason="x")},
+        )
+    with pytest.raises(ValueError, match="needs a 'source' or a 'reason'"):
+        LinkProvenance()

@@ -67,7 +67,7 @@ def parse_curriculum(text: str, filename: str) -> Curriculum:
         raise CurriculumError([Problem(filename, None, "TOML syntax error: nested too deeply")]) from None
 
     lines = _Scanner(text).run()
-    found: list[tuple[int, str]] = []
+    data, found = _read_links(data, lines)
     try:
         curriculum: Curriculum | None = Curriculum.model_validate(data, strict=True)
     except ValidationError as error:
@@ -103,6 +103,16 @@ class _Lines:
 
     tables: dict[Table, int] = field(default_factory=dict)
     keys: dict[tuple[Table, str], int] = field(default_factory=dict)
+    items: dict[tuple[Table, str, int], int] = field(default_factory=dict)  # entries of a key's array
+
+    moved: dict[Table, list[int]] = field(default_factory=dict)  # requires entries read from tables
+
+    def item(self, table: Table, key: str, index: int) -> int:
+        """The line of entry ``index`` of a key's array (as read: see ``_read_links``)."""
+        at = self.moved.get(table) if key == "requires" else None
+        if at is not None and 0 <= index < len(at):
+            index = at[index]
+        return self.items.get((table, key, index)) or self.key(table, key)
 
     def table(self, table: Table) -> int:
         return self.tables.get(table) or self.keys.get((TOP, table[0])) or 1
@@ -129,6 +139,8 @@ class _Frame:
     owner: Table | None = None  # inline: the table of its keys; array: (section, 0) for an array of tables
     items: int = 0
     want_key: bool = True
+    entries: tuple[Table, str] | None = None  # an array whose entries' lines we note: (table, key)
+    want_entry: bool = True
 
 
 class _Scanner:
@@ -148,6 +160,7 @@ class _Scanner:
         self.stack: list[_Frame] = []
         self.at_statement = True
         self.last_top_key = ""
+        self.last_key = ""  # the last key of a statement in the current table
         self.found = _Lines()
 
     def run(self) -> _Lines:
@@ -234,6 +247,8 @@ class _Scanner:
             return
         if owner is not None:
             self.found.add_key(owner, parts[0], self.line)
+        if not self.stack:
+            self.last_key = parts[0]
         if top:
             self.last_top_key = parts[0]
             if len(parts) > 1:  # curriculum.id = "x"
@@ -241,6 +256,14 @@ class _Scanner:
 
     def _value_char(self, c: str) -> None:
         top = self.stack[-1] if self.stack else None
+        if top is not None and top.entries is not None and c not in "],":
+            if top.want_entry:  # an entry of an array whose entries we locate starts here
+                table, key = top.entries
+                self.found.items.setdefault((table, key, top.items), self.line)
+                top.want_entry = False
+        elif top is not None and top.entries is not None and c == ",":
+            top.items += 1
+            top.want_entry = True
         if c in "\"'":
             self._skip_string(c)
             return
@@ -249,7 +272,10 @@ class _Scanner:
             owner = None
             if top is None and self.table == TOP and self.last_top_key in SECTIONS:
                 owner = (self.last_top_key, 0)
-            self.stack.append(_Frame("array", owner))
+            entries = None
+            if top is None and self.table[0] == "milestones" and self.last_key == "requires":
+                entries = (self.table, "requires")
+            self.stack.append(_Frame("array", owner, entries=entries))
         elif c == "{":
             owner = None
             if top is None and self.table == TOP and self.last_top_key == "curriculum":
@@ -384,7 +410,7 @@ def _shape_problem(error: ErrorDetails, data: dict[str, Any], lines: _Lines) -> 
         return lines.table(table), f"{what}: missing field '{name}'"
     line = lines.key(table, name)
     if kind == "extra_forbidden":
-        guess = get_close_matches(name, list(model.model_fields), n=1)
+        guess = get_close_matches(name, _file_fields(model), n=1)
         hint = f"did you mean '{guess[0]}'?" if guess else f"expected {_choices(model)}"
         return line, f"{what}: unknown field '{name}' ({hint})"
     subject = f"'{name}'" if len(rest) == 1 else f"item {_index(rest[1])} of '{name}'"
@@ -395,8 +421,13 @@ def _shape_problem(error: ErrorDetails, data: dict[str, Any], lines: _Lines) -> 
     return line, f"{what}: {subject}: {_plain(error['msg'])}"
 
 
+def _file_fields(model: type[BaseModel]) -> list[str]:
+    """The keys a file may use (a milestone's ``provenance`` is written inside ``requires``)."""
+    return [name for name in model.model_fields if not (model is Milestone and name == "provenance")]
+
+
 def _choices(model: type[BaseModel]) -> str:
-    return ", ".join(model.model_fields)
+    return ", ".join(_file_fields(model))
 
 
 def _index(i: str | int) -> str:
@@ -418,6 +449,80 @@ def _elements(data: dict[str, Any], section: str) -> Iterator[tuple[Table, dict[
 def _text(element: dict[str, Any], key: str) -> str | None:
     value = element.get(key)
     return value if isinstance(value, str) else None
+
+
+LINK_FIELDS = ("id", "source", "reason")
+LINK_SHAPE = '{ id = "…", source = "…" } or { id = "…", reason = "…" }'
+
+
+def _read_links(data: dict[str, Any], lines: _Lines) -> tuple[dict[str, Any], list[tuple[int, str]]]:
+    """A prerequisite in ``requires`` is an id, or a table ``{ id, source, reason }`` that says where
+    the link comes from. Turn the tables into ids plus the milestone's ``provenance`` (the model's
+    shape) and report what is wrong with them. ``data`` itself is left as it is."""
+    found: list[tuple[int, str]] = []
+    items = data.get("milestones")
+    if not isinstance(items, list):
+        return data, found
+    milestones: list[Any] = []
+    for i, element in enumerate(items):
+        if not isinstance(element, dict):
+            milestones.append(element)
+            continue
+        table = ("milestones", i)
+        what = _what(data, table)
+        element = dict(element)
+        if "provenance" in element:
+            message = f"{what}: unknown field 'provenance' (write a link's source or reason in 'requires': {LINK_SHAPE})"
+            found.append((lines.key(table, "provenance"), message))
+            del element["provenance"]
+        wanted = element.get("requires")
+        if isinstance(wanted, list) and any(isinstance(entry, dict) for entry in wanted):
+            ids: list[Any] = []
+            provenance: dict[str, dict[str, str]] = {}
+            at: list[int] = []  # where each kept entry was in the file's list
+            for n, entry in enumerate(wanted):
+                if not isinstance(entry, dict):
+                    ids.append(entry)
+                    at.append(n)
+                    continue
+                problems, ident = _link_entry_problems(entry, f"{what}: item {n + 1} of 'requires'")
+                found += [(lines.item(table, "requires", n), problem) for problem in problems]
+                if ident is None:
+                    continue
+                ids.append(ident)
+                at.append(n)
+                if not problems:
+                    provenance[ident] = {k: entry[k] for k in ("source", "reason") if k in entry}
+            element["requires"] = ids
+            element["provenance"] = provenance
+            lines.moved[table] = at
+        milestones.append(element)
+    return {**data, "milestones": milestones}, found
+
+
+def _link_entry_problems(entry: dict[str, Any], subject: str) -> tuple[list[str], str | None]:
+    """What is wrong with one ``{ id, source, reason }`` table, and its id if it has a usable one."""
+    problems: list[str] = []
+    for key in entry:
+        if key not in LINK_FIELDS:
+            guess = get_close_matches(key, LINK_FIELDS, n=1)
+            hint = f"did you mean '{guess[0]}'?" if guess else f"expected {', '.join(LINK_FIELDS)}"
+            problems.append(f"{subject}: unknown field '{key}' ({hint})")
+    for key in LINK_FIELDS:
+        if key in entry and not isinstance(entry[key], str):
+            problems.append(f"{subject}: '{key}' {_EXPECTED['string_type']}, got {_shown(entry[key])}")
+        elif key != "id" and key in entry and not entry[key].strip():
+            problems.append(f"{subject}: '{key}' is blank")
+    ident = entry.get("id")
+    if "id" not in entry:
+        problems.append(f"{subject}: missing field 'id' (the prerequisite's milestone id)")
+    if not any(key in entry for key in ("source", "reason")):
+        named = f" ('{ident}')" if isinstance(ident, str) else ""
+        problems.append(
+            f"{subject}{named} needs a 'source' (where the link is published) or a 'reason' "
+            "(why it holds, in your reading); or write the id alone"
+        )
+    return problems, ident if isinstance(ident, str) else None
 
 
 def _link_problems(data: dict[str, Any], lines: _Lines) -> list[tuple[int, str]]:
@@ -466,14 +571,16 @@ def _link_problems(data: dict[str, Any], lines: _Lines) -> list[tuple[int, str]]
                 found.append((lines.key(table, key), f"{what}: {key} '{ref}' is not declared"))
         wanted = milestone.get("requires")
         edges: list[str] = []
-        for ref in wanted if isinstance(wanted, list) else []:
+        for n, ref in enumerate(wanted if isinstance(wanted, list) else []):
             if not isinstance(ref, str):
                 continue
+            line = lines.item(table, "requires", n)
             if ref == ident:
-                found.append((lines.key(table, "requires"), f"milestone {ident} requires itself"))
+                found.append((line, f"milestone {ident} requires itself"))
+            elif ref in wanted[:n]:
+                found.append((line, f"{what}: prerequisite '{ref}' is listed twice"))
             elif ref not in milestones:
-                message = f"{what}: prerequisite '{ref}' names no milestone"
-                found.append((lines.key(table, "requires"), message))
+                found.append((line, f"{what}: prerequisite '{ref}' names no milestone"))
             else:
                 edges.append(ref)
         if ident is not None and milestones.get(ident) == table:
@@ -547,10 +654,34 @@ def _table_text(header: str, model: BaseModel) -> str:
     lines = [header]
     for key in type(model).model_fields:
         value = getattr(model, key)
-        if value is None or (key == "requires" and not value):
+        if value is None or (key in ("requires", "provenance") and not value):
+            continue
+        if key == "provenance":  # written inside ``requires``
+            continue
+        if key == "requires" and isinstance(model, Milestone) and model.provenance:
+            lines.append(f"requires = {_requires_text(model)}")
             continue
         lines.append(f"{key} = {_value_text(value)}")
     return "\n".join(lines) + "\n"
+
+
+def _requires_text(m: Milestone) -> str:
+    """``requires`` with each link's provenance: one entry a line, ``{ id = …, source = …, reason = … }``
+    for a link that has one, the bare id for one that has none."""
+    entries = []
+    for ident, link in m.links:
+        if link is None:
+            entries.append(_value_text(ident))
+            continue
+        fields = [("id", ident), ("source", link.source), ("reason", link.reason)]
+        inner = ", ".join(f"{k} = {_inline_text(v)}" for k, v in fields if v is not None)
+        entries.append(f"{{ {inner} }}")
+    return "[\n" + "".join(f"    {entry},\n" for entry in entries) + "]"
+
+
+def _inline_text(value: str) -> str:
+    """A string on one line (an inline table must not span lines)."""
+    return tomli_w.dumps({"v": value}).removeprefix("v = ").removesuffix("\n")
 
 
 def _value_text(value: Any) -> str:

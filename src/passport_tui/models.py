@@ -54,13 +54,64 @@ class Strand(Strict):
     parent: str | None = None
 
 
+class LinkProvenance(Strict):
+    """Where one prerequisite link comes from (DESIGN §4). ``source`` cites published material (a
+    document, a table row, a passage, an address); ``reason`` is the reading of whoever wrote the
+    file ("our reading": why the link holds). A link may carry both: a reading that a source
+    supports. At least one is given."""
+
+    source: str | None = None
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _says_where_from(self) -> LinkProvenance:
+        for name in ("source", "reason"):
+            value = getattr(self, name)
+            if value is not None and not value.strip():
+                raise ValueError(f"a link's '{name}' must not be blank")
+        if self.source is None and self.reason is None:
+            raise ValueError("a link's provenance needs a 'source' or a 'reason'")
+        return self
+
+    @property
+    def text(self) -> str:
+        """One line for people: 'Source: …', 'Our reading: …', or both joined by '; '."""
+        parts = []
+        if self.source:
+            parts.append(f"Source: {self.source}")
+        if self.reason:
+            parts.append(f"Our reading: {self.reason}")
+        return "; ".join(parts)
+
+
 class Milestone(Strict):
+    """A milestone. ``requires`` lists the ids of its prerequisites, in file order;
+    ``provenance`` says, for any of them, where that link comes from (in a curriculum file it is
+    written inside ``requires``: ``{ id = "2NPV-1", source = "…" }``)."""
+
     id: str
     strand: str
     stage: str
     title: str
     requires: list[str] = Field(default_factory=list)
     guidance: str | None = None
+    provenance: dict[str, LinkProvenance] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _provenance_is_for_a_prerequisite(self) -> Milestone:
+        stray = [key for key in self.provenance if key not in self.requires]
+        if stray:
+            raise ValueError(f"provenance given for {', '.join(map(repr, stray))}, not a prerequisite")
+        return self
+
+    def link(self, prerequisite: str) -> LinkProvenance | None:
+        """Where the link to ``prerequisite`` comes from, or None when the file does not say."""
+        return self.provenance.get(prerequisite)
+
+    @property
+    def links(self) -> list[tuple[str, LinkProvenance | None]]:
+        """Each prerequisite with its provenance (None when not given), in file order."""
+        return [(r, self.provenance.get(r)) for r in self.requires]
 
 
 class CurriculumHeader(Strict):

@@ -17,6 +17,8 @@ Reading (``read_case`` / ``parse_case``) turns a CFPackage into a curriculum:
   from the identifier (the last part of a URI, or the first 8 hex digits of a UUID).
   Title: ``fullStatement``; guidance: ``notes`` and ``abbreviatedStatement``.
 - **prerequisites**: "A ``precedes`` B" means B requires A. An edge that would close a cycle is dropped.
+  Where the link comes from: the association's ``extensions.linkProvenance`` (``source``/``reason``, as
+  ``write_case`` writes it), else its ``notes`` as the source; none when it has neither.
 - **stages**: from ``educationLevel`` (or the real-world misspelling ``educationalLevel``), inherited from
   the nearest ancestor when an item has none. US grades map to England year groups by age:
   PK/TK (pre-kindergarten) → Reception (year 0), KG → Year 1, grade N → Year N+1 (so grade 12 → Year 13).
@@ -46,9 +48,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ..errors import CurriculumError, Problem
 from ..files import write_atomically
-from ..models import Curriculum, CurriculumHeader, Milestone, Stage, Strand
+from ..models import Curriculum, CurriculumHeader, LinkProvenance, Milestone, Stage, Strand
 
 __all__ = ["looks_like_case", "parse_case", "read_case", "save_case", "write_case"]
 
@@ -180,6 +184,7 @@ class _Reader:
         self.data = data
         self.prefix: list[str | int] = []
         self.warnings: list[str] = []
+        self.bad_provenance = 0
 
     # -- messages --
 
@@ -321,6 +326,9 @@ class _Reader:
             if kind == "precedes":
                 if destination:
                     tree.precedes.append((origin, destination))
+                    link = self.link_provenance(association)
+                    if link is not None:
+                        tree.provenance.setdefault((origin, destination), link)
                 continue
             sequence = association.get("sequenceNumber")
             rank = (
@@ -338,6 +346,11 @@ class _Reader:
             tree.rank[origin] = rank
         if malformed:
             self.warn(f"{malformed} CFAssociations are not objects and were skipped")
+        if self.bad_provenance:
+            self.warn(
+                f"{self.bad_provenance} precedes associations have a '{PROVENANCE_KEY}' extension with neither "
+                "a source nor a reason; read from their notes instead"
+            )
         if outside:
             self.warn(
                 f"{len(outside)} associations point outside the package and were ignored: {_some(outside)}"
@@ -352,6 +365,18 @@ class _Reader:
                 f"{_some(several_parents)}"
             )
         return tree
+
+    def link_provenance(self, association: dict[str, Any]) -> LinkProvenance | None:
+        """Where a precedes link comes from: ``extensions.linkProvenance``, else ``notes`` as its source."""
+        extensions = association.get("extensions")
+        given = extensions.get(PROVENANCE_KEY) if isinstance(extensions, dict) else None
+        if isinstance(given, dict):
+            try:
+                return LinkProvenance(source=_str(given.get("source")), reason=_str(given.get("reason")))
+            except ValidationError:
+                self.bad_provenance += 1
+        notes = _str(association.get("notes"))
+        return LinkProvenance(source=notes) if notes else None
 
     # -- the curriculum --
 
@@ -426,8 +451,11 @@ class _Reader:
 
         by_key = {m.id: m for m in milestones}
         requires = self.prerequisites(tree.precedes, items, ids, strand_keys)
+        key_of = {ids[key]: key for key in items if key not in strand_keys}  # milestone id -> item
         for target, sources in requires.items():
             by_key[target].requires = sources
+            links = {s: tree.provenance.get((key_of[s], key_of[target])) for s in sources}
+            by_key[target].provenance = {s: link for s, link in links.items() if link is not None}
 
         stage_keys = sorted(set(stage_of.values()), key=_StageKey.rank)
         stages = [k.stage() for k in stage_keys]
@@ -600,6 +628,7 @@ class _Tree:
     parent: dict[str, str] = field(default_factory=dict)  # item -> parent item, "" for the document
     rank: dict[str, tuple[float, int, int]] = field(default_factory=dict)
     precedes: list[tuple[str, str]] = field(default_factory=list)
+    provenance: dict[tuple[str, str], LinkProvenance] = field(default_factory=dict)  # of a precedes
 
 
 def _reaches(requires: dict[str, list[str]], start: str, goal: str) -> bool:
@@ -735,6 +764,7 @@ def looks_like_case(text_or_path: str | Path) -> bool:
 # --- writing ------------------------------------------------------------------------------
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/passport-tui/case")
+PROVENANCE_KEY = "linkProvenance"  # in a precedes association's ``extensions``: {source, reason}
 FIXED_TIME = "2000-01-01T00:00:00+00:00"
 
 
@@ -750,7 +780,9 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
       stage lists both ("02", "03"). Stages with no year group (and years past 13) give no level; such
       stages come back as one "Unlevelled" stage, and stage ids, titles and ``end_points`` are not kept.
     - isChildOf: milestone → its strand, sub-strand → its parent, top strand → the document, with
-      ``sequenceNumber`` the position among siblings in file order; precedes: prerequisite → milestone.
+      ``sequenceNumber`` the position among siblings in file order; precedes: prerequisite → milestone,
+      with the link's provenance (if any) as ``notes`` for people ("Source: …; Our reading: …") and as
+      ``extensions.linkProvenance`` (``{"source": …, "reason": …}``) for a reader like ours.
     - Identifiers are UUID5s of the curriculum id and the item's id, and ``lastChangeDateTime`` is
       ``changed`` or a fixed date, so exporting twice gives the same file. URIs are ``urn:uuid:`` URNs.
     """
@@ -836,7 +868,11 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
     associations: list[dict[str, Any]] = []
 
     def associate(
-        kind: str, origin: dict[str, str], destination: dict[str, str], sequence: int | None
+        kind: str,
+        origin: dict[str, str],
+        destination: dict[str, str],
+        sequence: int | None,
+        provenance: LinkProvenance | None = None,
     ) -> None:
         key = ident("association", kind, origin["identifier"], destination["identifier"])
         association: dict[str, Any] = {
@@ -850,6 +886,10 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
         }
         if sequence is not None:
             association["sequenceNumber"] = sequence
+        if provenance is not None:
+            association["notes"] = provenance.text
+            given = {"source": provenance.source, "reason": provenance.reason}
+            association["extensions"] = {PROVENANCE_KEY: {k: v for k, v in given.items() if v is not None}}
         associations.append(association)
 
     siblings: Counter[str] = Counter()
@@ -862,9 +902,13 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
         siblings[up["identifier"]] += 1
         associate("isChildOf", links[("Milestone", milestone.id)], up, siblings[up["identifier"]])
     for milestone in c.milestones:
-        for prerequisite in milestone.requires:
+        for prerequisite, provenance in milestone.links:
             associate(
-                "precedes", links[("Milestone", prerequisite)], links[("Milestone", milestone.id)], None
+                "precedes",
+                links[("Milestone", prerequisite)],
+                links[("Milestone", milestone.id)],
+                None,
+                provenance,
             )
 
     return {

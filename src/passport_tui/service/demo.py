@@ -19,7 +19,7 @@ from ..curriculum import load_curriculum
 from ..engine import Event, PupilRecord
 from ..errors import PassportError
 from ..models import Curriculum, Judgement, Pupil, Sen, Verdict
-from ..resources import sample_curriculum_paths
+from ..resources import sample_curricula_dir
 from ..store import default_db_path
 from .access import Access
 from .session import Session
@@ -281,6 +281,17 @@ def _year_size(c: Curriculum, year: int) -> float:
     return len(c.milestones) / max(1, len(c.stages))
 
 
+# The sample curricula the demo school follows: named, so that a new file in sample_curricula/
+# changes the demo only when it is added here.
+DEMO_CURRICULA = (
+    "engagement-model.toml",
+    "nc-english.toml",
+    "nc-maths.toml",
+    "psped.toml",
+    "small-steps.toml",
+)
+
+
 def fresh_demo_file() -> Path:
     """The demo's own file (``demo.db`` in the user's data folder), emptied for a new build."""
     path = default_db_path().with_name("demo.db")
@@ -297,7 +308,7 @@ def build_demo(service: Session, seed: int = 2026) -> DemoSummary:
         raise PassportError(f"{service.database_path} already has pupils; the demo needs an empty database.")
     today = service.today()
     rng = random.Random(f"{seed}-{today.isoformat()}")
-    curricula = [load_curriculum(p) for p in sample_curriculum_paths()]
+    curricula = [load_curriculum(sample_curricula_dir() / name) for name in DEMO_CURRICULA]
     year = service.academic_year(today)
     pupils, pace = make_pupils(rng, year)
     store = service.store
