@@ -151,3 +151,28 @@ def test_a_points_target_on_a_framework_without_points_is_refused(school):
         school.set_target("A1", "steps", points=12, reason="stretch")
     view = school.set_target("A1", "steps", milestones=["K1-1"], reason="next outcome")
     assert view.milestones == ["K1-1"]
+
+
+def test_a_test_score_of_minus_one_is_a_value_not_an_option(school):
+    from click.testing import CliRunner
+
+    from passport_tui.cli import cli
+
+    result = CliRunner().invoke(cli, ["--db", str(school.store.path), "test", "record", "A1", "maths", "-1"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "passport: A test score is a percentage from 0 to 100, not -1."
+
+
+def test_a_baseline_records_every_milestone_through_a_stage_in_one_audited_batch(school):
+    school.judge("A1", "1N-1", "achieved")
+    done = school.baseline("A1", "maths", "Y1", reason="joined from another school")
+    ids = {j.milestone_id for j in done}
+    record = school.record(school.pupil("A1").id, "maths")
+    curriculum = school.curriculum("maths")
+    year_1 = {m.id for m in curriculum.milestones if m.stage == "Y1"}
+    assert year_1 <= record.achieved() and "1N-1" not in ids  # kept, not recorded twice
+    assert all(j.note == "Baseline on entry: joined from another school" for j in done)
+    with pytest.raises(PassportError, match="No stage 'Y9'"):
+        school.baseline("A1", "maths", "Y9")
+    s = school.standing(school.pupil("A1"), curriculum)
+    assert s.points == 12 and not s.gaps  # Year 1 complete: no longer "behind" with every gap open

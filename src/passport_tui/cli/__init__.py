@@ -14,7 +14,7 @@ from .context import PassportGroup, service
 from .curriculum import curriculum
 from .export import export
 from .focus import focus
-from .judging import gaps, history, judge, next_, retract, revisit, show
+from .judging import baseline, gaps, history, judge, next_, retract, revisit, show
 from .maintenance import backup, doctor, restore
 from .moderation import moderation
 from .pupils import pupils
@@ -92,6 +92,7 @@ for command in (
     backup,
     restore,
     doctor,
+    baseline,
 ):
     cli.add_command(command)
 

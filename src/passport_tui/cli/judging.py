@@ -115,6 +115,29 @@ def judge(ctx, pupil, milestone, verdict, curriculum_id, note, override, at_) ->
 
 @click.command()
 @click.argument("pupil")
+@click.argument("curriculum_id", metavar="CURRICULUM")
+@click.option(
+    "--through", "through_stage", required=True, metavar="STAGE", help="The last stage secured (e.g. Y2)."
+)
+@click.option("--reason", help="Why (e.g. 'joined from another school; baseline assessment 3 Sep').")
+@click.pass_context
+def baseline(ctx, pupil, curriculum_id, through_stage, reason) -> None:
+    """Baseline on entry: record every milestone of CURRICULUM up to and including the stage given
+    as achieved for PUPIL, in one audited batch (for a child who joins part-way). Milestones already
+    achieved are kept; each new judgement carries the note "Baseline on entry" and the reason.
+
+    \b
+    Example:
+      passport baseline A123 key-maths --through Y2 --reason "joined in Year 3; baseline assessment"
+    """
+    done = service(ctx).baseline(pupil, curriculum_id, through_stage, reason=reason)
+    click.echo(
+        f"Baseline for {pupil} in {curriculum_id} through {through_stage}: {len(done)} milestones recorded achieved"
+    )
+
+
+@click.command()
+@click.argument("pupil")
 @click.argument("milestone")
 @click.option("--reason", required=True, help="Why the earlier 'achieved' was an error.")
 @click.option("--curriculum", "curriculum_id", help="Curriculum id, when the milestone id is in several.")

@@ -74,7 +74,7 @@ def tests_group() -> None:
     """Termly test scores, and the points they give beside the teacher-assessed points."""
 
 
-@tests_group.command("record")
+@tests_group.command("record", context_settings={"ignore_unknown_options": True})  # a score of -1 is a value
 @click.argument("pupil")
 @click.argument("curriculum_id", metavar="CURRICULUM")
 @click.argument("score")

@@ -35,15 +35,23 @@ class Access(Session):
                 "with 'passport staff add'."
             )
 
+    def _me(self) -> tuple[str, str, str, list[str]] | None:
+        """The user's staff entry, read afresh (an admin may change it while the app is open);
+        None while no staff are configured. Someone removed from the staff is refused."""
+        me = self.store.staff_member(self.user)
+        if me is None and self.store.staff():
+            raise NotAllowed(f"{self.user!r} is no longer a member of staff in this database.")
+        return me
+
     @property
     def role(self) -> str:
         """admin, teacher or viewer; everyone is admin until staff are configured (a tutor, a family)."""
-        me = self.store.staff_member(self.user)
+        me = self._me()
         return me[2] if me else "admin"
 
     def my_classes(self) -> set[str] | None:
         """The classes a teacher teaches; None when the user may see every class."""
-        me = self.store.staff_member(self.user)
+        me = self._me()
         if me is None or me[2] != "teacher":
             return None
         return set(me[3])

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from .. import engine
 from ..engine import PupilRecord
-from ..errors import JudgementRefused, PassportError
+from ..errors import JudgementRefused, NotFound, PassportError
 from ..models import Curriculum, Judgement, Pupil, Verdict
 from .records import Records, as_event
 
@@ -146,6 +146,55 @@ class Judging(Records):
                 corrects=decision.corrects,
             )
         )
+
+    def baseline(
+        self,
+        pupil_key: str | int,
+        curriculum_id: str,
+        through_stage: str,
+        *,
+        reason: str | None = None,
+    ) -> list[Judgement]:
+        """Baseline on entry: record every milestone of ``curriculum_id`` up to and including the
+        stage ``through_stage`` as achieved, in one transaction, each judgement carrying the note
+        "Baseline on entry" (and the reason), so the history says where they came from. Milestones
+        already achieved are left as they are; prerequisites are met in stage order."""
+        pupil = self.pupil(pupil_key)
+        self.require_change()
+        c = self.curriculum(curriculum_id)
+        stage_ids = [st.id for st in c.stages]
+        if through_stage not in stage_ids:
+            raise NotFound(
+                f"No stage {through_stage!r} in curriculum {c.id!r} (stages: {', '.join(stage_ids)})."
+            )
+        wanted = set(stage_ids[: stage_ids.index(through_stage) + 1])
+        note = "Baseline on entry" + (f": {reason.strip()}" if reason and reason.strip() else "")
+        assert pupil.id is not None
+        out: list[Judgement] = []
+        with self.store.transaction():
+            record = self.record(pupil.id, c.id)
+            achieved = record.achieved()
+            now = self.now()
+            for m in sorted(c.milestones, key=lambda m: c.order[m.id]):
+                if m.stage not in wanted or m.id in achieved:
+                    continue
+                unmet = [r for r in m.requires if r not in achieved]
+                j = self.store.append_judgement(
+                    Judgement(
+                        pupil_id=pupil.id,
+                        curriculum_id=c.id,
+                        milestone_id=m.id,
+                        verdict=Verdict.ACHIEVED,
+                        by=self.user,
+                        at=now,
+                        note=note,
+                        # a link into a later stage is overridden, with the baseline as its reason
+                        reason=note if unmet else None,
+                    )
+                )
+                achieved.add(m.id)
+                out.append(j)
+        return out
 
     def history(self, pupil_key: str | int) -> list[Judgement]:
         """Every judgement of a pupil, oldest first (who judged what, when)."""
