@@ -152,7 +152,7 @@ def build_school(folder: Path) -> School:
     oneroster_set = write_oneroster_set(files / "oneroster", year)
     passport_file = write_passport_file(files, year)
     backup = files / "backup.db"
-    from passport_tui import maintenance
+    from passport_tui.service import maintenance
 
     with Store.open(db) as store:
         maintenance.backup(store, backup)
@@ -235,8 +235,6 @@ def write_oneroster_set(folder: Path, year: int) -> Path:
 
 def write_passport_file(folder: Path, year: int) -> Path:
     """A passport file from another school: one new pupil with one judgement."""
-    from passport_tui.interop.transfer import write_passport_file as write
-
     other = folder / "other-school.db"
     with Service(Store.open(other), user="their.teacher") as svc:
         with svc.store.transaction():
@@ -255,5 +253,5 @@ def write_passport_file(folder: Path, year: int) -> Path:
             )
         svc.judge(NEW_PUPIL, "RPER-1", "achieved", curriculum_id=CURRICULUM)
         path = folder / "noor.passport.json"
-        write(svc, path, [NEW_PUPIL], school="Elm Primary")
+        svc.write_passport_file(path, [NEW_PUPIL], school="Elm Primary")
     return path

@@ -75,6 +75,7 @@ pupils import                    allow   refuse  refuse  refuse  refuse
 pupils list                      allow   allow   refuse  allow   refuse
 pupils oneroster                 allow   refuse  refuse  refuse  refuse
 judge                            allow   allow   refuse  refuse  refuse
+baseline                         allow   allow   refuse  refuse  refuse
 retract                          allow   allow   refuse  refuse  refuse
 show                             allow   allow   refuse  allow   refuse
 next                             allow   allow   refuse  allow   refuse
@@ -141,6 +142,7 @@ ARGS: dict[str, Callable[[Case], list[str]]] = {
     "pupils oneroster": lambda c: [str(c.school.oneroster_set)],
     "judge": lambda c: [AVA, "Y4PER-1", "achieved", "--curriculum", CURRICULUM],
     "retract": lambda c: [AVA, "Y4PER-2", "--reason", "recorded for the wrong pupil"],
+    "baseline": lambda c: [AVA, CURRICULUM, "--through", "Y3", "--reason", "joined in Year 4"],
     "show": lambda c: [AVA],
     "next": lambda c: [AVA],
     "gaps": lambda c: [AVA, "--age"],

@@ -5,6 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# every character str.splitlines() breaks a line at: shown as an escape inside a located message,
+# so one problem stays one line whatever the file held
+_LINE_BREAKS = {c: f"\\u{c:04x}" for c in (0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)}
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks made visible, so it prints as one line."""
+    return text.translate(_LINE_BREAKS)
+
 
 class PassportError(Exception):
     """Base of every error the library raises on purpose."""
@@ -26,7 +35,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.message}"
+        return one_line(f"{where}: {self.message}")
 
 
 class FileProblems(PassportError):

@@ -108,6 +108,7 @@ class Moderation(Records):
         open_only: bool = False,
     ) -> list[ModerationItem]:
         """Moderated judgements with their status; queried ones (listed until resolved) first."""
+        pupils = {p.id: p for p in self.pupils(class_name)}  # a class the user may not see is refused
         events = self.store.moderation_events(judgement_ids)
         by_judgement: dict[int, list[ModerationEvent]] = {}
         for e in events:
@@ -115,7 +116,6 @@ class Moderation(Records):
         if not by_judgement:
             return []
         judgements = self.store.judgements_by_id(by_judgement)
-        pupils = {p.id: p for p in self.pupils(class_name)}
         out = []
         for jid, evs in by_judgement.items():
             j = judgements.get(jid)
