@@ -320,11 +320,11 @@ def test_groups_lists_the_milestones_groups_lag_on(demo_file, tmp_path, fixed_cl
     )
     assert result.exit_code == 0, result.output
     sections = json.loads(result.output)
-    assert [s["curriculum"] for s in sections] == ["nc-english", "nc-maths", "psped"]
+    assert [s["curriculum"] for s in sections] == ["key-english", "key-maths", "psped"]
     lags = sections[1]["lags"]
     assert lags and all(re.fullmatch(r".+: \S+ achieved by \d+%, others \d+%", lag["text"]) for lag in lags)
     assert [lag["lag"] for lag in lags] == sorted((lag["lag"] for lag in lags), reverse=True)
-    text = CliRunner().invoke(cli, ["--db", str(db), "groups", "--class", "2H", "--curriculum", "nc-maths"])
+    text = CliRunner().invoke(cli, ["--db", str(db), "groups", "--class", "2H", "--curriculum", "key-maths"])
     assert f"    {lags[0]['text']}" in text.output
 
 

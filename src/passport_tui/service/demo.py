@@ -284,9 +284,9 @@ def _year_size(c: Curriculum, year: int) -> float:
 # The sample curricula the demo school follows: named, so that a new file in sample_curricula/
 # changes the demo only when it is added here.
 DEMO_CURRICULA = (
+    "key-maths.toml",
+    "key-english.toml",
     "engagement-model.toml",
-    "nc-english.toml",
-    "nc-maths.toml",
     "psped.toml",
     "small-steps.toml",
 )
