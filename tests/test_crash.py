@@ -140,6 +140,7 @@ def reopened(path: Path) -> Iterator[Store]:
         yield store
 
 
+@pytest.mark.slow
 def test_killed_while_judging_keeps_every_acknowledged_judgement(template: Path, tmp_path: Path) -> None:
     rng = random.Random(20261123)
     with Store.open(template) as store:
@@ -189,6 +190,7 @@ def bulk_runs(template: Path, tmp_path: Path, args: list[str], seed: int) -> Ite
         yield run, db, "done" in lines
 
 
+@pytest.mark.slow
 def test_killed_during_a_bulk_judgement_import_keeps_all_or_none(template: Path, tmp_path: Path) -> None:
     with Store.open(template) as store:
         expected_schema = schema(store)
@@ -206,6 +208,7 @@ def test_killed_during_a_bulk_judgement_import_keeps_all_or_none(template: Path,
     assert 0 in outcomes  # at least one kill landed before the commit
 
 
+@pytest.mark.slow
 def test_killed_during_a_roster_import_keeps_all_or_none(template: Path, tmp_path: Path) -> None:
     roster = tmp_path / "roster.csv"
     roster.write_text(
