@@ -1,16 +1,25 @@
-"""The engine and store budgets of DESIGN §7, measured at school scale.
+"""The engine and store budgets of DESIGN §7 at school scale, and what the whole-school reports
+cost against one plain read of the judgement log.
 
-    uv run python bench/bench_core.py [--db bench/out/school.db] [--rebuild] [--record]
+    uv run python bench/bench_core.py [--db bench/out/school.db] [--rebuild] [--record] [--quick]
 
 Against the school database of ``bench/generate.py`` (2,000 pupils, 4 curricula, 1,500 milestones,
-1,000,000 judgement events; built first if the file is missing, or with ``--rebuild``) it measures:
+1,000,000 judgement events; built first if the file is missing, or with ``--rebuild``) it measures,
+printing each figure the moment it is measured:
 
+- whole-school ``passport tracking --json`` (every subject) and ``passport groups --json`` (every
+  subject in turn), each as a ratio against ONE plain full read of the judgement log
+  (``SELECT * FROM judgements`` iterated with the standard library's sqlite3) in the same run. All
+  three are whole processes (the CLI is this environment's ``passport``, as ``uv run passport``
+  runs it); each command and the read run in turn, ``--repeat`` pairs after a warm-up pair, and
+  the figure is the median of the pair-by-pair ratios (target ≤ 0.5×, DESIGN §7 and issue 9);
 - one pupil's passport: ``Service.passport(upn)`` (every curriculum, with the 3-window history),
   median and 95th percentile over ``--samples`` random pupils, after one warm-up call;
 - points and flags for every pupil, two ways: for each curriculum, ``Service.records(curriculum_id)``
   (one pass over that curriculum's log) then ``engine.standing(..., detail=False)`` for each of the
   2,000 pupils; and ``Service.standings(curriculum, detail=False)``, which folds the log pupil by
   pupil. One warm-up run each, then the median of ``--repeat`` runs;
+- group analysis in process: ``Service.group_analysis`` per curriculum;
 - importing 1,000,000 judgement events into a fresh database: ``Store.append_judgements`` in one
   transaction (the rows are prepared beforehand and not timed; curricula and pupils are already in);
 - memory: the peak RSS of a fresh process that opens the school database and computes points
@@ -18,37 +27,47 @@ Against the school database of ``bench/generate.py`` (2,000 pupils, 4 curricula,
   process's own high-water mark (``VmHWM``), because its ``ru_maxrss`` also counts the parent's
   peak, which Linux carries across exec; ``ru_maxrss`` is printed next to it.
 
-Times are ``time.perf_counter`` wall-clock times. The table prints what was measured, the budget
-and ok or MISS; ``--record`` appends it, with the date, the machine and the command, to
-``bench/RESULTS.md``. This is a benchmark, not a test: the exit status is 0 whatever the figures.
+Only the service's public methods, the ``passport`` command and plain SQL on the file are used
+(the import, which is the store's own job, calls ``Store.append_judgements``). Times are
+``time.perf_counter`` wall-clock times. ``--record`` appends the table, with the date, the machine,
+the load average and the command, to ``bench/RESULTS.md``. This is a benchmark, not a test: the
+exit status is 0 whatever the figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import resource
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 
+from common import (
+    PASSPORT,
+    Report,
+    command_line,
+    line_buffered,
+    load_average,
+    machine_line,
+    paired,
+    run_process,
+    spread,
+)
 from generate import (
     DEFAULT_EVENTS,
     DEFAULT_PUPILS,
     DEFAULT_SEED,
     build_school,
+    count_events,
     fresh,
     plan_school,
+    read_only,
     write_school,
 )
 
@@ -59,46 +78,22 @@ from passport_tui.store import Store
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DB = HERE / "out" / "school.db"
-RESULTS = HERE / "RESULTS.md"
 
 PASSPORT_BUDGET_MS = 20.0
 EVERYONE_BUDGET_S = 2.0
 IMPORT_BUDGET_S = 15.0
 MEMORY_BUDGET_MB = 200.0
+REPORT_TARGET_RATIO = 0.5  # whole-school tracking or groups against one read of the log
 
-
-@dataclass
-class Row:
-    what: str
-    measured: str
-    budget: str
-    ok: bool
-
-    @property
-    def verdict(self) -> str:
-        return "ok" if self.ok else "MISS"
-
-
-# --- machine -------------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def machine_line() -> str:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = "/".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"{cpu_model()}, {cores} cores, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"{platform.system()} {platform.release()}; load average {load} at start"
-    )
+# one plain full read of the judgement log, as a whole process: the yardstick of the reports
+READ_LOG = """
+import sqlite3, sys
+conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+n = 0
+for row in conn.execute("SELECT * FROM judgements"):
+    n += 1
+print(n)
+"""
 
 
 # --- the measurements ----------------------------------------------------------------------
@@ -144,13 +139,43 @@ WAYS: dict[str, Callable[[Service], dict[str, float]]] = {
 }
 
 
-def read_rows_only(service: Service) -> float:
-    """Seconds to read every curriculum's light event rows from SQLite, without folding them."""
+def read_log_in_process(db: Path) -> tuple[float, int]:
+    """Seconds to read every row of the judgement log with plain SQLite in this process."""
     t0 = time.perf_counter()
-    for c in service.curricula():
-        for _ in service.store.event_rows(c.id):
-            pass
-    return time.perf_counter() - t0
+    n = 0
+    conn = read_only(db)
+    try:
+        for _ in conn.execute("SELECT * FROM judgements"):
+            n += 1
+    finally:
+        conn.close()
+    return time.perf_counter() - t0, n
+
+
+def bench_cli_against_log(db: Path, report: Report, repeat: int) -> None:
+    """Whole-school tracking and groups through the CLI, each against one read of the log."""
+    read = [sys.executable, "-c", READ_LOG, str(db)]
+    for what, args in (
+        ("whole-school `passport tracking --json`, every subject", ["tracking", "--json"]),
+        ("whole-school `passport groups --json`, every subject", ["groups", "--json"]),
+    ):
+        argv = [str(PASSPORT), "--db", str(db), *args]
+        out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+        parsed = json.loads(out)  # the command prints what it should, once, before it is timed
+        print(f"… {' '.join(['passport', *args])}: {len(out):,} characters of JSON ({type(parsed).__name__})")
+        pairs = paired(lambda argv=argv: run_process(argv), lambda: run_process(read), repeat, warmup=0)
+        report.figure(
+            f"{what} / one full read of the log (median of {repeat} pairs)",
+            f"{pairs.ratio:.2f}×",
+            f"≤ {REPORT_TARGET_RATIO}×",
+            pairs.ratio <= REPORT_TARGET_RATIO,
+        )
+        report.note(
+            f"{' '.join(['passport', *args])}: {statistics.median(pairs.a):.2f} s a run "
+            f"({spread(pairs.a, lambda x: f'{x:.2f}')} s); the read of the log in the same pairs "
+            f"{statistics.median(pairs.b):.2f} s ({spread(pairs.b, lambda x: f'{x:.2f}')} s); "
+            f"ratios {', '.join(f'{r:.2f}' for r in pairs.ratios)}"
+        )
 
 
 def bench_groups(service: Service, repeat: int) -> tuple[float, float]:
@@ -219,7 +244,7 @@ def bench_import(pupils: int, events: int, seed: int, workdir: Path) -> tuple[fl
 def memory_child(db: Path, way: str) -> None:
     """Run in a fresh process: open the database, compute everyone's points once, report."""
     t0 = time.perf_counter()
-    with Service(Store.open(db), user="bench") as service:
+    with Service.open(db, user="bench") as service:
         parts = WAYS[way](service)
     elapsed = time.perf_counter() - t0
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
@@ -255,30 +280,10 @@ def bench_memory(db: Path, way: str) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-# --- reporting -----------------------------------------------------------------------------
+# --- the run -------------------------------------------------------------------------------
 
 
-def table(rows: Sequence[Row]) -> str:
-    head = ("what", "measured", "budget", "")
-    cells = [head, *((r.what, r.measured, r.budget, r.verdict) for r in rows)]
-    widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
-    lines = ["| " + " | ".join(c[i].ljust(widths[i]) for i in range(len(head))) + " |" for c in cells]
-    lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
-    return "\n".join(lines)
-
-
-def record(rows: Sequence[Row], machine: str, command: str, scale: str, notes: Sequence[str]) -> None:
-    day = datetime.now(UTC).date().isoformat()
-    section = [f"\n## {day}\n", f"- machine: {machine}", f"- data: {scale}", f"- command: `{command}`", ""]
-    section.append(table(rows))
-    if notes:
-        section.append("")
-        section.extend(f"- {n}" for n in notes)
-    with RESULTS.open("a", encoding="utf-8") as f:
-        f.write("\n".join(section) + "\n")
-
-
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--rebuild", action="store_true", help="build the school database again first")
@@ -286,7 +291,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=DEFAULT_EVENTS, help="for building (and the import)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--samples", type=int, default=50, help="pupils for the passport timing")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of points for everyone")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs (and pairs) of each figure")
+    parser.add_argument("--quick", action="store_true", help="one timed run of each; no import, no memory")
     parser.add_argument("--record", action="store_true", help="append the results to bench/RESULTS.md")
     parser.add_argument("--memory-child", choices=sorted(WAYS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -295,107 +301,122 @@ def main(argv: Sequence[str] | None = None) -> None:
         memory_child(args.db, args.memory_child)
         return
 
+    line_buffered()
+    began = time.perf_counter()
+    repeat = 1 if args.quick else args.repeat
     machine = machine_line()
-    command = "uv run python " + " ".join([os.path.relpath(sys.argv[0]), *sys.argv[1:]])
-    print(f"machine: {machine}")
+    load_before = load_average()
+    command = command_line()
+    print(f"machine: {machine}; load average {load_before}")
+    print(f"command: {command}")
     if args.rebuild or not args.db.exists():
         t0 = time.perf_counter()
+        print(f"… building {args.db} (bench/generate.py)")
         counts = build_school(args.db, args.pupils, args.events, args.seed)
         print(f"built {args.db} in {time.perf_counter() - t0:.1f} s: {counts}")
 
-    with Service(Store.open(args.db), user="bench") as service:
+    report = Report("engine, store and whole-school reports")
+    with Service.open(args.db, user="bench") as service:
         n_pupils = len(service.pupils())
-        n_events = service.store.conn.execute("SELECT count(*) FROM judgements").fetchone()[0]
         curricula = service.curricula()
-        n_milestones = sum(len(c.milestones) for c in curricula)
-        scale = (
-            f"{n_pupils:,} pupils, {len(curricula)} curricula, {n_milestones:,} milestones, "
-            f"{n_events:,} judgement events ({args.db.name}, seed {args.seed}, today {service.today()})"
-        )
-        print(f"data: {scale}")
-        median_ms, p95_ms, oldest_ms = bench_passport(service, args.samples, args.seed)
-        print(
-            f"passport: median {median_ms:.1f} ms, p95 {p95_ms:.1f} ms (oldest year group: median {oldest_ms:.1f} ms)"
-        )
-        # the product's path first: the comparison below leaves a heap of records for the collector
-        streamed_s, _ = bench_everyone(service, args.repeat, "standings")
-        everyone_s, parts = bench_everyone(service, args.repeat, "records")
-        rows_s = read_rows_only(service)
-        groups_one_s, groups_all_s = bench_groups(service, args.repeat)
-        print(f"group analysis: slowest curriculum {groups_one_s:.2f} s, all {groups_all_s:.2f} s")
-        print(
-            f"points and flags for everyone, records + standing: {everyone_s:.2f} s "
-            f"(records {parts['records_s']:.2f} s, standing {parts['standing_s']:.2f} s, "
-            f"{int(parts['standings']):,} standings); Service.standings: {streamed_s:.2f} s; "
-            f"reading the rows alone {rows_s:.2f} s"
-        )
-
-    memory = {way: bench_memory(args.db, way) for way in WAYS}
-    for way, m in memory.items():
-        print(
-            f"memory ({way}): peak RSS {m['peak_mb']:.0f} MB (its ru_maxrss {m['maxrss_mb']:.0f} MB; "
-            f"cold: {m['cold_s']:.2f} s for everyone's points)"
-        )
-    with tempfile.TemporaryDirectory(dir=args.db.parent) as tmp:
-        import_s, appended = bench_import(args.pupils, args.events, args.seed, Path(tmp))
-    print(f"import: {appended:,} events in {import_s:.2f} s ({appended / import_s:,.0f} a second)")
-
-    ms, s_, mb = (
-        f"≤ {PASSPORT_BUDGET_MS:.0f} ms",
-        f"≤ {EVERYONE_BUDGET_S:.0f} s",
-        f"≤ {MEMORY_BUDGET_MB:.0f} MB",
+        today = service.today()
+    n_events = count_events(args.db)
+    n_milestones = sum(len(c.milestones) for c in curricula)
+    scale = (
+        f"{n_pupils:,} pupils, {len(curricula)} curricula, {n_milestones:,} milestones, "
+        f"{n_events:,} judgement events ({args.db.name}, seed {args.seed}, today {today})"
     )
-    rows = [
-        Row("one pupil's passport, median", f"{median_ms:.1f} ms", ms, median_ms <= PASSPORT_BUDGET_MS),
-        Row("one pupil's passport, p95", f"{p95_ms:.1f} ms", ms, p95_ms <= PASSPORT_BUDGET_MS),
-        Row(
+    print(f"data: {scale}")
+
+    # 1. the whole-school reports against one read of the log, whole processes in turn
+    bench_cli_against_log(args.db, report, repeat)
+    read_s, read_n = read_log_in_process(args.db)
+    report.note(f"one full read of the log in this process: {read_s:.2f} s for {read_n:,} rows")
+
+    with Service.open(args.db, user="bench") as service:
+        # 2. one pupil's passport
+        median_ms, p95_ms, oldest_ms = bench_passport(service, args.samples, args.seed)
+        ms = f"≤ {PASSPORT_BUDGET_MS:.0f} ms"
+        report.figure(
+            "one pupil's passport, median", f"{median_ms:.1f} ms", ms, median_ms <= PASSPORT_BUDGET_MS
+        )
+        report.figure("one pupil's passport, p95", f"{p95_ms:.1f} ms", ms, p95_ms <= PASSPORT_BUDGET_MS)
+        report.note(
+            f"passport: {args.samples} random pupils after a warm-up; the oldest year group among them "
+            f"(the longest logs) has a median of {oldest_ms:.1f} ms"
+        )
+        # 3. points and flags for everyone; the product's path first: the comparison after it
+        # leaves a heap of records for the collector
+        streamed_s, _ = bench_everyone(service, repeat, "standings")
+        s_ = f"≤ {EVERYONE_BUDGET_S:.0f} s"
+        report.figure(
             "points and flags for every pupil (`Service.standings`)",
             f"{streamed_s:.2f} s",
             s_,
             streamed_s <= EVERYONE_BUDGET_S,
-        ),
-        Row(
-            "group analysis of the whole school, one curriculum",
+        )
+        everyone_s, parts = bench_everyone(service, repeat, "records")
+        report.note(
+            f"points and flags for everyone: `Service.standings` streams the log pupil by pupil (median "
+            f"of {repeat} runs after a warm-up). For comparison, folding whole `PupilRecord`s with "
+            f"`Service.records` (the per-class path) and calling `engine.standing` takes "
+            f"{everyone_s:.2f} s (records {parts['records_s']:.2f} s, standing {parts['standing_s']:.2f} s)"
+        )
+        # 4. group analysis in process
+        groups_one_s, groups_all_s = bench_groups(service, repeat)
+        report.figure(
+            "group analysis of the whole school, one curriculum (in process)",
             f"{groups_one_s:.2f} s",
             s_,
             groups_one_s <= EVERYONE_BUDGET_S,
-        ),
-        Row(
+        )
+        report.note(
+            f"group analysis: `Service.group_analysis` for the whole school, every group against the "
+            f"rest now and at the same window a year earlier, plus the milestones each group lags on; "
+            f"the slowest curriculum is shown, all {len(curricula)} curricula together take "
+            f"{groups_all_s:.2f} s"
+        )
+
+    if not args.quick:
+        # 5. memory, in fresh processes
+        memory = {}
+        for way in WAYS:
+            memory[way] = m = bench_memory(args.db, way)
+            if way == "standings":
+                report.figure(
+                    "memory at school scale: points for everyone (peak RSS)",
+                    f"{m['peak_mb']:.0f} MB",
+                    f"≤ {MEMORY_BUDGET_MB:.0f} MB",
+                    m["peak_mb"] <= MEMORY_BUDGET_MB,
+                )
+        report.note(
+            "memory: the peak is the child's own VmHWM; "
+            + ", ".join(
+                f"{way}: {m['peak_mb']:.0f} MB (its ru_maxrss {m['maxrss_mb']:.0f} MB, cold "
+                f"{m['cold_s']:.2f} s for everyone's points)"
+                for way, m in memory.items()
+            )
+        )
+        # 6. import
+        with tempfile.TemporaryDirectory(dir=args.db.parent) as tmp:
+            import_s, appended = bench_import(args.pupils, args.events, args.seed, Path(tmp))
+        report.figure(
             f"import {appended:,} judgement events",
             f"{import_s:.2f} s",
             f"≤ {IMPORT_BUDGET_S:.0f} s",
             import_s <= IMPORT_BUDGET_S,
-        ),
-        Row(
-            "memory at school scale: points for everyone (peak RSS)",
-            f"{memory['standings']['peak_mb']:.0f} MB",
-            mb,
-            memory["standings"]["peak_mb"] <= MEMORY_BUDGET_MB,
-        ),
-    ]
-    notes = [
-        f"group analysis: `Service.group_analysis` for the whole school (2,000 pupils), every group "
-        f"against the rest now and at the same window a year earlier, plus the milestones each group "
-        f"lags on; the slowest curriculum is shown, all {len(curricula)} curricula together "
-        f"take {groups_all_s:.2f} s",
-        f"passport: {args.samples} random pupils after a warm-up; the oldest year group among them "
-        f"(the longest logs) has a median of {oldest_ms:.1f} ms",
-        f"points and flags for everyone: `Service.standings` streams the log pupil by pupil (median of "
-        f"{args.repeat} runs after a warm-up); reading the rows from SQLite alone takes {rows_s:.2f} s. For "
-        f"comparison, folding whole `PupilRecord`s with `Service.records` (the per-class path) and calling "
-        f"`engine.standing` takes {everyone_s:.2f} s and {memory['records']['peak_mb']:.0f} MB for the "
-        f"whole school (records {parts['records_s']:.2f} s, standing {parts['standing_s']:.2f} s)",
-        "memory: the peak is the child's own VmHWM. Its ru_maxrss ("
-        + ", ".join(f"{way} {m['maxrss_mb']:.0f} MB" for way, m in memory.items())
-        + ") also counts this parent's peak, which Linux carries across exec. Cold time for everyone's "
-        "points in the child (opening the database, parsing the curricula): "
-        + ", ".join(f"{way} {m['cold_s']:.2f} s" for way, m in memory.items()),
+        )
+
+    took = time.perf_counter() - began
+    header = [
+        f"machine: {machine}; load average {load_before} at start, {load_average()} at end",
+        f"data: {scale}",
+        f"command: `{command}` ({took:.0f} s)",
     ]
     print()
-    print(table(rows))
+    print(report.section(header))
     if args.record:
-        record(rows, machine, command, scale, notes)
-        print(f"\nrecorded in {os.path.relpath(RESULTS)}")
+        report.record(header)
 
 
 if __name__ == "__main__":

@@ -1,275 +1,150 @@
-"""The terminal app's budgets of DESIGN §7, measured.
+"""The terminal app's budgets of DESIGN §7 and issue 9, measured on the real program in a terminal.
 
-    uv run python bench/bench_tui.py [--quick] [--school bench/out/school.db]
+    uv run python bench/bench_tui.py [--quick] [--school bench/out/school.db] [--record]
 
-1. **Start to a painted class grid** (≤ 0.6 s): the real ``passport --db school.db --class C`` in a
-   pseudo-terminal of 80×24 (``TERM=xterm-256color``, window size set with ``TIOCSWINSZ``), from
-   spawn until the output holds the name of the class's first pupil as the grid prints it; then
-   ``q`` and wait for the exit. Median of 5 runs (3 with ``--quick``) after one warm-up run, with
-   Python's bytecode cache on (kept in ``bench/out/pycache`` through ``PYTHONPYCACHEPREFIX``, as an
-   installed wheel has it); the same without any bytecode cache (``PYTHONDONTWRITEBYTECODE=1``, how
-   this machine's shell runs Python) is shown for information, and a one-run breakdown by phase
-   (interpreter, imports, service, grid data, Textual's start and first paint). C is the class of
-   the school database (``bench/generate.py``, built first if missing) with the oldest pupils.
-2. **Mark one cell: key to committed and repainted**, 30 pupils × 60 milestones (≤ 10 ms median)
-   and 300 × 400 (≤ 20 ms). The app runs under Textual's Pilot (``run_test(size=(80, 24))``) on a
-   database built for the purpose (one stage, no prerequisites, a realistic log). The clock starts
-   when a key event (``a`` or ``n``, alternately) is posted to the app, as the terminal driver posts
-   a parsed key (the same path as ``pilot.press`` without Pilot's idle waits), and stops when the
-   app hands the terminal driver the first frame after ``Service.judge_many`` has returned (i.e.
-   committed). That frame is also rendered to terminal text (the headless driver skips that step,
-   so it is done here to count its cost). The cursor is moved between marks (not timed; the app is
-   left to go idle first), so each mark hits a fresh cell; every mark is checked in the database and
-   in the grid. Median and p95 over 60 marks (20 with ``--quick``).
-3. **Open a 300 × 400 year grid** (≤ 150 ms): push a fresh ``GridScreen`` on that database and
-   time until its last frame before the app goes idle (the grid and the milestone text below it
-   painted). Median of 5 (3). ``GridScreen.reload()`` to repainted is shown too.
-4. **Bytes sent to the terminal to mark one cell** (≤ 1 KB): the real app in a pseudo-terminal of
-   80×24 on the 30 × 60 database; after the grid has painted and gone quiet, jump to the last
-   milestone (a column nobody has), then for each mark: read until quiet, send ``a``, and count the
-   bytes of the burst that follows (until 60 ms without output); then read on to 1.3 s to catch the
-   app's once-a-second poll, and move ``down`` (drained separately). Median of 10 marks (4), with
-   mouse reporting on and with ``--no-mouse``.
-5. **A stock Textual DataTable** (``bench/tui_datatable.py``) on the same databases, measured the
-   same way: per-mark time (``update_cell`` + the same judgement through the service) and the open
-   time at 300 × 400.
+Every figure is taken from outside: the real ``passport`` (this environment's, as ``uv run passport``
+runs it) in a pseudo-terminal (``TERM=xterm-256color``, its size set with ``TIOCSWINSZ``), keys
+written to the terminal and the program's output read as it comes. Nothing of the app's inside is
+touched, so the script measures the same things however the app, the service or the store are
+arranged. Each figure is printed the moment it is measured. Where there is a yardstick, the figure
+is a ratio against it taken in the same run, pair by pair (the two run in turn), because the
+machine is shared and its speed drifts.
 
-Prints a Markdown table (what, measured, budget, ok/MISS) with the machine, the date and the command.
-A benchmark, not a test: the exit status is 0 whatever the figures.
+1. **Start to a painted class grid, against ``python -c 'import textual.app'``** (target ≤ 1.5×;
+   DESIGN §7: ≤ 0.6 s): both whole processes, bytecode cached (in ``bench/out/pycache``, as an
+   installed wheel has it), in turn. ``passport --db school.db --class C`` runs from spawn until
+   the output holds the name of the class's first pupil as the grid prints it (C: the class of
+   the school database of ``bench/generate.py`` with the oldest pupils, built first if missing);
+   the yardstick from spawn to exit.
+2. **Mark one cell on a real curriculum with prerequisites, at 80×24 and at 120×40, against a
+   stock DataTable doing the same** (``bench/tui_datatable.py``, DESIGN §7: ≤ 10 ms): the demo
+   school (``passport demo --no-tui``: the sample curricula, with their prerequisite links, and
+   a year of judgements), the first class on its opening view (every milestone there has
+   prerequisites). Both programs run side by side, each on its own copy of the database; the
+   cursor is moved to the same cell in each (not timed), then a mark is timed in one and in the
+   other, in turn: from writing the key (``a`` or ``n``, alternately) to the end of the burst of
+   output it causes (the burst ends after 60 ms without output). The cells are next steps (their
+   prerequisites met, not yet achieved), so every mark is accepted; each is checked in the
+   database (``Service.history``) after it is timed. Also the bytes of each burst (≤ 1 KB).
+3. **The same at 300 × 400** (DESIGN §7: ≤ 20 ms), 80×24: a built year group of 300 pupils and one
+   stage of 400 milestones in 8 prerequisite chains, with a log of about 60,000 events.
+4. **Open a 300 × 400 year grid** (≤ 150 ms, first screenful painted): the app open on a class of
+   one pupil; ``k`` (pick a class), down to the 300-pupil class, then Enter is timed to the moment
+   the output holds the names of its first and eighth pupils (the first screenful); the time until
+   the output goes quiet is shown too. At 80×24 and 120×40.
+
+Also printed for information: ``python -X importtime`` of what ``passport`` imports before its
+first frame. ``--record`` appends the figures, with the date, the machine, the load average and the
+command, to ``bench/RESULTS.md``. A benchmark, not a test: the exit status is 0 whatever the figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import fcntl
-import json
 import os
-import platform
 import random
 import select
 import shlex
-import statistics
+import shutil
 import struct
 import subprocess
 import sys
 import termios
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import textual
-from generate import build_school, fresh
-from textual import events
-from textual._compositor import CompositorUpdate
-from textual.app import App
-from textual.pilot import Pilot
-from textual.screen import Screen
-from textual.widgets import DataTable
-from tui_datatable import DataTableGridApp, DataTableGridScreen
+from common import (
+    OUT,
+    PASSPORT,
+    Report,
+    command_line,
+    line_buffered,
+    load_average,
+    machine_line,
+    median,
+    p95,
+    paired,
+    spread,
+)
+from generate import build_school, count_events, fresh
 
 from passport_tui.engine import Cell
 from passport_tui.models import Curriculum, CurriculumHeader, Milestone, Pupil, Stage, Strand
 from passport_tui.service import Service
 from passport_tui.store import Store
-from passport_tui.tui.app import make_app
-from passport_tui.tui.screens.grid import GridScreen, View
-from passport_tui.tui.widgets.grid import ClassGrid
 
 HERE = Path(__file__).resolve().parent
-OUT = HERE / "out"
 SCHOOL_DB = OUT / "school.db"
 PYCACHE = OUT / "pycache"
-PASSPORT = Path(sys.executable).with_name("passport")
-SIZE = (80, 24)
+DATATABLE = HERE / "tui_datatable.py"
+SMALL, LARGE = (80, 24), (120, 40)
 
+START_RATIO_TARGET = 1.5
 START_BUDGET_S = 0.6
 MARK_SMALL_BUDGET_MS = 10.0
 MARK_LARGE_BUDGET_MS = 20.0
 OPEN_BUDGET_MS = 150.0
 BYTES_BUDGET = 1024
 
-FREE_COLUMNS = 10  # the last milestones of the stage nobody has achieved: the marks go there
 BURST_GAP_S = 0.06  # a burst of output ends after this long without any
-POLL_WINDOW_S = 1.3  # the app polls the database once a second
-
-KEYS = {"a": b"a", "n": b"n", "q": b"q", "down": b"\x1b[B", "end": b"\x1b[F"}
-
-
-@dataclass
-class Row:
-    what: str
-    measured: str
-    budget: str
-    ok: bool | None  # None: for information
-
-    @property
-    def verdict(self) -> str:
-        return "" if self.ok is None else ("ok" if self.ok else "MISS")
+KEYS = {
+    "a": b"a",
+    "n": b"n",
+    "q": b"q",
+    "k": b"k",
+    "up": b"\x1b[A",
+    "down": b"\x1b[B",
+    "right": b"\x1b[C",
+    "left": b"\x1b[D",
+    "enter": b"\r",
+}
 
 
-def median(xs: Sequence[float]) -> float:
-    return statistics.median(xs) if xs else float("nan")
+def say(message: str) -> None:
+    print(f"… {message}", flush=True)
 
 
-def p95(xs: Sequence[float]) -> float:
-    if not xs:
-        return float("nan")
-    ordered = sorted(xs)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+# --- a program in a pseudo-terminal ---------------------------------------------------------
 
 
-# --- machine -------------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def load_average() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def machine_line() -> str:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (
-        f"{cpu_model()}, {cores} cores, Python {platform.python_version()}, Textual {textual.__version__}, "
-        f"{platform.system()} {platform.release()}"
-    )
-
-
-# --- databases -----------------------------------------------------------------------------
-
-FIRST = ["Amelia", "Isla", "Aisha", "Maryam", "Zoë", "Niamh", "Noah", "Arthur", "Muhammad", "Tomasz", "Kwame"]
-LAST = ["Smith", "Jones", "Khan", "Patel", "Kowalski", "Wiśniewska", "Okafor", "O'Brien", "Chen", "Nguyen"]
-
-
-@dataclass(frozen=True)
-class GridData:
-    path: Path
-    class_name: str
-    curriculum_id: str
-    stage_id: str
-    pupils: int
-    milestones: int
-    events: int
-
-
-def build_grid_db(path: Path, pupils: int, milestones: int, seed: int = 7) -> GridData:
-    """A curriculum with one stage of ``milestones`` milestones (no prerequisites) and a class of
-    ``pupils`` Year 4 pupils with a realistic log: each pupil has secured the first k milestones
-    (k spread over the stage, never the last ``FREE_COLUMNS``), some "not yet" on the next ones."""
-    rng = random.Random(seed)
-    fresh(path)
-    stage = "Y4"
-    c = Curriculum(
-        curriculum=CurriculumHeader(id="bench-grid", title="Bench — one stage of a year group"),
-        stages=[Stage(id=stage, title="Year 4", year=4)],
-        strands=[Strand(id="n", title="Number")],
-        milestones=[
-            Milestone(id=f"4N-{k}", strand="n", stage=stage, title=f"Bench milestone {k}: compare and order.")
-            for k in range(1, milestones + 1)
-        ],
-    )
-    class_name = f"4B-{pupils}"
-    with Store.open(path) as store:
-        service = Service(store, user="bench")
-        year = service.academic_year()
-        people = [
-            Pupil(
-                upn=f"B{n:05d}",
-                first_name=FIRST[rng.randrange(len(FIRST))],
-                last_name=LAST[rng.randrange(len(LAST))],
-                year_group=4,
-                academic_year=year,
-                class_name=class_name,
-                gender="F" if n % 2 else "M",
-                pupil_premium=rng.random() < 0.25,
-            )
-            for n in range(pupils)
-        ]
-        with store.transaction():
-            store.put_curriculum(c)
-            store.upsert_pupils(people)
-        ids = [pid for (pid,) in store.conn.execute("SELECT id FROM pupils ORDER BY id")]
-        start = datetime(year, 9, 2, 9, tzinfo=UTC)
-        now = datetime.now(UTC) - timedelta(hours=1)
-        span = max(60.0, (now - start).total_seconds())
-        rows: list[tuple[Any, ...]] = []
-        for pid in ids:
-            k = int(rng.betavariate(2.0, 2.0) * (milestones - FREE_COLUMNS))
-            moments = sorted(rng.random() for _ in range(k + 3))
-            for i in range(k):
-                at = start + timedelta(seconds=moments[i] * span)
-                if rng.random() < 0.2:  # a "not yet" before it was secured
-                    rows.append(
-                        (pid, c.curriculum.id, f"4N-{i + 1}", "not_yet", "bench", at, None, None, None)
-                    )
-                rows.append((pid, c.curriculum.id, f"4N-{i + 1}", "achieved", "bench", at, None, None, None))
-            for j in range(k, min(k + 3, milestones - FREE_COLUMNS)):
-                if rng.random() < 0.5:
-                    at = start + timedelta(seconds=moments[-1] * span)
-                    rows.append(
-                        (pid, c.curriculum.id, f"4N-{j + 1}", "not_yet", "bench", at, None, None, None)
-                    )
-        rows.sort(key=lambda r: r[5])
-        store.append_judgements(rows)
-    return GridData(path, class_name, c.curriculum.id, stage, pupils, milestones, len(rows))
-
-
-def school_class(path: Path) -> tuple[str, str]:
-    """The school's class with the oldest pupils (the longest logs) and the start of the grid row
-    of its first pupil, as the grid prints it."""
-    with Service.open(path) as service:
-        classes = [name for name, _ in service.classes()]
-        pupils = service.pupils()
-        oldest: dict[str, int] = {}
-        for p in pupils:
-            if p.class_name is not None:
-                oldest[p.class_name] = max(oldest.get(p.class_name, -1), service.year_group(p))
-        name = max(classes, key=lambda k: (oldest.get(k, -1), -classes.index(k)))
-        first = service.pupils(name)[0]
-    return name, f"{first.last_name}, {first.first_name}"[:12]
-
-
-# --- the real app in a pseudo-terminal ------------------------------------------------------
-
-
-def child_env(bytecode: bool) -> dict[str, str]:
-    env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(SIZE[0]), LINES=str(SIZE[1]))
+def child_env(size: tuple[int, int]) -> dict[str, str]:
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(size[0]), LINES=str(size[1]))
     env["LANG"] = env["LC_ALL"] = "C.UTF-8"
-    for var in ("COLORTERM", "NO_COLOR", "TEXTUAL", "PYTHONPYCACHEPREFIX", "PYTHONDONTWRITEBYTECODE"):
+    for var in ("COLORTERM", "NO_COLOR", "TEXTUAL", "PYTHONDONTWRITEBYTECODE"):
         env.pop(var, None)
-    if bytecode:
-        env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
-    else:
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)  # bytecode cached, as an installed wheel has it
     return env
 
 
 class Terminal:
-    """A program in a pseudo-terminal of 80×24 whose output is read as it comes."""
+    """A program in a pseudo-terminal whose output is read as it comes."""
 
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+    def __init__(self, argv: Sequence[str], size: tuple[int, int] = SMALL) -> None:
         self.master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-        self.spawned = time.monotonic()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        self.argv = list(argv)
+        self.spawned = time.perf_counter()
         self.proc = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True
+            self.argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=child_env(size),
+            start_new_session=True,
+            close_fds=True,
         )
         os.close(slave)
         self.output = bytearray()
         self.eof = False
+        self.last_chunk = self.spawned
 
     def read(self, timeout: float) -> bytes:
         """One chunk of output (b"" when nothing came within ``timeout``, or at the end)."""
@@ -281,51 +156,60 @@ class Terminal:
             data = b""
         if not data:
             self.eof = True
+            return b""
+        self.last_chunk = time.perf_counter()
         self.output += data
         return data
 
-    def read_until(self, needle: bytes, timeout: float = 30.0) -> float:
-        """Read until ``needle`` has been output; returns the monotonic time when it came."""
-        deadline = time.monotonic() + timeout
-        while needle not in self.output:
-            if self.eof or time.monotonic() > deadline:
-                tail = bytes(self.output[-400:])
-                raise RuntimeError(f"{needle!r} never came; the end of the output: {tail!r}")
-            self.read(deadline - time.monotonic())
-        return time.monotonic()
+    def read_until(self, needles: Sequence[bytes], start: int = 0, timeout: float = 30.0) -> float:
+        """Read until every needle is in the output after ``start``; the time the last came."""
+        deadline = time.perf_counter() + timeout
+        while not all(n in self.output[start:] for n in needles):
+            if self.eof or time.perf_counter() > deadline:
+                tail = bytes(self.output[-600:])
+                raise RuntimeError(
+                    f"{needles!r} never came from {self.argv[:3]}; the end of the output: {tail!r}"
+                )
+            self.read(deadline - time.perf_counter())
+        return self.last_chunk
 
-    def read_for(self, seconds: float) -> list[tuple[float, bytes]]:
-        """Every chunk that comes in the next ``seconds``, with when it came."""
-        chunks: list[tuple[float, bytes]] = []
-        deadline = time.monotonic() + seconds
-        while not self.eof and (left := deadline - time.monotonic()) > 0:
-            data = self.read(left)
-            if data:
-                chunks.append((time.monotonic(), data))
-        return chunks
+    def burst(self, timeout: float = 60.0) -> tuple[float, int]:
+        """Wait for output, then read until it pauses for ``BURST_GAP_S``: (when its last chunk
+        came, its bytes)."""
+        first = self.read(timeout)
+        if not first:
+            raise RuntimeError(f"no output from {self.argv[:3]} within {timeout:.0f} s")
+        size = len(first)
+        while data := self.read(BURST_GAP_S):
+            size += len(data)
+        return self.last_chunk, size
 
-    def drain(self, quiet: float = 0.3, limit: float = 10.0) -> int:
-        """Read until nothing has come for ``quiet`` seconds; returns the bytes read."""
-        total = 0
-        deadline = time.monotonic() + limit
-        while not self.eof and time.monotonic() < deadline:
-            data = self.read(quiet)
-            if not data:
-                break
-            total += len(data)
-        return total
+    def drain(self, quiet: float = 0.3, limit: float = 30.0) -> float:
+        """Read until nothing has come for ``quiet`` seconds; the time the last chunk came."""
+        deadline = time.perf_counter() + limit
+        while not self.eof and time.perf_counter() < deadline and self.read(quiet):
+            pass
+        return self.last_chunk
 
-    def send(self, key: str) -> float:
-        os.write(self.master, KEYS[key])
-        return time.monotonic()
+    def send(self, *keys: str) -> float:
+        os.write(self.master, b"".join(KEYS[k] for k in keys))
+        return time.perf_counter()
+
+    def wait_exit(self, timeout: float = 30.0) -> float:
+        """Read to the end of the output and reap the program; the time it was reaped."""
+        deadline = time.perf_counter() + timeout
+        while not self.eof and time.perf_counter() < deadline:
+            self.read(deadline - time.perf_counter())
+        self.proc.wait(max(0.1, deadline - time.perf_counter()))
+        return time.perf_counter()
 
     def close(self) -> None:
         """Quit with ``q`` and wait for the program to end (killing it if it does not)."""
         if self.proc.poll() is None:
             with contextlib.suppress(OSError):
                 self.send("q")
-        deadline = time.monotonic() + 10
-        while self.proc.poll() is None and time.monotonic() < deadline:
+        deadline = time.perf_counter() + 10
+        while self.proc.poll() is None and time.perf_counter() < deadline:
             self.read(0.1)
         if self.proc.poll() is None:
             self.proc.kill()
@@ -333,14 +217,186 @@ class Terminal:
         os.close(self.master)
 
 
-def passport_argv(db: Path, class_name: str, *extra: str) -> list[str]:
-    return [str(PASSPORT), "--db", str(db), "--class", class_name, *extra]
+def passport_argv(db: Path, class_name: str) -> list[str]:
+    return [str(PASSPORT), "--db", str(db), "--class", class_name]
 
 
-def time_start(db: Path, class_name: str, needle: bytes, bytecode: bool) -> float:
-    term = Terminal(passport_argv(db, class_name), child_env(bytecode))
+def row_label(p: Pupil, width: int = 10) -> bytes:
+    """The start of a pupil's name as a grid row shows it ("Last, First")."""
+    return f"{p.last_name}, {p.first_name}"[:width].encode()
+
+
+# --- databases ------------------------------------------------------------------------------
+
+
+def copy_db(src: Path, dest: Path) -> Path:
+    fresh(dest)
+    for suffix in ("", "-wal"):
+        if Path(f"{src}{suffix}").exists():
+            shutil.copy(f"{src}{suffix}", f"{dest}{suffix}")
+    return dest
+
+
+def build_demo(path: Path) -> None:
+    """The demo school, through the command line: sample curricula with prerequisites."""
+    fresh(path)
+    subprocess.run([str(PASSPORT), "--db", str(path), "demo", "--no-tui"], check=True, capture_output=True)
+
+
+@dataclass(frozen=True)
+class GridView:
+    """What the app opens on for a class: the view, and its cells as the service gives them."""
+
+    db: Path
+    class_name: str
+    curriculum_id: str
+    stage_id: str
+    milestones: list[str]
+    pupils: list[Pupil]
+    cells: list[list[Cell]]  # [row][column]
+    with_prerequisites: int  # milestones of the view that have prerequisites
+
+
+def opening_view(db: Path, class_name: str) -> GridView:
+    """The view the app opens on for ``class_name`` (the first subject with a stage for the
+    class's year groups, the stage of its most common year group), read through the service.
+    The marks check in the database that the app was there."""
+    with Service.open(db, user="bench") as service:
+        pupils = service.pupils(class_name)
+        years = Counter(service.year_group(p) for p in pupils)
+        c = next(
+            (c for c in service.curricula() if any(y in s.year_list for s in c.stages for y in years)),
+            service.curricula()[0],
+        )
+        stage = next(
+            (s.id for y, _ in years.most_common() for s in c.stages if y in s.year_list), c.stages[0].id
+        )
+        order = c.order
+        ms = sorted((m for m in c.milestones if m.stage == stage), key=lambda m: order[m.id])
+        ids = [m.id for m in ms]
+        lines = service.grid(pupils, c, ids)
+    return GridView(
+        db,
+        class_name,
+        c.curriculum.id,
+        stage,
+        ids,
+        [line.pupil for line in lines],
+        [list(line.cells) for line in lines],
+        sum(1 for m in ms if m.requires),
+    )
+
+
+def next_steps(view: GridView, count: int, rows: Sequence[int] | None = None) -> list[tuple[int, int]]:
+    """Up to ``count`` cells that are next steps (prerequisites met, not yet assessed), column by
+    column (so the cursor moves little between them)."""
+    rows = range(len(view.pupils)) if rows is None else rows
+    cells = [(r, c) for c in range(len(view.milestones)) for r in rows if view.cells[r][c] is Cell.NEXT]
+    return cells[:count]
+
+
+FIRST = ["Amelia", "Isla", "Aisha", "Maryam", "Zoë", "Niamh", "Noah", "Arthur", "Muhammad", "Tomasz", "Kwame"]
+STRANDS = 8
+
+
+def build_year_grid(path: Path, pupils: int, milestones: int, seed: int = 7) -> tuple[str, str]:
+    """A year group of ``pupils`` Year 4 pupils in one class, and a class of one, on a curriculum
+    with one stage of ``milestones`` milestones in ``STRANDS`` prerequisite chains (each needs the
+    one before it in its strand). Each pupil has secured the first k milestones in curriculum
+    order, some "not yet" before securing one and on the next ones; the first 20 pupils by name
+    are behind (k < 6), so next steps are near the left edge. Returns (the big class, the small)."""
+    rng = random.Random(seed)
+    fresh(path)
+    stage = "Y4"
+    strands = [Strand(id=f"s{k}", title=f"Strand {k}") for k in range(STRANDS)]
+    c = Curriculum(
+        curriculum=CurriculumHeader(id="bench-year", title="Bench — a year group's stage"),
+        stages=[Stage(id=stage, title="Year 4", year=4)],
+        strands=strands,
+        milestones=[
+            Milestone(
+                id=f"4B-{k}",
+                strand=f"s{k % STRANDS}",
+                stage=stage,
+                title=f"Bench milestone {k}: compare and order.",
+                requires=[f"4B-{k - STRANDS}"] if k > STRANDS else [],
+            )
+            for k in range(1, milestones + 1)
+        ],
+    )
+    big, small = "4B", "4A"
+    with Service.open(path, user="bench") as service:
+        year = service.academic_year()
+    people = [
+        Pupil(
+            upn=f"B{n:05d}",
+            first_name=FIRST[rng.randrange(len(FIRST))],
+            last_name=f"Pupil{n:03d}",
+            year_group=4,
+            academic_year=year,
+            class_name=big,
+            gender="F" if n % 2 else "M",
+            pupil_premium=rng.random() < 0.25,
+        )
+        for n in range(pupils)
+    ]
+    people.append(
+        Pupil(
+            upn="A00001",
+            first_name="Tiny",
+            last_name="Solo",
+            year_group=4,
+            academic_year=year,
+            class_name=small,
+        )
+    )
+    with Store.open(path) as store, store.transaction():
+        store.put_curriculum(c)
+        store.upsert_pupils(people)
+    with Service.open(path, user="bench") as service:
+        ids = {p.upn: p.id for p in service.pupils(big)}
+    start = datetime(year, 9, 2, 9, tzinfo=UTC)
+    span = max(60.0, (datetime.now(UTC) - timedelta(hours=1) - start).total_seconds())
+    rows: list[tuple[Any, ...]] = []
+    for n, person in enumerate(people[:pupils]):
+        pid = ids[person.upn]
+        k = rng.randrange(6) if n < 20 else int(rng.betavariate(2.0, 2.0) * (milestones - STRANDS))
+        moments = sorted(rng.random() for _ in range(k + 1))
+        for i in range(k):
+            at = start + timedelta(seconds=moments[i] * span)
+            if rng.random() < 0.2:  # a "not yet" before it was secured
+                rows.append((pid, c.curriculum.id, f"4B-{i + 1}", "not_yet", "bench", at, None, None, None))
+            rows.append((pid, c.curriculum.id, f"4B-{i + 1}", "achieved", "bench", at, None, None, None))
+        for j in range(k + STRANDS, min(k + 2 * STRANDS, milestones)):  # beyond the next steps
+            if rng.random() < 0.3:
+                at = start + timedelta(seconds=moments[-1] * span)
+                rows.append((pid, c.curriculum.id, f"4B-{j + 1}", "not_yet", "bench", at, None, None, None))
+    rows.sort(key=lambda r: r[5])
+    with Store.open(path) as store, store.transaction():
+        store.append_judgements(rows)
+    return big, small
+
+
+# --- 1. start against import textual.app -----------------------------------------------------
+
+
+def school_class(path: Path) -> tuple[str, bytes]:
+    """The school's class with the oldest pupils (the longest logs), and its first pupil's row."""
+    with Service.open(path, user="bench") as service:
+        classes = [name for name, _ in service.classes()]
+        oldest: dict[str, int] = {}
+        for p in service.pupils():
+            if p.class_name is not None:
+                oldest[p.class_name] = max(oldest.get(p.class_name, -1), service.year_group(p))
+        name = max(classes, key=lambda k: (oldest.get(k, -1), -classes.index(k)))
+        first = service.pupils(name)[0]
+    return name, row_label(first)
+
+
+def time_start(db: Path, class_name: str, needle: bytes) -> float:
+    term = Terminal(passport_argv(db, class_name))
     try:
-        painted = term.read_until(needle)
+        painted = term.read_until([needle])
     finally:
         term.close()
     if term.proc.returncode != 0:
@@ -348,586 +404,340 @@ def time_start(db: Path, class_name: str, needle: bytes, bytecode: bool) -> floa
     return painted - term.spawned
 
 
-PHASES = r"""
-import json, sys, time
-marks = {"python up": time.monotonic()}
-db, class_name, out = sys.argv[1:4]
-import passport_tui.cli as cli
-marks["imported the CLI (click, service, engine, models)"] = time.monotonic()
-from passport_tui.tui import app as tui_app
-marks["imported the app (textual)"] = time.monotonic()
-from passport_tui.service import Service
-from passport_tui.tui.screens.grid import GridScreen
-spans = {}
-
-def timed(owner, name, label):
-    original = getattr(owner, name)
-    def wrapper(*args, **kwargs):
-        began = time.monotonic()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            spans[label] = spans.get(label, 0.0) + time.monotonic() - began
-    setattr(owner, name, wrapper)
-
-timed(Service, "open", "Service.open")
-timed(Service, "curricula", "Service.curricula")
-timed(Service, "grid", "Service.grid (the class's records and cells)")
-timed(Service, "pupils", "Service.pupils")
-timed(tui_app.PassportApp, "default_stage", "PassportApp.default_stage")
-timed(GridScreen, "reload", "GridScreen.reload (all of the above it calls, and set_data)")
-display = tui_app.PassportApp._display
-
-def first_paint(self, screen, renderable):
-    display(self, screen, renderable)
-    if isinstance(screen, GridScreen) and "first frame of the grid" not in marks:
-        marks["first frame of the grid"] = time.monotonic()
-        with open(out, "w") as f:
-            json.dump({"marks": marks, "spans": spans}, f)
-
-tui_app.PassportApp._display = first_paint
-sys.argv = ["passport", "--db", db, "--class", class_name]
-cli.main()
-"""
-
-
-def start_phases(db: Path, class_name: str, needle: bytes) -> list[tuple[str, float]]:
-    """One start, split into phases (seconds from spawn, and the time spent in service calls)."""
-    out = OUT / "start-phases.json"
-    out.unlink(missing_ok=True)
-    argv = [sys.executable, "-c", PHASES, str(db), class_name, str(out)]
-    term = Terminal(argv, child_env(bytecode=True))
+def time_import_textual() -> float:
+    term = Terminal([sys.executable, "-c", "import textual.app"])
     try:
-        painted = term.read_until(needle)
+        ended = term.wait_exit()
     finally:
         term.close()
-    data = json.loads(out.read_text())
-    steps: list[tuple[str, float]] = []
-    previous = term.spawned
-    for label, moment in data["marks"].items():
-        steps.append((label, moment - previous))
-        previous = moment
-    steps.append(("frame written to the terminal", painted - previous))
-    steps.append(("= spawn to painted", painted - term.spawned))
-    steps += [(f"  of which {label}", seconds) for label, seconds in data["spans"].items()]
-    return steps
+    if term.proc.returncode != 0:
+        raise RuntimeError(f"python -c 'import textual.app' exited with {term.proc.returncode}")
+    return ended - term.spawned
 
 
-def import_costs(top: int = 4) -> tuple[float, list[tuple[str, float]]]:
+def import_costs(top: int = 6) -> tuple[float, list[tuple[str, float]]]:
     """``python -X importtime`` of what ``passport`` imports to open the app (bytecode cached):
-    the total, and each top-level import's cumulative time followed by its ``top`` costliest
-    direct imports (indented)."""
+    the total, and the costliest packages, each with the time of its own modules (self times
+    added up by top-level package, so nothing is counted twice)."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import passport_tui.cli, passport_tui.tui.app"],
-        env=child_env(bytecode=True),
+        env=child_env(SMALL),
         capture_output=True,
         text=True,
         check=True,
     )
-    entries: list[tuple[int, str, float]] = []  # in the order printed: children before parents
+    by_package: Counter[str] = Counter()
     for line in proc.stderr.splitlines():
         if not line.startswith("import time:") or line.count("|") != 2:
             continue
-        _, micros, module = line.split("|")
-        if not micros.strip().isdigit():
-            continue
-        depth = (len(module) - len(module.lstrip())) // 2
-        entries.append((depth, module.strip(), int(micros) / 1e6))
-    total = sum(s for d, _, s in entries if d == 0)
-    out: list[tuple[str, float]] = []
-    children: list[tuple[str, float]] = []
-    roots: list[tuple[str, float, list[tuple[str, float]]]] = []
-    for depth, name, cumulative in entries:
-        if depth == 1:
-            children.append((name, cumulative))
-        elif depth == 0:
-            roots.append((name, cumulative, sorted(children, key=lambda x: -x[1])[:top]))
-            children = []
-    for name, cumulative, kids in sorted(roots, key=lambda r: -r[1])[:top]:
-        if cumulative < 0.01:
-            break
-        out.append((name, cumulative))
-        out += [(f"  {kid}", s) for kid, s in kids]
-    return total, out
+        own, _, module = line.removeprefix("import time:").split("|")
+        if own.strip().isdigit():
+            by_package[module.strip().split(".")[0]] += int(own) / 1e6
+    return sum(by_package.values()), by_package.most_common(top)
+
+
+def bench_start(report: Report, school: Path, runs: int) -> None:
+    class_name, needle = school_class(school)
+    say(
+        f"start: `passport --db {school.name} --class {class_name}` until {needle.decode()!r} shows, in turn "
+        f"with `python -c 'import textual.app'` ({runs} pairs)"
+    )
+    pairs = paired(lambda: time_start(school, class_name, needle), time_import_textual, runs)
+    report.figure(
+        f"start to a painted class grid / `python -c 'import textual.app'`, whole processes (median of {runs} pairs)",
+        f"{pairs.ratio:.2f}×",
+        f"≤ {START_RATIO_TARGET}×",
+        pairs.ratio <= START_RATIO_TARGET,
+    )
+    start_s = median(pairs.a)
+    report.figure(
+        "`passport` start to a painted class grid (DESIGN §7)",
+        f"{start_s:.2f} s",
+        f"≤ {START_BUDGET_S} s",
+        start_s <= START_BUDGET_S,
+    )
+    secs = lambda x: f"{x:.2f}"  # noqa: E731
+    report.note(
+        f"start: `passport --db {school.name} --class {class_name}` (the class with the oldest pupils), 80×24, "
+        f"spawn to its first pupil's row in the output, bytecode cached: {start_s:.2f} s "
+        f"({spread(pairs.a, secs)} s); `python -c 'import textual.app'` spawn to exit in the same pairs "
+        f"{median(pairs.b):.2f} s ({spread(pairs.b, secs)} s); ratios {', '.join(f'{r:.2f}' for r in pairs.ratios)}"
+    )
+    total, costs = import_costs()
+    report.note(
+        f"start: `python -X importtime` of the CLI and the app (which slows imports down): {total:.2f} s in all; "
+        "the costliest packages (their own modules): "
+        + ", ".join(f"{name} {s * 1000:.0f} ms" for name, s in costs)
+    )
+
+
+# --- 2 and 3. marks, side by side with a DataTable -----------------------------------------
 
 
 @dataclass
-class ByteCounts:
-    marks: list[int] = field(default_factory=list)
-    polls: list[int] = field(default_factory=list)  # the poll's repaint a moment after a mark
-    moves: list[int] = field(default_factory=list)
-    mixed: int = 0  # marks whose burst ran into the poll's repaint (left out)
+class Marks:
+    ms: list[float] = field(default_factory=list)
+    bytes: list[int] = field(default_factory=list)
 
 
-def bursts(chunks: list[tuple[float, bytes]], since: float) -> list[int]:
-    """Sizes of the bursts of output in ``chunks``: a burst ends after ``BURST_GAP_S`` of quiet."""
-    sizes: list[int] = []
-    last = since
-    for moment, data in chunks:
-        if not sizes or moment - last > BURST_GAP_S:
-            sizes.append(0)
-        sizes[-1] += len(data)
-        last = moment
-    return sizes
+class MarkingApp:
+    """One program showing a grid in a terminal, on its own copy of the database, whose marks
+    are timed and checked."""
+
+    def __init__(
+        self, label: str, argv: list[str], db: Path, view: GridView, size: tuple[int, int], offset: int
+    ) -> None:
+        self.label = label
+        self.db = db
+        self.view = view
+        self.checker = Service.open(db, user="bench")  # opened first: the app never sees it write
+        self.term = Terminal(argv, size)
+        self.cursor = (0, -offset)  # the DataTable's first column is the name
+        self.marks = Marks()
+        self.term.read_until([row_label(view.pupils[0], 8)])
+        self.term.drain(quiet=1.0)
+
+    def last_id(self, upn: str) -> int:
+        return max((j.id or 0 for j in self.checker.history(upn)), default=0)
+
+    def move_to(self, row: int, col: int) -> None:
+        r, c = self.cursor
+        keys = ["down" if row > r else "up"] * abs(row - r) + ["right" if col > c else "left"] * abs(col - c)
+        if keys:
+            self.term.send(*keys)
+            self.term.drain(quiet=0.25)
+        self.cursor = (row, col)
+
+    def mark(self, key: str) -> None:
+        row, col = self.cursor
+        pupil, milestone = self.view.pupils[row], self.view.milestones[col]
+        before = self.last_id(pupil.upn)
+        self.term.drain(quiet=0.15)
+        sent = self.term.send(key)
+        ended, size = self.term.burst()
+        self.marks.ms.append((ended - sent) * 1000)
+        self.marks.bytes.append(size)
+        verdict = "achieved" if key == "a" else "not_yet"
+        deadline = time.perf_counter() + 10
+        while True:  # the judgement is in the database (a program may commit after it paints)
+            new = [j for j in self.checker.history(pupil.upn) if (j.id or 0) > before]
+            if any(
+                j.milestone_id == milestone and getattr(j.verdict, "value", j.verdict) == verdict for j in new
+            ):
+                break
+            if time.perf_counter() > deadline:
+                raise RuntimeError(
+                    f"{self.label}: the mark {key!r} of {pupil.upn} {milestone} is not in the database "
+                    f"(new: {[(j.milestone_id, getattr(j.verdict, 'value', j.verdict)) for j in new]}); is the app on another view?"
+                )
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        self.term.close()
+        self.checker.close()
 
 
-def count_mark_bytes(grid: GridData, marks: int, mouse: bool) -> ByteCounts:
-    extra = [] if mouse else ["--no-mouse"]
-    term = Terminal(passport_argv(grid.path, grid.class_name, *extra), child_env(bytecode=True))
-    counts = ByteCounts()
+def datatable_argv(view: GridView, db: Path) -> list[str]:
+    return [
+        sys.executable,
+        str(DATATABLE),
+        "--db",
+        str(db),
+        "--class",
+        view.class_name,
+        "--curriculum",
+        view.curriculum_id,
+        "--stage",
+        view.stage_id,
+    ]
+
+
+def mark_side_by_side(
+    view: GridView, cells: list[tuple[int, int]], size: tuple[int, int], tag: str
+) -> tuple[Marks, Marks]:
+    """The same marks in the app and in the DataTable, in turn, each on its own copy."""
+    ours_db = copy_db(view.db, OUT / f"marks-{tag}-app.db")
+    theirs_db = copy_db(view.db, OUT / f"marks-{tag}-datatable.db")
+    ours = MarkingApp("passport", passport_argv(ours_db, view.class_name), ours_db, view, size, 0)
+    theirs = MarkingApp("DataTable", datatable_argv(view, theirs_db), theirs_db, view, size, 1)
     try:
-        term.read_until(b"pts/exp")
-        term.drain(quiet=1.5)
-        term.send("end")  # the last milestone: nobody has it yet
-        term.drain(quiet=0.5)
-        while len(counts.marks) < marks and len(counts.marks) + counts.mixed < 2 * marks:
+        for i, (row, col) in enumerate(cells):
+            key = "a" if i % 2 == 0 else "n"
+            for app in (ours, theirs) if i % 2 == 0 else (theirs, ours):
+                app.move_to(row, col)
+                app.mark(key)
+    finally:
+        ours.close()
+        theirs.close()
+    return ours.marks, theirs.marks
+
+
+def report_marks(
+    report: Report, what: str, size: tuple[int, int], ours: Marks, theirs: Marks, budget: float
+) -> None:
+    ratios = [a / b for a, b in zip(ours.ms, theirs.ms, strict=True)]
+    mine = median(ours.ms)
+    w, h = size
+    report.figure(
+        f"{what}, {w}×{h}: key to repainted, median of {len(ours.ms)}",
+        f"{mine:.1f} ms",
+        f"≤ {budget:.0f} ms",
+        mine <= budget,
+    )
+    report.figure(
+        f"{what}, {w}×{h}: the same / a stock DataTable (median of {len(ratios)} pairs)",
+        f"{median(ratios):.3f}×",
+        "",
+        None,
+    )
+    report.note(
+        f"marks, {what}, {w}×{h}: passport median {mine:.1f} ms (p95 {p95(ours.ms):.1f}, max {max(ours.ms):.1f}), "
+        f"{median(ours.bytes):.0f} B a mark; DataTable median {median(theirs.ms):.1f} ms "
+        f"(p95 {p95(theirs.ms):.1f}), {median(theirs.bytes):.0f} B a mark"
+    )
+
+
+# --- 4. opening a year grid ----------------------------------------------------------------
+
+
+def open_year_grid(
+    db: Path, big: str, small: str, size: tuple[int, int], runs: int
+) -> tuple[list[float], list[float]]:
+    """Switch the running app from the class of one to the year group (``k``, down, Enter): to
+    the first screenful painted, and to the output going quiet, in ms."""
+    with Service.open(db, user="bench") as service:
+        names = [row_label(p) for p in service.pupils(big)]
+        tiny = row_label(service.pupils(small)[0])
+        classes = [name for name, _ in service.classes()]
+    step = classes.index(big) - classes.index(small)
+    there, back = ("down", "up") if step > 0 else ("up", "down")
+    first_screenful = [names[0], names[min(7, len(names) - 1)]]
+    term = Terminal(passport_argv(db, small), size)
+    painted, quiet = [], []
+    try:
+        term.read_until([tiny])
+        term.drain(quiet=1.0)
+        for _ in range(runs):
+            term.send("k", *[there] * abs(step))
             term.drain(quiet=0.3)
-            sent = term.send("a")
-            sizes = bursts(term.read_for(POLL_WINDOW_S), sent)
-            if sizes:
-                # the first burst is the mark; anything after it is the once-a-second poll's repaint
-                counts.marks.append(sizes[0])
-                counts.polls.append(sum(sizes[1:]))
-            else:
-                counts.mixed += 1
+            start = len(term.output)
+            sent = term.send("enter")
+            painted.append((term.read_until(first_screenful, start) - sent) * 1000)
+            quiet.append((term.drain(quiet=0.3) - sent) * 1000)
+            term.send("k", *[back] * abs(step))
             term.drain(quiet=0.3)
-            term.send("down")
-            counts.moves.append(term.drain(quiet=0.3))
+            start = len(term.output)
+            term.send("enter")
+            term.read_until([tiny], start)
+            term.drain(quiet=0.5)
     finally:
         term.close()
-    return counts
-
-
-# --- the app under Pilot --------------------------------------------------------------------
-
-
-class Probe:
-    """Watches the frames an app hands its terminal driver, and the service's commits."""
-
-    def __init__(self, app: App[Any], service: Service) -> None:
-        self.app = app
-        self.frames: list[tuple[float, Screen[Any], int]] = []  # when, which screen, bytes
-        self.committed: float | None = None
-        self.painted: float | None = None
-        self.painted_event = asyncio.Event()
-        display = app._display
-        judge_many = service.judge_many
-
-        def display_and_time(screen: Screen[Any], renderable: Any) -> None:
-            display(screen, renderable)
-            size = 0
-            if isinstance(renderable, CompositorUpdate):  # the text a terminal driver would write
-                size = len(renderable.render_segments(app.console).encode())
-            now = time.perf_counter()
-            self.frames.append((now, screen, size))
-            if self.committed is not None and self.painted is None:
-                self.painted = now
-                self.painted_event.set()
-
-        def judge_and_time(*args: Any, **kwargs: Any) -> Any:
-            outcomes = judge_many(*args, **kwargs)
-            self.committed = time.perf_counter()
-            return outcomes
-
-        app._display = display_and_time  # type: ignore[method-assign]
-        service.judge_many = judge_and_time  # type: ignore[method-assign]
-
-    def arm(self) -> None:
-        self.committed = self.painted = None
-        self.painted_event.clear()
-
-    def settled_since(self, since: float, screen: Screen[Any]) -> float | None:
-        """When the last frame of ``screen`` since ``since`` came."""
-        times = [t for t, s, _ in self.frames if t >= since and s is screen]
-        return max(times) if times else None
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let the app go idle: every message handled and the screen repainted."""
-    for _ in range(2):
-        await pilot.pause()
-        await asyncio.sleep(0.02)
-    await pilot.pause()
-
-
-async def press_key(app: App[Any], key: str) -> float:
-    """Post a key event to the app, as the terminal driver does with a key it has parsed."""
-    event = events.Key(key, key)
-    event.set_sender(app)
-    started = time.perf_counter()
-    app.post_message(event)
-    return started
-
-
-@dataclass
-class MarkTimes:
-    ms: list[float] = field(default_factory=list)
-    frame_bytes: list[int] = field(default_factory=list)
-    reloads_ms: list[float] = field(default_factory=list)  # the poll's reload after own marks
-
-
-def mark_cells(grid: GridData, marks: int) -> list[tuple[int, int]]:
-    """Fresh cells in the columns nobody has: down the first of them, then the next."""
-    first = grid.milestones - FREE_COLUMNS
-    cells = [(r, first + c) for c in range(FREE_COLUMNS) for r in range(grid.pupils)]
-    return cells[:marks]
-
-
-def count_events(service: Service) -> int:
-    return int(service.store.conn.execute("SELECT count(*) FROM judgements").fetchone()[0])
-
-
-async def mark_app(grid: GridData, marks: int) -> MarkTimes:
-    """Marks in the app's class grid, alternately achieved and not yet."""
-    service = Service.open(grid.path, user="bench")
-    app = make_app(service, ascii_only=False, class_name=grid.class_name)
-    probe = Probe(app, service)
-    result = MarkTimes()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, GridScreen), screen
-        table = screen.query_one(ClassGrid)
-        reload = screen.reload
-
-        def timed_reload() -> None:
-            began = time.perf_counter()
-            reload()
-            result.reloads_ms.append((time.perf_counter() - began) * 1000)
-
-        screen.reload = timed_reload  # type: ignore[method-assign]
-        for i, (row, col) in enumerate(mark_cells(grid, marks)):
-            table.move_to(row, col)
-            await settle(pilot)
-            key, want = ("a", Cell.ACHIEVED) if i % 2 == 0 else ("n", Cell.NOT_YET)
-            before = count_events(service)
-            probe.arm()
-            started = await press_key(app, key)
-            await asyncio.wait_for(probe.painted_event.wait(), 30)
-            assert probe.painted is not None
-            result.ms.append((probe.painted - started) * 1000)
-            result.frame_bytes.append(probe.frames[-1][2] if probe.frames else 0)
-            await settle(pilot)
-            if count_events(service) != before + 1 or table.rows[row].cells[col] is not want:
-                raise RuntimeError(f"mark {i} at {(row, col)} did not take: {table.rows[row].cells[col]}")
-    service.close()
-    return result
-
-
-async def mark_datatable(grid: GridData, marks: int) -> MarkTimes:
-    """The same marks in a stock DataTable."""
-    service = Service.open(grid.path, user="bench")
-    app = DataTableGridApp(service, grid.class_name, grid.curriculum_id, grid.stage_id)
-    probe = Probe(app, service)
-    result = MarkTimes()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, DataTableGridScreen), screen
-        table = screen.query_one(DataTable)
-        for i, (row, col) in enumerate(mark_cells(grid, marks)):
-            table.move_cursor(row=row, column=col + 1, animate=False)
-            await settle(pilot)
-            key, want = ("a", Cell.ACHIEVED) if i % 2 == 0 else ("n", Cell.NOT_YET)
-            before = count_events(service)
-            probe.arm()
-            started = await press_key(app, key)
-            await asyncio.wait_for(probe.painted_event.wait(), 30)
-            assert probe.painted is not None
-            result.ms.append((probe.painted - started) * 1000)
-            result.frame_bytes.append(probe.frames[-1][2] if probe.frames else 0)
-            await settle(pilot)
-            glyph = table.get_cell_at(table.cursor_coordinate)
-            if count_events(service) != before + 1 or glyph != screen.glyphs.cell[want]:
-                raise RuntimeError(f"DataTable mark {i} at {(row, col)} did not take: {glyph!r}")
-    service.close()
-    return result
-
-
-@dataclass
-class OpenTimes:
-    open_ms: list[float] = field(default_factory=list)
-    reload_ms: list[float] = field(default_factory=list)
-    data_ms: list[float] = field(default_factory=list)  # each Service.grid call
-    data_calls: list[int] = field(default_factory=list)  # Service.grid calls in each open
-
-
-async def open_app(grid: GridData, runs: int) -> OpenTimes:
-    """Push a fresh GridScreen on the 300 × 400 class and time it to its settled frame."""
-    service = Service.open(grid.path, user="bench")
-    app = make_app(service, ascii_only=False, class_name=grid.class_name)
-    probe = Probe(app, service)
-    result = OpenTimes()
-    data = service.grid
-
-    def timed_grid(*args: Any, **kwargs: Any) -> Any:
-        began = time.perf_counter()
-        try:
-            return data(*args, **kwargs)
-        finally:
-            result.data_ms.append((time.perf_counter() - began) * 1000)
-
-    service.grid = timed_grid  # type: ignore[method-assign]
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert isinstance(app.screen, GridScreen)
-        result.data_ms.clear()
-        for _ in range(runs):
-            view = View(grid.class_name, grid.curriculum_id, "stage", grid.stage_id)
-            screen = GridScreen(service, app.glyphs, view)
-            started = time.perf_counter()
-            calls = len(result.data_ms)
-            app.push_screen(screen)
-            await settle(pilot)
-            end = probe.settled_since(started, screen)
-            if end is None or len(screen.query_one(ClassGrid).rows) != grid.pupils:
-                raise RuntimeError("the grid screen did not paint")
-            result.open_ms.append((end - started) * 1000)
-            result.data_calls.append(len(result.data_ms) - calls)
-            app.pop_screen()
-            await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, GridScreen)
-        for _ in range(runs):
-            started = time.perf_counter()
-            screen.reload()
-            await settle(pilot)
-            end = probe.settled_since(started, screen)
-            result.reload_ms.append(((end or started) - started) * 1000)
-    service.close()
-    return result
-
-
-async def open_datatable(grid: GridData, runs: int) -> OpenTimes:
-    service = Service.open(grid.path, user="bench")
-    app = DataTableGridApp(service, grid.class_name, grid.curriculum_id, grid.stage_id)
-    probe = Probe(app, service)
-    result = OpenTimes()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        for _ in range(runs):
-            screen = app.new_screen()
-            started = time.perf_counter()
-            app.push_screen(screen)
-            await settle(pilot)
-            end = probe.settled_since(started, screen)
-            if end is None or screen.query_one(DataTable).row_count != grid.pupils:
-                raise RuntimeError("the DataTable screen did not paint")
-            result.open_ms.append((end - started) * 1000)
-            app.pop_screen()
-            await settle(pilot)
-    service.close()
-    return result
+    return painted, quiet
 
 
 # --- the run --------------------------------------------------------------------------------
-
-
-def seconds(x: float) -> str:
-    return f"{x:.2f} s"
-
-
-def millis(x: float) -> str:
-    return f"{x:.1f} ms" if x < 100 else f"{x:.0f} ms"
-
-
-def table(rows: Sequence[Row], header: Sequence[str] = ("what", "measured", "budget", "")) -> str:
-    cells = [list(header)] + [[r.what, r.measured, r.budget, r.verdict] for r in rows]
-    widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(cells[0], widths, strict=True)) + " |"]
-    lines.append("| " + " | ".join("-" * w for w in widths) + " |")
-    for c in cells[1:]:
-        lines.append("| " + " | ".join(x.ljust(w) for x, w in zip(c, widths, strict=True)) + " |")
-    return "\n".join(lines)
-
-
-def step(message: str) -> None:
-    print(f"… {message}", file=sys.stderr, flush=True)
-
-
-def timed_step(message: str, work: Callable[[], Any]) -> Any:
-    step(message)
-    began = time.perf_counter()
-    result = work()
-    print(f"  ({time.perf_counter() - began:.1f} s)", file=sys.stderr, flush=True)
-    return result
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (about a minute)")
     parser.add_argument("--school", type=Path, default=SCHOOL_DB, help="the school-scale database")
+    parser.add_argument("--record", action="store_true", help="append the results to bench/RESULTS.md")
     args = parser.parse_args(argv)
+    line_buffered()
     quick: bool = args.quick
-    starts, cold_starts, marks, byte_marks, opens = (3, 1, 20, 4, 3) if quick else (5, 3, 60, 10, 5)
-    dt_marks, dt_opens = (4, 1) if quick else (10, 2)
+    starts, marks, large_marks, opens = (3, 8, 4, 3) if quick else (9, 20, 8, 5)
     began = time.perf_counter()
+    machine = machine_line(f"Textual {textual.__version__}")
     load_before = load_average()
+    command = command_line()
+    print(f"machine: {machine}; load average {load_before}")
+    print(f"command: {command}")
     OUT.mkdir(exist_ok=True)
     PYCACHE.mkdir(exist_ok=True)
+    report = Report("terminal app")
 
     school: Path = args.school
     if not school.exists():
-        timed_step(f"building {school} (bench/generate.py, about 30 s)", lambda: build_school(school))
+        say(f"building {school} (bench/generate.py, about 30 s)")
+        build_school(school)
+    demo = OUT / "demo.db"
+    say("building the demo school (`passport demo --no-tui`)")
+    build_demo(demo)
+    year_db = OUT / "year-300x400.db"
+    say("building a year group of 300 pupils × 400 milestones")
+    big, small = build_year_grid(year_db, 300, 400)
 
-    def grid_db(pupils: int, milestones: int) -> GridData:
-        """A fresh database for each app, so every run starts from the same log."""
-        return build_grid_db(OUT / f"tui-{pupils}x{milestones}.db", pupils, milestones)
+    # 1. start against import textual.app
+    bench_start(report, school, starts)
 
-    # 1. start
-    class_name, first_row = school_class(school)
-    needle = first_row.encode()
-    step(f"start: passport --db {school.name} --class {class_name!r}, until {first_row!r} shows")
-    time_start(school, class_name, needle, bytecode=True)  # warm-up: fills the bytecode cache
-    warm = [time_start(school, class_name, needle, bytecode=True) for _ in range(starts)]
-    cold = [time_start(school, class_name, needle, bytecode=False) for _ in range(cold_starts)]
-    phases = start_phases(school, class_name, needle)
+    # 2. marks on a real curriculum with prerequisites, against a DataTable, two sizes
+    with Service.open(demo, user="bench") as service:
+        demo_class = service.classes()[0][0]
+    view = opening_view(demo, demo_class)
+    cells = next_steps(view, marks)
+    real = (
+        f"demo class {view.class_name}, {view.curriculum_id} {view.stage_id}: {len(view.pupils)} pupils × "
+        f"{len(view.milestones)} milestones, {view.with_prerequisites} of them with prerequisites"
+    )
+    all_bytes: list[int] = []
+    for size in (SMALL, LARGE):
+        say(f"marks at {size[0]}×{size[1]} on the {real} ({len(cells)} pairs with a DataTable)")
+        ours, theirs = mark_side_by_side(view, cells, size, f"{size[0]}x{size[1]}")
+        report_marks(
+            report,
+            "mark one cell on a real curriculum with prerequisites",
+            size,
+            ours,
+            theirs,
+            MARK_SMALL_BUDGET_MS,
+        )
+        all_bytes += ours.bytes if size == SMALL else []
+    report.figure(
+        f"bytes sent to the terminal to mark one cell, 80×24 (median of {len(all_bytes)})",
+        f"{median(all_bytes):.0f} B",
+        f"≤ {BYTES_BUDGET} B",
+        median(all_bytes) <= BYTES_BUDGET,
+    )
 
-    # 2, 3 and 5 under Pilot
-    step(f"marks at 30 × 60 ({marks})")
-    small = grid_db(30, 60)
-    app_small = asyncio.run(mark_app(small, marks))
-    step(f"marks at 300 × 400 ({marks})")
-    large = grid_db(300, 400)
-    app_large = asyncio.run(mark_app(large, marks))
-    step(f"opening the 300 × 400 grid ({opens})")
-    app_open = asyncio.run(open_app(grid_db(300, 400), opens))
-    step(f"the same with a stock DataTable ({marks}, {dt_marks} and {dt_opens})")
-    dt_small = asyncio.run(mark_datatable(grid_db(30, 60), marks))
-    dt_large = asyncio.run(mark_datatable(grid_db(300, 400), dt_marks))
-    dt_open = asyncio.run(open_datatable(grid_db(300, 400), dt_opens))
+    # 3. marks at 300 × 400
+    year_view = opening_view(year_db, big)
+    year_cells = next_steps(year_view, large_marks, rows=range(20))
+    say(f"marks at 80×24 on the 300 × 400 year grid ({len(year_cells)} pairs with a DataTable)")
+    ours, theirs = mark_side_by_side(year_view, year_cells, SMALL, "300x400")
+    report_marks(report, "mark one cell, 300 × 400", SMALL, ours, theirs, MARK_LARGE_BUDGET_MS)
 
-    # 4. bytes
-    step(f"bytes per mark in a pseudo-terminal ({byte_marks} marks, with and without the mouse)")
-    bytes_mouse = count_mark_bytes(grid_db(30, 60), byte_marks, mouse=True)
-    bytes_plain = count_mark_bytes(grid_db(30, 60), byte_marks, mouse=False)
-
-    start_s = median(warm)
-    rows = [
-        Row(
-            f"`passport` start to a painted class grid (median of {len(warm)})",
-            seconds(start_s),
-            f"≤ {START_BUDGET_S} s",
-            start_s <= START_BUDGET_S,
-        ),
-        Row(
-            f"mark one cell, 30 × 60: key to committed and repainted, median of {len(app_small.ms)}",
-            millis(median(app_small.ms)),
-            f"≤ {MARK_SMALL_BUDGET_MS:.0f} ms",
-            median(app_small.ms) <= MARK_SMALL_BUDGET_MS,
-        ),
-        Row("mark one cell, 30 × 60, p95", millis(p95(app_small.ms)), "", None),
-        Row(
-            f"mark one cell, 300 × 400, median of {len(app_large.ms)}",
-            millis(median(app_large.ms)),
-            f"≤ {MARK_LARGE_BUDGET_MS:.0f} ms",
-            median(app_large.ms) <= MARK_LARGE_BUDGET_MS,
-        ),
-        Row("mark one cell, 300 × 400, p95", millis(p95(app_large.ms)), "", None),
-        Row(
-            f"open a 300 × 400 year grid (median of {len(app_open.open_ms)})",
-            millis(median(app_open.open_ms)),
+    # 4. open a 300 × 400 year grid
+    for size in (SMALL, LARGE):
+        say(f"opening the 300 × 400 year grid at {size[0]}×{size[1]} ({opens} times)")
+        painted, quiet = open_year_grid(year_db, big, small, size, opens)
+        report.figure(
+            f"open a 300 × 400 year grid, {size[0]}×{size[1]}: first screenful painted (median of {opens})",
+            f"{median(painted):.0f} ms",
             f"≤ {OPEN_BUDGET_MS:.0f} ms",
-            median(app_open.open_ms) <= OPEN_BUDGET_MS,
-        ),
-        Row(
-            f"the same, switching the open grid to it: `GridScreen.reload()` (median of {len(app_open.reload_ms)})",
-            millis(median(app_open.reload_ms)),
-            f"≤ {OPEN_BUDGET_MS:.0f} ms",
-            median(app_open.reload_ms) <= OPEN_BUDGET_MS,
-        ),
-        Row(
-            f"bytes sent to the terminal to mark one cell (median of {len(bytes_mouse.marks)})",
-            f"{median(bytes_mouse.marks):.0f} B",
-            f"≤ {BYTES_BUDGET} B",
-            median(bytes_mouse.marks) <= BYTES_BUDGET,
-        ),
-        Row(
-            f"the same with `--no-mouse` (median of {len(bytes_plain.marks)})",
-            f"{median(bytes_plain.marks):.0f} B",
-            f"≤ {BYTES_BUDGET} B",
-            median(bytes_plain.marks) <= BYTES_BUDGET,
-        ),
+            median(painted) <= OPEN_BUDGET_MS,
+        )
+        report.note(
+            f"open, {size[0]}×{size[1]}: from Enter in the class picker to the first and eighth pupils' rows in the "
+            f"output: {', '.join(f'{x:.0f}' for x in painted)} ms; to the output going quiet (0.3 s without any): "
+            f"{', '.join(f'{x:.0f}' for x in quiet)} ms"
+        )
+
+    took = time.perf_counter() - began
+    n_events = count_events(year_db)
+    header = [
+        f"machine: {machine}; load average {load_before} at start, {load_average()} at end",
+        f"data: start on `{school.name}`; marks on the {real}, built by `passport demo --no-tui`; the 300 × 400 "
+        f"year grid built by this script ({year_view.with_prerequisites} of its 400 milestones have a "
+        f"prerequisite; {n_events:,} events)",
+        f"command: `{command}` ({took:.0f} s)",
     ]
-    compare = [
-        Row(
-            "mark one cell, 30 × 60, median (p95)",
-            f"{millis(median(app_small.ms))} ({millis(p95(app_small.ms))})",
-            f"{millis(median(dt_small.ms))} ({millis(p95(dt_small.ms))})",
-            None,
-        ),
-        Row(
-            "mark one cell, 300 × 400, median (p95)",
-            f"{millis(median(app_large.ms))} ({millis(p95(app_large.ms))})",
-            f"{millis(median(dt_large.ms))} ({millis(p95(dt_large.ms))})",
-            None,
-        ),
-        Row(
-            "open the 300 × 400 grid, median",
-            millis(median(app_open.open_ms)),
-            millis(median(dt_open.open_ms)),
-            None,
-        ),
-        Row(
-            "terminal text of the first frame after a mark, median (in process)",
-            f"{median(app_small.frame_bytes):.0f} B",
-            f"{median(dt_small.frame_bytes):.0f} B",
-            None,
-        ),
-    ]
-    command = "uv run python bench/bench_tui.py" + (" --quick" if quick else "")
     if args.school != SCHOOL_DB:
-        command += f" --school {shlex.quote(str(args.school))}"
-
-    print(f"## {datetime.now(UTC).date().isoformat()} — terminal app\n")
-    print(f"- machine: {machine_line()}; load average {load_before} at start, {load_average()} at end")
-    print(
-        f"- data: start on `{school.name}` (class {class_name}); marks and bytes on {small.pupils} pupils × "
-        f"{small.milestones} milestones ({small.events:,} events) and {large.pupils} × {large.milestones} "
-        f"({large.events:,} events), one stage without prerequisites, built by this script"
-    )
-    print(f"- command: `{command}` ({time.perf_counter() - began:.0f} s)\n")
-    print(table(rows))
+        header[-1] += f" on {shlex.quote(str(args.school))}"
     print()
-    print(table(compare, header=("Pilot, 80×24", "ClassGrid (ours)", "stock DataTable", "")))
-    print()
-    print(
-        f"- start: spawn to the first pupil's row in the output, bytecode cached; all runs "
-        f"{', '.join(seconds(x) for x in warm)}. Without a bytecode cache (PYTHONDONTWRITEBYTECODE=1, "
-        f"as this machine's shell runs Python): median {seconds(median(cold))} of {len(cold)}."
-    )
-    print("- start, one run by phase (seconds since the previous line):")
-    for label, s in phases:
-        print(f"    - {label}: {seconds(s)}")
-    print(
-        f"- marks: posting the key event to the first frame after the commit, 80×24, alternately "
-        f"achieved and not yet. 30 × 60: max {millis(max(app_small.ms))}; 300 × 400: max "
-        f"{millis(max(app_large.ms))}. The app's once-a-second poll re-read the whole grid after its own "
-        f"commits {len(app_small.reloads_ms)} times at 30 × 60 (median {millis(median(app_small.reloads_ms))}) "
-        f"and {len(app_large.reloads_ms)} times at 300 × 400 (median {millis(median(app_large.reloads_ms))})."
-    )
-    print(
-        f"- open: push of a fresh GridScreen to its last frame before the app is idle; it called "
-        f"Service.grid {median(app_open.data_calls):.0f} times (median), {millis(median(app_open.data_ms))} "
-        f"a call (median). `GridScreen.reload()` on the open screen, to its last frame: "
-        f"{', '.join(millis(x) for x in app_open.reload_ms)}."
-    )
-    for label, counts in (("mouse on", bytes_mouse), ("--no-mouse", bytes_plain)):
-        print(
-            f"- bytes ({label}): marks {counts.marks}; the poll's repaint after each mark "
-            f"{median(counts.polls):.0f} B (median); a cursor move {median(counts.moves):.0f} B; "
-            f"{counts.mixed} marks ran into the poll's repaint and were left out."
-        )
-    misses = [r for r in rows if r.ok is False]
-    if start_s > START_BUDGET_S:
-        total, costs = import_costs()
-        print(
-            f"- start missed: `python -X importtime` of the CLI and the app: {seconds(total)} in all; costliest:"
-        )
-        for name, s in costs:
-            indent = "  " * (len(name) - len(name.lstrip()))
-            print(f"    {indent}- {name.strip()}: {millis(s * 1000)}")
-    print(f"\n{len(misses)} of {sum(1 for r in rows if r.ok is not None)} budgets missed.", file=sys.stderr)
+    print(report.section(header))
+    if args.record:
+        report.record(header)
 
 
 if __name__ == "__main__":

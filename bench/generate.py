@@ -30,8 +30,10 @@ import argparse
 import bisect
 import math
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -727,10 +729,21 @@ def write_school(store: Store, plan: SchoolPlan) -> None:
         for c in plan.curricula:
             store.put_curriculum(c)
         store.upsert_pupils(plan.pupils)
-    ids = dict(store.conn.execute("SELECT upn, id FROM pupils"))
+    ids = {p.upn: p.id for p in store.pupils()}
     for n, p in enumerate(plan.pupils, start=1):
         if ids[p.upn] != n:
             raise RuntimeError("the pupils did not get ids 1…n: is the database fresh?")
+
+
+def read_only(path: str | Path) -> sqlite3.Connection:
+    """A plain read-only SQLite connection to the database file (no store code involved)."""
+    return sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+
+
+def count_events(path: str | Path) -> int:
+    """The number of events in the judgement log, read with plain SQLite."""
+    with closing(read_only(path)) as conn:
+        return int(conn.execute("SELECT count(*) FROM judgements").fetchone()[0])
 
 
 def fresh(path: Path) -> None:
@@ -751,7 +764,7 @@ def build_school(
     fresh(path)
     with Store.open(path) as store:
         write_school(store, plan)
-        if store.conn.execute("SELECT count(*) FROM judgements").fetchone()[0]:
+        if count_events(path):
             raise RuntimeError("the judgement log is not empty")
         with store.transaction():
             appended = store.append_judgements(plan.events)

@@ -4,10 +4,15 @@ The same data as the app's grid screen (one row a pupil, one column a milestone,
 read through the same service calls; a mark commits the same judgement through
 ``Service.judge_many``, re-reads the pupil's row with ``Service.grid_line`` (as the app does, so
 next steps and gaps stay right) and calls ``DataTable.update_cell`` for each cell whose glyph changed.
-Used by ``bench/bench_tui.py``; not part of the product.
+Used by ``bench/bench_tui.py``, which runs it as its own process in a pseudo-terminal, as it runs
+``passport``; not part of the product:
+
+    uv run python bench/tui_datatable.py --db DB --class CLASS --curriculum ID --stage ID
 """
 
 from __future__ import annotations
+
+import argparse
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -106,3 +111,18 @@ class DataTableGridApp(App[None]):
 
     def new_screen(self) -> DataTableGridScreen:
         return DataTableGridScreen(self.service, self.class_name, self.curriculum_id, self.stage_id)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="A class grid in a stock DataTable (for the benchmark).")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--class", dest="class_name", required=True)
+    parser.add_argument("--curriculum", required=True)
+    parser.add_argument("--stage", required=True)
+    args = parser.parse_args(argv)
+    with Service.open(args.db, user="bench") as service:
+        DataTableGridApp(service, args.class_name, args.curriculum, args.stage).run()
+
+
+if __name__ == "__main__":
+    main()

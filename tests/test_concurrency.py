@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from passport_tui.engine import Cell
 from passport_tui.service import Service
 from passport_tui.store import Store
@@ -97,6 +99,7 @@ def run_writers(tmp_path: Path, processes: int, own_pupils: int, shared_pupils: 
     assert {i: (upn, m, v) for i, upn, m, v in rows} == acknowledged  # each id is the one reported
 
 
+@pytest.mark.slow
 def test_eight_processes_judging_at_once_lose_nothing(tmp_path: Path) -> None:
     """8 processes × 500 judgements (450 on their own 50 pupils, 50 on 50 pupils they all share)."""
     run_writers(tmp_path, processes=8, own_pupils=50, shared_pupils=50)
@@ -113,6 +116,7 @@ def grid_cell(app: PassportApp, upn: str, milestone: str) -> Cell:
     return grid.rows[row].cells[col]
 
 
+@pytest.mark.slow
 async def test_two_sessions_see_each_others_marks(tmp_path: Path) -> None:
     db = tmp_path / "school.db"
     small_school(db).close()

@@ -8,7 +8,9 @@ moment: 24 while judging one at a time, 12 during a bulk import (6 × 50,000 jud
 
 from __future__ import annotations
 
+import os
 import random
+import select
 import shutil
 import signal
 import subprocess
@@ -44,32 +46,85 @@ def fresh_copy(template: Path, path: Path) -> Path:
     return path
 
 
-def start(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, str(WRITER), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        bufsize=1,
-    )
+class Writer:
+    """A writer process (tests/workers/writer.py) whose output is read straight from the pipe.
 
+    Every byte is read with ``os.read`` on the pipe's descriptor, with no buffered file object in
+    between, and kept here until it is used: a line read past while waiting for another, or still
+    in the pipe at the kill, is never lost. (A buffered ``readline()`` followed by
+    ``communicate()`` loses whatever the buffer had read ahead: ``communicate`` reads the
+    descriptor, not the buffer.)"""
 
-def wait_for(writer: subprocess.Popen[str], word: str) -> float:
-    """Read the writer's stdout up to the line ``word``; return the time it arrived."""
-    assert writer.stdout is not None
-    line = writer.stdout.readline()
-    assert line.strip() == word, f"the writer said {line!r}: {writer.stderr.read() if writer.stderr else ''}"
-    return time.perf_counter()
+    def __init__(self, db: Path, *args: str) -> None:
+        """Start ``writer.py ARGS`` with DB in place of the word "DB"; its stderr goes beside DB."""
+        self.errors = db.with_suffix(".stderr")
+        with self.errors.open("wb") as errors:
+            self.proc = subprocess.Popen(
+                [sys.executable, str(WRITER), *(str(db) if a == "DB" else a for a in args)],
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                bufsize=0,
+            )
+        assert self.proc.stdout is not None
+        self.fd = self.proc.stdout.fileno()
+        self.lines: list[str] = []  # complete lines, first to last
+        self.used = 0  # lines already taken by wait_for
+        self.partial = b""  # the end of the output after its last newline
+        self.eof = False
 
+    def _read(self, deadline: float) -> None:
+        """One chunk from the pipe (waiting at most until ``deadline``), split into lines."""
+        ready, _, _ = select.select([self.fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"the writer said nothing for a while: {self.stderr()}")
+        chunk = os.read(self.fd, 65536)
+        if not chunk:
+            self.eof = True
+            return
+        *complete, self.partial = (self.partial + chunk).split(b"\n")
+        self.lines += [line.decode() for line in complete]
 
-def kill(writer: subprocess.Popen[str], at: float) -> list[str]:
-    """SIGKILL the writer at time ``at``; the complete lines it printed, first to last."""
-    time.sleep(max(0.0, at - time.perf_counter()))
-    writer.send_signal(signal.SIGKILL)
-    out, _ = writer.communicate(timeout=30)
-    assert writer.returncode == -signal.SIGKILL, f"the writer ended on its own ({writer.returncode})"
-    lines = out.split("\n")
-    return lines[:-1]  # the last piece has no newline: a line not (fully) printed is not acknowledged
+    def stderr(self) -> str:
+        return self.errors.read_text(errors="replace")
+
+    def wait_for(self, word: str, timeout: float = 60.0) -> float:
+        """Read up to the next line, which must be ``word``; return the time it was read."""
+        deadline = time.monotonic() + timeout
+        while len(self.lines) <= self.used:
+            if self.eof:
+                raise AssertionError(f"the writer ended before {word!r}: {self.stderr()}")
+            self._read(deadline)
+        line = self.lines[self.used]
+        self.used += 1
+        assert line == word, f"the writer said {line!r}, not {word!r}: {self.stderr()}"
+        return time.perf_counter()
+
+    def rest(self, timeout: float = 30.0) -> list[str]:
+        """Read to the end of the output and reap the process; the complete lines not yet taken
+        by ``wait_for``, first to last. A last line without its newline was not (fully)
+        printed, so it is not acknowledged and not returned."""
+        deadline = time.monotonic() + timeout
+        while not self.eof:
+            self._read(deadline)
+        self.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        self.proc.stdout.close()  # type: ignore[union-attr]
+        return self.lines[self.used :]
+
+    def finish(self) -> list[str]:
+        """Let the writer run to its end; what it printed after the lines taken."""
+        lines = self.rest(timeout=120.0)
+        assert self.proc.returncode == 0, f"the writer failed ({self.proc.returncode}): {self.stderr()}"
+        return lines
+
+    def kill(self, at: float) -> list[str]:
+        """SIGKILL the writer at time ``at``; the complete lines it printed after those taken."""
+        time.sleep(max(0.0, at - time.perf_counter()))
+        self.proc.send_signal(signal.SIGKILL)
+        lines = self.rest()
+        assert self.proc.returncode == -signal.SIGKILL, (
+            f"the writer ended on its own ({self.proc.returncode})"
+        )
+        return lines
 
 
 def schema(store: Store) -> list[tuple[str, str]]:
@@ -85,6 +140,7 @@ def reopened(path: Path) -> Iterator[Store]:
         yield store
 
 
+@pytest.mark.slow
 def test_killed_while_judging_keeps_every_acknowledged_judgement(template: Path, tmp_path: Path) -> None:
     rng = random.Random(20261123)
     with Store.open(template) as store:
@@ -92,9 +148,9 @@ def test_killed_while_judging_keeps_every_acknowledged_judgement(template: Path,
     acknowledged_total = 0
     for run in range(JUDGING_KILLS):
         db = fresh_copy(template, tmp_path / f"judging{run}.db")
-        writer = start("loop", str(db), ",".join(UPNS), ",".join(MILESTONES))
-        ready = wait_for(writer, "ready")
-        lines = kill(writer, ready + rng.uniform(0.05, 0.4))
+        writer = Writer(db, "loop", "DB", ",".join(UPNS), ",".join(MILESTONES))
+        ready = writer.wait_for("ready")
+        lines = writer.kill(ready + rng.uniform(0.05, 0.4))
         assert "finished" not in lines, "the writer ran out of judgements to make before the kill"
         acknowledged = {}
         for line in lines:
@@ -122,18 +178,19 @@ def bulk_runs(template: Path, tmp_path: Path, args: list[str], seed: int) -> Ite
     took = []
     for run in range(2):
         db = fresh_copy(template, tmp_path / f"timing{run}.db")
-        writer = start(*[str(db) if a == "DB" else a for a in args])
-        began = wait_for(writer, "begin")
-        took.append(wait_for(writer, "done") - began)
-        writer.communicate(timeout=30)
+        writer = Writer(db, *args)
+        began = writer.wait_for("begin")
+        took.append(writer.wait_for("done") - began)
+        assert writer.finish() == []
     for run in range(BULK_KILLS):
         db = fresh_copy(template, tmp_path / f"bulk{run}.db")
-        writer = start(*[str(db) if a == "DB" else a for a in args])
-        began = wait_for(writer, "begin")
-        lines = kill(writer, began + rng.uniform(0.05, 0.9) * min(took))
+        writer = Writer(db, *args)
+        began = writer.wait_for("begin")
+        lines = writer.kill(began + rng.uniform(0.05, 0.9) * min(took))
         yield run, db, "done" in lines
 
 
+@pytest.mark.slow
 def test_killed_during_a_bulk_judgement_import_keeps_all_or_none(template: Path, tmp_path: Path) -> None:
     with Store.open(template) as store:
         expected_schema = schema(store)
@@ -151,6 +208,7 @@ def test_killed_during_a_bulk_judgement_import_keeps_all_or_none(template: Path,
     assert 0 in outcomes  # at least one kill landed before the commit
 
 
+@pytest.mark.slow
 def test_killed_during_a_roster_import_keeps_all_or_none(template: Path, tmp_path: Path) -> None:
     roster = tmp_path / "roster.csv"
     roster.write_text(

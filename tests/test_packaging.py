@@ -33,6 +33,7 @@ def test_wheel_contains_styles_and_sample_curricula(wheel):
     assert "passport_tui/sample_curricula/nc-english.toml" in names
 
 
+@pytest.mark.slow
 def test_installed_package_finds_its_files_and_builds_the_demo(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from passport_tui.engine import Cell
 from passport_tui.service import Service
 from passport_tui.store import Store
@@ -232,6 +234,7 @@ async def test_help_lists_the_keys(school):
         assert "mark the cell" in text and "filter" in text
 
 
+@pytest.mark.slow
 async def test_hostile_names_are_shown_literally_and_do_nothing(hostile_school):
     app = make_app(hostile_school, class_name="1H")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -304,6 +307,7 @@ async def test_tracking_screen_lists_who_needs_support_first_and_opens_a_passpor
         assert all(r.standing.points == 9 for r in app.screen.shown)
 
 
+@pytest.mark.slow
 async def test_passport_focus_test_and_target_from_the_app(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -332,6 +336,7 @@ async def test_passport_focus_test_and_target_from_the_app(school):
         assert school.focus("A1") == []
 
 
+@pytest.mark.slow
 async def test_moderation_from_the_app(school):
     from passport_tui.tui.screens.moderation import ModerationScreen
 
@@ -359,6 +364,7 @@ async def test_moderation_from_the_app(school):
         assert not any(i.state.listed for i in app.screen.items)
 
 
+@pytest.mark.slow
 async def test_parent_report_and_comment_from_the_passport(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=(100, 30)) as pilot:
