@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # schemas built on first use, not at start-up
 
 
 class Stage(Strict):
@@ -133,7 +133,7 @@ class CurriculumHeader(Strict):
 class Curriculum(Strict):
     """A whole curriculum file: header, stages, strands, milestones (in file order)."""
 
-    model_config = ConfigDict(extra="forbid", ignored_types=(cached_property,))
+    model_config = ConfigDict(extra="forbid", ignored_types=(cached_property,), defer_build=True)
 
     curriculum: CurriculumHeader
     stages: list[Stage] = Field(default_factory=list)
