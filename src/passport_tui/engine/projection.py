@@ -75,6 +75,7 @@ def project_rows(rows: Iterable[tuple[int, int, str, str, str, int | None]]) -> 
     curriculum (``at`` an ISO UTC string, rows in log order), as ``projection_of(fold(...))`` gives
     it: the fast path for rebuilding every projection. A log with a retraction is folded in full."""
     rows = rows if isinstance(rows, list) else list(rows)
+    # the fold of a log without retractions, as lean_fold: one tight loop, no object per event
     first: dict[str, str] = {}
     revisit: set[str] = set()
     judged_not_yet: set[str] = set()
@@ -84,11 +85,11 @@ def project_rows(rows: Iterable[tuple[int, int, str, str, str, int | None]]) -> 
             if known is None or at < known:
                 first[milestone] = at
             revisit.discard(milestone)
+        elif verdict == "not_yet":
+            judged_not_yet.add(milestone)
         elif verdict == "revisit":
             if milestone in first:
                 revisit.add(milestone)
-        elif verdict == "not_yet":
-            judged_not_yet.add(milestone)
         elif verdict == "retracted":
             return projection_of(_fold_rows(rows))
     return Projection(
