@@ -8,10 +8,13 @@ stored as ISO-8601 strings in UTC with their offset (``2026-11-23T09:15:00+00:00
 that form sort in time order.
 
 The schema is declared through sqlite-utils' table API and migrated step by step with
-``PRAGMA user_version`` (``schema``); bulk writes go through its ``insert_all``. Opening a file,
-single-row writes and the reads the app starts with use the plain ``sqlite3`` connection, so
-they never pay for importing sqlite-utils (``connection``). One module per family of rows:
-``pupils``, ``curricula``, ``staff`` (and settings), ``judgements``, ``projections``, ``termly``.
+``PRAGMA user_version`` (``schema``); bulk writes of rows go through its ``insert_all`` (new
+pupils, milestones, staff classes, test scores, projections), except the log's own import, a
+prepared ``executemany`` 2.5 times faster. Opening a file, single-row writes and the reads use
+the plain ``sqlite3`` connection, rows as ``Database.query`` yields them mapped to the models, so
+opening, reading and marking never pay for importing sqlite-utils (``connection``). One module
+per family of rows: ``pupils``, ``curricula``, ``staff`` (and settings), ``judgements``,
+``projections``, ``termly``.
 """
 
 from __future__ import annotations

@@ -3,9 +3,11 @@
 two ways into it: the plain ``sqlite3`` connection, and the same connection as a
 ``sqlite_utils.Database`` built on first use.
 
-Opening a file and the reads the first screen needs go through the plain connection only:
-importing sqlite-utils costs about a quarter of a second (it pulls in click, pluggy and dateutil),
-which the start of the app must not pay. Schema work, migrations and bulk writes take ``db``.
+Opening a file, every read and single-row writes go through the plain connection: importing
+sqlite-utils costs about a quarter of a second (it pulls in click, pluggy and dateutil), which
+the start of the app, a CLI command that reads and the mark of one cell must not pay. Reads
+yield rows as ``Database.query`` does (column name -> value) and ``RowMap`` turns them into
+models. Schema work, migrations and bulk writes take ``db``.
 """
 
 from __future__ import annotations
@@ -140,10 +142,10 @@ class Connection:
     def db(self) -> Database:
         """The same connection as a ``sqlite_utils.Database``: the table API for schema work,
         migrations and bulk writes. Built on first use, so opening a file and the first screen's
-        reads never import sqlite-utils."""
+        reads never import sqlite-utils. Its plugins are not run on the store's connection."""
         from sqlite_utils import Database
 
-        return Database(self.conn)
+        return Database(self.conn, execute_plugins=False)
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Iterator[dict[str, Any]]:
         """Rows as dicts (column name -> value), as ``db.query`` yields them, from the plain

@@ -41,7 +41,8 @@ _EVENTS = (
     "SELECT pupil_id, id, milestone_id, verdict, at, corrects FROM judgements "
     "INDEXED BY judgements_pupil WHERE curriculum_id = ? AND pupil_id IN "
 )
-# Pairs at most this many are refreshed one by one with plain SQL; more, with insert_all.
+# Up to this many pupils' projections in one curriculum are written with plain SQL (marking a
+# cell imports no sqlite-utils); more, with insert_all.
 _FEW = 16
 
 
@@ -123,8 +124,9 @@ def rebuild(conn: sqlite3.Connection) -> int:
 class ProjectionRows(Connection):
     def put_projection(self, pupil_id: int, curriculum_id: str, value: Projection) -> None:
         """Store a pupil's projection in one curriculum, replacing the one there (its
-        ``last_event`` is the newest event of theirs in that curriculum now). Call it inside the
-        transaction that appended the events it folds; ``append_judgement`` already does."""
+        ``last_event`` is the newest event of theirs in that curriculum now). The appends keep
+        projections current by themselves; this is for a caller that folded a value itself, and
+        belongs inside the transaction that appended the events it folds."""
         (last,) = self.conn.execute(
             "SELECT coalesce(max(id), 0) FROM judgements WHERE pupil_id = ? AND curriculum_id = ?",
             (pupil_id, curriculum_id),

@@ -32,10 +32,10 @@ NOTES_APPEND_ONLY = "notes are append-only"
 
 
 def database(conn: sqlite3.Connection) -> Database:
-    """A connection as a ``sqlite_utils.Database`` (imports sqlite-utils)."""
+    """A connection as a ``sqlite_utils.Database`` (imports sqlite-utils; runs no plugins)."""
     from sqlite_utils import Database
 
-    return Database(conn)
+    return Database(conn, execute_plugins=False)
 
 
 def create_table(
