@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from passport_tui import store as store_module
 from passport_tui.errors import NotFound, PassportError
 from passport_tui.models import (
     Curriculum,
@@ -24,6 +23,7 @@ from passport_tui.models import (
     Verdict,
 )
 from passport_tui.store import MIGRATIONS, SCHEMA_VERSION, Store, default_db_path, resolve_db_path
+from passport_tui.store import judgements as judgement_log
 
 T0 = datetime(2026, 11, 23, 9, 15, tzinfo=UTC)
 
@@ -225,8 +225,8 @@ def test_failed_bulk_import_leaves_nothing(store: Store, two_pupils: list[Pupil]
 def test_big_import_rebuilds_indexes_and_triggers(
     store: Store, two_pupils: list[Pupil], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "BULK_MIN", 10)
-    monkeypatch.setattr(store_module, "BULK_CHUNK", 7)
+    monkeypatch.setattr(judgement_log, "BULK_MIN", 10)
+    monkeypatch.setattr(judgement_log, "BULK_CHUNK", 7)
     before = store.conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
     pid = two_pupils[1].id or 0
     rows = (

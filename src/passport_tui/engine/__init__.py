@@ -37,6 +37,7 @@ from .points import (
     target_status,
 )
 from .progress import Cell, cells, gaps, is_open, next_steps, stages_below
+from .projection import ProjectedRecord, Projection, project_rows, projection_of, record_of
 from .record import Event, FirstAchieved, MilestoneRecord, PupilRecord, Status, fold, lean_fold
 from .rules import Decision, decide, unmet_prerequisites
 from .standing import Standing, points_at, standing
@@ -62,6 +63,8 @@ __all__ = [
     "FirstAchieved",
     "Flag",
     "MilestoneRecord",
+    "ProjectedRecord",
+    "Projection",
     "PupilRecord",
     "ScorePoint",
     "Standing",
@@ -87,6 +90,9 @@ __all__ = [
     "points",
     "points_at",
     "previous_window",
+    "project_rows",
+    "projection_of",
+    "record_of",
     "scheme_end_points",
     "score_point",
     "stage_end_points",

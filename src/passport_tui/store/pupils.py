@@ -1,0 +1,98 @@
+"""Pupils: the roster, matched by UPN, and the classes it makes."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from ..models import Pupil, Sen
+from .connection import Column, Connection, RowMap
+
+
+def _json_list(text: str | None) -> list[Any]:
+    return json.loads(text) if text else []
+
+
+def _json_text(items: list[Any]) -> str:
+    return json.dumps(items, ensure_ascii=False)
+
+
+PUPILS = RowMap(
+    Pupil,
+    "pupils",
+    [
+        Column("id"),
+        Column("upn"),
+        Column("first_name"),
+        Column("last_name"),
+        Column("year_group"),
+        Column("academic_year"),
+        Column("class_name"),
+        Column("gender"),
+        Column("pupil_premium", bool, int),
+        Column("eal", bool, int),
+        Column("sen", Sen, lambda sen: Sen(sen).value),
+        Column("fsm", bool, int),
+        Column("dob", lambda d: date.fromisoformat(d) if d else None, lambda d: d.isoformat() if d else None),
+        Column("tags", _json_list, _json_text),
+    ],
+    validate=True,
+)
+_ORDER = "ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id"
+_UPDATE = "UPDATE pupils SET {} WHERE upn = :upn".format(
+    ", ".join(f"{name} = :{name}" for name in PUPILS.names if name not in ("id", "upn"))
+)
+
+
+class PupilRows(Connection):
+    def upsert_pupils(self, pupils: list[Pupil]) -> tuple[int, int]:
+        """Add new pupils and update known ones, matched by UPN (a known pupil keeps its id;
+        an ``id`` on the given pupils is ignored). Returns (added, updated); a known pupil
+        whose record is unchanged counts as neither. New pupils go in with ``insert_all``."""
+        updated = 0
+        with self.transaction():
+            upns = json.dumps([p.upn for p in pupils])
+            where = "WHERE upn IN (SELECT value FROM json_each(?))"
+            known = {row["upn"]: row for row in self.query(f"{PUPILS.select} {where}", (upns,))}
+            new: dict[str, dict[str, Any]] = {}
+            for p in pupils:
+                values = PUPILS.dump(p)
+                if p.upn in new:  # the same UPN twice: the later row updates the earlier
+                    updated += new[p.upn] != values
+                    new[p.upn] = values
+                    continue
+                stored = known.get(p.upn)
+                if stored is None:
+                    new[p.upn] = values
+                elif any(stored[column] != value for column, value in values.items()):
+                    self.conn.execute(_UPDATE, values)
+                    known[p.upn] = {**values, "id": stored["id"]}
+                    updated += 1
+            if new:
+                self.db["pupils"].insert_all(new.values())
+        return len(new), updated
+
+    def pupils(self, class_name: str | None = None) -> list[Pupil]:
+        """Pupils (of one class, if given) by last name, then first name."""
+        if class_name is None:
+            return self.read(PUPILS, _ORDER)
+        return self.read(PUPILS, f"WHERE class_name = ? {_ORDER}", (class_name,))
+
+    def pupil(self, key: str | int) -> Pupil | None:
+        """The pupil with this UPN, else with this id."""
+        found = self.read_one(PUPILS, "WHERE upn = ?", (str(key),))
+        if found is None:
+            try:
+                pupil_id = int(key)
+            except ValueError:
+                return None
+            found = self.read_one(PUPILS, "WHERE id = ?", (pupil_id,))
+        return found
+
+    def classes(self) -> list[tuple[str, int]]:
+        """(class name, number of pupils), by class name; pupils with no class are left out."""
+        return self.conn.execute(
+            "SELECT class_name, count(*) FROM pupils WHERE class_name IS NOT NULL "
+            "GROUP BY class_name ORDER BY class_name"
+        ).fetchall()

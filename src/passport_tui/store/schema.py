@@ -1,0 +1,388 @@
+"""The schema: tables, indexes and triggers, declared through sqlite-utils' table API, and the
+migrations that take a file from one version to the next (``PRAGMA user_version``).
+
+``MIGRATIONS[n]`` takes a database at version ``n`` to ``n + 1``; a new file runs them all, so a
+migrated file and a new one have the same schema. Each step gets the plain ``sqlite3``
+connection (inside the caller's transaction) and works on it as a ``sqlite_utils.Database``.
+Append a step for a change, never edit one: files in schools were made by the old steps (the
+first three steps once wrote their tables as hand-written SQL; the tables and constraints are the
+same, and ``tests/data/schema-v1.db`` and ``schema-v3.db`` are files made that way).
+
+Tables, primary and foreign keys, NOT NULL, defaults and indexes go through ``db[table].create``
+and ``create_index``. CHECK constraints, which its ``create`` cannot declare, are written by the
+same builder (``Database.create_table_sql`` with its ``Check`` constraints; ``transform`` keeps
+them since sqlite-utils 4.2). Each is named, so a refusal can be explained (``refusals.py``).
+Triggers are plain SQL: the logs' append-only triggers, and nothing else.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..errors import PassportError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+APPEND_ONLY = "the judgement log is append-only"
+MODERATION_APPEND_ONLY = "the moderation log is append-only"
+NOTES_APPEND_ONLY = "notes are append-only"
+
+
+def database(conn: sqlite3.Connection) -> Database:
+    """A connection as a ``sqlite_utils.Database`` (imports sqlite-utils; runs no plugins)."""
+    from sqlite_utils import Database
+
+    return Database(conn, execute_plugins=False)
+
+
+def create_table(
+    db: Database,
+    name: str,
+    columns: dict[str, Any],
+    *,
+    pk: str | Sequence[str],
+    foreign_keys: Iterable[Any] = (),
+    not_null: Iterable[str] = (),
+    defaults: dict[str, Any] | None = None,
+    checks: Iterable[tuple[str, str, str]] = (),
+) -> None:
+    """Create a table with the table API. ``checks`` are ``(name, column, expression)`` CHECK
+    constraints (column ``""`` for a table constraint), which ``db[name].create`` has no argument
+    for: such a table is created from ``create_table_sql`` with them added."""
+    checks = list(checks)
+    if not checks:
+        db[name].create(
+            columns, pk=pk, foreign_keys=list(foreign_keys), not_null=set(not_null), defaults=defaults or {}
+        )
+        return
+    from sqlite_utils.db import Check
+
+    db.execute(
+        db.create_table_sql(
+            name,
+            columns,
+            pk=pk,
+            foreign_keys=list(foreign_keys),
+            not_null=set(not_null),
+            defaults=defaults or {},
+            _checks=[Check(expression, name=check, column=column) for check, column, expression in checks],
+        )
+    )
+
+
+def append_only(table: str, message: str) -> list[str]:
+    """Triggers that refuse UPDATE, DELETE and reusing an id (INSERT OR REPLACE) on ``table``:
+    the refusal holds even in the ``sqlite3`` shell. INSERT OR REPLACE deletes the old row without
+    firing DELETE triggers unless recursive_triggers is on (it is off in the shell), hence the
+    third trigger."""
+    return [
+        f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{message}'); END""",
+        f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{message}'); END""",
+        f"""CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table}
+        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, '{message}'); END""",
+    ]
+
+
+# --- version 1: curricula, pupils, the judgement log, settings -------------------------
+
+
+def _migrate_to_1(conn: sqlite3.Connection) -> None:
+    db = database(conn)
+    # body: the whole curriculum as JSON (Curriculum.model_dump_json); imported_at: ISO UTC
+    create_table(
+        db,
+        "curricula",
+        {"id": str, "version": str, "title": str, "source": str, "body": str, "imported_at": str},
+        pk="id",
+        not_null=["version", "title", "body", "imported_at"],
+    )
+    # position: file order within the curriculum
+    create_table(
+        db,
+        "milestones",
+        {"curriculum_id": str, "id": str, "stage": str, "strand": str, "title": str, "position": int},
+        pk=("curriculum_id", "id"),
+        foreign_keys=[("curriculum_id", "curricula", "id")],
+        not_null=["curriculum_id", "id", "stage", "strand", "title", "position"],
+    )
+    # year_group: in academic_year (the calendar year it starts in); tags: a JSON list
+    create_table(
+        db,
+        "pupils",
+        {
+            "id": int,
+            "upn": str,
+            "first_name": str,
+            "last_name": str,
+            "year_group": int,
+            "academic_year": int,
+            "class_name": str,
+            "gender": str,
+            "pupil_premium": int,
+            "eal": int,
+            "sen": str,
+            "fsm": int,
+            "dob": str,
+            "tags": str,
+        },
+        pk="id",
+        not_null=[
+            "upn",
+            "first_name",
+            "last_name",
+            "year_group",
+            "academic_year",
+            "pupil_premium",
+            "eal",
+            "sen",
+            "fsm",
+            "tags",
+        ],
+        defaults={"pupil_premium": 0, "eal": 0, "sen": "none", "fsm": 0, "tags": "[]"},
+        checks=[("pupil_sen", "sen", "sen IN ('none', 'support', 'ehcp')")],
+    )
+    db["pupils"].create_index(["upn"], index_name="pupils_upn", unique=True)
+    db["pupils"].create_index(["class_name"], index_name="pupils_class")
+    # at: ISO UTC, when the judgement takes effect (may be back-dated); recorded_at: when written.
+    # The verdict CHECK is spelt out with OR: SQLite evaluates an IN list in a CHECK slowly
+    # (2 s per 1M rows).
+    create_table(
+        db,
+        "judgements",
+        {
+            "id": int,
+            "pupil_id": int,
+            "curriculum_id": str,
+            "milestone_id": str,
+            "verdict": str,
+            "by": str,
+            "at": str,
+            "note": str,
+            "reason": str,
+            "corrects": int,
+            "recorded_at": str,
+        },
+        pk="id",
+        foreign_keys=[("pupil_id", "pupils", "id"), ("corrects", "judgements", "id")],
+        not_null=["pupil_id", "curriculum_id", "milestone_id", "verdict", "by", "at", "recorded_at"],
+        checks=[
+            (
+                "judgement_verdict",
+                "verdict",
+                "verdict = 'achieved' OR verdict = 'not_yet' OR verdict = 'retracted' OR verdict = 'revisit'",
+            )
+        ],
+    )
+    # (pupil_id, curriculum_id, id) plus the columns of Store.event_rows, which it then covers
+    db["judgements"].create_index(
+        ["pupil_id", "curriculum_id", "id", "milestone_id", "verdict", "at", "corrects"],
+        index_name="judgements_pupil",
+    )
+    db["judgements"].create_index(["curriculum_id", "milestone_id"], index_name="judgements_milestone")
+    for statement in append_only("judgements", APPEND_ONLY):
+        db.execute(statement)
+    # value: JSON
+    create_table(db, "settings", {"key": str, "value": str}, pk="key")
+
+
+# --- version 2: termly records (DESIGN §2.7-§2.12) ---------------------------------------
+# Each keeps its history: the newest row (highest id) for a key is the current one.
+
+
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    db = database(conn)
+    pupil = ("pupil_id", "pupils", "id")
+    # academic_year: the calendar year it starts in; term: 1 autumn, 2 spring, 3 summer;
+    # score: percent; at: ISO UTC, when it was recorded
+    create_table(
+        db,
+        "test_scores",
+        {
+            "id": int,
+            "pupil_id": int,
+            "curriculum_id": str,
+            "academic_year": int,
+            "term": int,
+            "score": float,
+            "by": str,
+            "at": str,
+            "note": str,
+        },
+        pk="id",
+        foreign_keys=[pupil],
+        not_null=["pupil_id", "curriculum_id", "academic_year", "term", "score", "by", "at"],
+        checks=[
+            ("test_score_term", "term", "term IN (1, 2, 3)"),
+            ("test_score_percent", "score", "score BETWEEN 0 AND 100"),
+        ],
+    )
+    db["test_scores"].create_index(
+        ["curriculum_id", "academic_year", "term", "pupil_id", "id"], index_name="test_scores_school"
+    )
+    db["test_scores"].create_index(
+        ["pupil_id", "curriculum_id", "academic_year", "term", "id"], index_name="test_scores_pupil"
+    )
+    # points and milestones both NULL: back to the default target; milestones: a JSON list of
+    # milestone ids; due: an ISO date ('+0 days' normalises 30 Feb, which date() alone lets
+    # through); at: ISO UTC, when it was set
+    create_table(
+        db,
+        "targets",
+        {
+            "id": int,
+            "pupil_id": int,
+            "curriculum_id": str,
+            "academic_year": int,
+            "points": int,
+            "milestones": str,
+            "due": str,
+            "reason": str,
+            "by": str,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[pupil],
+        not_null=["pupil_id", "curriculum_id", "academic_year", "reason", "by", "at"],
+        checks=[
+            ("target_points", "points", "points IS NULL OR (typeof(points) = 'integer' AND points >= 0)"),
+            (
+                "target_milestones",
+                "milestones",
+                "milestones IS NULL OR CASE WHEN json_valid(milestones) THEN json_type(milestones) = 'array' "
+                "AND json_array_length(milestones) > 0 ELSE 0 END",
+            ),
+            ("target_due", "due", "due IS NULL OR date(due, '+0 days') IS due"),
+            ("target_reason", "reason", "trim(reason, char(32, 9, 10, 13)) <> ''"),
+        ],
+    )
+    db["targets"].create_index(
+        ["curriculum_id", "academic_year", "pupil_id", "id"], index_name="targets_school"
+    )
+    db["targets"].create_index(["pupil_id", "curriculum_id", "id"], index_name="targets_pupil")
+    create_table(
+        db,
+        "moderation",
+        {"id": int, "judgement_id": int, "action": str, "by": str, "at": str, "note": str},
+        pk="id",
+        foreign_keys=[("judgement_id", "judgements", "id")],
+        not_null=["judgement_id", "action", "by", "at"],
+        checks=[("moderation_action", "action", "action IN ('sampled', 'confirmed', 'queried', 'resolved')")],
+    )
+    db["moderation"].create_index(["judgement_id", "id"], index_name="moderation_judgement")
+    for statement in append_only("moderation", MODERATION_APPEND_ONLY):
+        db.execute(statement)
+    # active: 1 pinned, 0 unpinned
+    create_table(
+        db,
+        "focus",
+        {
+            "id": int,
+            "pupil_id": int,
+            "curriculum_id": str,
+            "milestone_id": str,
+            "provision": str,
+            "by": str,
+            "at": str,
+            "active": int,
+        },
+        pk="id",
+        foreign_keys=[pupil],
+        not_null=["pupil_id", "curriculum_id", "milestone_id", "by", "at", "active"],
+        checks=[("focus_active", "active", "active IN (0, 1)")],
+    )
+    db["focus"].create_index(["pupil_id", "curriculum_id", "milestone_id", "id"], index_name="focus_pupil")
+    create_table(
+        db,
+        "notes",
+        {"id": int, "pupil_id": int, "curriculum_id": str, "kind": str, "text": str, "by": str, "at": str},
+        pk="id",
+        foreign_keys=[pupil],
+        not_null=["pupil_id", "kind", "text", "by", "at"],
+        checks=[
+            ("note_kind", "kind", "kind IN ('teacher comment', 'note')"),
+            ("note_text", "text", "trim(text, char(32, 9, 10, 13)) <> ''"),
+        ],
+    )
+    db["notes"].create_index(["pupil_id", "kind", "id"], index_name="notes_pupil")
+    for statement in append_only("notes", NOTES_APPEND_ONLY):
+        db.execute(statement)
+
+
+# --- version 3: staff and the classes they teach -----------------------------------------
+
+
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    from sqlite_utils.db import ForeignKey
+
+    db = database(conn)
+    create_table(
+        db,
+        "staff",
+        {"username": str, "name": str, "role": str},
+        pk="username",
+        not_null=["name", "role"],
+        checks=[("staff_role", "role", "role IN ('admin', 'teacher', 'viewer')")],
+    )
+    create_table(
+        db,
+        "staff_classes",
+        {"username": str, "class_name": str},
+        pk=("username", "class_name"),
+        foreign_keys=[ForeignKey("staff_classes", "username", "staff", "username", on_delete="CASCADE")],
+        not_null=["username", "class_name"],
+    )
+
+
+# --- version 4: each pupil's current standing per curriculum, projected from the log ---------
+
+
+def _migrate_to_4(conn: sqlite3.Connection) -> None:
+    from .projections import create_projections_table, rebuild
+
+    create_projections_table(database(conn))
+    rebuild(conn)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_to_1,
+    _migrate_to_2,
+    _migrate_to_3,
+    _migrate_to_4,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, where: object) -> None:
+    """Bring the file to ``SCHEMA_VERSION`` in one ``BEGIN IMMEDIATE`` transaction (a new file
+    runs every step). A file at the current version costs one pragma read and no import of
+    sqlite-utils; a file from a newer passport is refused (``where`` names it)."""
+    version = _version(conn)
+    if version > SCHEMA_VERSION:
+        raise PassportError(
+            f"{where} was written by a newer passport (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade passport to open it."
+        )
+    if version == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = _version(conn)  # another process may have migrated meanwhile
+        for migration in MIGRATIONS[version:]:
+            migration(conn)
+        if version < SCHEMA_VERSION:
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
