@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import groupby
-from operator import itemgetter
 
 from .. import engine
 from ..engine import Event, PupilRecord, Standing
+from ..engine.projection import AsOf, ProjectedRecord, record_of
 from ..models import Curriculum, Judgement, Pupil, Verdict
-from ..store import iso_utc
 from .curricula import Curricula
 
 
@@ -87,7 +85,7 @@ class Records(Curricula):
         day."""
         today = on or self.today()
         stand = self.stander(c, today, detail)
-        for pupil, record in self.pupil_records(c, pupils, on=on, lean=not detail):
+        for pupil, record in self.pupil_records(c, pupils, on=on):
             yield pupil, stand(pupil, record)
 
     def stander(
@@ -123,28 +121,25 @@ class Records(Curricula):
         return stand
 
     def pupil_records(
-        self, c: Curriculum, pupils: list[Pupil] | None, *, on: date | None = None, lean: bool = True
-    ) -> Iterator[tuple[Pupil, PupilRecord | engine.FirstAchieved]]:
-        """Each pupil's record in one curriculum from one pass over the log (pupils without events
-        get an empty record last). ``lean`` uses the light record wherever it is exact. With no
-        pupils given, the pupils the user may see."""
+        self, c: Curriculum, pupils: list[Pupil] | None, *, on: date | None = None
+    ) -> Iterator[tuple[Pupil, ProjectedRecord | AsOf | PupilRecord]]:
+        """Each pupil's record in one curriculum, read from the projections the store keeps beside
+        the log (one compact row per pupil, written with each judgement), not by folding the log;
+        pupils without events get an empty record last. ``on`` a past date gives the record as it
+        stood at the end of that day (from the projection's achievement spans, which are exact).
+        With no pupils given, the pupils the user may see."""
         scoped = self.pupils() if pupils is None else pupils
         everyone = pupils is None and self.my_classes() is None
         by_id = {p.id: p for p in scoped if p.id is not None}
-        cutoff = iso_utc(datetime.combine(on + timedelta(days=1), time.min, tzinfo=UTC)) if on else None
-        rows = self.store.event_rows(c.id, None if everyone else list(by_id))
+        cutoff = datetime.combine(on + timedelta(days=1), time.min, tzinfo=UTC) if on else None
         seen: set[int] = set()
-        for pid, group in groupby(rows, key=itemgetter(0)):
+        for pid, value in self.store.projections(c.id, None if everyone else list(by_id)):
             pupil = by_id.get(pid)
             if pupil is None:
                 continue
             seen.add(pid)
-            events = list(group)
-            if cutoff is not None:
-                events = [row for row in events if row[4] < cutoff]
-            # the lean record is exact for a log without retractions; otherwise fold it all
-            record = engine.lean_fold(events) if lean else None
-            yield pupil, record if record is not None else fold_rows(events).get(pid, PupilRecord())
+            record = record_of(value)
+            yield pupil, record if cutoff is None else AsOf(record, cutoff)
         for pid, pupil in by_id.items():
             if pid not in seen:
                 yield pupil, PupilRecord()

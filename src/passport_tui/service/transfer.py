@@ -213,9 +213,11 @@ class Transfer(Records):
                 counts[key] -= 1
                 summary.events_already_here += 1
                 continue
-            if e.verdict is Verdict.ACHIEVED and achieved_now and key in known[cid]:
-                # the same achievement (same author and time) is already here and in force: a
-                # further copy would only be a re-confirmation, and importing twice must add nothing
+            if key in known[cid] and not (
+                e.verdict is Verdict.ACHIEVED and p in file_live and not achieved_now
+            ):
+                # the same event (same verdict, author and moment) is already in this log: another
+                # copy would say nothing new, and importing a file twice must add nothing
                 summary.events_already_here += 1
                 continue
             corrects: int | None = None
@@ -224,7 +226,9 @@ class Transfer(Records):
                     left_out(e, "is retracted in the file; it is achieved here, so left out")
                     continue
             elif e.verdict is Verdict.NOT_YET:
-                if achieved_now:
+                first = state.achieved_at if state is not None else None
+                # as when judging: a "not yet" from before the achievement is history, kept
+                if achieved_now and not (first is not None and e.at < first):
                     left_out(e, "left out: it is achieved here and stays achieved")
                     continue
             elif e.verdict is Verdict.REVISIT:
