@@ -633,6 +633,19 @@ async def test_another_users_change_rereads_only_the_tab_on_screen(school):
 # --- the tracking table: every value under its own header -----------------------------------
 
 
+def under_headers(table, name: str) -> dict[str, str]:
+    """The text under each header of a table as drawn, on the line that shows ``name``."""
+    lines = [table.render_line(y).text for y in range(table.size.height)]
+    header = lines[0]
+    names = header.split()
+    starts = []
+    for title in names:
+        starts.append(header.index(title, starts[-1] + 1 if starts else 0))
+    row = next(line for line in lines if name in line)
+    ends = [*starts[1:], len(header)]
+    return {title: row[a:b].strip() for title, a, b in zip(names, starts, ends, strict=True)}
+
+
 async def test_each_tracking_value_sits_under_its_header(school):
     for m in ("1N-1", "1N-2", "1N-3"):
         school.judge("A1", m, "achieved")
@@ -641,27 +654,29 @@ async def test_each_tracking_value_sits_under_its_header(school):
         await settle(pilot)
         await press(pilot, "T")
         table = app.screen.query_one("#tracking-table")
-        lines = [table.render_line(y).text for y in range(table.size.height)]
-        header = lines[0]
-        names = header.split()
-        names[names.index("Tgt") + 1 : names.index("Tgt") + 3] = ["Tgt status"]  # two words
-        starts = []
-        for name in names:
-            starts.append(header.index(name, starts[-1] + 1 if starts else 0))
-        ann = next(line for line in lines if "Adams, Ann" in line)
-        bounds = [*starts[1:], len(header)]
-        under = {name: ann[a:b].strip() for name, a, b in zip(names, starts, bounds, strict=True)}
-        # Ann: all of Year 1 secured in the autumn of Year 1 (expected 10), so ahead
-        assert under == {
+        # Ann: all of Year 1 secured in the autumn of Year 1 (expected 10), so ahead, and no
+        # points gained over the summer, so stalled too; her target is the next year's end
+        ann = {
             "Pupil": "Adams, Ann",
             "Yr": "1",
-            "Subject": "Maths",
             "Pts": "12",
             "Exp": "10",
-            "Flags": "=stalled ▲ahead",  # and no points gained over the summer
+            "Flags": "=stalled ▲ahead",
             "+Yr": "+3",
             "+Win": "+3",
             "Gaps": "0",
-            "Tgt": "15",
-            "Tgt status": "on track",
+            "Target": "15 on track",
         }
+        assert under_headers(table, "Adams, Ann") == ann  # one subject: no subject column
+        assert under_headers(table, "Brown, Ben") == {
+            **ann,
+            "Pupil": "Brown, Ben",
+            "Pts": "9",
+            "Flags": "▼behind =stalled",
+            "+Yr": "+0",
+            "+Win": "+0",
+            "Target": "12 on track",
+        }
+        await press(pilot, "c", "home", "enter")  # all subjects: the subject column too
+        assert app.screen.curriculum_id is None
+        assert under_headers(table, "Adams, Ann") == {**ann, "Subject": "Maths"}

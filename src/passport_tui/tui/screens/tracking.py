@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,7 +14,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from ...engine import Flag, Window, previous_window
+from ...engine import Flag, GroupRow, Window, previous_window
 from ...service import GroupAnalysis, Service, TrackingRow
 from ..failures import guarded
 from ..glyphs import ASCII, Glyphs
@@ -50,9 +51,21 @@ class Labels:
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a table: its header, its width (None: as wide as its values) and how a
+    row's value is drawn."""
+
     header: str
-    width: int | None  # None: as wide as the widest value
-    value: Callable[[TrackingRow, Labels], str | Text]
+    width: int | None
+    value: Callable[[Any, Labels], str | Text]
+    every_subject: bool = False  # shown only when the table covers every subject
+
+
+def target_text(row: TrackingRow) -> str:
+    """The target's points and whether it is met, on track or off track: ``21 on track``."""
+    s = row.standing
+    if s.target is None:
+        return "-"
+    return f"{s.target} {s.target_status.value}" if s.target_status else str(s.target)
 
 
 def flags_text(row: TrackingRow, labels: Labels) -> str:
@@ -62,19 +75,41 @@ def flags_text(row: TrackingRow, labels: Labels) -> str:
 COLUMNS = (
     Column("Pupil", 18, lambda r, _: Text(plain(f"{r.pupil.last_name}, {r.pupil.first_name}"))),
     Column("Yr", 2, lambda r, _: "R" if r.standing.year_group == 0 else str(r.standing.year_group)),
-    Column("Subject", 9, lambda r, k: Text(plain(k.subjects.get(r.curriculum_id, r.curriculum_id)))),
+    Column(
+        "Subject",
+        9,
+        lambda r, k: Text(plain(k.subjects.get(r.curriculum_id, r.curriculum_id))),
+        every_subject=True,
+    ),
     Column("Pts", 3, lambda r, _: num(r.standing.points)),
     Column("Exp", 3, lambda r, _: num(r.standing.expected)),
     Column("Flags", 16, flags_text),
     Column("+Yr", 3, lambda r, _: num(r.standing.progress_this_year, signed=True)),
     Column("+Win", 4, lambda r, _: num(r.standing.progress_last_window, signed=True)),
     Column("Gaps", 4, lambda r, _: str(len(r.standing.gaps))),
-    Column("Tgt", 3, lambda r, _: num(r.standing.target)),
-    Column(
-        "Tgt status",
-        10,
-        lambda r, _: r.standing.target_status.value if r.standing.target_status else "-",
-    ),
+    Column("Target", 12, lambda r, _: target_text(r)),
+)
+
+
+# --- the group analysis: each group against the rest -------------------------------------------
+
+
+def year_ago(row: GroupRow, _: Labels) -> str:
+    ago = row.year_ago
+    return f"{num(ago.mean_points)} pts, {num(ago.pct_at_expected)}%" if ago else "-"
+
+
+GROUP_COLUMNS = (
+    Column("Group", None, lambda g, _: Text(plain(g.group))),
+    Column("n", None, lambda g, _: str(g.members.count)),
+    Column("Pts", None, lambda g, _: num(g.members.mean_points)),
+    Column("rest", None, lambda g, _: num(g.rest.mean_points)),
+    Column("% exp", None, lambda g, _: num(g.members.pct_at_expected)),
+    Column("rest", None, lambda g, _: num(g.rest.pct_at_expected)),
+    Column("+Yr", None, lambda g, _: num(g.members.mean_progress_year, signed=True)),
+    Column("rest", None, lambda g, _: num(g.rest.mean_progress_year, signed=True)),
+    Column("% gaps", None, lambda g, _: num(g.members.pct_with_gaps)),
+    Column("a year ago", None, year_ago),
 )
 
 
@@ -199,6 +234,7 @@ class TrackingScreen(ServiceScreen):
         self.rows: list[TrackingRow] = []
         self.shown: list[TrackingRow] = []
         self.labels = Labels(glyphs, {})
+        self.columns: list[Column] = []
         self.fresh: set[str] = set()  # the tabs whose figures are up to date
 
     def compose(self) -> ComposeResult:
@@ -215,13 +251,18 @@ class TrackingScreen(ServiceScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#tracking-table", DataTable)
-        for column in COLUMNS:
+        self.columns = self.columns_shown()
+        for column in self.columns:
             table.add_column(column.header, width=column.width, key=column.header)
         self.update_title()
         self.reload()
         table.focus()
 
     # --- data ------------------------------------------------------------------------------
+
+    def columns_shown(self) -> list[Column]:
+        """The pupils table's columns: the subject only when the table covers every subject."""
+        return [c for c in COLUMNS if self.curriculum_id is None or not c.every_subject]
 
     def scope(self) -> Scope:
         current = self.window == self.service.window()
@@ -275,9 +316,14 @@ class TrackingScreen(ServiceScreen):
         table = self.query_one("#tracking-table", DataTable)
         was = self.current()
         self.shown = rows
-        table.clear()
+        columns = self.columns_shown()
+        table.clear(columns=columns != self.columns)
+        if columns != self.columns:
+            self.columns = columns
+            for column in columns:
+                table.add_column(column.header, width=column.width, key=column.header)
         for r in rows:
-            table.add_row(*(column.value(r, self.labels) for column in COLUMNS))
+            table.add_row(*(column.value(r, self.labels) for column in columns))
         if was is not None:  # the cursor stays on the same pupil and subject
             keys = [(r.pupil.id, r.curriculum_id) for r in rows]
             if was in keys:
@@ -309,23 +355,12 @@ class TrackingScreen(ServiceScreen):
             return
         result = message.analysis
         table = self.query_one("#groups-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns("Group", "n", "Pts", "rest", "% exp", "rest", "+Yr", "rest", "% gaps", "a year ago")
+        table.clear()
+        if not table.columns:
+            for i, column in enumerate(GROUP_COLUMNS):
+                table.add_column(column.header, width=column.width, key=str(i))
         for row in result.groups:
-            m, rest = row.members, row.rest
-            ago = row.year_ago
-            table.add_row(
-                Text(plain(row.group)),
-                str(m.count),
-                num(m.mean_points),
-                num(rest.mean_points),
-                num(m.pct_at_expected),
-                num(rest.pct_at_expected),
-                num(m.mean_progress_year, signed=True),
-                num(rest.mean_progress_year, signed=True),
-                num(m.pct_with_gaps),
-                f"{num(ago.mean_points)} pts, {num(ago.pct_at_expected)}%" if ago else "-",
-            )
+            table.add_row(*(column.value(row, self.labels) for column in GROUP_COLUMNS))
         lines = [lag.describe() for lag in result.lags[:6]]
         text = "Where groups lag most:\n" + ("\n".join(lines) if lines else "no marked lag")
         self.query_one("#lags", Static).update(Content(plain(text, multiline=True)))
