@@ -107,7 +107,7 @@ class PickScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-HELP_WIDTH = 64  # the dialog's width inside its border, padding and scroll bar
+HELP_WIDTH = 66  # the dialog's width inside its border, padding and scroll bar
 
 
 class HelpScreen(ModalScreen[None]):

@@ -377,11 +377,14 @@ class TrackingScreen(ServiceScreen):
             return
         low, high = min(values), max(values)
         ascii_only = self.glyphs is ASCII
+        # the bars take what the window's name and the figures leave of the width
+        room = chart.content_region.width or self.app.size.width - 2
+        longest = max(room - 16 - 1 - 1 - 22, 8)
         lines = ["Mean points per window (bar) against the mean expected points", ""]
         for w, mean, exp in series:
-            width = 0 if mean is None else int(round(4 + 36 * (mean - low) / max(1e-9, high - low)))
+            width = 0 if mean is None else round(4 + (longest - 4) * (mean - low) / max(1e-9, high - low))
             bar = ("#" if ascii_only else "█") * width
-            lines.append(f"{w.name:<16} {bar:<41} {num(mean)}  (expected {num(exp)})")
+            lines.append(f"{w.name:<16} {bar:<{longest}} {num(mean):>4}  (expected {num(exp)})")
         chart.update(Content(plain("\n".join(lines), multiline=True)))
 
     # --- actions ---------------------------------------------------------------------------
