@@ -27,11 +27,8 @@ async def settle(pilot) -> None:
     app = pilot.app
     for _ in range(50):
         await pilot.pause()
-        busy = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
-        if not busy:
-            await pilot.pause()
-            if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
-                return
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            return
         await app.workers.wait_for_complete()
     raise AssertionError("the app did not settle")
 
@@ -41,6 +38,11 @@ async def press(pilot, *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
         await settle(pilot)
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type into the focused input (nothing to wait for between the letters)."""
+    await pilot.press(*text)
 
 
 def verdicts(svc: Service, upn: str) -> list[tuple[str, str]]:
@@ -435,11 +437,15 @@ async def test_a_viewer_pressing_keys_gets_notices_and_the_app_carries_on(school
             await press(pilot, key)
             assert app.is_running and isinstance(app.screen, GridScreen)
             assert notices(app)[-1] == "gov can view but not change anything."
-        await press(pilot, "r", *"Wrong pupil", "enter")  # refused in the dialog's answer too
+        await press(pilot, "r")
+        await type_text(pilot, "Wrong pupil")
+        await press(pilot, "enter")  # refused in the dialog's answer too
         assert notices(app)[-1] == "gov can view but not change anything."
         await press(pilot, "enter")  # Ann's passport
         assert isinstance(app.screen, PassportScreen)
-        await press(pilot, "c", *"Lovely work", "enter")
+        await press(pilot, "c")
+        await type_text(pilot, "Lovely work")
+        await press(pilot, "enter")
         assert notices(app)[-1] == "gov can view but not change anything."
         await press(pilot, "5", "u")
         assert notices(app)[-1] == "gov can view but not change anything."
@@ -458,7 +464,7 @@ async def test_a_refusal_read_in_a_worker_is_a_notice(school):
         await settle(pilot)
         assert len(app.screen.lines) == 4
         school.add_staff("ms.hughes", "Ms Hughes", "teacher", ["3K"])  # an admin moves her
-        await pilot.pause(1.3)  # the poll sees the change; the grid's worker is refused
+        app.poll_changes()  # as every second: the change is seen; the grid's worker is refused
         await settle(pilot)
         assert "Class 1H is not one of ms.hughes's classes." in notices(app)
         assert app.is_running and isinstance(app.screen, GridScreen)
@@ -525,7 +531,8 @@ async def test_unpin_and_comment_on_the_passport_with_the_real_keys(school):
         assert "No focus items" in str(focus.get_option_at_index(0).prompt)
         await press(pilot, "c", "enter")  # a comment needs text: the dialog stays
         assert isinstance(app.screen, AskScreen)
-        await press(pilot, *"Ann [counts] with confidence.", "enter")
+        await type_text(pilot, "Ann [counts] with confidence.")
+        await press(pilot, "enter")
         assert isinstance(app.screen, PassportScreen)
         assert notices(app)[-1] == "Comment saved for the parent report."
     assert "Ann [counts] with confidence." in parent_report(school, ["A1"], "html")
@@ -594,7 +601,7 @@ async def test_another_users_change_rereads_only_the_pupils_on_screen(school, tm
             other.judge("A2", "1N-1", "achieved")  # on screen
             other.judge("Z39", "1N-1", "achieved")  # the last pupil, off screen
         seen.clear()
-        await pilot.pause(1.3)
+        app.poll_changes()  # as every second
         await settle(pilot)
         (reread,) = [m for m in seen if isinstance(m, GridLinesRead)]
         assert len(reread.lines) == visible < 44
@@ -622,7 +629,7 @@ async def test_another_users_change_rereads_only_the_tab_on_screen(school):
             for m in ("1N-1", "1N-2", "1N-3"):
                 other.judge("A2", m, "achieved")
         seen.clear()
-        await pilot.pause(1.3)
+        app.poll_changes()  # as every second
         await settle(pilot)
         assert [type(m) for m in seen if isinstance(m, TrackingLoaded | GroupsLoaded | ChartLoaded)] == [
             TrackingLoaded

@@ -31,7 +31,8 @@ def summary(error: BaseException) -> str:
 
 
 def write_log(path: Path, error: BaseException, user: str) -> Path:
-    """Append the error's traceback to ``path`` (created owner-only, kept owner-only)."""
+    """Append the error's traceback to ``path`` (created owner-only, kept owner-only; a symbolic
+    link in its place is refused)."""
     entry = "".join(
         [
             f"--- {datetime.now(UTC).isoformat(timespec='seconds')}  user {user}\n",
@@ -39,7 +40,7 @@ def write_log(path: Path, error: BaseException, user: str) -> Path:
             "\n",
         ]
     )
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
         os.fchmod(fd, 0o600)
         os.write(fd, entry.encode("utf-8", "replace"))
