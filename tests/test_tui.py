@@ -687,3 +687,22 @@ async def test_each_tracking_value_sits_under_its_header(school):
         await press(pilot, "c", "home", "enter")  # all subjects: the subject column too
         assert app.screen.curriculum_id is None
         assert under_headers(table, "Adams, Ann") == {**ann, "Subject": "Maths"}
+
+
+async def test_the_tree_opens_with_right_and_closes_with_left(school):
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "t")
+        tree = app.screen.query_one("#curriculum-tree")
+        maths = tree.cursor_node
+        assert "Maths" in str(maths.label) and not maths.is_expanded
+        await press(pilot, "right")  # opens
+        assert maths.is_expanded and tree.cursor_node is maths
+        await press(pilot, *["right"] * 5)  # into Number, open it, into Year 1, open it, into 1N-1
+        assert tree.cursor_node.data == ("maths", "1N-1")
+        assert "Achieved by 0 of 4 pupils in class 1H." in str(
+            app.screen.query_one("#milestone-detail").render()
+        )
+        await press(pilot, "left", "left")  # out to Year 1, which closes
+        assert str(tree.cursor_node.label) == "Year 1" and not tree.cursor_node.is_expanded

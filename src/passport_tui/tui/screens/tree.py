@@ -52,6 +52,34 @@ def load_tree(service: Service, class_name: str | None) -> Iterator[Read]:
     yield CountsLoaded(achieved, len(ids))
 
 
+class CurriculumTree(Tree):
+    """The tree, with Right to open a branch (or step into it) and Left to close it (or step out
+    to its parent)."""
+
+    BINDINGS = [
+        Binding("right", "open", "Open", show=False, id="tree.open"),
+        Binding("left", "close", "Close", show=False, id="tree.close"),
+    ]
+
+    def action_open(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and not node.is_expanded:
+            node.expand()
+        elif node.children:
+            self.move_cursor(node.children[0])
+
+    def action_close(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
+
+
 class TreeScreen(ServiceScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="tree.back"),
@@ -61,7 +89,7 @@ class TreeScreen(ServiceScreen):
     ]
 
     HELP = [
-        ("arrows", "move; Right/Left open and close; Enter toggles"),
+        ("arrows", "move; Right opens (or steps in), Left closes (or steps out); Enter toggles"),
         ("/", "search milestones by id or words"),
         ("n", "next search match"),
         ("Tab", "to the prerequisites and unlocks list; Enter jumps there"),
@@ -83,7 +111,7 @@ class TreeScreen(ServiceScreen):
     def compose(self) -> ComposeResult:
         yield Static(Content("Curricula"), id="tree-title")
         with Horizontal(id="tree-body"):
-            yield Tree(Text("Curricula"), id="curriculum-tree")
+            yield CurriculumTree(Text("Curricula"), id="curriculum-tree")
             with Vertical(id="tree-detail"):
                 yield Static(id="milestone-detail")
                 yield OptionList(id="links")
@@ -112,6 +140,8 @@ class TreeScreen(ServiceScreen):
         self.nodes = {}
         for c in message.curricula:
             self.add_curriculum(tree.root, c)
+        if tree.root.children:
+            tree.move_cursor(tree.root.children[0])
 
     @guarded
     def on_counts_loaded(self, message: CountsLoaded) -> None:
