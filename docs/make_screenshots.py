@@ -28,13 +28,24 @@ SHOTS = {
 }
 
 
+async def settle(pilot) -> None:
+    """Let the app finish what a key started: its screens read in workers."""
+    for _ in range(50):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            return
+
+
 async def shoot(path: Path, name: str, class_name: str, keys: list[str]) -> None:
     with Service(Store.open(path), user="ms.hughes", clock=lambda: NOW) as svc:
         app = make_app(svc, ascii_only=False, class_name=class_name)
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
+            await settle(pilot)
             for key in keys:
                 await pilot.press(key)
+                await settle(pilot)
             await pilot.pause(0.3)
             app.save_screenshot(filename=f"{name}.svg", path=str(OUT))
 

@@ -112,6 +112,8 @@ async def test_a_teacher_opens_the_app_on_their_own_class(staffed):
     app = make_app(as_(staffed, "ms.hughes"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        await app.workers.wait_for_complete()  # the grid is read in a worker
+        await pilot.pause()
         assert isinstance(app.screen, GridScreen)
         assert app.screen.view.class_name == "1H"
         assert {line.pupil.class_name for line in app.screen.lines} == {"1H"}
@@ -120,6 +122,8 @@ async def test_a_teacher_opens_the_app_on_their_own_class(staffed):
 async def test_a_teacher_cannot_open_another_class_in_the_app(staffed):
     app = make_app(as_(staffed, "ms.hughes"), class_name="3K")
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()  # the grid is read in a worker
         await pilot.pause()
         assert isinstance(app.screen, GridScreen)
         assert app.screen.view.class_name == "1H"

@@ -1,8 +1,12 @@
-"""The terminal app through Textual's Pilot, pressing real keys against a real database file."""
+"""The terminal app through Textual's Pilot, pressing real keys against a real database file.
+
+The screens read in thread workers, so after a key a test waits with ``settle`` (every worker done
+and every message handled) rather than a single pause."""
 
 from __future__ import annotations
 
 import pytest
+from textual.worker import WorkerState
 
 from passport_tui.engine import Cell
 from passport_tui.service import Service
@@ -16,6 +20,30 @@ from passport_tui.tui.widgets.grid import ClassGrid
 from tests.conftest import HOSTILE_NAMES, fixed_clock
 
 SIZE = (80, 24)
+
+
+async def settle(pilot) -> None:
+    """Wait until no worker is running and every message they posted has been handled (a handler
+    may start another read, so until it stays quiet)."""
+    app = pilot.app
+    for _ in range(50):
+        await pilot.pause()
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            return
+        await app.workers.wait_for_complete()
+    raise AssertionError("the app did not settle")
+
+
+async def press(pilot, *keys: str) -> None:
+    """Press keys one by one, letting the app settle after each (as a teacher types)."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type into the focused input (nothing to wait for between the letters)."""
+    await pilot.press(*text)
 
 
 def verdicts(svc: Service, upn: str) -> list[tuple[str, str]]:
@@ -37,10 +65,10 @@ def cell(app, upn: str, milestone: str) -> Cell:
 async def test_several_classes_start_with_a_picker(school):
     app = make_app(school, ascii_only=False)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, PickScreen)
         await pilot.press("down", "enter")  # 3K
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, GridScreen)
         assert app.screen.view.class_name == "3K"
         assert [line.pupil.upn for line in app.screen.shown] == ["B1", "B2"]
@@ -49,17 +77,17 @@ async def test_several_classes_start_with_a_picker(school):
 async def test_mark_a_cell_achieved_and_not_yet(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert screen.view.part == "Y1"  # the class's year group
         assert cell(app, "A1", "1N-1") is Cell.NEXT
         await pilot.press("a")  # cursor on Ann Adams, 1N-1
-        await pilot.pause()
+        await settle(pilot)
         assert verdicts(school, "A1") == [("1N-1", "achieved")]
         assert cell(app, "A1", "1N-1") is Cell.ACHIEVED
         assert cell(app, "A1", "1N-2") is Cell.NEXT  # the next step opened
         await pilot.press("down", "n")  # Ben Brown, not yet
-        await pilot.pause()
+        await settle(pilot)
         assert verdicts(school, "A2") == [("1N-1", "not_yet")]
         assert cell(app, "A2", "1N-1") is Cell.NOT_YET
 
@@ -67,17 +95,17 @@ async def test_mark_a_cell_achieved_and_not_yet(school):
 async def test_bulk_mark_the_column_for_selected_pupils(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("space", "space")  # select Ann and Ben
-        await pilot.pause()
+        await settle(pilot)
         assert grid_of(app).selected == {school.pupil("A1").id, school.pupil("A2").id}
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         assert verdicts(school, "A1") == [("1N-1", "achieved")]
         assert verdicts(school, "A2") == [("1N-1", "achieved")]
         assert verdicts(school, "A3") == []
         await pilot.press("escape", "asterisk", "right", "a")  # everyone, 1N-2
-        await pilot.pause()
+        await settle(pilot)
         for upn in ("A1", "A2"):
             assert ("1N-2", "achieved") in verdicts(school, upn)
         # Cara and Dev lack 1N-1: refused, explained, with an override offered
@@ -90,17 +118,17 @@ async def test_bulk_mark_the_column_for_selected_pupils(school):
 async def test_refusal_explained_and_overridden_with_a_reason(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("right", "right", "a")  # 1N-3 for Ann
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, AskScreen)
         assert "1N-3 needs 1N-2 first" in app.screen.explanation
         assert verdicts(school, "A1") == []
         await pilot.press("enter")  # an empty reason is not accepted
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, AskScreen)
         await pilot.press(*"Secure in class", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, GridScreen)
         history = school.history("A1")
         assert [(j.milestone_id, j.verdict.value, j.reason) for j in history] == [
@@ -114,9 +142,9 @@ async def test_achieved_forever_refusal_in_place(school):
     school.judge("A1", "1N-1", "achieved")
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("n")
-        await pilot.pause()
+        await settle(pilot)
         assert verdicts(school, "A1") == [("1N-1", "achieved")]
         assert any("stays achieved" in str(n.message) for n in app._notifications)
 
@@ -125,12 +153,12 @@ async def test_retraction_asks_for_a_reason(school):
     school.judge("A1", "1N-1", "achieved")
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("r")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, AskScreen)
         await pilot.press(*"Wrong pupil", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert verdicts(school, "A1") == [("1N-1", "achieved"), ("1N-1", "retracted")]
         assert cell(app, "A1", "1N-1") is Cell.NEXT
 
@@ -138,33 +166,33 @@ async def test_retraction_asks_for_a_reason(school):
 async def test_filter_by_group_and_name(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("slash", *"pp", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert [line.pupil.upn for line in app.screen.shown] == ["A1"]
         await pilot.press("slash", "ctrl+u", *"cole", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert [line.pupil.upn for line in app.screen.shown] == ["A3"]
         await pilot.press("slash", "ctrl+u", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert len(app.screen.shown) == 4
 
 
 async def test_passport_from_the_grid_and_back_with_next_steps_changing(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, PassportScreen)
         cp = app.screen.current
         assert cp.standing.next[0] == "1N-1"
         await pilot.press("a")  # judge the highlighted next step from the passport
-        await pilot.pause()
+        await settle(pilot)
         assert verdicts(school, "A1") == [("1N-1", "achieved")]
         assert app.screen.current.standing.next[0] == "1N-2"
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, GridScreen)
         assert cell(app, "A1", "1N-1") is Cell.ACHIEVED
 
@@ -172,27 +200,27 @@ async def test_passport_from_the_grid_and_back_with_next_steps_changing(school):
 async def test_stage_strand_and_curriculum_switching(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert [c.id for c in grid_of(app).columns] == ["1N-1", "1N-2", "1N-3"]
         await pilot.press("right_square_bracket")
-        await pilot.pause()
+        await settle(pilot)
         assert [c.id for c in grid_of(app).columns] == ["2N-1", "2N-2", "2N-3"]
         await pilot.press("m")  # by strand
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.view.kind == "strand"
         assert len(grid_of(app).columns) == 6
         await pilot.press("k")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, PickScreen)
         await pilot.press("down", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.view.class_name == "3K"
 
 
 async def test_another_users_change_shows_up_within_a_second(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert cell(app, "A2", "1N-1") is Cell.NEXT
         with Service(Store.open(school.store.path), user="mr.okafor", clock=fixed_clock) as other:
             other.judge("A2", "1N-1", "achieved")
@@ -204,32 +232,32 @@ async def test_curriculum_tree_details_and_search(school):
     school.judge("A1", "1N-1", "achieved")
     app = make_app(school, class_name="1H")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("t")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, TreeScreen)
         await pilot.press("slash", *"count to", "enter")
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot)
+        await settle(pilot)
         detail = str(app.screen.query_one("#milestone-detail").render())
         assert "1N-1" in detail and "Achieved by 1 of 4 pupils in class 1H" in detail
         links = app.screen.query_one("#links")
         assert "unlocks  1N-2" in str(links.get_option_at_index(0).prompt)
         await pilot.press("tab", "enter")  # jump to what it unlocks
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot)
+        await settle(pilot)
         assert "1N-2" in str(app.screen.query_one("#milestone-detail").render())
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, GridScreen)
 
 
 async def test_help_lists_the_keys(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settle(pilot)
         text = str(app.screen.query_one("#help-keys").render())
         assert "mark the cell" in text and "filter" in text
 
@@ -238,7 +266,7 @@ async def test_help_lists_the_keys(school):
 async def test_hostile_names_are_shown_literally_and_do_nothing(hostile_school):
     app = make_app(hostile_school, class_name="1H")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         grid = grid_of(app)
         names = [r.name for r in grid.rows]
         assert "Hostile, [bold]Ann" in names
@@ -252,11 +280,11 @@ async def test_hostile_names_are_shown_literally_and_do_nothing(hostile_school):
         for i in range(len(grid.rows)):
             grid.move_to(i, 0)
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
             title = str(app.screen.query_one("#passport-title").render())
             assert "\x1b" not in title
             await pilot.press("escape")
-            await pilot.pause()
+            await settle(pilot)
         assert app.is_running
         first, last = HOSTILE_NAMES[0]
         assert any(f"{last}, {first}" == n for n in names)
@@ -266,7 +294,7 @@ async def test_ascii_glyphs(school):
     school.judge("A1", "1N-1", "achieved")
     app = make_app(school, ascii_only=True, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         grid = grid_of(app)
         text = "".join(grid.render_line(y).text for y in range(grid.size.height))
         assert "#" in text and ">" in text
@@ -281,28 +309,26 @@ async def test_tracking_screen_lists_who_needs_support_first_and_opens_a_passpor
     school.judge("A1", "1N-3", "achieved")
     app = make_app(school, class_name="1H")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        await pilot.press("T")
-        await pilot.pause()
+        await settle(pilot)
+        await press(pilot, "T")
         assert isinstance(app.screen, TrackingScreen)
         shown = app.screen.shown
         support = [r.needs_support for r in shown]
         assert support == sorted(support, reverse=True)  # who needs support first
         assert not next(r for r in shown if r.pupil.upn == "A1").needs_support  # Ann is ahead
         assert sum(r.needs_support for r in shown) == 3
-        await pilot.press("o")  # by name
-        await pilot.pause()
+        await press(pilot, "o")  # by name
         assert app.screen.shown[0].pupil.upn == "A1"
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         assert isinstance(app.screen, PassportScreen)
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
         assert isinstance(app.screen, TrackingScreen)
         groups = app.screen.query_one("#groups-table")
+        assert groups.row_count == 0  # not read until shown
+        await press(pilot, "tab", "right")  # the Groups tab
         assert groups.row_count >= 3  # pupil premium, SEN, EAL, girls, boys …
-        await pilot.press("left_square_bracket")  # the window before: recomputed from the log
-        await pilot.pause()
+        await press(pilot, "left", "tab")  # back to the pupils
+        await press(pilot, "left_square_bracket")  # the window before: recomputed from the log
         assert app.screen.window.key == "2025-summer"  # summer of 2025/26
         assert all(r.standing.points == 9 for r in app.screen.shown)
 
@@ -311,28 +337,28 @@ async def test_tracking_screen_lists_who_needs_support_first_and_opens_a_passpor
 async def test_passport_focus_test_and_target_from_the_app(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")  # Ann's passport
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("f", *"Daily counting with Mrs Lee", "enter")  # pin the first next step
-        await pilot.pause()
+        await settle(pilot)
         items = school.focus("A1")
         assert [(f.milestone_id, f.provision) for f in items] == [("1N-1", "Daily counting with Mrs Lee")]
         await pilot.press("5")
-        await pilot.pause()
+        await settle(pilot)
         focus = app.screen.query_one("#focus-list")
         assert "1N-1" in str(focus.get_option_at_index(0).prompt)
         await pilot.press("s", *"85", "enter")  # a test score: greater depth
-        await pilot.pause()
+        await settle(pilot)
         (result,) = school.test_results(curriculum_id="maths")
         assert result.score == 85 and result.greater_depth and result.test_point == 10
         await pilot.press("g", *"12 ready for Year 2 work", "enter")
-        await pilot.pause()
+        await settle(pilot)
         view = school.target("A1", "maths")
         assert view.personal and view.points == 12 and view.reason == "ready for Year 2 work"
         assert "personal target 12" in str(app.screen.query_one("#passport-points").render())
         await pilot.press("5", "u")
-        await pilot.pause()
+        await settle(pilot)
         assert school.focus("A1") == []
 
 
@@ -345,22 +371,22 @@ async def test_moderation_from_the_app(school):
     school.user = "mr.okafor"  # a second member of staff moderates
     app = make_app(school, class_name="1H")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("M")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ModerationScreen)
         await pilot.press("s")
-        await pilot.pause()
+        await settle(pilot)
         assert len(app.screen.items) == 3
         await pilot.press("c")  # confirm the first
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "x", *"Where is the evidence?", "enter")
-        await pilot.pause()
+        await settle(pilot)
         statuses = sorted(i.state.status.value for i in app.screen.items)
         assert statuses == ["confirmed", "pending", "queried"]
         assert app.screen.items[0].state.listed  # the open query is listed first
         await pilot.press("home", "r", *"Seen in books", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert not any(i.state.listed for i in app.screen.items)
 
 
@@ -368,11 +394,11 @@ async def test_moderation_from_the_app(school):
 async def test_parent_report_and_comment_from_the_passport(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter", "c", *"Ann counts with confidence.", "enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("r")
-        await pilot.pause()
+        await settle(pilot)
         reports = list((school.store.path.parent / "reports").glob("A1-*.html"))
         assert len(reports) == 1
         html = reports[0].read_text()
@@ -383,10 +409,305 @@ async def test_class_parent_reports_with_one_key(school):
     school.judge("A1", "1N-1", "achieved")
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("R")
-        await pilot.pause()
+        await settle(pilot)
         (path,) = (school.store.path.parent / "reports").glob("class-1H-*.html")
         html = path.read_text()
         for name in ("Ann", "Ben", "Cara", "Dev"):
             assert name in html
+
+
+# --- one error path: a refusal is a notice, anything else an error screen; the app carries on ---
+
+
+def notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def viewer_app(school, **kw):
+    school.add_staff("head", "Mrs Head", "admin")
+    school.user = "head"
+    school.add_staff("gov", "A Governor", "viewer")
+    return make_app(Service(Store.open(school.store.path), user="gov", clock=fixed_clock), **kw)
+
+
+async def test_a_viewer_pressing_keys_gets_notices_and_the_app_carries_on(school):
+    school.judge("A1", "1N-1", "achieved")
+    school.pin_focus("A1", "1N-2", provision="Daily counting")
+    app = viewer_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in ("v", "a", "n"):  # revisit, achieved, not yet: each refused in a notice
+            await press(pilot, key)
+            assert app.is_running and isinstance(app.screen, GridScreen)
+            assert notices(app)[-1] == "gov can view but not change anything."
+        await press(pilot, "r")
+        await type_text(pilot, "Wrong pupil")
+        await press(pilot, "enter")  # refused in the dialog's answer too
+        assert notices(app)[-1] == "gov can view but not change anything."
+        await press(pilot, "enter")  # Ann's passport
+        assert isinstance(app.screen, PassportScreen)
+        await press(pilot, "c")
+        await type_text(pilot, "Lovely work")
+        await press(pilot, "enter")
+        assert notices(app)[-1] == "gov can view but not change anything."
+        await press(pilot, "5", "u")
+        assert notices(app)[-1] == "gov can view but not change anything."
+        assert isinstance(app.screen, PassportScreen) and app.is_running
+    assert verdicts(school, "A1") == [("1N-1", "achieved")]
+    assert [f.milestone_id for f in school.focus("A1")] == ["1N-2"]
+
+
+async def test_a_refusal_read_in_a_worker_is_a_notice(school):
+    school.add_staff("head", "Mrs Head", "admin")
+    school.user = "head"
+    school.add_staff("ms.hughes", "Ms Hughes", "teacher", ["1H"])
+    teacher = Service(Store.open(school.store.path), user="ms.hughes", clock=fixed_clock)
+    app = make_app(teacher, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(app.screen.lines) == 4
+        school.add_staff("ms.hughes", "Ms Hughes", "teacher", ["3K"])  # an admin moves her
+        app.poll_changes()  # as every second: the change is seen; the grid's worker is refused
+        await settle(pilot)
+        assert "No class '1H' among ms.hughes's classes." in notices(app)
+        assert app.is_running and isinstance(app.screen, GridScreen)
+    teacher.close()
+
+
+async def test_an_unexpected_error_shows_one_line_and_the_log_and_the_app_carries_on(school):
+    import sqlite3
+    import stat
+
+    # a curriculum the app cannot read (a damaged row): not a refusal, so not a notice
+    with sqlite3.connect(school.store.path) as db:
+        db.execute("""UPDATE curricula SET body = '{"curriculum": 5}' WHERE id = 'maths'""")
+    db.close()
+    app = make_app(school, class_name="1H")
+    log = school.database_path.parent / "passport-errors.log"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        from passport_tui.tui.failures import ErrorScreen
+
+        assert isinstance(app.screen, ErrorScreen)
+        summary = str(app.screen.query_one("#error-summary").render())
+        assert summary.startswith("ValidationError: ") and "\n" not in summary.strip()
+        assert str(log) in str(app.screen.query_one("#error-log").render())
+        await press(pilot, "escape")
+        assert isinstance(app.screen, GridScreen) and app.is_running
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    text = log.read_text()
+    assert "Traceback (most recent call last)" in text and "ValidationError" in text
+    assert "user ms.hughes" in text
+
+
+async def test_a_report_that_cannot_be_written_is_a_notice(school):
+    (school.database_path.parent / "reports").write_text("a file where the folder would go")
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "R")
+        assert any(n.startswith("The report could not be written: ") for n in notices(app))
+        assert app.is_running and isinstance(app.screen, GridScreen)
+
+
+# --- the passport's unpin and comment --------------------------------------------------------
+
+
+async def test_unpin_and_comment_on_the_passport_with_the_real_keys(school):
+    from passport_tui.reports import parent_report
+
+    school.pin_focus("A1", "1N-1", provision="Daily counting")
+    school.pin_focus("A1", "1N-2", provision="Number lines")
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")  # Ann's passport
+        focus = app.screen.query_one("#focus-list")
+        await press(pilot, "u")  # not on the focus tab: says how
+        assert "Open the focus tab (5)" in notices(app)[-1]
+        await press(pilot, "5", "down", "u")  # the second item
+        assert [f.milestone_id for f in school.focus("A1")] == ["1N-1"]
+        assert notices(app)[-1] == "1N-2 unpinned."
+        assert focus.option_count == 1 and "1N-1" in str(focus.get_option_at_index(0).prompt)
+        await press(pilot, "u")
+        assert school.focus("A1") == []
+        assert "No focus items" in str(focus.get_option_at_index(0).prompt)
+        await press(pilot, "c", "enter")  # a comment needs text: the dialog stays
+        assert isinstance(app.screen, AskScreen)
+        await type_text(pilot, "Ann [counts] with confidence.")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, PassportScreen)
+        assert notices(app)[-1] == "Comment saved for the parent report."
+    assert "Ann [counts] with confidence." in parent_report(school, ["A1"], "html")
+
+
+# --- the grid: first screenful first, theme, other users' changes -------------------------------
+
+
+def add_pupils(school, tmp_path, n: int) -> None:
+    """``n`` more Year 1 pupils in class 1H, through the roster import."""
+    rows = ["UPN,Forename,Surname,Year,Class"]
+    rows += [f"Z{i:02d},Pupil{i:02d},Zed{i:02d},1,1H" for i in range(n)]
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\n".join(rows) + "\n")
+    school.import_roster(roster, academic_year=2026)
+
+
+async def test_a_big_class_paints_its_first_screenful_first(school, tmp_path):
+    from passport_tui.tui.screens.grid import GridLoaded
+
+    add_pupils(school, tmp_path, 40)
+    seen = []
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await settle(pilot)
+        loads = [(len(m.lines), m.complete) for m in seen if isinstance(m, GridLoaded)]
+        grid = grid_of(app)
+        assert loads == [(SIZE[1], False), (44, True)]
+        assert len(grid.rows) == 44 and len(app.screen.lines) == 44
+        await press(pilot, "end", *["pagedown"] * 5)  # the last pupil, at the foot
+        assert grid.cursor_row.name == "Zed39, Pupil39"
+
+
+async def test_the_grid_takes_the_new_colours_of_a_theme(school):
+    school.judge("A2", "1N-1", "achieved")
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = grid_of(app)
+
+        def achieved_style():
+            # Ben's row (below the cursor's): his 1N-1 cell
+            line = grid.render_line(3)
+            return next(seg.style for seg in line if "●" in seg.text).color
+
+        dark = achieved_style()
+        assert dark == grid.get_component_rich_style("grid--achieved").color
+        app.theme = "nord"
+        await settle(pilot)
+        light = grid.get_component_rich_style("grid--achieved").color
+        assert light != dark
+        assert achieved_style() == light
+
+
+async def test_another_users_change_rereads_only_the_pupils_on_screen(school, tmp_path):
+    from passport_tui.tui.screens.grid import GridLinesRead
+
+    add_pupils(school, tmp_path, 40)
+    seen = []
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await settle(pilot)
+        grid = grid_of(app)
+        visible = grid.visible_rows
+        with Service(Store.open(school.store.path), user="mr.okafor", clock=fixed_clock) as other:
+            other.judge("A2", "1N-1", "achieved")  # on screen
+            other.judge("Z39", "1N-1", "achieved")  # the last pupil, off screen
+        seen.clear()
+        app.poll_changes()  # as every second
+        await settle(pilot)
+        (reread,) = [m for m in seen if isinstance(m, GridLinesRead)]
+        assert len(reread.lines) == visible < 44
+        assert cell(app, "A2", "1N-1") is Cell.ACHIEVED
+        assert cell(app, "Z39", "1N-1") is Cell.NEXT  # not read yet
+        seen.clear()
+        await press(pilot, *["pagedown"] * 5)  # scrolled into view: read then
+        assert cell(app, "Z39", "1N-1") is Cell.ACHIEVED
+        assert sum(len(m.lines) for m in seen if isinstance(m, GridLinesRead)) < 44
+
+
+async def test_another_users_change_rereads_only_the_tab_on_screen(school):
+    from passport_tui.tui.screens.tracking import ChartLoaded, GroupsLoaded, TrackingLoaded
+
+    seen = []
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=(120, 40), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        await press(pilot, "T")
+        assert [type(m) for m in seen if isinstance(m, TrackingLoaded | GroupsLoaded | ChartLoaded)] == [
+            TrackingLoaded
+        ]
+        before = next(r for r in app.screen.rows if r.pupil.upn == "A2").standing.points
+        with Service(Store.open(school.store.path), user="mr.okafor", clock=fixed_clock) as other:
+            for m in ("1N-1", "1N-2", "1N-3"):
+                other.judge("A2", m, "achieved")
+        seen.clear()
+        app.poll_changes()  # as every second
+        await settle(pilot)
+        assert [type(m) for m in seen if isinstance(m, TrackingLoaded | GroupsLoaded | ChartLoaded)] == [
+            TrackingLoaded
+        ]
+        assert next(r for r in app.screen.rows if r.pupil.upn == "A2").standing.points > before
+
+
+# --- the tracking table: every value under its own header -----------------------------------
+
+
+def under_headers(table, name: str) -> dict[str, str]:
+    """The text under each header of a table as drawn, on the line that shows ``name``."""
+    lines = [table.render_line(y).text for y in range(table.size.height)]
+    header = lines[0]
+    names = header.split()
+    starts = []
+    for title in names:
+        starts.append(header.index(title, starts[-1] + 1 if starts else 0))
+    row = next(line for line in lines if name in line)
+    ends = [*starts[1:], len(header)]
+    return {title: row[a:b].strip() for title, a, b in zip(names, starts, ends, strict=True)}
+
+
+async def test_each_tracking_value_sits_under_its_header(school):
+    for m in ("1N-1", "1N-2", "1N-3"):
+        school.judge("A1", m, "achieved")
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "T")
+        table = app.screen.query_one("#tracking-table")
+        # Ann: all of Year 1 secured in the autumn of Year 1 (expected 10), so ahead, and no
+        # points gained over the summer, so stalled too; her target is the next year's end
+        ann = {
+            "Pupil": "Adams, Ann",
+            "Yr": "1",
+            "Pts": "12",
+            "Exp": "10",
+            "Flags": "=stalled ▲ahead",
+            "+Yr": "+3",
+            "+Win": "+3",
+            "Gaps": "0",
+            "Target": "15 on track",
+        }
+        assert under_headers(table, "Adams, Ann") == ann  # one subject: no subject column
+        assert under_headers(table, "Brown, Ben") == {
+            **ann,
+            "Pupil": "Brown, Ben",
+            "Pts": "9",
+            "Flags": "=stalled",  # autumn is under way: not behind yet
+            "+Yr": "+0",
+            "+Win": "+0",
+            "Target": "12 on track",
+        }
+        await press(pilot, "c", "home", "enter")  # all subjects: the subject column too
+        assert app.screen.curriculum_id is None
+        assert under_headers(table, "Adams, Ann") == {**ann, "Subject": "Maths"}
+
+
+async def test_the_tree_opens_with_right_and_closes_with_left(school):
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "t")
+        tree = app.screen.query_one("#curriculum-tree")
+        maths = tree.cursor_node
+        assert "Maths" in str(maths.label) and not maths.is_expanded
+        await press(pilot, "right")  # opens
+        assert maths.is_expanded and tree.cursor_node is maths
+        await press(pilot, *["right"] * 5)  # into Number, open it, into Year 1, open it, into 1N-1
+        assert tree.cursor_node.data == ("maths", "1N-1")
+        assert "Achieved by 0 of 4 pupils in class 1H." in str(
+            app.screen.query_one("#milestone-detail").render()
+        )
+        await press(pilot, "left", "left")  # out to Year 1, which closes
+        assert str(tree.cursor_node.label) == "Year 1" and not tree.cursor_node.is_expanded

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import inspect
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import partial, wraps
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from ..errors import PassportError
 from ..files import write_atomically
-from ..models import Curriculum
 from ..resources import styles_dir
 from ..service import Service
+from .failures import LOG_NAME, ErrorScreen, summary, write_log
 from .glyphs import Glyphs, choose
+from .screens.base import ServiceScreen
 from .screens.grid import GridScreen, View
 from .screens.modals import PickScreen
 from .screens.moderation import ModerationScreen
@@ -25,6 +29,14 @@ from .screens.tree import TreeScreen
 
 STYLES = ("global.tcss", "grid.tcss", "passport.tcss", "tree.tcss", "tracking.tcss")
 POLL_SECONDS = 1.0
+
+
+class ReportWritten(Message):
+    """A report was written to ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
 
 
 class PassportApp(App):
@@ -53,14 +65,6 @@ class PassportApp(App):
         self._seen_change = self.service.others_changed()
         self.set_interval(POLL_SECONDS, self.poll_changes)
         classes = [name for name, _ in self.service.classes()]
-        if not self.service.curricula():
-            self.notify(
-                "No curricula yet: import one with 'passport curriculum import FILE' (or try 'passport demo').",
-                severity="warning",
-                markup=False,
-                timeout=30,
-            )
-            return
         if self.start_class and self.start_class not in classes:
             # a teacher sees only their own classes (and a mistyped class is not an error screen)
             self.notify(f"Class {self.start_class} is not one of yours.", severity="warning", markup=False)
@@ -73,41 +77,14 @@ class PassportApp(App):
     def class_choices(self) -> list[tuple[str, str]]:
         return [(name, f"{name}  ({n} pupils)") for name, n in self.service.classes()]
 
-    def default_stage(self, c: Curriculum, class_name: str | None) -> str:
-        """The stage of the class's most common year group (the first stage otherwise)."""
-        years = Counter(self.service.year_group(p) for p in self.service.pupils(class_name))
-        for year, _ in years.most_common():
-            for s in c.stages:
-                if year in s.year_list:
-                    return s.id
-        return c.stages[0].id if c.stages else ""
-
-    def default_curriculum(self, class_name: str | None) -> Curriculum:
-        """The first subject with a stage for the class's year group (else the first subject)."""
-        curricula = self.service.curricula()
-        years = {self.service.year_group(p) for p in self.service.pupils(class_name)}
-        for c in curricula:
-            if any(y in s.year_list for s in c.stages for y in years):
-                return c
-        return curricula[0]
-
     def open_grid(self, class_name: str | None) -> None:
-        c = self.default_curriculum(class_name)
-        view = View(class_name, c.id, "stage", self.default_stage(c, class_name))
+        """The class's grid, on the first subject and stage for its year group (read in the
+        grid's worker)."""
         if self.grid_screen is None:
-            self.grid_screen = GridScreen(self.service, self.glyphs, view)
+            self.grid_screen = GridScreen(self.service, self.glyphs, View(class_name))
             self.push_screen(self.grid_screen)
         else:
-            self.grid_screen.view = view
-            self.grid_screen.reload()
-
-    def pick_class(self, screen: GridScreen) -> None:
-        def done(name: str | None) -> None:
-            if name:
-                c = screen.curriculum
-                screen.set_view(class_name=name, part=self.default_stage(c, name))
-
-        self.push_screen(PickScreen("Class", self.class_choices(), screen.view.class_name), done)
+            self.grid_screen.set_view(class_name=class_name, curriculum_id=None, kind="stage", part=None)
 
     def open_passport(self, pupil_id: int, curriculum_id: str | None = None) -> None:
         cid = curriculum_id or (self.grid_screen.view.curriculum_id if self.grid_screen else None)
@@ -126,23 +103,9 @@ class PassportApp(App):
 
     def open_moderation(self) -> None:
         view = self.grid_screen.view if self.grid_screen else None
-        if view is None:
+        if view is None or view.curriculum_id is None:
             return
         self.push_screen(ModerationScreen(self.service, view.class_name, view.curriculum_id))
-
-    def write_report(self, name: str, make: Callable[[], str]) -> None:
-        """Write a report made by ``make`` to ``reports/NAME-DATE.html`` beside the database and
-        say where; a failure is shown, never raised."""
-        path = (
-            self.service.database_path.parent / "reports" / f"{name}-{self.service.today().isoformat()}.html"
-        )
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(path, make())
-        except (OSError, PassportError) as error:
-            self.notify(f"The report could not be written: {error}", severity="error", markup=False)
-            return
-        self.notify(f"Report written to {path}", markup=False, timeout=8)
 
     def open_tree(self) -> None:
         self.push_screen(
@@ -157,17 +120,90 @@ class PassportApp(App):
         ):
             self.pop_screen()
 
+    # --- reports -----------------------------------------------------------------------------
+
+    def write_report(self, name: str, make: Callable[[Service], str]) -> None:
+        """Write the report ``make`` renders (given a service of its own) to
+        ``reports/NAME-DATE.html`` beside the database, in a worker, and say where."""
+        folder = self.service.database_path.parent / "reports"
+        path = folder / f"{name}-{self.service.today().isoformat()}.html"
+
+        def run() -> None:
+            with self.service.reopen() as service:
+                html = make(service)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                write_atomically(path, html)
+            except OSError as error:
+                raise PassportError(f"The report could not be written: {error}") from error
+            self.post_message(ReportWritten(path))
+
+        self.notify("Writing the report…", markup=False, timeout=2)
+        self.run_worker(run, name="report", thread=True, exit_on_error=False)
+
+    def on_report_written(self, message: ReportWritten) -> None:
+        self.notify(f"Report written to {message.path}", markup=False, timeout=8)
+
+    # --- errors: a notice, or the error screen; the app carries on ------------------------------
+
+    def handle_error(self, error: BaseException) -> None:
+        """The one place an error ends up: a refusal or a problem the library names (a
+        ``PassportError``) becomes a notice; anything else, an error screen with one line and the
+        log file that holds the traceback."""
+        if isinstance(error, PassportError):
+            self.notify("\n".join(error.lines()), severity="warning", markup=False, timeout=8)
+            return
+        log: Path | None = self.service.database_path.parent / LOG_NAME
+        problem = None
+        try:
+            write_log(log, error, self.service.user)
+        except OSError as failure:
+            log, problem = None, str(failure)
+        self.push_screen(ErrorScreen(summary(error), log, problem))
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """Every key's action, with its errors sent to ``handle_error``."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except Exception as error:
+            self.handle_error(error)
+            return True
+
+    def push_screen(self, screen, callback=None, wait_for_dismiss=False, *, mode=None):
+        """As ``App.push_screen``; errors in ``callback`` (what a dialog's answer does) go to
+        ``handle_error``."""
+        if callback is not None:
+            callback = self._guard(callback)
+        return super().push_screen(screen, callback, wait_for_dismiss, mode=mode)
+
+    def _guard(self, callback: Callable) -> Callable:
+        @wraps(callback)
+        async def guarded(*args):
+            try:
+                result = callback(*args)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as error:
+                self.handle_error(error)
+
+        return guarded
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.handle_error(event.worker.error)
+
     # --- live updates ----------------------------------------------------------------------
 
     def poll_changes(self) -> None:
-        """Another user's change (another SSH session, the CLI) shows up within about a second."""
+        """Another user's change (another SSH session, the CLI) shows up within about a second:
+        the screen on top re-reads what it shows, in a worker; screens underneath re-read when
+        they are shown again."""
         change = self.service.others_changed()
         if change == self._seen_change:
             return
         self._seen_change = change
-        reload = getattr(self.screen, "reload", None)
-        if reload is not None:
-            reload()  # screens underneath re-read when they are shown again
+        if isinstance(self.screen, ServiceScreen):
+            self.screen.data_changed()
 
     # --- command palette -------------------------------------------------------------------
 

@@ -2,35 +2,162 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...engine import Flag
-from ...errors import JudgementRefused, PassportError, PrerequisitesUnmet
+from ...errors import PrerequisitesUnmet
 from ...models import Curriculum, Pupil, Sen
 from ...service import GridLine, Service
+from ..failures import guarded
 from ..glyphs import Glyphs
 from ..text import plain
 from ..widgets.grid import ClassGrid, GridColumn, GridRow
+from ..widgets.keys import KeyBar
+from .base import Read, ServiceScreen
 from .modals import FilterScreen, HelpScreen, PickScreen, ReasonScreen
 
 SORTS = ("name", "points", "flags")
+REST_SLICE = 20  # pupils read at a time after the first screenful
+REST_AFTER = 0.05  # seconds after the first screenful is shown
 
 
 @dataclass
 class View:
-    """What the grid shows: a class, a curriculum, and one stage or one strand of it."""
+    """What the grid shows: a class, a curriculum, and one stage or one strand of it. No
+    curriculum means the first with a stage for the class's year group; no part, the stage of the
+    class's most common year group (or the first strand)."""
 
     class_name: str | None
-    curriculum_id: str
-    kind: str  # "stage" or "strand"
-    part: str  # the stage or strand id
+    curriculum_id: str | None = None
+    kind: str = "stage"  # "stage" or "strand"
+    part: str | None = None  # the stage or strand id
+
+
+# --- reading the grid (in a worker, on the worker's own connection) -----------------------------
+
+
+class GridLoaded(Read):
+    """The grid of a view was read: every pupil's line, or (``complete`` false) the first
+    screenful of them, with ``pupils`` pupils in all."""
+
+    def __init__(
+        self,
+        view: View,
+        curriculum: Curriculum | None,
+        milestones: list[str],
+        lines: list[GridLine],
+        pupils: int,
+        complete: bool,
+        since: int,
+        painted: threading.Event | None = None,
+    ) -> None:
+        super().__init__()
+        self.view = view
+        self.curriculum = curriculum
+        self.milestones = milestones
+        self.lines = lines
+        self.pupils = pupils
+        self.complete = complete
+        self.since = since
+        self.painted = painted  # set once the first screenful is on screen
+
+
+class GridLinesRead(Read):
+    """Some pupils' lines were read again."""
+
+    def __init__(self, lines: list[GridLine], since: int) -> None:
+        super().__init__()
+        self.lines = lines
+        self.since = since
+
+
+def default_curriculum(service: Service, pupils: list[Pupil]) -> Curriculum | None:
+    """The first subject with a stage for the pupils' year groups (else the first subject)."""
+    curricula = service.curricula()
+    years = {service.year_group(p) for p in pupils}
+    for c in curricula:
+        if any(y in s.year_list for s in c.stages for y in years):
+            return c
+    return curricula[0] if curricula else None
+
+
+def default_part(service: Service, c: Curriculum, kind: str, pupils: list[Pupil]) -> str:
+    """The stage of the pupils' most common year group (the first stage otherwise), or the first
+    strand with milestones."""
+    if kind == "strand":
+        used = {m.strand for m in c.milestones}
+        return next((s.id for s in c.strands if s.id in used), "")
+    years = Counter(service.year_group(p) for p in pupils)
+    for year, _ in years.most_common():
+        for s in c.stages:
+            if year in s.year_list:
+                return s.id
+    return c.stages[0].id if c.stages else ""
+
+
+def milestone_ids(c: Curriculum, view: View) -> list[str]:
+    key = "stage" if view.kind == "stage" else "strand"
+    order = c.order
+    return [
+        m.id
+        for m in sorted((m for m in c.milestones if getattr(m, key) == view.part), key=lambda m: order[m.id])
+    ]
+
+
+def load_grid(service: Service, view: View, first: int, since: int) -> Iterator[GridLoaded]:
+    """The view's grid: with ``first``, the first ``first`` pupils' lines, then everyone's."""
+    pupils = service.pupils(view.class_name)
+    c = service.curriculum(view.curriculum_id) if view.curriculum_id else default_curriculum(service, pupils)
+    if c is None:
+        yield GridLoaded(view, None, [], [], len(pupils), True, since)
+        return
+    view = replace(view, curriculum_id=c.id)
+    if not view.part:
+        view.part = default_part(service, c, view.kind, pupils)
+    mids = milestone_ids(c, view)
+    if 0 < first < len(pupils):
+        head = service.grid(pupils[:first], c, mids)
+        painted = threading.Event()
+        yield GridLoaded(view, c, mids, head, len(pupils), False, since, painted)
+        # read the rest once the first screenful is painted, a slice at a time, so the app's
+        # thread is not kept waiting for the interpreter while it paints or takes keys
+        painted.wait(timeout=2.0)
+        lines = list(head)
+        for start in range(first, len(pupils), REST_SLICE):
+            lines += service.grid(pupils[start : start + REST_SLICE], c, mids)
+            time.sleep(0)
+    else:
+        lines = service.grid(pupils, c, mids)
+    yield GridLoaded(view, c, mids, lines, len(pupils), True, since)
+
+
+def recheck_grid(
+    service: Service,
+    view: View,
+    c: Curriculum,
+    known: list[int | None],
+    visible: list[int],
+    since: int,
+) -> Iterator[Read]:
+    """After another user's commit: the visible pupils' lines again, or the whole grid if the
+    class's pupils or the curriculum changed."""
+    pupils = service.pupils(view.class_name)
+    if [p.id for p in pupils] != known or service.curriculum(c.id) != c:
+        yield from load_grid(service, view, 0, since)
+        return
+    wanted = set(visible)
+    mids = milestone_ids(c, view)
+    yield GridLinesRead(service.grid([p for p in pupils if p.id in wanted], c, mids), since)
 
 
 def matches_pupil(p: Pupil, flags: list[Flag], text: str) -> bool:
@@ -63,7 +190,7 @@ def matches(line: GridLine, text: str) -> bool:
     return matches_pupil(line.pupil, line.flags, text)
 
 
-class GridScreen(Screen):
+class GridScreen(ServiceScreen):
     """Pupils down the side, milestones across; the cursor's milestone in full below."""
 
     BINDINGS = [
@@ -116,27 +243,33 @@ class GridScreen(Screen):
     ]
 
     def __init__(self, service: Service, glyphs: Glyphs, view: View) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.glyphs = glyphs
         self.view = view
+        self.curriculum: Curriculum | None = None
+        self.columns: list[GridColumn] = []
         self.filter_text = ""
         self.sort = "name"
         self.lines: list[GridLine] = []
         self.shown: list[GridLine] = []
+        self.expected_pupils = 0
+        self.complete = False  # every pupil's line has arrived
+        self.stale: set[int] = set()  # pupils whose lines may be out of date (another user's commit)
         self._shown_text: dict[str, str] = {}
-        self._loaded_change = -1
+        self._edits = 0  # marks made here, counted: a read that began before one keeps its result
+        self._edited: dict[int, int] = {}  # pupil id -> the count at their last mark
 
     # --- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        self.reload()  # the worker reads while the screen is built
         yield Static(id="grid-title")
         yield ClassGrid(self.glyphs, id="grid")
         with Vertical(id="grid-detail"):
             yield Static(id="cell-status")
             yield Static(id="milestone-text")
         yield Static(self.legend(), id="legend")
-        yield Footer(show_command_palette=False)
+        yield KeyBar()
 
     def legend(self) -> Content:
         g = self.glyphs
@@ -148,43 +281,126 @@ class GridScreen(Screen):
         return Content(f"{cells}  {flags}")
 
     def on_mount(self) -> None:
-        self.reload()
-        self.query_one(ClassGrid).focus()
-
-    def on_screen_resume(self) -> None:
-        # back from the passport or another screen: show what changed there (only if anything did)
-        if self.lines and self.service.last_change() != self._loaded_change:
-            self.reload()
+        grid = self.query_one(ClassGrid)
+        self.watch(grid, "scroll_y", self._scrolled, init=False)
+        grid.focus()
 
     # --- data ------------------------------------------------------------------------------
 
-    @property
-    def curriculum(self) -> Curriculum:
-        return self.service.curriculum(self.view.curriculum_id)
-
     def parts(self) -> list[tuple[str, str]]:
         c = self.curriculum
+        if c is None:
+            return []
         if self.view.kind == "stage":
             return [(s.id, s.title) for s in c.stages]
         used = {m.strand for m in c.milestones}
         return [(s.id, s.title) for s in c.strands if s.id in used]
 
-    def milestone_ids(self) -> list[str]:
-        c = self.curriculum
-        key = "stage" if self.view.kind == "stage" else "strand"
-        ms = [m for m in c.milestones if getattr(m, key) == self.view.part]
-        order = c.order
-        return [m.id for m in sorted(ms, key=lambda m: order[m.id])]
-
     def reload(self) -> None:
-        """Re-read the class from the database and repaint."""
-        self._loaded_change = self.service.last_change()
-        pupils = self.service.pupils(self.view.class_name)
-        self.columns = [GridColumn(m, strip_year=self.view.kind == "stage") for m in self.milestone_ids()]
-        self.lines = self.service.grid(pupils, self.curriculum, [c.id for c in self.columns])
-        self.apply_filter_and_sort()
+        """Read the view afresh in a worker: the first screenful of pupils first when that is
+        what shows (the name order, no filter, the cursor near the top), then the rest."""
+        grid = self.query(ClassGrid).first() if self.is_mounted else None
+        first = 0
+        if (
+            self.sort == "name"
+            and not self.filter_text
+            and (grid is None or grid.cursor[0] < grid.visible_rows)
+        ):
+            first = max(grid.visible_rows if grid else 0, self.app.size.height)
+        view, since = replace(self.view), self._edits
+        self.read("grid", lambda service: load_grid(service, view, first, since))
+
+    def data_changed(self) -> None:
+        """Another user's commit: re-read the pupils on screen (the rest when they scroll into
+        view), or everything if the class or the curriculum changed."""
+        if not self.complete or self.curriculum is None:
+            self.reload()
+            return
+        self.stale = {line.pupil.id for line in self.lines if line.pupil.id is not None}
+        view, since, c = replace(self.view), self._edits, self.curriculum
+        known = [line.pupil.id for line in self.lines]
+        visible = self.visible_pupil_ids()
+        self.read("grid", lambda service: recheck_grid(service, view, c, known, visible, since))
+
+    def visible_pupil_ids(self) -> list[int]:
+        grid = self.query_one(ClassGrid)
+        return [r.pupil_id for r in grid.rows[grid.first_row : grid.first_row + grid.visible_rows]]
+
+    def _scrolled(self) -> None:
+        """Stale pupils that scroll into view are re-read."""
+        wanted = [pid for pid in self.visible_pupil_ids() if pid in self.stale]
+        if not wanted or self.curriculum is None:
+            return
+        pupils = [line.pupil for line in self.lines if line.pupil.id in set(wanted)]
+        c, mids, since = self.curriculum, [col.id for col in self.columns], self._edits
+        self.read("grid-lines", lambda service: GridLinesRead(service.grid(pupils, c, mids), since))
+
+    def _keep_edits(self, lines: list[GridLine], since: int) -> list[GridLine]:
+        """Lines read before a mark made here since: the line the mark left stays."""
+        if not any(n > since for n in self._edited.values()):
+            return lines
+        mine = {line.pupil.id: line for line in self.lines}
+        return [
+            mine.get(line.pupil.id, line) if self._edited.get(line.pupil.id, 0) > since else line
+            for line in lines
+        ]
+
+    @guarded
+    def on_grid_loaded(self, message: GridLoaded) -> None:
+        if not self.is_latest(message):
+            return
+        if message.curriculum is None:
+            self.curriculum, self.columns, self.lines, self.complete = None, [], [], True
+            self.apply_filter_and_sort()
+            self.notify(
+                "No curricula yet: import one with 'passport curriculum import FILE' (or try 'passport demo').",
+                severity="warning",
+                markup=False,
+                timeout=30,
+            )
+            return
+        lines = self._keep_edits(message.lines, message.since)
+        grow = (
+            message.complete
+            and not self.complete
+            and message.view == self.view
+            and self.sort == "name"
+            and not self.filter_text
+            and len(lines) >= len(self.lines)
+            and all(a is b for a, b in zip(lines, self.lines, strict=False))
+        )
+        self.view = message.view
+        self.curriculum = message.curriculum
+        self.columns = [GridColumn(m, strip_year=self.view.kind == "stage") for m in message.milestones]
+        self.expected_pupils = message.pupils
+        self.complete = message.complete
+        self.stale = set()
+        if grow:
+            # the first screenful is already painted: the rest goes below it, unpainted
+            start = len(self.lines)
+            self.lines = lines
+            self.shown = list(lines)
+            self.query_one(ClassGrid).add_rows([self.row(line) for line in lines[start:]])
+            self.update_title()
+        else:
+            self.lines = lines
+            self.apply_filter_and_sort()
+        if message.painted is not None:  # the rest is read once this screenful has settled
+            self.set_timer(REST_AFTER, message.painted.set)
+
+    @guarded
+    def on_grid_lines_read(self, message: GridLinesRead) -> None:
+        if not self.is_latest(message):
+            return
+        fresh = {line.pupil.id: line for line in self._keep_edits(message.lines, message.since)}
+        self.stale -= set(fresh)
+        self.replace_lines(fresh)
 
     def apply_filter_and_sort(self) -> None:
+        if self.stale and (self.filter_text or self.sort != "name"):
+            # a filter or an order by points needs every line up to date
+            self.stale = set()
+            self.reload()
         lines = (
             [line for line in self.lines if matches(line, self.filter_text)]
             if self.filter_text
@@ -197,7 +413,8 @@ class GridScreen(Screen):
             lines.sort(key=lambda x: (min((rank[f] for f in x.flags), default=2), x.points or 0))
         self.shown = lines
         grid = self.query_one(ClassGrid)
-        grid.set_data(self.columns, [self.row(line) for line in lines])
+        expected = 0 if self.complete or self.filter_text else self.expected_pupils
+        grid.set_data(self.columns, [self.row(line) for line in lines], expected_rows=expected)
         self.update_title()
 
     def row(self, line: GridLine) -> GridRow:
@@ -219,15 +436,13 @@ class GridScreen(Screen):
 
     def update_title(self) -> None:
         c = self.curriculum
-        part = dict(self.parts()).get(self.view.part, self.view.part)
         cls = self.view.class_name or "All pupils"
-        subject = c.title.split(" — ")[0]
-        bits = [f"Class {cls}" if self.view.class_name else cls, subject, f"{part}"]
-        bits.append(
-            f"{len(self.shown)} of {len(self.lines)} pupils"
-            if self.filter_text
-            else f"{len(self.lines)} pupils"
-        )
+        bits = [f"Class {cls}" if self.view.class_name else cls]
+        if c is not None:
+            bits.append(c.title.split(" — ")[0])
+            bits.append(dict(self.parts()).get(self.view.part or "", self.view.part or ""))
+        total = max(len(self.lines), self.expected_pupils)
+        bits.append(f"{len(self.shown)} of {total} pupils" if self.filter_text else f"{total} pupils")
         if self.filter_text:
             bits.append(f"filter: {self.filter_text}")
         if self.sort != "name":
@@ -235,7 +450,7 @@ class GridScreen(Screen):
         selected = len(self.query_one(ClassGrid).selected)
         if selected:
             bits.append(f"{selected} selected")
-        self.query_one("#grid-title", Static).update(Content(plain("  ·  ".join(bits))))
+        self._show("#grid-title", plain("  ·  ".join(bits)))
 
     # --- the cursor's milestone ------------------------------------------------------------
 
@@ -247,8 +462,8 @@ class GridScreen(Screen):
         terminal only when its text changed (both have fixed heights, so no layout pass)."""
         grid = self.query_one(ClassGrid)
         col, row = grid.cursor_column, grid.cursor_row
-        if col is None:
-            self._show("#milestone-text", "No milestones in this view.")
+        if self.curriculum is None or col is None:
+            self._show("#milestone-text", "No milestones in this view." if self.complete else "")
             self._show("#cell-status", "")
             return
         m = self.curriculum.milestone_by_id[col.id]
@@ -275,7 +490,7 @@ class GridScreen(Screen):
             self._shown_text[selector] = text
             self.query_one(selector, Static).update(Content(text), layout=False)
 
-    # --- marking ---------------------------------------------------------------------------
+    # --- marking (on the UI thread: one pupil's line is quick to read) ----------------------
 
     def targets(self) -> list[int]:
         grid = self.query_one(ClassGrid)
@@ -288,14 +503,9 @@ class GridScreen(Screen):
         grid = self.query_one(ClassGrid)
         col = grid.cursor_column
         ids = self.targets()
-        if col is None or not ids:
+        if col is None or not ids or self.curriculum is None:
             return
-        c = self.curriculum
-        try:
-            outcomes = self.service.judge_many(ids, c.id, col.id, verdict, reason=reason)
-        except PassportError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
+        outcomes = self.service.judge_many(ids, self.curriculum.id, col.id, verdict, reason=reason)
         refused = [o for o in outcomes if o.refusal is not None]
         already = sum(1 for o in outcomes if o.already)
         self.refresh_pupils(ids)
@@ -333,8 +543,8 @@ class GridScreen(Screen):
             self.notify(f"{o.pupil.name}: {o.refusal}", severity="warning", markup=False, timeout=8)
 
     def override(self, ids: list[int], milestone: str, reason: str) -> None:
-        c = self.curriculum
-        outcomes = self.service.judge_many(ids, c.id, milestone, "achieved", reason=reason)
+        assert self.curriculum is not None
+        outcomes = self.service.judge_many(ids, self.curriculum.id, milestone, "achieved", reason=reason)
         self.refresh_pupils(ids)
         ok = [o.pupil.name for o in outcomes if o.refusal is None]
         who = ok[0] if len(ok) == 1 else f"{len(ok)} pupils"
@@ -342,15 +552,25 @@ class GridScreen(Screen):
 
     def refresh_pupils(self, ids: list[int]) -> None:
         """Re-read the changed pupils' rows; the grid repaints only the cells that changed."""
-        grid = self.query_one(ClassGrid)
+        assert self.curriculum is not None
         c = self.curriculum
         mids = [col.id for col in self.columns]
         wanted = set(ids)
+        self._edits += 1
+        for pid in wanted:
+            self._edited[pid] = self._edits
         fresh = {
             line.pupil.id: self.service.grid_line(line.pupil, c, mids)
             for line in self.lines
             if line.pupil.id in wanted
         }
+        self.stale -= wanted
+        self.replace_lines(fresh)
+        self._loaded_change = self.service.last_change()
+
+    def replace_lines(self, fresh: dict[int | None, GridLine]) -> None:
+        """Put fresh lines in place of the old ones; the grid repaints only what changed."""
+        grid = self.query_one(ClassGrid)
         self.lines = [fresh.get(line.pupil.id, line) for line in self.lines]
         for i, line in enumerate(self.shown):
             if line.pupil.id in fresh:
@@ -368,13 +588,9 @@ class GridScreen(Screen):
         def done(reason: str | None) -> None:
             if not reason:
                 return
-            try:
-                self.service.judge(
-                    row.pupil_id, col.id, "retracted", curriculum_id=self.view.curriculum_id, reason=reason
-                )
-            except JudgementRefused as refusal:
-                self.notify(str(refusal), severity="warning", markup=False)
-                return
+            self.service.judge(
+                row.pupil_id, col.id, "retracted", curriculum_id=self.view.curriculum_id, reason=reason
+            )
             self.refresh_pupils([row.pupil_id])
             self.notify(f"{col.id} retracted for {line.pupil.name}.", markup=False)
 
@@ -393,11 +609,7 @@ class GridScreen(Screen):
         row, col = grid.cursor_row, grid.cursor_column
         if row is None or col is None:
             return
-        try:
-            self.service.judge(row.pupil_id, col.id, "revisit", curriculum_id=self.view.curriculum_id)
-        except JudgementRefused as refusal:
-            self.notify(str(refusal), severity="warning", markup=False)
-            return
+        self.service.judge(row.pupil_id, col.id, "revisit", curriculum_id=self.view.curriculum_id)
         self.refresh_pupils([row.pupil_id])
 
     # --- selection, filter, sort -----------------------------------------------------------
@@ -436,8 +648,8 @@ class GridScreen(Screen):
     # --- navigation ------------------------------------------------------------------------
 
     def set_view(self, **changes) -> None:
-        for k, v in changes.items():
-            setattr(self.view, k, v)
+        self.view = replace(self.view, **changes)
+        self.complete = False
         self.reload()
 
     def action_part(self, step: int) -> None:
@@ -456,13 +668,7 @@ class GridScreen(Screen):
 
     def action_toggle_kind(self) -> None:
         kind = "strand" if self.view.kind == "stage" else "stage"
-        self.view.kind = kind
-        if kind == "stage":
-            part = self.app.default_stage(self.curriculum, self.view.class_name)
-        else:
-            parts = self.parts()
-            part = parts[0][0] if parts else ""
-        self.set_view(part=part)
+        self.set_view(kind=kind, part=None)
         self.notify(f"Columns by {kind}.", markup=False, timeout=2)
 
     def action_pick_curriculum(self) -> None:
@@ -470,14 +676,16 @@ class GridScreen(Screen):
 
         def done(cid: str | None) -> None:
             if cid:
-                self.view.curriculum_id = cid
-                self.view.kind = "stage"
-                self.set_view(part=self.app.default_stage(self.service.curriculum(cid), self.view.class_name))
+                self.set_view(curriculum_id=cid, kind="stage", part=None)
 
         self.app.push_screen(PickScreen("Subject", choices, self.view.curriculum_id), done)
 
     def action_pick_class(self) -> None:
-        self.app.pick_class(self)
+        def done(name: str | None) -> None:
+            if name:
+                self.set_view(class_name=name, part=None if self.view.kind == "stage" else self.view.part)
+
+        self.app.push_screen(PickScreen("Class", self.app.class_choices(), self.view.class_name), done)
 
     def action_passport(self) -> None:
         grid = self.query_one(ClassGrid)
@@ -495,18 +703,17 @@ class GridScreen(Screen):
 
     def action_class_report(self) -> None:
         """The parent reports of the class shown, one HTML file beside the database."""
-        from ...reports import class_parent_report
-
         class_name = self.view.class_name
         if not class_name:
             self.notify("Choose a class first (k).", markup=False, timeout=3)
             return
-        self.app.write_report(
-            f"class-{class_name}", lambda: class_parent_report(self.service, class_name, "html")
-        )
+
+        def make(service: Service) -> str:
+            from ...reports import class_parent_report
+
+            return class_parent_report(service, class_name, "html")
+
+        self.app.write_report(f"class-{class_name}", make)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Class grid — keys", self.HELP))
-
-    def pupil_ids(self) -> list[Pupil]:
-        return [line.pupil for line in self.shown]

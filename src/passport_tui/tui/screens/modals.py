@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
@@ -105,6 +107,9 @@ class PickScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+HELP_WIDTH = 66  # the dialog's width inside its border, padding and scroll bar
+
+
 class HelpScreen(ModalScreen[None]):
     """The keys of the screen underneath."""
 
@@ -120,12 +125,21 @@ class HelpScreen(ModalScreen[None]):
         self.keys = keys
 
     def compose(self) -> ComposeResult:
+        # a long description wraps under itself; the list scrolls when the terminal is short
         width = max((len(k) for k, _ in self.keys), default=4) + 2
-        lines = "\n".join(f"{k:<{width}}{what}" for k, what in self.keys)
+        lines = []
+        for key, what in self.keys:
+            wrapped = textwrap.wrap(what, HELP_WIDTH - width) or [""]
+            lines.append(f"{key:<{width}}{wrapped[0]}")
+            lines.extend("\u00a0" * width + more for more in wrapped[1:])  # kept by the wrap
         with Vertical(id="dialog", classes="help"):
             yield Label(Content(self.title_text), id="dialog-title")
-            yield Static(Content(lines), id="help-keys")
-            yield Label(Content("Esc or ? to close"), classes="dialog-hint")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(Content("\n".join(lines)), id="help-keys")
+            yield Label(Content("Esc or ? to close · arrows scroll"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

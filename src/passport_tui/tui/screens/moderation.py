@@ -7,18 +7,51 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
-from ...errors import PassportError
+from ...engine import Window
+from ...models import Curriculum
 from ...service import ModerationItem, Service
+from ..failures import guarded
 from ..text import plain
+from ..widgets.keys import KeyBar
+from .base import Read, ServiceScreen
 from .modals import AskScreen, HelpScreen
 
 SAMPLE_SIZE = 10
 
 
-class ModerationScreen(Screen):
+class ModerationLoaded(Read):
+    """The class's moderation list in one curriculum was read (after drawing a sample of
+    ``drawn`` judgements, when one was drawn)."""
+
+    def __init__(
+        self, items: list[ModerationItem], curriculum: Curriculum, window: Window, drawn: int | None
+    ) -> None:
+        super().__init__()
+        self.items = items
+        self.curriculum = curriculum
+        self.window = window
+        self.drawn = drawn
+
+
+def load_moderation(
+    service: Service, class_name: str | None, curriculum_id: str, draw: bool = False
+) -> ModerationLoaded:
+    drawn = None
+    if draw:
+        drawn = len(
+            service.draw_moderation_sample(
+                class_name=class_name, curriculum_id=curriculum_id, size=SAMPLE_SIZE
+            )
+        )
+    items = [
+        i for i in service.moderation(class_name=class_name) if i.judgement.curriculum_id == curriculum_id
+    ]
+    return ModerationLoaded(items, service.curriculum(curriculum_id), service.window(), drawn)
+
+
+class ModerationScreen(ServiceScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="moderation.back"),
         Binding("s", "sample", "Draw sample", id="moderation.sample"),
@@ -37,17 +70,17 @@ class ModerationScreen(Screen):
     ]
 
     def __init__(self, service: Service, class_name: str | None, curriculum_id: str) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.class_name = class_name
         self.curriculum_id = curriculum_id
+        self.curriculum: Curriculum | None = None
         self.items: list[ModerationItem] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="moderation-title")
         yield DataTable(id="moderation-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="moderation-detail")
-        yield Footer(show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -55,12 +88,19 @@ class ModerationScreen(Screen):
         self.reload()
         table.focus()
 
-    def reload(self) -> None:
-        self.items = [
-            i
-            for i in self.service.moderation(class_name=self.class_name)
-            if i.judgement.curriculum_id == self.curriculum_id
-        ]
+    def reload(self, draw: bool = False) -> None:
+        class_name, curriculum_id = self.class_name, self.curriculum_id
+        self.read("moderation", lambda service: load_moderation(service, class_name, curriculum_id, draw))
+
+    @guarded
+    def on_moderation_loaded(self, message: ModerationLoaded) -> None:
+        if not self.is_latest(message):
+            return
+        if message.drawn is not None:
+            self.notify(f"{message.drawn} judgements drawn for moderation.", markup=False, timeout=3)
+        was = self.current()
+        self.items = message.items
+        self.curriculum = message.curriculum
         table = self.query_one(DataTable)
         table.clear()
         for i in self.items:
@@ -74,21 +114,31 @@ class ModerationScreen(Screen):
                 i.state.status.value,
                 Text(plain(note or "")),
             )
+        if was is not None:  # the cursor stays on the same judgement
+            ids = [i.judgement.id for i in self.items]
+            if was.judgement.id in ids:
+                table.move_cursor(row=ids.index(was.judgement.id))
         open_queries = sum(1 for i in self.items if i.state.listed)
-        w = self.service.window()
-        title = f"Moderation · Class {self.class_name or 'all'} · {self.curriculum_id} · {w.name} · {len(self.items)} sampled, {open_queries} queried"
+        title = (
+            f"Moderation · Class {self.class_name or 'all'} · {self.curriculum_id} · {message.window.name} · "
+            f"{len(self.items)} sampled, {open_queries} queried"
+        )
         self.query_one("#moderation-title", Static).update(Content(plain(title)))
         if not self.items:
             self.query_one("#moderation-detail", Static).update(
                 Content("Nothing sampled yet: press s to draw a sample.")
             )
+        else:
+            self.show_detail()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def show_detail(self) -> None:
         item = self.current()
-        if item is None:
+        if item is None or self.curriculum is None:
             return
-        c = self.service.curriculum(self.curriculum_id)
-        m = c.milestone_by_id.get(item.judgement.milestone_id)
+        m = self.curriculum.milestone_by_id.get(item.judgement.milestone_id)
         text = f"{item.judgement.milestone_id}  {m.title if m else ''}"
         if item.judgement.note:
             text += f"\nEvidence: {item.judgement.note}"
@@ -101,15 +151,8 @@ class ModerationScreen(Screen):
         return self.items[table.cursor_row]
 
     def action_sample(self) -> None:
-        try:
-            drawn = self.service.draw_moderation_sample(
-                class_name=self.class_name, curriculum_id=self.curriculum_id, size=SAMPLE_SIZE
-            )
-        except PassportError as error:
-            self.notify(str(error), severity="warning", markup=False)
-            return
-        self.notify(f"{len(drawn)} judgements drawn for moderation.", markup=False, timeout=3)
-        self.reload()
+        """Draw a sample (in the worker that then reads the list)."""
+        self.reload(draw=True)
 
     def action_decide(self, action: str) -> None:
         item = self.current()
@@ -120,11 +163,7 @@ class ModerationScreen(Screen):
         def apply(note: str | None) -> None:
             if note is None and action != "confirm":
                 return
-            try:
-                self.service.moderate(jid, action, note)
-            except PassportError as error:
-                self.notify(str(error), severity="warning", markup=False)
-                return
+            self.service.moderate(jid, action, note)
             self.reload()
 
         if action == "confirm":

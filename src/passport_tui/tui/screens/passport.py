@@ -5,16 +5,18 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from ...engine import Cell
-from ...errors import JudgementRefused, PassportError, PrerequisitesUnmet
-from ...models import Sen
+from ...errors import PrerequisitesUnmet
+from ...models import Judgement, Sen
 from ...service import CurriculumPassport, PupilPassport, Service
+from ..failures import guarded
 from ..glyphs import ASCII, Glyphs
 from ..text import plain
+from ..widgets.keys import KeyBar
+from .base import Read, ServiceScreen
 from .modals import AskScreen, HelpScreen, ReasonScreen
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -60,7 +62,29 @@ def chart(cp: CurriculumPassport, ascii_only: bool) -> str:
     return "   ".join(cells)
 
 
-class PassportScreen(Screen):
+class PassportLoaded(Read):
+    """A pupil's passport was read, with their history and the age of each gap per subject."""
+
+    def __init__(
+        self, passport: PupilPassport, history: list[Judgement], gap_ages: dict[str, dict[str, int]]
+    ) -> None:
+        super().__init__()
+        self.passport = passport
+        self.history = history
+        self.gap_ages = gap_ages
+
+
+def load_passport(service: Service, pupil_id: int) -> PassportLoaded:
+    passport = service.passport(pupil_id)
+    ages = {
+        cp.curriculum.id: dict(service.gap_ages(pupil_id, cp.curriculum.id))
+        for cp in passport.curricula
+        if cp.standing.gaps
+    }
+    return PassportLoaded(passport, service.history(pupil_id), ages)
+
+
+class PassportScreen(ServiceScreen):
     """One pupil's passport, one curriculum at a time."""
 
     BINDINGS = [
@@ -102,12 +126,13 @@ class PassportScreen(Screen):
     def __init__(
         self, service: Service, glyphs: Glyphs, pupil_id: int, curriculum_id: str | None = None
     ) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.glyphs = glyphs
         self.pupil_id = pupil_id
         self.curriculum_id = curriculum_id
         self.passport: PupilPassport | None = None
+        self.history: list[Judgement] = []
+        self.gap_ages: dict[str, dict[str, int]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="passport-title")
@@ -124,7 +149,7 @@ class PassportScreen(Screen):
                 yield OptionList(id="history-list")
             with TabPane("Focus", id="focus"):
                 yield OptionList(id="focus-list")
-        yield Footer(show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.reload()
@@ -140,7 +165,20 @@ class PassportScreen(Screen):
         return self.passport.curricula[0]
 
     def reload(self) -> None:
-        self.passport = pp = self.service.passport(self.pupil_id)
+        pupil_id = self.pupil_id
+        self.read("passport", lambda service: load_passport(service, pupil_id))
+
+    @guarded
+    def on_passport_loaded(self, message: PassportLoaded) -> None:
+        if not self.is_latest(message):
+            return
+        self.passport, self.history, self.gap_ages = message.passport, message.history, message.gap_ages
+        self.show()
+
+    def show(self) -> None:
+        pp = self.passport
+        if pp is None:
+            return
         cp = self.current
         if cp is not None:
             self.curriculum_id = cp.curriculum.id
@@ -185,7 +223,7 @@ class PassportScreen(Screen):
         )
         gl = self.query_one("#gaps-list", OptionList)
         gl.clear_options()
-        ages = dict(self.service.gap_ages(self.pupil_id, c.id)) if s.gaps else {}
+        ages = self.gap_ages.get(c.id, {})
         gl.add_options(
             [item(m, f"{g[Cell.GAP]} {ages.get(m, 0):>4} days  ") for m in s.gaps]
             or [Option("No gaps.", disabled=True)]
@@ -230,7 +268,7 @@ class PassportScreen(Screen):
         ach.add_options(options or [Option("Nothing achieved yet.", disabled=True)])
         hist = self.query_one("#history-list", OptionList)
         hist.clear_options()
-        events = [e for e in self.service.history(self.pupil_id) if e.curriculum_id == c.id]
+        events = [e for e in self.history if e.curriculum_id == c.id]
         lines = []
         for e in reversed(events):
             extra = " — ".join(x for x in (e.reason, e.note) if x)
@@ -267,9 +305,6 @@ class PassportScreen(Screen):
                 lambda r: r and self.action_mark(verdict, r),
             )
             return
-        except JudgementRefused as refusal:
-            self.notify(str(refusal), severity="warning", markup=False)
-            return
         word = "achieved" if verdict == "achieved" else "not yet"
         self.notify(f"{mid} recorded {word}.", markup=False, timeout=3)
         self.reload()
@@ -283,13 +318,7 @@ class PassportScreen(Screen):
         def done(provision: str | None) -> None:
             if provision is None:
                 return
-            try:
-                self.service.pin_focus(
-                    self.pupil_id, mid, provision=provision, curriculum_id=self.curriculum_id
-                )
-            except PassportError as error:
-                self.notify(str(error), severity="warning", markup=False)
-                return
+            self.service.pin_focus(self.pupil_id, mid, provision=provision, curriculum_id=self.curriculum_id)
             self.notify(f"{mid} pinned as a focus item.", markup=False, timeout=3)
             self.reload()
 
@@ -305,26 +334,26 @@ class PassportScreen(Screen):
     def action_unpin(self) -> None:
         tabs = self.query_one(TabbedContent)
         lst = self.query_one("#focus-list", OptionList)
-        if tabs.active != "focus" or lst.highlighted is None:
+        mid = None
+        if tabs.active == "focus" and lst.highlighted is not None:
+            mid = lst.get_option_at_index(lst.highlighted).id
+        if not mid:
             self.notify("Open the focus tab (5) and highlight an item to unpin it.", markup=False, timeout=3)
             return
-        mid = lst.get_option_at_index(lst.highlighted).id
-        if mid:
-            self.service.unpin_focus(self.pupil_id, mid, self.curriculum_id)
-            self.reload()
+        self.service.unpin_focus(self.pupil_id, mid, self.curriculum_id)
+        self.notify(f"{mid} unpinned.", markup=False, timeout=3)
+        self.reload()
 
     def action_test(self) -> None:
         def done(value: str | None) -> None:
             if not value:
                 return
             try:
-                result = self.service.record_test(self.pupil_id, self.curriculum_id, float(value.rstrip("%")))
+                score = float(value.rstrip("%"))
             except ValueError:
                 self.notify(f"{value!r} is not a percentage.", severity="warning", markup=False)
                 return
-            except PassportError as error:
-                self.notify(str(error), severity="warning", markup=False)
-                return
+            result = self.service.record_test(self.pupil_id, self.curriculum_id, score)
             depth = " (greater depth)" if result.greater_depth else ""
             self.notify(
                 f"Test {result.score:g}%: point {result.test_point}{depth}; teacher assessment {result.teacher_points}.",
@@ -352,16 +381,12 @@ class PassportScreen(Screen):
                     markup=False,
                 )
                 return
-            try:
-                self.service.set_target(
-                    self.pupil_id,
-                    self.curriculum_id,
-                    points=points,
-                    reason=reason or ("back to the default" if points is None else ""),
-                )
-            except PassportError as error:
-                self.notify(str(error), severity="warning", markup=False)
-                return
+            self.service.set_target(
+                self.pupil_id,
+                self.curriculum_id,
+                points=points,
+                reason=reason or ("back to the default" if points is None else ""),
+            )
             self.reload()
 
         self.app.push_screen(
@@ -374,10 +399,16 @@ class PassportScreen(Screen):
         )
 
     def action_report(self) -> None:
-        from ...reports import parent_report
+        if self.passport is None:
+            return
+        pupil_id = self.pupil_id
 
-        upn = self.service.pupil(self.pupil_id).upn
-        self.app.write_report(upn, lambda: parent_report(self.service, [self.pupil_id], "html"))
+        def make(service: Service) -> str:
+            from ...reports import parent_report
+
+            return parent_report(service, [pupil_id], "html")
+
+        self.app.write_report(self.passport.pupil.upn, make)
 
     def action_comment(self) -> None:
         def done(text: str | None) -> None:
@@ -401,7 +432,7 @@ class PassportScreen(Screen):
         ids = [cp.curriculum.id for cp in self.passport.curricula]
         i = ids.index(self.curriculum_id) if self.curriculum_id in ids else 0
         self.curriculum_id = ids[(i + step) % len(ids)]
-        self.reload()
+        self.show()
 
     def action_section(self, name: str) -> None:
         self.query_one(TabbedContent).active = name

@@ -1,25 +1,33 @@
 """Tracking: a class's or a year group's points, expected, target, progress and flags — who needs
-support first — with the group analysis and a chart of points per window."""
+support first — with the group analysis and a chart of points per window. Each tab is read in a
+worker when it is shown; a change in the database re-reads only the tab on screen."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from ...engine import Flag, Window, previous_window
-from ...service import Service, TrackingRow
+from ...engine import Flag, GroupRow, Window, previous_window
+from ...service import GroupAnalysis, Service, TrackingRow
+from ..failures import guarded
 from ..glyphs import ASCII, Glyphs
 from ..text import plain
+from ..widgets.keys import KeyBar
+from .base import Read, ServiceScreen
 from .grid import matches_pupil
 from .modals import FilterScreen, HelpScreen, PickScreen
 
 SORTS = ("support", "name", "points", "progress")
 FLAG_WORDS = {Flag.FALLING_BEHIND: "behind", Flag.STALLED: "stalled", Flag.EXCELLING: "ahead"}
-BARS = "▁▂▃▄▅▆▇█"
+TABS = ("pupils", "groups", "chart")
+CHART_WINDOWS = 6
 
 
 def num(value: float | int | None, signed: bool = False) -> str:
@@ -30,7 +38,164 @@ def num(value: float | int | None, signed: bool = False) -> str:
     return f"{value:+d}" if signed else str(value)
 
 
-class TrackingScreen(Screen):
+# --- the pupils table: each column's header, width and value in one place -----------------------
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What a column needs besides the row: the glyphs and the subjects' short names."""
+
+    glyphs: Glyphs
+    subjects: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its header, its width (None: as wide as its values) and how a
+    row's value is drawn."""
+
+    header: str
+    width: int | None
+    value: Callable[[Any, Labels], str | Text]
+    every_subject: bool = False  # shown only when the table covers every subject
+
+
+def target_text(row: TrackingRow) -> str:
+    """The target's points and whether it is met, on track or off track: ``21 on track``."""
+    s = row.standing
+    if s.target is None:
+        return "-"
+    return f"{s.target} {s.target_status.value}" if s.target_status else str(s.target)
+
+
+def flags_text(row: TrackingRow, labels: Labels) -> str:
+    return " ".join(f"{labels.glyphs.flag[f]}{FLAG_WORDS[f]}" for f in row.standing.flags)
+
+
+COLUMNS = (
+    Column("Pupil", 18, lambda r, _: Text(plain(f"{r.pupil.last_name}, {r.pupil.first_name}"))),
+    Column("Yr", 2, lambda r, _: "R" if r.standing.year_group == 0 else str(r.standing.year_group)),
+    Column(
+        "Subject",
+        9,
+        lambda r, k: Text(plain(k.subjects.get(r.curriculum_id, r.curriculum_id))),
+        every_subject=True,
+    ),
+    Column("Pts", 3, lambda r, _: num(r.standing.points)),
+    Column("Exp", 3, lambda r, _: num(r.standing.expected)),
+    Column("Flags", 16, flags_text),
+    Column("+Yr", 3, lambda r, _: num(r.standing.progress_this_year, signed=True)),
+    Column("+Win", 4, lambda r, _: num(r.standing.progress_last_window, signed=True)),
+    Column("Gaps", 4, lambda r, _: str(len(r.standing.gaps))),
+    Column("Target", 12, lambda r, _: target_text(r)),
+)
+
+
+# --- the group analysis: each group against the rest -------------------------------------------
+
+
+def year_ago(row: GroupRow, _: Labels) -> str:
+    ago = row.year_ago
+    return f"{num(ago.mean_points)} pts, {num(ago.pct_at_expected)}%" if ago else "-"
+
+
+GROUP_COLUMNS = (
+    Column("Group", None, lambda g, _: Text(plain(g.group))),
+    Column("n", None, lambda g, _: str(g.members.count)),
+    Column("Pts", None, lambda g, _: num(g.members.mean_points)),
+    Column("rest", None, lambda g, _: num(g.rest.mean_points)),
+    Column("% exp", None, lambda g, _: num(g.members.pct_at_expected)),
+    Column("rest", None, lambda g, _: num(g.rest.pct_at_expected)),
+    Column("+Yr", None, lambda g, _: num(g.members.mean_progress_year, signed=True)),
+    Column("rest", None, lambda g, _: num(g.rest.mean_progress_year, signed=True)),
+    Column("% gaps", None, lambda g, _: num(g.members.pct_with_gaps)),
+    Column("a year ago", None, year_ago),
+)
+
+
+# --- what the workers read ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: a class (or the school), or the whole year group of the class; a subject
+    (or all); a window (None: the current one)."""
+
+    class_name: str | None
+    whole_year: bool
+    curriculum_id: str | None
+    window: str | None
+
+
+def year_of(service: Service, scope: Scope) -> int | None:
+    """The year group of a whole-year scope: the class's youngest year group."""
+    if not scope.whole_year:
+        return None
+    years = sorted({service.year_group(p) for p in service.pupils(scope.class_name)})
+    return years[0] if years else None
+
+
+def who(service: Service, scope: Scope) -> dict:
+    year = year_of(service, scope)
+    return {"class_name": None if year is not None else scope.class_name, "year_group": year}
+
+
+class TrackingLoaded(Read):
+    def __init__(self, rows: list[TrackingRow], year_group: int | None, subjects: dict[str, str]) -> None:
+        super().__init__()
+        self.rows = rows
+        self.year_group = year_group
+        self.subjects = subjects
+
+
+class GroupsLoaded(Read):
+    def __init__(self, analysis: GroupAnalysis) -> None:
+        super().__init__()
+        self.analysis = analysis
+
+
+class ChartLoaded(Read):
+    def __init__(self, series: list[tuple[Window, float | None, float | None]]) -> None:
+        super().__init__()
+        self.series = series
+
+
+def subjects_of(service: Service) -> dict[str, str]:
+    return {c.id: c.title.split(" — ")[0] for c in service.curricula()}
+
+
+def load_pupils(service: Service, scope: Scope) -> TrackingLoaded:
+    people = who(service, scope)
+    rows = service.tracking(**people, window=scope.window, curriculum_id=scope.curriculum_id)
+    return TrackingLoaded(rows, people["year_group"], subjects_of(service))
+
+
+def load_groups(service: Service, scope: Scope) -> GroupsLoaded:
+    window = scope.window or service.window().key
+    return GroupsLoaded(
+        service.group_analysis(**who(service, scope), window=window, curriculum_id=scope.curriculum_id)
+    )
+
+
+def load_chart(service: Service, scope: Scope, window: Window) -> ChartLoaded:
+    """Mean points and mean expected points at this window and the five before."""
+    people = who(service, scope)
+    windows = [window]
+    for _ in range(CHART_WINDOWS - 1):
+        windows.insert(0, previous_window(windows[0], service.terms))
+    current = service.window()
+    series = []
+    for w in windows:
+        rows = service.tracking(
+            **people, window=None if w == current else w.key, curriculum_id=scope.curriculum_id
+        )
+        pts = [r.standing.points for r in rows if r.standing.points is not None]
+        exp = [r.standing.expected for r in rows if r.standing.expected is not None]
+        series.append((w, sum(pts) / len(pts) if pts else None, sum(exp) / len(exp) if exp else None))
+    return ChartLoaded(series)
+
+
+class TrackingScreen(ServiceScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="tracking.back"),
         Binding("enter", "passport", "Passport", id="tracking.passport"),
@@ -57,17 +222,20 @@ class TrackingScreen(Screen):
     def __init__(
         self, service: Service, glyphs: Glyphs, class_name: str | None, curriculum_id: str | None
     ) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.glyphs = glyphs
         self.class_name = class_name
-        self.year_group: int | None = None  # set when showing the whole year group
+        self.whole_year = False
+        self.year_group: int | None = None  # the year group shown, when showing the whole year group
         self.curriculum_id = curriculum_id
         self.window: Window = service.window()
         self.sort = "support"
         self.filter_text = ""
         self.rows: list[TrackingRow] = []
         self.shown: list[TrackingRow] = []
+        self.labels = Labels(glyphs, {})
+        self.columns: list[Column] = []
+        self.fresh: set[str] = set()  # the tabs whose figures are up to date
 
     def compose(self) -> ComposeResult:
         yield Static(id="tracking-title")
@@ -79,33 +247,63 @@ class TrackingScreen(Screen):
                 yield Static(id="lags")
             with TabPane("Chart", id="chart"):
                 yield Static(id="tracking-chart")
-        yield Footer(show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#tracking-table", DataTable)
-        table.add_columns(
-            "Pupil", "Yr", "Subject", "Pts", "Exp", "Tgt", "Target", "+Yr", "+Win", "Gaps", "Flags"
-        )
+        self.columns = self.columns_shown()
+        for column in self.columns:
+            table.add_column(column.header, width=column.width, key=column.header)
+        self.update_title()
         self.reload()
         table.focus()
 
-    def on_screen_resume(self) -> None:
-        if self.rows:
-            self.reload()
-
     # --- data ------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        key = self.window.key if self.window != self.service.window() else None
-        self.rows = self.service.tracking(
-            class_name=None if self.year_group is not None else self.class_name,
-            year_group=self.year_group,
-            window=key,
-            curriculum_id=self.curriculum_id,
+    def columns_shown(self) -> list[Column]:
+        """The pupils table's columns: the subject only when the table covers every subject."""
+        return [c for c in COLUMNS if self.curriculum_id is None or not c.every_subject]
+
+    def scope(self) -> Scope:
+        current = self.window == self.service.window()
+        return Scope(
+            self.class_name, self.whole_year, self.curriculum_id, None if current else self.window.key
         )
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active or "pupils"
+
+    def reload(self) -> None:
+        """Everything shown may have changed: re-read the tab on screen; the others are read
+        when they are shown."""
+        self.fresh = set()
+        self.read_tab(self.active_tab)
+
+    def read_tab(self, tab: str) -> None:
+        if tab in self.fresh:
+            return
+        self.fresh.add(tab)
+        scope = self.scope()
+        if tab == "pupils":
+            self.read("pupils", lambda service: load_pupils(service, scope))
+        elif tab == "groups":
+            self.read("groups", lambda service: load_groups(service, scope))
+        elif tab == "chart":
+            window = self.window
+            self.read("chart", lambda service: load_chart(service, scope, window))
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.read_tab(self.active_tab)
+
+    @guarded
+    def on_tracking_loaded(self, message: TrackingLoaded) -> None:
+        if not self.is_latest(message):
+            return
+        self.rows = message.rows
+        self.year_group = message.year_group
+        self.labels = Labels(self.glyphs, message.subjects)
         self.apply()
-        self.fill_groups()
-        self.fill_chart()
 
     def apply(self) -> None:
         rows = [r for r in self.rows if matches_pupil(r.pupil, r.standing.flags, self.filter_text)]
@@ -115,111 +313,89 @@ class TrackingScreen(Screen):
             rows.sort(key=lambda r: (-(r.standing.points or 0), r.pupil.last_name))
         elif self.sort == "progress":
             rows.sort(key=lambda r: (r.standing.progress_this_year or 0, r.pupil.last_name))
-        self.shown = rows
         table = self.query_one("#tracking-table", DataTable)
-        table.clear()
-        subjects = {c.id: c.title.split(" — ")[0] for c in self.service.curricula()}
+        was = self.current()
+        self.shown = rows
+        columns = self.columns_shown()
+        table.clear(columns=columns != self.columns)
+        if columns != self.columns:
+            self.columns = columns
+            for column in columns:
+                table.add_column(column.header, width=column.width, key=column.header)
         for r in rows:
-            s = r.standing
-            table.add_row(
-                Text(plain(f"{r.pupil.last_name}, {r.pupil.first_name}")),
-                "R" if s.year_group == 0 else str(s.year_group),
-                Text(plain(subjects.get(r.curriculum_id, r.curriculum_id))),
-                num(s.points),
-                num(s.expected),
-                " ".join(f"{self.glyphs.flag[f]}{FLAG_WORDS[f]}" for f in s.flags),
-                num(s.target),
-                s.target_status.value if s.target_status else "-",
-                num(s.progress_this_year, signed=True),
-                num(s.progress_last_window, signed=True),
-                str(len(s.gaps)),
-            )
+            table.add_row(*(column.value(r, self.labels) for column in columns))
+        if was is not None:  # the cursor stays on the same pupil and subject
+            keys = [(r.pupil.id, r.curriculum_id) for r in rows]
+            if was in keys:
+                table.move_cursor(row=keys.index(was))
         self.update_title()
 
     def update_title(self) -> None:
-        scope = (
-            f"Year {self.year_group}" if self.year_group is not None else f"Class {self.class_name or 'all'}"
-        )
+        if self.whole_year:
+            scope = f"Year {self.year_group}" if self.year_group is not None else "Year group"
+        else:
+            scope = f"Class {self.class_name or 'all'}"
         subject = (
-            self.service.curriculum(self.curriculum_id).title.split(" — ")[0]
+            self.labels.subjects.get(self.curriculum_id, self.curriculum_id)
             if self.curriculum_id
             else "all subjects"
         )
-        support = sum(1 for r in self.shown if r.needs_support)
-        bits = [f"Tracking · {scope} · {subject} · {self.window.name}", f"{support} need support"]
+        bits = [f"Tracking · {scope} · {subject} · {self.window.name}"]
+        if self.rows or "pupils" in self.fresh:
+            bits.append(f"{sum(1 for r in self.shown if r.needs_support)} need support")
         if self.filter_text:
             bits.append(f"filter: {self.filter_text}")
         if self.sort != "support":
             bits.append(f"sorted by {self.sort}")
         self.query_one("#tracking-title", Static).update(Content(plain("  ·  ".join(bits))))
 
-    def fill_groups(self) -> None:
+    @guarded
+    def on_groups_loaded(self, message: GroupsLoaded) -> None:
+        if not self.is_latest(message):
+            return
+        result = message.analysis
         table = self.query_one("#groups-table", DataTable)
-        lags = self.query_one("#lags", Static)
-        table.clear(columns=True)
-        result = self.service.group_analysis(
-            class_name=None if self.year_group is not None else self.class_name,
-            year_group=self.year_group,
-            window=self.window.key,
-            curriculum_id=self.curriculum_id,
-        )
-        table.add_columns("Group", "n", "Pts", "rest", "% exp", "rest", "+Yr", "rest", "% gaps", "a year ago")
+        table.clear()
+        if not table.columns:
+            for i, column in enumerate(GROUP_COLUMNS):
+                table.add_column(column.header, width=column.width, key=str(i))
         for row in result.groups:
-            m, rest = row.members, row.rest
-            ago = row.year_ago
-            table.add_row(
-                Text(plain(row.group)),
-                str(m.count),
-                num(m.mean_points),
-                num(rest.mean_points),
-                num(m.pct_at_expected),
-                num(rest.pct_at_expected),
-                num(m.mean_progress_year, signed=True),
-                num(rest.mean_progress_year, signed=True),
-                num(m.pct_with_gaps),
-                f"{num(ago.mean_points)} pts, {num(ago.pct_at_expected)}%" if ago else "-",
-            )
+            table.add_row(*(column.value(row, self.labels) for column in GROUP_COLUMNS))
         lines = [lag.describe() for lag in result.lags[:6]]
-        lags.update(
-            Content(
-                plain(
-                    "Where groups lag most:\n" + ("\n".join(lines) if lines else "no marked lag"),
-                    multiline=True,
-                )
-            )
-        )
+        text = "Where groups lag most:\n" + ("\n".join(lines) if lines else "no marked lag")
+        self.query_one("#lags", Static).update(Content(plain(text, multiline=True)))
 
-    def fill_chart(self) -> None:
-        """Mean points per window (this window and the five before) against the expected points."""
-        windows = [self.window]
-        for _ in range(5):
-            windows.insert(0, previous_window(windows[0], self.service.terms))
-        series = []
-        for w in windows:
-            key = w.key if w != self.service.window() else None
-            rows = self.service.tracking(
-                class_name=None if self.year_group is not None else self.class_name,
-                year_group=self.year_group,
-                window=key,
-                curriculum_id=self.curriculum_id,
-            )
-            pts = [r.standing.points for r in rows if r.standing.points is not None]
-            exp = [r.standing.expected for r in rows if r.standing.expected is not None]
-            series.append((w, sum(pts) / len(pts) if pts else None, sum(exp) / len(exp) if exp else None))
+    @guarded
+    def on_chart_loaded(self, message: ChartLoaded) -> None:
+        if not self.is_latest(message):
+            return
+        series = message.series
+        chart = self.query_one("#tracking-chart", Static)
         values = [v for _, a, e in series for v in (a, e) if v is not None]
         if not values:
-            self.query_one("#tracking-chart", Static).update(Content("No points yet."))
+            chart.update(Content("No points yet."))
             return
         low, high = min(values), max(values)
         ascii_only = self.glyphs is ASCII
+        # the bars take what the window's name and the figures leave of the width
+        room = chart.content_region.width or self.app.size.width - 2
+        longest = max(room - 16 - 1 - 1 - 22, 8)
         lines = ["Mean points per window (bar) against the mean expected points", ""]
         for w, mean, exp in series:
-            width = 0 if mean is None else int(round(4 + 36 * (mean - low) / max(1e-9, high - low)))
+            width = 0 if mean is None else round(4 + (longest - 4) * (mean - low) / max(1e-9, high - low))
             bar = ("#" if ascii_only else "█") * width
-            lines.append(f"{w.name:<16} {bar:<41} {num(mean)}  (expected {num(exp)})")
-        self.query_one("#tracking-chart", Static).update(Content(plain("\n".join(lines), multiline=True)))
+            lines.append(f"{w.name:<16} {bar:<{longest}} {num(mean):>4}  (expected {num(exp)})")
+        chart.update(Content(plain("\n".join(lines), multiline=True)))
 
     # --- actions ---------------------------------------------------------------------------
+
+    def current(self) -> tuple[int | None, str] | None:
+        """The highlighted row's pupil and subject."""
+        table = self.query_one("#tracking-table", DataTable)
+        if not self.shown or table.cursor_row is None or table.cursor_row >= len(self.shown):
+            return None
+        row = self.shown[table.cursor_row]
+        return row.pupil.id, row.curriculum_id
 
     def action_passport(self) -> None:
         table = self.query_one("#tracking-table", DataTable)
@@ -256,15 +432,12 @@ class TrackingScreen(Screen):
             while previous_window(probe, terms) > self.window:
                 probe = previous_window(probe, terms)
             self.window = probe
+        self.update_title()
         self.reload()
 
     def action_scope(self) -> None:
-        if self.year_group is None:
-            pupils = self.service.pupils(self.class_name)
-            years = sorted({self.service.year_group(p) for p in pupils})
-            self.year_group = years[0] if years else None
-        else:
-            self.year_group = None
+        self.whole_year = not self.whole_year
+        self.update_title()
         self.reload()
 
     def action_pick_curriculum(self) -> None:
@@ -273,6 +446,7 @@ class TrackingScreen(Screen):
         def done(value: str | None) -> None:
             if value is not None:
                 self.curriculum_id = value or None
+                self.update_title()
                 self.reload()
 
         self.app.push_screen(PickScreen("Subject", choices, self.curriculum_id or ""), done)

@@ -3,23 +3,84 @@ guidance, prerequisites, what it unlocks, and how many in the current class have
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static, Tree
+from textual.widgets import OptionList, Static, Tree
 from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
 
 from ...models import Curriculum
 from ...service import Service
+from ..failures import guarded
 from ..text import plain, rich_text
+from ..widgets.keys import KeyBar
+from .base import Read, ServiceScreen
 from .modals import HelpScreen, SearchScreen
 
 
-class TreeScreen(Screen):
+class CurriculaLoaded(Read):
+    def __init__(self, curricula: list[Curriculum]) -> None:
+        super().__init__()
+        self.curricula = curricula
+
+
+class CountsLoaded(Read):
+    """How many of the pupils have achieved each milestone, by (curriculum, milestone)."""
+
+    def __init__(self, achieved: Counter, pupils: int) -> None:
+        super().__init__()
+        self.achieved = achieved
+        self.pupils = pupils
+
+
+def load_tree(service: Service, class_name: str | None) -> Iterator[Read]:
+    """The curricula first; then, for the class (or the school), who has achieved what."""
+    curricula = service.curricula()
+    yield CurriculaLoaded(curricula)
+    ids = [p.id for p in service.pupils(class_name) if p.id is not None]
+    achieved: Counter = Counter()
+    if ids:
+        for c in curricula:
+            for record in service.records(c.id, ids).values():
+                achieved.update((c.id, m) for m in record.achieved())
+    yield CountsLoaded(achieved, len(ids))
+
+
+class CurriculumTree(Tree):
+    """The tree, with Right to open a branch (or step into it) and Left to close it (or step out
+    to its parent)."""
+
+    BINDINGS = [
+        Binding("right", "open", "Open", show=False, id="tree.open"),
+        Binding("left", "close", "Close", show=False, id="tree.close"),
+    ]
+
+    def action_open(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and not node.is_expanded:
+            node.expand()
+        elif node.children:
+            self.move_cursor(node.children[0])
+
+    def action_close(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
+
+
+class TreeScreen(ServiceScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="tree.back"),
         Binding("slash", "search", "Search", id="tree.search"),
@@ -28,7 +89,7 @@ class TreeScreen(Screen):
     ]
 
     HELP = [
-        ("arrows", "move; Right/Left open and close; Enter toggles"),
+        ("arrows", "move; Right opens (or steps in), Left closes (or steps out); Enter toggles"),
         ("/", "search milestones by id or words"),
         ("n", "next search match"),
         ("Tab", "to the prerequisites and unlocks list; Enter jumps there"),
@@ -37,9 +98,11 @@ class TreeScreen(Screen):
     ]
 
     def __init__(self, service: Service, class_name: str | None) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.class_name = class_name
+        self.curricula: dict[str, Curriculum] = {}
+        self.counts: CountsLoaded | None = None
+        self.shown: tuple[str, str] | None = None
         self.nodes: dict[tuple[str, str], TreeNode] = {}
         self.search_text = ""
         self.matches: list[tuple[str, str]] = []
@@ -48,19 +111,45 @@ class TreeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(Content("Curricula"), id="tree-title")
         with Horizontal(id="tree-body"):
-            yield Tree(Text("Curricula"), id="curriculum-tree")
+            yield CurriculumTree(Text("Curricula"), id="curriculum-tree")
             with Vertical(id="tree-detail"):
                 yield Static(id="milestone-detail")
                 yield OptionList(id="links")
-        yield Footer(show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         tree = self.query_one(Tree)
         tree.show_root = False
-        for c in self.service.curricula():
-            self.add_curriculum(tree.root, c)
         tree.focus()
-        self.pupils = self.service.pupils(self.class_name)
+        self.reload()
+
+    def reload(self) -> None:
+        class_name = self.class_name
+        self.read("tree", lambda service: load_tree(service, class_name))
+
+    @guarded
+    def on_curricula_loaded(self, message: CurriculaLoaded) -> None:
+        if not self.is_latest(message):
+            return
+        fresh = {c.id: c for c in message.curricula}
+        if fresh == self.curricula:
+            return
+        self.curricula = fresh
+        tree = self.query_one(Tree)
+        tree.clear()
+        self.nodes = {}
+        for c in message.curricula:
+            self.add_curriculum(tree.root, c)
+        if tree.root.children:
+            tree.move_cursor(tree.root.children[0])
+
+    @guarded
+    def on_counts_loaded(self, message: CountsLoaded) -> None:
+        if not self.is_latest(message):
+            return
+        self.counts = message
+        if self.shown is not None:
+            self.show(*self.shown)
 
     def add_curriculum(self, root: TreeNode, c: Curriculum) -> None:
         top = root.add(rich_text(c.title, "bold"), data=None, expand=False)
@@ -92,20 +181,23 @@ class TreeScreen(Screen):
             self.show(*event.node.data)
 
     def show(self, curriculum_id: str, milestone_id: str) -> None:
-        c = self.service.curriculum(curriculum_id)
+        c = self.curricula.get(curriculum_id)
+        if c is None or milestone_id not in c.milestone_by_id:
+            return
+        self.shown = (curriculum_id, milestone_id)
         m = c.milestone_by_id[milestone_id]
         stage = c.stage_by_id.get(m.stage)
         strand = c.strand_by_id.get(m.strand)
-        ids = [p.id for p in self.pupils if p.id is not None]
-        have = 0
-        if ids:
-            records = self.service.records(c.id, ids)
-            have = sum(1 for r in records.values() if milestone_id in r.achieved())
         who = f"class {self.class_name}" if self.class_name else "the school"
+        if self.counts is None:
+            achieved_by = f"Counting the pupils in {who} who have it…"
+        else:
+            have = self.counts.achieved[(c.id, m.id)]
+            achieved_by = f"Achieved by {have} of {self.counts.pupils} pupils in {who}."
         body = [
             f"{m.id}  {m.title}",
             f"{stage.title if stage else m.stage}  ·  {strand.title if strand else m.strand}",
-            f"Achieved by {have} of {len(ids)} pupils in {who}.",
+            achieved_by,
         ]
         if m.guidance:
             body.append(m.guidance)
@@ -147,7 +239,7 @@ class TreeScreen(Screen):
                 return
             self.search_text = text.lower()
             self.matches = []
-            for c in self.service.curricula():
+            for c in self.curricula.values():
                 for m in c.milestones:
                     if self.search_text in m.id.lower() or self.search_text in m.title.lower():
                         self.matches.append((c.id, m.id))

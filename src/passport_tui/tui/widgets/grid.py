@@ -1,8 +1,10 @@
 """The class grid: pupils × milestones, one glyph a cell, on Textual's Line API.
 
-Only the visible rows and columns are rendered; each rendered row is cached, and a change to one
-cell refreshes just that cell's region. The pupil column and the two header lines stay put while the
-milestones scroll.
+Only the visible rows and columns are rendered; each rendered row is cached (and the cache is
+dropped when the styles change, e.g. with the theme), and a change to one cell refreshes just that
+cell's region. The pupil column and the two header lines stay put while the milestones scroll. Rows
+can arrive in two parts: the first screenful, then the rest (``add_rows``), without a repaint of
+what is already on screen.
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ class ClassGrid(ScrollView, can_focus=True):
         self.rows: list[GridRow] = []
         self.columns: list[GridColumn] = []
         self.selected: set[int] = set()
+        self.expected_rows = 0  # rows still to come count towards the scrollable height
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
 
     # --- data ------------------------------------------------------------------------------
@@ -111,10 +114,18 @@ class ClassGrid(ScrollView, can_focus=True):
     def left(self) -> int:
         return MARK + NAME + YEAR + SUMMARY
 
-    def set_data(self, columns: list[GridColumn], rows: list[GridRow], keep_cursor: bool = True) -> None:
+    def set_data(
+        self,
+        columns: list[GridColumn],
+        rows: list[GridRow],
+        keep_cursor: bool = True,
+        expected_rows: int = 0,
+    ) -> None:
+        """Show ``rows`` (``expected_rows`` in all when the rest will follow through ``add_rows``)."""
         old = self.cursor if keep_cursor else (0, 0)
         self.columns = columns
         self.rows = rows
+        self.expected_rows = expected_rows
         self._cache.clear()
         ids = {r.pupil_id for r in rows}
         self.selected &= ids
@@ -124,6 +135,20 @@ class ClassGrid(ScrollView, can_focus=True):
         self.set_reactive(ClassGrid.cursor, (row, col))
         self.refresh()
         self.post_message(self.CursorMoved(self, row, col))
+
+    def add_rows(self, rows: list[GridRow]) -> None:
+        """Append rows below the ones shown; only those that land on screen are painted."""
+        start = len(self.rows)
+        self.rows.extend(rows)
+        self._update_virtual_size()
+        for index in range(start, len(self.rows)):
+            self._refresh_row(index)
+
+    def notify_style_update(self) -> None:
+        """The styles changed (a new theme): the cached rows carry the old colours."""
+        super().notify_style_update()
+        self._cache.clear()
+        self.refresh()
 
     def update_row(self, index: int, row: GridRow) -> None:
         """Replace one row and repaint only what changed in it: the cells whose glyph changed,
@@ -143,7 +168,10 @@ class ClassGrid(ScrollView, can_focus=True):
     def _update_virtual_size(self) -> None:
         """Scrolling moves whole columns: the last scroll position shows the last column in full."""
         hidden = max(0, len(self.columns) - self.visible_columns)
-        self.virtual_size = Size(max(self.size.width, self.left) + hidden * CELL, HEADER + len(self.rows))
+        height = HEADER + max(len(self.rows), self.expected_rows)
+        size = Size(max(self.size.width, self.left) + hidden * CELL, height)
+        if size != self.virtual_size:
+            self.virtual_size = size
 
     def on_resize(self) -> None:
         self._update_virtual_size()
