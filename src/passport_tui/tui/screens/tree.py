@@ -15,7 +15,7 @@ from textual.widgets import OptionList, Static, Tree
 from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
 
-from ...models import Curriculum
+from ...models import Curriculum, LinkProvenance
 from ...service import Service
 from ..failures import guarded
 from ..text import plain, rich_text
@@ -204,12 +204,28 @@ class TreeScreen(ServiceScreen):
         self.query_one("#milestone-detail", Static).update(Content(plain("\n".join(body), multiline=True)))
         links = self.query_one("#links", OptionList)
         links.clear_options()
+
+        def why(link: LinkProvenance | None) -> str:
+            return f"\n         ({link.text})" if link is not None else ""
+
+        # every link with where it comes from: a source, or this project's reading and why
         options = [
-            Option(Content(plain(f"needs    {r}  {c.milestone_by_id[r].title}")), id=f"{c.id}\t{r}")
+            Option(
+                Content(plain(f"needs    {r}  {c.milestone_by_id[r].title}{why(m.link(r))}", multiline=True)),
+                id=f"{c.id}\t{r}",
+            )
             for r in m.requires
         ]
         options += [
-            Option(Content(plain(f"unlocks  {u}  {c.milestone_by_id[u].title}")), id=f"{c.id}\t{u}")
+            Option(
+                Content(
+                    plain(
+                        f"unlocks  {u}  {c.milestone_by_id[u].title}{why(c.milestone_by_id[u].link(m.id))}",
+                        multiline=True,
+                    )
+                ),
+                id=f"{c.id}\t{u}",
+            )
             for u in c.unlocks.get(m.id, [])
         ]
         links.add_options(options or [Option("No prerequisites, unlocks nothing.", disabled=True)])
