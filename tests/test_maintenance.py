@@ -195,6 +195,7 @@ def test_doctor_healthy(db: Path) -> None:
         "schema",
         "foreign_keys",
         "append_only",
+        "projections",
     }
     assert all(c.ok for c in checks), checks
     assert maintenance.verdict(checks).startswith("healthy")
@@ -218,6 +219,18 @@ def test_doctor_flags_dropped_triggers(db: Path) -> None:
     assert "judgements_no_update" in checks["append_only"].detail
     assert "judgements_no_delete" in checks["append_only"].detail
     assert all(c.ok for name, c in checks.items() if name != "append_only")
+
+
+def test_doctor_finds_a_projection_out_of_step_and_rebuild_mends_it(db: Path) -> None:
+    _sql(db, "DELETE FROM projections WHERE rowid = (SELECT min(rowid) FROM projections)")
+    with Store.open(db) as store:
+        checks = {c.name: c for c in maintenance.doctor(store)}
+    assert not checks["projections"].ok and "passport doctor --rebuild" in checks["projections"].detail
+    result = CliRunner().invoke(_root(db), ["doctor", "--rebuild"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Rebuilt ")
+    with Store.open(db) as store:
+        assert all(c.ok for c in maintenance.doctor(store))
 
 
 # --- the commands ----------------------------------------------------------------------
@@ -247,12 +260,12 @@ def test_cli_backup_doctor_restore(db: Path, tmp_path: Path) -> None:
 
     result = runner.invoke(root, ["doctor"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0].endswith("healthy: all 7 checks passed")
+    assert result.output.splitlines()[0].endswith("healthy: all 8 checks passed")
 
     result = runner.invoke(root, ["doctor", "--json"])
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert data["ok"] is True and len(data["checks"]) == 7
+    assert data["ok"] is True and len(data["checks"]) == 8
 
     os.chmod(db, 0o644)
     result = runner.invoke(root, ["doctor"])

@@ -77,14 +77,23 @@ def restore(ctx: click.Context, src: str, yes: bool) -> None:
 
 
 @click.command()
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="First derive every pupil's projected standing again from the log (admins).",
+)
 @json_option
 @click.pass_context
-def doctor(ctx: click.Context, as_json: bool) -> None:
+def doctor(ctx: click.Context, rebuild: bool, as_json: bool) -> None:
     """Check the database: integrity, WAL mode and size, file permissions, schema version,
-    foreign keys and the append-only triggers. Exits 1 when any check fails."""
+    foreign keys, the append-only triggers and the projections. Exits 1 when any check fails."""
     from ..service.maintenance import verdict
 
     svc = service(ctx)
+    if rebuild:
+        written = svc.rebuild_projections()
+        if not as_json:
+            click.echo(f"Rebuilt {written:,} projections from the log.")
     checks = svc.doctor()
     ok = all(c.ok for c in checks)
     report = DoctorReport(svc.database_path, ok, verdict(checks), checks)

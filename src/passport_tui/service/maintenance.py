@@ -373,6 +373,19 @@ def doctor(store: Store) -> list[Check]:
             else "missing trigger(s): " + ", ".join(missing) + "; the logs can be edited",
         )
     )
+
+    if version == SCHEMA_VERSION:
+        stale = store.stale_projections()
+        checks.append(
+            Check(
+                "projections",
+                not stale,
+                "every pupil's projected standing matches the log"
+                if not stale
+                else f"{len(stale)} projection(s) out of step with the log (e.g. pupil {stale[0][0]} in "
+                f"{stale[0][1]}); run 'passport doctor --rebuild'",
+            )
+        )
     return checks
 
 
@@ -396,6 +409,12 @@ class Maintenance(Access):
     def doctor(self) -> list[Check]:
         """Health checks of the database file."""
         return doctor(self.store)
+
+    def rebuild_projections(self) -> int:
+        """Derive every pupil's projected standing again from the judgement log (admins only);
+        returns how many were written."""
+        self.require_admin("rebuild the projections")
+        return self.store.rebuild_projections()
 
 
 def restore_backup(src: str | Path, db_path: str | Path, user: str | None = None) -> RestoreResult:
