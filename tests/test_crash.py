@@ -116,14 +116,15 @@ class Writer:
         assert self.proc.returncode == 0, f"the writer failed ({self.proc.returncode}): {self.stderr()}"
         return lines
 
-    def kill(self, at: float) -> list[str]:
-        """SIGKILL the writer at time ``at``; the complete lines it printed after those taken."""
+    def kill(self, at: float, *, may_finish: bool = False) -> list[str]:
+        """SIGKILL the writer at time ``at``; the complete lines it printed after those taken.
+        With ``may_finish`` a writer that finished first (a run faster than the timing runs, on a
+        machine whose load changed) is a run that committed, not a failure."""
         time.sleep(max(0.0, at - time.perf_counter()))
         self.proc.send_signal(signal.SIGKILL)
         lines = self.rest()
-        assert self.proc.returncode == -signal.SIGKILL, (
-            f"the writer ended on its own ({self.proc.returncode})"
-        )
+        ended = (-signal.SIGKILL, 0) if may_finish else (-signal.SIGKILL,)
+        assert self.proc.returncode in ended, f"the writer ended on its own ({self.proc.returncode})"
         return lines
 
 
@@ -186,7 +187,7 @@ def bulk_runs(template: Path, tmp_path: Path, args: list[str], seed: int) -> Ite
         db = fresh_copy(template, tmp_path / f"bulk{run}.db")
         writer = Writer(db, *args)
         began = writer.wait_for("begin")
-        lines = writer.kill(began + rng.uniform(0.05, 0.9) * min(took))
+        lines = writer.kill(began + rng.uniform(0.05, 0.9) * min(took), may_finish=True)
         yield run, db, "done" in lines
 
 
