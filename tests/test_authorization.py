@@ -76,6 +76,11 @@ pupils list                      allow   allow   refuse  allow   refuse
 pupils oneroster                 allow   refuse  refuse  refuse  refuse
 judge                            allow   allow   refuse  refuse  refuse
 baseline                         allow   allow   refuse  refuse  refuse
+pathway show                     allow   allow   refuse  allow   refuse
+pathway set                      allow   allow   refuse  refuse  refuse
+pathway add                      allow   allow   refuse  refuse  refuse
+pathway remove                   allow   allow   refuse  refuse  refuse
+pathway default                  allow   refuse  refuse  refuse  refuse
 retract                          allow   allow   refuse  refuse  refuse
 show                             allow   allow   refuse  allow   refuse
 next                             allow   allow   refuse  allow   refuse
@@ -143,6 +148,11 @@ ARGS: dict[str, Callable[[Case], list[str]]] = {
     "judge": lambda c: [AVA, "Y4PER-1", "achieved", "--curriculum", CURRICULUM],
     "retract": lambda c: [AVA, "Y4PER-2", "--reason", "recorded for the wrong pupil"],
     "baseline": lambda c: [AVA, CURRICULUM, "--through", "Y3", "--reason", "joined in Year 4"],
+    "pathway show": lambda c: [AVA],
+    "pathway set": lambda c: [AVA, CURRICULUM],
+    "pathway add": lambda c: [AVA, CURRICULUM],
+    "pathway remove": lambda c: [AVA, CURRICULUM],
+    "pathway default": lambda c: [CURRICULUM],
     "show": lambda c: [AVA],
     "next": lambda c: [AVA],
     "gaps": lambda c: [AVA, "--age"],

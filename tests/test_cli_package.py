@@ -115,6 +115,7 @@ def FIGURES(side: str) -> list[str]:  # noqa: N802
 
 KEYS = {
     ("curriculum", "list"): ["id", "title", "version", "stages", "milestones"],
+    ("pathway", "show"): ["upn", "name", "curricula", "default"],
     ("pupils", "list"): [
         "id",
         "upn",

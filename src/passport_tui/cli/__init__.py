@@ -17,6 +17,7 @@ from .focus import focus
 from .judging import baseline, gaps, history, judge, next_, retract, revisit, show
 from .maintenance import backup, doctor, restore
 from .moderation import moderation
+from .pathways import pathway
 from .pupils import pupils
 from .reports import comment, report
 from .scores import tests_group
@@ -93,6 +94,7 @@ for command in (
     restore,
     doctor,
     baseline,
+    pathway,
 ):
     cli.add_command(command)
 

@@ -50,7 +50,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import CurriculumError, Problem
+from ..errors import CurriculumError, Problem, one_line
 from ..files import write_atomically
 from ..models import Curriculum, CurriculumHeader, LinkProvenance, Milestone, Stage, Strand
 
@@ -230,7 +230,8 @@ class _Reader:
             raise self.fail(["CFItems"], "CFItems has no items with an identifier")
         doc_ids = {v for v in (_str(document.get("identifier")), _str(document.get("uri"))) if v}
         tree = self.associations(raw_associations, items, doc_ids)
-        return self.build(document, definitions, items, tree), self.warnings
+        built = self.build(document, definitions, items, tree)
+        return built, [one_line(w) for w in self.warnings]  # one warning, one line
 
     def items(self, raw_items: list[Any]) -> dict[str, _Item]:
         items: dict[str, _Item] = {}

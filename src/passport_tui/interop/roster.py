@@ -278,12 +278,35 @@ def _tags(cell: str) -> list[str]:
     return list(dict.fromkeys(tag for tag in tags if tag))
 
 
+MAX_NAME = 40  # characters in a UPN or a class name
+
+
+def _identifier(what: str, required: bool) -> Callable[[str], str | None]:
+    """A UPN or class name: printable, no path separator, at most MAX_NAME characters (they name
+    files and reach terminals, so a control character or a slash is refused, not passed on)."""
+
+    def parse(cell: str) -> str | None:
+        if not cell:
+            if required:
+                raise _CellError(f"the {what} is missing")
+            return None
+        bad = [c for c in cell if not c.isprintable() or c in "/\\"]
+        if bad:
+            shown = ", ".join(sorted({f"U+{ord(c):04X}" if not c.isprintable() else repr(c) for c in bad}))
+            raise _CellError(f"the {what} holds a character it may not ({shown})")
+        if len(cell) > MAX_NAME:
+            raise _CellError(f"the {what} is {len(cell)} characters long; at most {MAX_NAME}")
+        return cell
+
+    return parse
+
+
 _PARSERS: dict[str, Callable[[str], Any]] = {
-    "upn": _required("UPN"),
+    "upn": _identifier("UPN", required=True),
     "first_name": _required("forename"),
     "last_name": _required("surname"),
     "year_group": _year,
-    "class_name": _optional,
+    "class_name": _identifier("class", required=False),
     "gender": _gender,
     "pupil_premium": _yes_no,
     "eal": _yes_no,

@@ -8,6 +8,7 @@ One module per family of use cases, each a mixin over the session and access che
 - ``records``: the judgement log folded into each pupil's state, and standings;
 - ``judging``: achieved, not yet, revisit and retractions;
 - ``passports``: one pupil's passport, the class grid;
+- ``pathways``: the curricula each pupil follows;
 - ``tracking``: tracking points, who needs support, group analysis;
 - ``plans``: tests beside teacher points, targets, gap ages, focus items, teacher comments;
 - ``moderation``: samples, confirm, query and resolve;
@@ -26,6 +27,7 @@ from .judging import VERDICT_WORDS, Judging, Outcome
 from .maintenance import Maintenance
 from .moderation import Moderation, ModerationItem
 from .passports import CurriculumPassport, GridLine, Passports, PupilPassport
+from .pathways import Pathway, Pathways
 from .plans import DISAGREEMENT, Plans, TargetView, TestResult
 from .records import as_event, each_record, fold_rows
 from .session import current_user, utc_now
@@ -33,7 +35,7 @@ from .tracking import GroupAnalysis, Tracking, TrackingRow
 from .transfer import Transfer
 
 
-class Service(Judging, Passports, Tracking, Plans, Moderation, Imports, Transfer, Maintenance):
+class Service(Judging, Passports, Pathways, Tracking, Plans, Moderation, Imports, Transfer, Maintenance):
     """The Milestones Passport of one database, used by one person (``user``)."""
 
 
@@ -46,6 +48,7 @@ __all__ = [
     "GroupAnalysis",
     "ModerationItem",
     "Outcome",
+    "Pathway",
     "PupilPassport",
     "Service",
     "TargetView",

@@ -22,6 +22,8 @@ from ..models import Curriculum, Judgement, Pupil, Sen, Verdict
 from ..resources import sample_curricula_dir
 from ..store import default_db_path
 from .access import Access
+from .judging import Judging
+from .pathways import Pathways
 from .session import Session
 
 FIRST_NAMES = [
@@ -318,11 +320,25 @@ def build_demo(service: Session, seed: int = 2026) -> DemoSummary:
         store.upsert_pupils(pupils)
     stored = {p.upn: p for p in store.pupils()}
     teacher_of = {cls.name: cls.teacher for cls in CLASSES}
+    # pathways: a pupil with profound and multiple learning difficulties in 4O follows the
+    # engagement model only; everyone else the school's year-linked curricula
+    in_4o = [p for p in pupils if p.class_name == "4O"]
+    pmld = next((p for p in in_4o if p.sen is Sen.EHCP), in_4o[0])
+    pmld.sen = Sen.EHCP
+    store.upsert_pupils([pmld])
+    engagement = next(c for c in curricula if c.id == "engagement-model")
+    store.set_pathway(stored[pmld.upn].id or 0, [engagement.id])
+    pace[pmld.upn] = 0.6
+    # a new arrival in 6P joined this September: no history here, a baseline on entry instead
+    arrival = [p for p in pupils if p.class_name == "6P"][-1]
     events: list[Judgement] = []
     for p in pupils:
         sp = stored[p.upn]
+        if p is arrival:
+            continue
         for c in curricula:
-            if not any(s.year_list for s in c.stages):
+            year_linked = any(s.year_list for s in c.stages)
+            if (p is pmld) != (c is engagement) or (not year_linked and c is not engagement):
                 continue
             # each subject has its own random stream, so adding a subject leaves the others as they were
             stream = random.Random(f"{seed}-{today.isoformat()}-{c.id}-{p.upn}")
@@ -330,6 +346,12 @@ def build_demo(service: Session, seed: int = 2026) -> DemoSummary:
     events.sort(key=lambda j: j.at)
     with store.transaction():
         store.append_judgements(events)
+    if isinstance(service, Judging) and isinstance(service, Pathways):
+        reason = "joined from another school in September; baseline assessment"
+        for c in curricula:  # secure through Year 5 (or the stage before a two-year Year 5-6 stage)
+            stages = [st for st in c.stages if st.year_list and max(st.year_list) <= 5]
+            if stages and any(c.id == x for x in service.pathway(arrival.upn).curricula):
+                service.baseline(arrival.upn, c.id, stages[-1].id, reason=reason)
     return DemoSummary(
         curricula=[c.id for c in curricula],
         classes=[(cls.name, cls.year_group, cls.size) for cls in CLASSES],

@@ -36,7 +36,7 @@ class Moderation(Records):
         self.require_change()
         c = self.curriculum(curriculum_id)
         w = self.window(window)
-        pupils = self.pupils(class_name)
+        pupils = self.following(c, self.pupils(class_name))
         pool = self.store.achieved_judgements(
             curriculum_id=c.id,
             pupil_ids=[p.id for p in pupils if p.id is not None],

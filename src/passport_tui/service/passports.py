@@ -45,7 +45,10 @@ class Passports(Records):
         pupil = self.pupil(pupil_key)
         assert pupil.id is not None
         out = []
+        pathway = self.pathways_of([pupil])[pupil.id]
         for c in self.curricula():
+            if c.id not in pathway:
+                continue
             rec = self.record(pupil.id, c.id)
             s = self.standing(pupil, c, rec, history_windows=history_windows)
             dates = {m: rec.milestones[m].achieved_at for m in s.achieved}
@@ -57,7 +60,7 @@ class Passports(Records):
     def grid(self, pupils: list[Pupil], c: Curriculum, milestones: list[str]) -> list[GridLine]:
         """The class grid of ``pupils`` (those the user may see) over ``milestones`` of curriculum
         ``c``, in the pupils' order, from one pass over their part of the log."""
-        pupils = self._visible(pupils)
+        pupils = self.following(c, self._visible(pupils))
         if not pupils:
             return []
         stand = self.stander(c, self.today())

@@ -50,6 +50,38 @@ def fold_rows(rows: Iterable[tuple]) -> dict[int, PupilRecord]:
 
 
 class Records(Curricula):
+    # --- pathways: which curricula each pupil follows ------------------------------------------
+
+    def default_pathway(self) -> list[str]:
+        """The curricula a pupil follows unless given a pathway of their own: the school's
+        setting ``default_pathway`` if an admin set one, else every curriculum with year-linked
+        stages (frameworks such as the engagement model or small steps only by assignment)."""
+        chosen = self.store.get_setting("default_pathway")
+        if chosen:
+            return list(chosen)
+        return [c.id for c in self.curricula() if c.year_linked_stages]
+
+    def pathways_of(self, pupils: list[Pupil]) -> dict[int, set[str]]:
+        """Each pupil's pathway (the curricula they follow), by pupil id, from one read."""
+        own = self.store.pathways()
+        default: set[str] | None = None
+        out: dict[int, set[str]] = {}
+        for p in pupils:
+            if p.id is None:
+                continue
+            if p.id in own:
+                out[p.id] = own[p.id]
+            else:
+                if default is None:
+                    default = set(self.default_pathway())
+                out[p.id] = default
+        return out
+
+    def following(self, c: Curriculum, pupils: list[Pupil]) -> list[Pupil]:
+        """The pupils whose pathway includes curriculum ``c``, in the order given."""
+        paths = self.pathways_of(pupils)
+        return [p for p in pupils if p.id is not None and c.id in paths.get(p.id, ())]
+
     def record(self, pupil_id: int, curriculum_id: str) -> PupilRecord:
         """One pupil's record in one curriculum. Internal: callers have looked the pupil up
         through ``pupil``/``pupils``, which check access."""
@@ -85,6 +117,7 @@ class Records(Curricula):
         day."""
         today = on or self.today()
         stand = self.stander(c, today, detail)
+        pupils = self.following(c, self.pupils() if pupils is None else pupils)
         for pupil, record in self.pupil_records(c, pupils, on=on):
             yield pupil, stand(pupil, record)
 

@@ -96,3 +96,22 @@ class PupilRows(Connection):
             "SELECT class_name, count(*) FROM pupils WHERE class_name IS NOT NULL "
             "GROUP BY class_name ORDER BY class_name"
         ).fetchall()
+
+    # -- pathways -----------------------------------------------------------------------------
+
+    def pathways(self) -> dict[int, set[str]]:
+        """The curricula each pupil with a pathway of their own follows (pupils without one
+        follow the school's defaults)."""
+        out: dict[int, set[str]] = {}
+        for pupil_id, curriculum_id in self.conn.execute("SELECT pupil_id, curriculum_id FROM pathways"):
+            out.setdefault(pupil_id, set()).add(curriculum_id)
+        return out
+
+    def set_pathway(self, pupil_id: int, curriculum_ids: list[str]) -> None:
+        """Replace a pupil's pathway (an empty list goes back to the school's defaults)."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM pathways WHERE pupil_id = ?", (pupil_id,))
+            self.conn.executemany(
+                "INSERT INTO pathways (pupil_id, curriculum_id) VALUES (?, ?)",
+                [(pupil_id, cid) for cid in dict.fromkeys(curriculum_ids)],
+            )

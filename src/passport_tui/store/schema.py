@@ -349,11 +349,30 @@ def _migrate_to_4(conn: sqlite3.Connection) -> None:
     rebuild(conn)
 
 
+# --- version 5: pathways, the curricula each pupil follows ------------------------------------
+
+
+def _migrate_to_5(conn: sqlite3.Connection) -> None:
+    from sqlite_utils.db import ForeignKey
+
+    # a pupil with no row follows the school's default curricula; a curriculum id is not a foreign
+    # key, so re-importing a curriculum (a new version) keeps who follows it
+    create_table(
+        database(conn),
+        "pathways",
+        {"pupil_id": int, "curriculum_id": str},
+        pk=("pupil_id", "curriculum_id"),
+        foreign_keys=[ForeignKey("pathways", "pupil_id", "pupils", "id", on_delete="CASCADE")],
+        not_null=["pupil_id", "curriculum_id"],
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
     _migrate_to_3,
     _migrate_to_4,
+    _migrate_to_5,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
