@@ -22,7 +22,7 @@ SHOTS = {
     "class-grid": ("4O", ["down", "right"]),
     "pupil-passport": ("6P", ["down", "down", "down", "down", "down", "down", "down", "enter"]),
     "curriculum-tree": ("4O", ["t", "slash", *"fractions", "enter"]),
-    "override": ("6P", ["down"] * 7 + ["right"] * 5 + ["a"]),
+    "override": ("6P", ["down"] * 2 + ["right"] * 2 + ["a"]),
     "tracking": ("4O", ["T"]),
     "groups": ("4O", ["T", "tab", "right"]),
 }
