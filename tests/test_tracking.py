@@ -92,3 +92,33 @@ def test_revisit_cli(tracked):
     assert show["curricula"][0]["revisit"] == ["1N-1"]
     result = runner.invoke(cli, ["--db", db, "revisit", "A2", "1N-1"])
     assert result.exit_code == 1 and "nothing to mark for revisit" in result.stderr
+
+
+def test_tracking_now_from_the_projections_equals_the_fold_of_the_log(demo):
+    """The tracking lists read each pupil's projected standing; on the demo school every figure
+    equals the one computed from the full fold of that pupil's log."""
+    from passport_tui import engine
+
+    today = demo.today()
+    checked = 0
+    for c in demo.curricula():
+        records = demo.records(c.id)
+        for pupil, s in demo.standings(c):
+            full = engine.standing(
+                c,
+                records.get(pupil.id, engine.PupilRecord()),
+                demo.year_group(pupil),
+                today,
+                detail=False,
+                personal_target=s.target if s.target_is_personal else None,
+                greater_depth=Flag.EXCELLING in s.flags and (s.expected is None or s.points <= s.expected),
+            )
+            assert (s.points, s.expected, s.flags, s.gaps, s.points_start_of_year) == (
+                full.points,
+                full.expected,
+                full.flags,
+                full.gaps,
+                full.points_start_of_year,
+            ), (pupil.upn, c.id)
+            checked += 1
+    assert checked > 200

@@ -155,27 +155,3 @@ class ProjectedRecord:
 def record_of(projection: Projection) -> ProjectedRecord:
     """The record ``engine.standing`` takes, from a projection."""
     return ProjectedRecord(projection)
-
-
-class AsOf:
-    """A record as it stood just before ``cutoff``: what ``engine.standing`` needs for a past
-    window's figures (points now and at earlier window ends, gaps, flags) from the achievement
-    spans alone. The not-yet and revisit sets of the past are not kept, so they read empty."""
-
-    __slots__ = ("record", "cutoff")
-
-    def __init__(self, record: ProjectedRecord | PupilRecord, cutoff: datetime) -> None:
-        self.record = record
-        self.cutoff = cutoff
-
-    def achieved(self) -> set[str]:
-        return self.record.achieved_as_of(self.cutoff)
-
-    def achieved_as_of(self, moment: datetime | None) -> set[str]:
-        return self.record.achieved_as_of(self.cutoff if moment is None else min(moment, self.cutoff))
-
-    def not_yet(self) -> set[str]:
-        return set()
-
-    def revisits(self) -> set[str]:
-        return set()

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
+from operator import itemgetter
 
 from .. import engine
 from ..engine import Event, PupilRecord, Standing
-from ..engine.projection import AsOf, ProjectedRecord, record_of
+from ..engine.projection import ProjectedRecord, record_of
 from ..models import Curriculum, Judgement, Pupil, Verdict
+from ..moments import iso_utc
 from .curricula import Curricula
 
 
@@ -155,24 +158,34 @@ class Records(Curricula):
 
     def pupil_records(
         self, c: Curriculum, pupils: list[Pupil] | None, *, on: date | None = None
-    ) -> Iterator[tuple[Pupil, ProjectedRecord | AsOf | PupilRecord]]:
-        """Each pupil's record in one curriculum, read from the projections the store keeps beside
-        the log (one compact row per pupil, written with each judgement), not by folding the log;
-        pupils without events get an empty record last. ``on`` a past date gives the record as it
-        stood at the end of that day (from the projection's achievement spans, which are exact).
-        With no pupils given, the pupils the user may see."""
+    ) -> Iterator[tuple[Pupil, ProjectedRecord | PupilRecord | engine.FirstAchieved]]:
+        """Each pupil's record in one curriculum; pupils without events get an empty record last.
+        Now: read from the projections the store keeps beside the log (one compact row per pupil,
+        written with each judgement), not by folding the log. ``on`` a past date: recomputed from
+        the log, from the events up to the end of that day. With no pupils given, the pupils the
+        user may see."""
         scoped = self.pupils() if pupils is None else pupils
         everyone = pupils is None and self.my_classes() is None
         by_id = {p.id: p for p in scoped if p.id is not None}
-        cutoff = datetime.combine(on + timedelta(days=1), time.min, tzinfo=UTC) if on else None
+        ids = None if everyone else list(by_id)
         seen: set[int] = set()
-        for pid, value in self.store.projections(c.id, None if everyone else list(by_id)):
-            pupil = by_id.get(pid)
-            if pupil is None:
-                continue
-            seen.add(pid)
-            record = record_of(value)
-            yield pupil, record if cutoff is None else AsOf(record, cutoff)
+        if on is None:
+            for pid, value in self.store.projections(c.id, ids):
+                pupil = by_id.get(pid)
+                if pupil is not None:
+                    seen.add(pid)
+                    yield pupil, record_of(value)
+        else:
+            cutoff = iso_utc(datetime.combine(on + timedelta(days=1), time.min, tzinfo=UTC))
+            for pid, group in groupby(self.store.event_rows(c.id, ids), key=itemgetter(0)):
+                pupil = by_id.get(pid)
+                if pupil is None:
+                    continue
+                seen.add(pid)
+                events = [row for row in group if row[4] < cutoff]
+                # the lean record is exact for a log without retractions; otherwise fold it all
+                lean = engine.lean_fold(events)
+                yield pupil, lean if lean is not None else fold_rows(events).get(pid, PupilRecord())
         for pid, pupil in by_id.items():
             if pid not in seen:
                 yield pupil, PupilRecord()
