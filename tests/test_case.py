@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -191,13 +192,16 @@ def test_export_then_import_gives_back_the_curriculum(path: Path) -> None:
         original.curriculum.version,
         original.curriculum.licence,
     )
+    # and everything else: the id, the stages (ids, titles, years, end points), the order
+    assert back == original
 
 
 def test_export_is_deterministic_and_shaped_like_case_1_1(tmp_path: Path) -> None:
     c = next(c for c in map(load_curriculum, sample_curriculum_paths()) if c.id == "nc-maths")
     first, second = tmp_path / "a.json", tmp_path / "b.json"
-    save_case(c, first)
-    save_case(c, second)
+    when = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    save_case(c, first, changed=when)
+    save_case(c, second, changed=when)
     assert first.read_bytes() == second.read_bytes()
     package = json.loads(first.read_text(encoding="utf-8"))
     assert looks_like_case(first)
@@ -255,3 +259,63 @@ def test_a_foreign_precedes_note_is_read_as_the_link_source() -> None:
     # a precedes association with neither notes nor the extension gives a link with no provenance
     others = [m for m in back.milestones for r in m.requires if m.link(r) is None]
     assert others or sum(len(m.requires) for m in back.milestones) == 1
+
+
+def test_a_round_trip_keeps_the_curriculum_id_and_its_year_stages() -> None:
+    c = next(c for c in map(load_curriculum, sample_curriculum_paths()) if c.id == "key-maths")
+    package = write_case(c)
+    assert package["CFDocument"]["extensions"]["passportCurriculum"]["id"] == "key-maths"
+    back, _ = parse_case(json.dumps(package), "export.json")
+    assert back.id == "key-maths"  # not a slug of the title
+    assert [(s.id, s.title, s.year_list) for s in back.stages][:4] == [
+        ("R", "Reception", [0]),
+        ("Y1", "Year 1", [1]),
+        ("Y2", "Year 2", [2]),
+        ("Y3", "Year 3", [3]),
+    ]
+    assert not any(s.title.startswith(("Kindergarten", "Grade")) for s in back.stages)
+    # other tools still get the levels
+    item = next(i for i in package["CFItems"] if i["CFItemType"] == "Milestone" and "educationLevel" in i)
+    assert item["educationLevel"]
+
+
+def test_a_stage_with_no_year_and_its_end_points_survive_a_round_trip() -> None:
+    c = next(c for c in map(load_curriculum, sample_curriculum_paths()) if c.id == "small-steps")
+    c.stages[0].end_points = 7
+    back, _ = parse_case(json.dumps(write_case(c)), "x.json")
+    assert [(s.id, s.title, s.year, s.end_points) for s in back.stages[:2]] == [
+        ("K1", "K1 Pre-intentional", None, 7),
+        ("K2", "K2 Reactive", None, None),
+    ]
+    assert [m.stage for m in back.milestones] == [m.stage for m in c.milestones]
+
+
+def test_a_package_without_our_extensions_is_still_read_by_its_levels() -> None:
+    c = next(c for c in map(load_curriculum, sample_curriculum_paths()) if c.id == "key-maths")
+    package = write_case(c)
+    package["CFDocument"].pop("extensions", None)
+    for item in package["CFItems"]:
+        item.pop("extensions", None)
+    back, _ = parse_case(json.dumps(package), "x.json")
+    assert back.id != "key-maths" and back.stages[1].title == "Kindergarten"
+
+
+def test_change_dates_are_real() -> None:
+    c = load_curriculum(Path(__file__).parent / "data" / "maths.toml")
+    c.curriculum.version = "2026.1"
+    before = datetime.now(UTC).replace(microsecond=0)
+    package = write_case(c)
+    stamps = {
+        x["lastChangeDateTime"]
+        for x in [package["CFDocument"], *package["CFItems"], *package["CFAssociations"]]
+    }
+    (stamp,) = stamps
+    assert not stamp.startswith("2000-01-01")
+    assert before <= datetime.fromisoformat(stamp) <= before + timedelta(minutes=1)
+    # a version that is (or has) a date gives that date
+    c.curriculum.version = "draft of 2024-09-01"
+    assert write_case(c)["CFDocument"]["lastChangeDateTime"] == "2024-09-01T00:00:00+00:00"
+    c.curriculum.version = "2024-13-45"  # not a date: now
+    assert write_case(c)["CFDocument"]["lastChangeDateTime"] >= before.isoformat()
+    given = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
+    assert write_case(c, changed=given)["CFDocument"]["lastChangeDateTime"] == "2025-06-30T12:00:00+00:00"

@@ -2,8 +2,9 @@
 
 Reading (``read_case`` / ``parse_case``) turns a CFPackage into a curriculum:
 
-- **header**: id = a slug of the CFDocument's ``humanCodingScheme`` if it has one (not in the schema, but
-  some tools write it), else of its title (stable: the same title gives the same id);
+- **header**: id = the one ``write_case`` keeps in the CFDocument's ``extensions.passportCurriculum``,
+  else a slug of its ``humanCodingScheme`` if it has one (not in the schema, but some tools write it),
+  else of its title (stable: the same title gives the same id);
   version = ``version``, else the date of ``lastChangeDateTime``, with a non-final ``adoptionStatus``
   in brackets; source = ``creator``, ``publisher`` and ``officialSourceURL``; licence = the text of the
   CFLicense that ``licenseURI`` names (CFDefinitions), else its title or URI; notes = the document's
@@ -19,7 +20,10 @@ Reading (``read_case`` / ``parse_case``) turns a CFPackage into a curriculum:
 - **prerequisites**: "A ``precedes`` B" means B requires A. An edge that would close a cycle is dropped.
   Where the link comes from: the association's ``extensions.linkProvenance`` (``source``/``reason``, as
   ``write_case`` writes it), else its ``notes`` as the source; none when it has neither.
-- **stages**: from ``educationLevel`` (or the real-world misspelling ``educationalLevel``), inherited from
+- **stages**: a package written by ``write_case`` carries our stages (ids, titles, years, end points)
+  in the CFDocument's ``extensions.passportCurriculum`` and each milestone's stage and file position in
+  its ``extensions.passportMilestone``; those are used as they are, so a round trip keeps "Year 3" a
+  "Year 3". Otherwise stages come from ``educationLevel`` (or the real-world misspelling ``educationalLevel``), inherited from
   the nearest ancestor when an item has none. US grades map to England year groups by age:
   PK/TK (pre-kindergarten) → Reception (year 0), KG → Year 1, grade N → Year N+1 (so grade 12 → Year 13).
   One stage per level ("Kindergarten", "Grade 3", …); an item listing a run of consecutive levels goes in a
@@ -44,7 +48,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -264,6 +268,7 @@ class _Reader:
                 notes=_str(raw.get("notes")),
                 item_type=_str(raw.get("CFItemType")),
                 levels=_levels(level_value),
+                **_carried_milestone(raw.get("extensions")),
             )
         if skipped:
             self.warn(f"{len(skipped)} CFItems have no identifier and were skipped: {_some(skipped)}")
@@ -412,7 +417,9 @@ class _Reader:
             own = items[key].levels
             levels[key] = own or levels.get(parent.get(key, ""), [])
 
-        stage_of: dict[str, _StageKey] = {}
+        carried_id, carried_stages = self.carried(document)
+        carried = {stage.id: stage for stage in carried_stages}
+        stage_of: dict[str, _StageKey] = {}  # items placed by their levels
         scattered: list[str] = []
         milestones: list[Milestone] = []
         for key in order:
@@ -426,18 +433,22 @@ class _Reader:
                     taken = {s.id for s in strands}
                     general = Strand(id=_unique("general", taken), title="General")
                 strand_id = general.id
-            stage_key = self.stage_key(levels[key])
-            if stage_key is None:
-                scattered.append(ids[key])
-                lowest = min(levels[key], key=lambda code: _LEVEL_YEARS.get(code, 99))
-                stage_key = self.stage_key([lowest]) or _StageKey(())
-            stage_of[key] = stage_key
             item = items[key]
+            if item.stage in carried:
+                stage_id = item.stage
+            else:
+                stage_key = self.stage_key(levels[key])
+                if stage_key is None:
+                    scattered.append(ids[key])
+                    lowest = min(levels[key], key=lambda code: _LEVEL_YEARS.get(code, 99))
+                    stage_key = self.stage_key([lowest]) or _StageKey(())
+                stage_of[key] = stage_key
+                stage_id = ""  # named below, once every stage is known
             milestones.append(
                 Milestone(
                     id=ids[key],
                     strand=strand_id,
-                    stage=stage_key.stage().id,
+                    stage=stage_id,
                     title=item.title(),
                     guidance=item.guidance(),
                 )
@@ -459,15 +470,62 @@ class _Reader:
             by_key[target].provenance = {s: link for s, link in links.items() if link is not None}
 
         stage_keys = sorted(set(stage_of.values()), key=_StageKey.rank)
-        stages = [k.stage() for k in stage_keys]
+        stages = list(carried_stages)
+        named: dict[_StageKey, str] = {}
+        for stage_key in stage_keys:
+            stage = stage_key.stage()
+            stage.id = _unique(stage.id, {s.id for s in stages})
+            named[stage_key] = stage.id
+            stages.append(stage)
+        milestone_keys = [key for key in order if key not in strand_keys]
+        for key, milestone in zip(milestone_keys, milestones, strict=True):
+            if key in stage_of:
+                milestone.stage = named[stage_of[key]]
         rank = {s.id: i for i, s in enumerate(stages)}
-        milestones.sort(key=lambda m: rank[m.stage])  # stable: hierarchy order inside a stage
+        positions = [items[key].position for key in milestone_keys]
+        if carried and None not in positions and len(set(positions)) == len(positions):
+            by_position = dict(zip([m.id for m in milestones], positions, strict=True))
+            milestones.sort(key=lambda m: by_position[m.id])  # the order of the exported file
+        else:
+            milestones.sort(key=lambda m: rank[m.stage])  # stable: hierarchy order inside a stage
+        header = self.header(document, definitions, any(k.years for k in stage_keys))
+        if carried_id is not None:
+            header.id = carried_id
         return Curriculum(
-            curriculum=self.header(document, definitions, any(k.years for k in stage_keys)),
+            curriculum=header,
             stages=stages,
             strands=strands,
             milestones=milestones,
         )
+
+    def carried(self, document: dict[str, Any]) -> tuple[str | None, list[Stage]]:
+        """The curriculum id and stages ``write_case`` keeps in the CFDocument's
+        ``extensions.passportCurriculum``; (None, []) when absent. A malformed value is warned
+        about and ignored (the levels are read instead)."""
+        extensions = document.get("extensions")
+        given = extensions.get(CURRICULUM_KEY) if isinstance(extensions, dict) else None
+        if given is None:
+            return None, []
+        if not isinstance(given, dict):
+            self.warn(f"the CFDocument's '{CURRICULUM_KEY}' extension is not an object; ignored")
+            return None, []
+        ident = _str(given.get("id"))
+        if ident is not None and any(c.isspace() for c in ident):
+            self.warn(f"the CFDocument's '{CURRICULUM_KEY}' id {ident!r} has spaces; ignored")
+            ident = None
+        stages: list[Stage] = []
+        raw = given.get("stages")
+        for entry in raw if isinstance(raw, list) else []:
+            try:
+                stage = Stage.model_validate(entry)
+            except ValidationError:
+                self.warn(f"the CFDocument's '{CURRICULUM_KEY}' has a stage that is not valid; ignored")
+                continue
+            if stage.id in {s.id for s in stages}:
+                self.warn(f"the CFDocument's '{CURRICULUM_KEY}' repeats stage {stage.id!r}; kept the first")
+                continue
+            stages.append(stage)
+        return ident, stages
 
     def acyclic_parents(self, parent: dict[str, str], items: dict[str, _Item]) -> dict[str, str]:
         """The isChildOf parents with any cycle broken (its members become top-level items)."""
@@ -610,6 +668,8 @@ class _Item:
     notes: str | None
     item_type: str | None
     levels: list[str]
+    stage: str | None = None  # extensions.passportMilestone.stage, as write_case writes it
+    position: int | None = None  # extensions.passportMilestone.position
 
     def code_id(self) -> str:
         return "-".join((self.code or "").split())
@@ -630,6 +690,18 @@ class _Tree:
     rank: dict[str, tuple[float, int, int]] = field(default_factory=dict)
     precedes: list[tuple[str, str]] = field(default_factory=list)
     provenance: dict[tuple[str, str], LinkProvenance] = field(default_factory=dict)  # of a precedes
+
+
+def _carried_milestone(extensions: Any) -> dict[str, Any]:
+    """The stage and position ``write_case`` keeps in a milestone's ``extensions`` (none if absent)."""
+    given = extensions.get(MILESTONE_KEY) if isinstance(extensions, dict) else None
+    if not isinstance(given, dict):
+        return {}
+    position = given.get("position")
+    return {
+        "stage": _str(given.get("stage")),
+        "position": position if isinstance(position, int) and not isinstance(position, bool) else None,
+    }
 
 
 def _reaches(requires: dict[str, list[str]], start: str, goal: str) -> bool:
@@ -766,7 +838,26 @@ def looks_like_case(text_or_path: str | Path) -> bool:
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/passport-tui/case")
 PROVENANCE_KEY = "linkProvenance"  # in a precedes association's ``extensions``: {source, reason}
-FIXED_TIME = "2000-01-01T00:00:00+00:00"
+CURRICULUM_KEY = "passportCurriculum"  # in the CFDocument's ``extensions``: {id, stages}
+MILESTONE_KEY = "passportMilestone"  # in a milestone CFItem's ``extensions``: {stage, position}
+_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def change_time(c: Curriculum, changed: datetime | None = None) -> str:
+    """The ``lastChangeDateTime`` of an export: ``changed`` if given, else the date in the
+    curriculum's version (such as "2024-09-01" or "draft of 2024-09-01", at midnight UTC), else now
+    (UTC, to the second)."""
+    if changed is not None:
+        if changed.tzinfo is None:
+            changed = changed.replace(tzinfo=UTC)
+        return changed.isoformat(timespec="seconds")
+    for match in _DATE.finditer(c.curriculum.version):
+        try:
+            day = datetime(*map(int, match.groups()), tzinfo=UTC)
+        except ValueError:
+            continue
+        return day.isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, Any]:
@@ -778,16 +869,21 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
       humanCodingScheme = our id, fullStatement = title, notes = guidance.
     - educationLevel of a milestone from its stage's year groups, the reverse of the import mapping:
       Reception → "PK", Year 1 → "KG", Year N → US grade N-1 as two digits (Year 3 → "02"); a two-year
-      stage lists both ("02", "03"). Stages with no year group (and years past 13) give no level; such
-      stages come back as one "Unlevelled" stage, and stage ids, titles and ``end_points`` are not kept.
+      stage lists both ("02", "03"). Stages with no year group (and years past 13) give no level.
     - isChildOf: milestone → its strand, sub-strand → its parent, top strand → the document, with
       ``sequenceNumber`` the position among siblings in file order; precedes: prerequisite → milestone,
       with the link's provenance (if any) as ``notes`` for people ("Source: …; Our reading: …") and as
       ``extensions.linkProvenance`` (``{"source": …, "reason": …}``) for a reader like ours.
-    - Identifiers are UUID5s of the curriculum id and the item's id, and ``lastChangeDateTime`` is
-      ``changed`` or a fixed date, so exporting twice gives the same file. URIs are ``urn:uuid:`` URNs.
+    - What CASE has no field for travels in ``extensions``, so that a reader like ours gets the same
+      curriculum back: the CFDocument's ``extensions.passportCurriculum`` holds the curriculum ``id``
+      and its ``stages`` (id, title, year or years, end points) as in our files; each milestone
+      CFItem's ``extensions.passportMilestone`` holds its ``stage`` id and its ``position`` in the file.
+      Other tools ignore them and read ``educationLevel``.
+    - Identifiers are UUID5s of the curriculum id and the item's id, so exporting twice gives the same
+      identifiers. ``lastChangeDateTime`` is the real date of the change: ``changed``, else the date
+      in the curriculum's version, else now (see ``change_time``). URIs are ``urn:uuid:`` URNs.
     """
-    when = changed.isoformat(timespec="seconds") if changed else FIXED_TIME
+    when = change_time(c, changed)
 
     def ident(*parts: str) -> str:
         return str(uuid.uuid5(_NAMESPACE, "\x1f".join([c.id, *parts])))
@@ -840,6 +936,10 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
     if header.notes:
         document["notes"] = header.notes
     document["CFPackageURI"] = doc_link
+    document["extensions"] = {
+        CURRICULUM_KEY: {"id": c.id, "stages": [s.model_dump(exclude_none=True) for s in c.stages]}
+    }
+    position = {m.id: n for n, m in enumerate(c.milestones)}
 
     items: list[dict[str, Any]] = []
     links: dict[tuple[str, str], dict[str, str]] = {}
@@ -864,6 +964,7 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
                 levels = [lv for y in (stage.year_list if stage else []) if (lv := level_of_year(y))]
                 if levels:
                     item["educationLevel"] = levels
+                item["extensions"] = {MILESTONE_KEY: {"stage": thing.stage, "position": position[thing.id]}}
             items.append(item)
 
     associations: list[dict[str, Any]] = []
