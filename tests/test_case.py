@@ -319,3 +319,57 @@ def test_change_dates_are_real() -> None:
     assert write_case(c)["CFDocument"]["lastChangeDateTime"] >= before.isoformat()
     given = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
     assert write_case(c, changed=given)["CFDocument"]["lastChangeDateTime"] == "2025-06-30T12:00:00+00:00"
+
+
+def _with_precedes(raw: dict, *pairs: tuple[str, str], notes: str | None = None) -> dict:
+    """The package with "A precedes B" associations added, A and B named by their codes."""
+    by_code = {i.get("humanCodingScheme"): i for i in raw["CFItems"]}
+    for n, (before, after) in enumerate(pairs):
+        origin = by_code[f"CCSS.Math.Content.{before}"]
+        destination = by_code[f"CCSS.Math.Content.{after}"]
+        association = {
+            "identifier": f"added-precedes-{n}",
+            "associationType": "precedes",
+            "originNodeURI": {"title": "Origin", "identifier": origin["identifier"], "uri": origin["uri"]},
+            "destinationNodeURI": {
+                "title": "Destination",
+                "identifier": destination["identifier"],
+                "uri": destination["uri"],
+            },
+        }
+        if notes:
+            association["notes"] = notes
+        raw["CFAssociations"].append(association)
+    return raw
+
+
+def test_a_precedes_naming_a_standard_with_components_is_applied_to_its_parts() -> None:
+    if not CCSS.exists():
+        pytest.skip("the shared CASE sample is not here")
+    raw = json.loads(CCSS.read_text(encoding="utf-8"))
+    package = _with_precedes(
+        raw, ("6.RP.A.2", "6.RP.A.3"), ("6.RP.A.3", "7.RP.A.1"), notes="Progressions, ratios"
+    )
+    c, warnings = parse_case(json.dumps(package), str(CCSS))
+    passes_our_validation(c)
+    ms = c.milestone_by_id
+    parts = [f"CCSS.Math.Content.6.RP.A.3{x}" for x in "abcd"]
+    assert "CCSS.Math.Content.6.RP.A.3" in c.strand_by_id  # the standard stays a strand
+    # the standard as destination: each part requires 6.RP.A.2
+    for part in parts:
+        assert ms[part].requires == ["CCSS.Math.Content.6.RP.A.2"]
+        link = ms[part].link("CCSS.Math.Content.6.RP.A.2")
+        assert link is not None and link.source == "Progressions, ratios"
+        assert link.reason and "applied to the parts of CCSS.Math.Content.6.RP.A.3" in link.reason
+    # the standard as origin: 7.RP.A.1 requires all of its parts
+    assert ms["CCSS.Math.Content.7.RP.A.1"].requires == parts
+    assert sum("name a standard with components" in w and w.count("->") == 2 for w in warnings) == 1
+
+
+def test_a_precedes_naming_a_cluster_is_still_ignored_with_a_warning() -> None:
+    if not CCSS.exists():
+        pytest.skip("the shared CASE sample is not here")
+    raw = json.loads(CCSS.read_text(encoding="utf-8"))
+    c, warnings = parse_case(json.dumps(_with_precedes(raw, ("6.RP.A", "7.RP.A"))), str(CCSS))
+    assert all(not m.requires for m in c.milestones)
+    assert any("groups of standards" in w and "6.RP.A -> " in w for w in warnings)

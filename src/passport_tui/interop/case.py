@@ -18,6 +18,9 @@ Reading (``read_case`` / ``parse_case``) turns a CFPackage into a curriculum:
   from the identifier (the last part of a URI, or the first 8 hex digits of a UUID).
   Title: ``fullStatement``; guidance: ``notes`` and ``abbreviatedStatement``.
 - **prerequisites**: "A ``precedes`` B" means B requires A. An edge that would close a cycle is dropped.
+  A standard with components (6.RP.A.3 with 3a–3d) is a strand, so a ``precedes`` naming it is applied
+  to its parts: each part requires what precedes the standard, and what the standard precedes requires
+  every part (see ``_Reader.prerequisites``); one naming a larger group (a cluster, a domain) is ignored.
   Where the link comes from: the association's ``extensions.linkProvenance`` (``source``/``reason``, as
   ``write_case`` writes it), else its ``notes`` as the source; none when it has neither.
 - **stages**: a package written by ``write_case`` carries our stages (ids, titles, years, end points)
@@ -80,6 +83,7 @@ MAPPING_NOTE = (
     "pre-kindergarten is Reception (year 0), kindergarten is Year 1 and grade N is Year N+1."
 )
 UNLEVELLED = "unlevelled"
+_GROUP_TYPES = {"domain", "cluster", "strand", "grouping", "category"}  # CFItemTypes of groups of standards
 
 
 def _grade_label(year: int) -> str:
@@ -462,12 +466,10 @@ class _Reader:
             )
 
         by_key = {m.id: m for m in milestones}
-        requires = self.prerequisites(tree.precedes, items, ids, strand_keys)
-        key_of = {ids[key]: key for key in items if key not in strand_keys}  # milestone id -> item
+        requires = self.prerequisites(tree, items, ids, strand_keys, children)
         for target, sources in requires.items():
-            by_key[target].requires = sources
-            links = {s: tree.provenance.get((key_of[s], key_of[target])) for s in sources}
-            by_key[target].provenance = {s: link for s, link in links.items() if link is not None}
+            by_key[target].requires = [source for source, _ in sources]
+            by_key[target].provenance = {source: link for source, link in sources if link is not None}
 
         stage_keys = sorted(set(stage_of.values()), key=_StageKey.rank)
         stages = list(carried_stages)
@@ -588,25 +590,67 @@ class _Reader:
 
     def prerequisites(
         self,
-        precedes: list[tuple[str, str]],
+        tree: _Tree,
         items: dict[str, _Item],
         ids: dict[str, str],
         strand_keys: set[str],
-    ) -> dict[str, list[str]]:
-        requires: dict[str, list[str]] = defaultdict(list)
+        children: dict[str, list[str]],
+    ) -> dict[str, list[tuple[str, LinkProvenance | None]]]:
+        """Milestone id -> its prerequisites (id, provenance), in package order, from the precedes
+        associations ("A precedes B": B requires A).
+
+        A standard with components (6.RP.A.3 with 6.RP.A.3a–3d) is a strand here, never a milestone:
+        its components are what a teacher judges. So a precedes naming such a standard is applied to
+        its parts: "X precedes 6.RP.A.3" makes each of 3a–3d require X, and "6.RP.A.3 precedes Y"
+        makes Y require all of 3a–3d (the standard is met when its parts are). Each such link says so
+        in its provenance (the association's source kept, our reading added), and a warning lists
+        them. A standard with components is a strand whose children are all milestones and whose
+        ``CFItemType`` is not a grouping type (domain, cluster, strand); a precedes naming a larger
+        group of standards is still ignored, with a warning."""
+        requires: dict[str, list[tuple[str, LinkProvenance | None]]] = defaultdict(list)
         on_strands: list[str] = []
+        on_parts: list[str] = []
         dropped: list[str] = []
-        for before, after in precedes:
-            if before in strand_keys or after in strand_keys:
+
+        def parts(key: str) -> list[str] | None:
+            if key not in strand_keys:
+                return [key]
+            below = children.get(key, [])
+            kind = (items[key].item_type or "").lower()
+            if below and kind not in _GROUP_TYPES and not any(k in strand_keys for k in below):
+                return below
+            return None
+
+        for before, after in tree.precedes:
+            firsts, seconds = parts(before), parts(after)
+            if firsts is None or seconds is None:
                 on_strands.append(f"{ids[before]} -> {ids[after]}")
                 continue
-            a, b = ids[before], ids[after]
-            if a in requires[b]:
-                continue
-            if a == b or _reaches(requires, a, b):  # a already requires b: b requiring a closes a cycle
-                dropped.append(f"{a} precedes {b}")
-                continue
-            requires[b].append(a)
+            given = tree.provenance.get((before, after))
+            link = given
+            spread = [ids[k] for k in (before, after) if k in strand_keys]
+            if spread:
+                on_parts.append(f"{ids[before]} -> {ids[after]}")
+                reading = (
+                    f"CASE says {ids[before]} precedes {ids[after]}; applied to the parts of "
+                    f"{' and '.join(spread)}"
+                )
+                reason = f"{given.reason}; {reading}" if given and given.reason else reading
+                link = LinkProvenance(source=given.source if given else None, reason=reason)
+            for first in firsts:
+                for second in seconds:
+                    a, b = ids[first], ids[second]
+                    if any(a == known for known, _ in requires[b]):
+                        continue
+                    if a == b or _reaches_links(requires, a, b):  # b already needed by a: a cycle
+                        dropped.append(f"{a} precedes {b}")
+                        continue
+                    requires[b].append((a, link))
+        if on_parts:
+            self.warn(
+                f"{len(on_parts)} precedes associations name a standard with components; applied to its "
+                f"parts: {_some(on_parts)}"
+            )
         if on_strands:
             self.warn(
                 f"{len(on_strands)} precedes associations involve groups of standards, not standards; "
@@ -704,12 +748,14 @@ def _carried_milestone(extensions: Any) -> dict[str, Any]:
     }
 
 
-def _reaches(requires: dict[str, list[str]], start: str, goal: str) -> bool:
+def _reaches_links(
+    requires: dict[str, list[tuple[str, LinkProvenance | None]]], start: str, goal: str
+) -> bool:
     """Whether ``start`` requires ``goal``, directly or through other milestones."""
     seen = {start}
     stack = [start]
     while stack:
-        for nxt in requires.get(stack.pop(), ()):
+        for nxt, _ in requires.get(stack.pop(), ()):
             if nxt == goal:
                 return True
             if nxt not in seen:
