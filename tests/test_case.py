@@ -10,7 +10,15 @@ import pytest
 
 from passport_tui.curriculum import dump_curriculum, load_curriculum, parse_curriculum
 from passport_tui.errors import CurriculumError
-from passport_tui.interop.case import _line_of, looks_like_case, parse_case, read_case, save_case, write_case
+from passport_tui.interop.case import (
+    _line_of,
+    looks_like_case,
+    parse_case,
+    read_case,
+    save_case,
+    write_case,
+    year_of_grade,
+)
 from passport_tui.models import Curriculum
 from passport_tui.resources import sample_curriculum_paths
 
@@ -48,6 +56,12 @@ def test_real_package_accounts_for_every_item(ccss: tuple[Curriculum, list[str]]
     assert c.strand_by_id["CCSS.Math.Content.K.CC.B.4"].parent == "CCSS.Math.Content.K.CC.B"
     assert ms["CCSS.Math.Content.K.CC.B.4a"].strand == "CCSS.Math.Content.K.CC.B.4"
     assert all(not m.requires for m in c.milestones)  # the package has no precedes
+
+
+def test_real_package_says_it_has_no_prerequisite_links(ccss: tuple[Curriculum, list[str]]) -> None:
+    _, warnings = ccss
+    (line,) = [w for w in warnings if "no prerequisite links" in w]
+    assert line.startswith(f"{CCSS}: warning: ") and "no 'precedes' associations" in line
 
 
 def test_real_package_warns_about_the_misspelt_level(ccss: tuple[Curriculum, list[str]]) -> None:
@@ -165,7 +179,10 @@ def test_export_then_import_gives_back_the_curriculum(path: Path) -> None:
     original = load_curriculum(path)
     package = write_case(original)
     back, warnings = parse_case(json.dumps(package), "export.json")
-    assert warnings == []
+    if any(m.requires for m in original.milestones):
+        assert warnings == []
+    else:  # a curriculum without links says so
+        assert len(warnings) == 1 and "no prerequisite links" in warnings[0]
     passes_our_validation(back)
     assert [(s.id, s.title, s.parent) for s in back.strands] == [
         (s.id, s.title, s.parent) for s in original.strands
@@ -373,3 +390,71 @@ def test_a_precedes_naming_a_cluster_is_still_ignored_with_a_warning() -> None:
     c, warnings = parse_case(json.dumps(_with_precedes(raw, ("6.RP.A", "7.RP.A"))), str(CCSS))
     assert all(not m.requires for m in c.milestones)
     assert any("groups of standards" in w and "6.RP.A -> " in w for w in warnings)
+
+
+def test_precedes_that_are_all_dropped_say_so() -> None:
+    c, warnings = parse_case(json.dumps(_tiny([("A", ["01"]), ("B", ["01"])], [("A", "nowhere")])), "x.json")
+    assert all(not m.requires for m in c.milestones)
+    assert any("no prerequisite links: none of its 1 'precedes'" in w for w in warnings)
+    _, warnings = parse_case(json.dumps(_tiny([("A", ["01"]), ("B", ["01"])], [("A", "B")])), "x.json")
+    assert not any("no prerequisite links" in w for w in warnings)
+
+
+def _tiny(items: list[tuple[str, list[str]]], precedes: list[tuple[str, str]]) -> dict:
+    """A small package: one strand holding milestones (code, educationLevel), and precedes by code."""
+    doc = {"identifier": "doc", "uri": "urn:doc", "title": "Tiny", "creator": "Test"}
+    found = [{"identifier": "s", "uri": "urn:s", "fullStatement": "Strand", "humanCodingScheme": "S"}]
+    found += [
+        {"identifier": code, "uri": f"urn:{code}", "fullStatement": f"Do {code}", "humanCodingScheme": code}
+        | ({"educationLevel": levels} if levels else {})
+        for code, levels in items
+    ]
+    tree = [
+        {
+            "identifier": "a-s",
+            "associationType": "isChildOf",
+            "originNodeURI": {"identifier": "s"},
+            "destinationNodeURI": {"identifier": "doc"},
+        }
+    ]
+    tree += [
+        {
+            "identifier": f"a-{code}",
+            "associationType": "isChildOf",
+            "originNodeURI": {"identifier": code},
+            "destinationNodeURI": {"identifier": "s"},
+        }
+        for code, _ in items
+    ]
+    tree += [
+        {
+            "identifier": f"p-{a}-{b}",
+            "associationType": "precedes",
+            "originNodeURI": {"identifier": a},
+            "destinationNodeURI": {"identifier": b},
+        }
+        for a, b in precedes
+    ]
+    return {"CFDocument": doc, "CFItems": found, "CFAssociations": tree}
+
+
+def test_us_grades_map_to_years_by_one_rule_and_never_past_year_13_silently() -> None:
+    assert [year_of_grade(g) for g in ("PK", "TK", "K", "KG", "00", "01", "5", "12")] == [
+        0,
+        0,
+        1,
+        1,
+        1,
+        2,
+        6,
+        13,
+    ]
+    assert [year_of_grade(g) for g in ("13", "15", "PS", "UG", "OTHER")] == [None] * 5
+    package = _tiny([("A", ["12"]), ("B", ["13"]), ("C", ["16"]), ("D", ["15", "16"])], [("A", "B")])
+    c, warnings = parse_case(json.dumps(package), "x.json")
+    passes_our_validation(c)
+    years = {m.id: c.stage_by_id[m.stage].year_list for m in c.milestones}
+    assert years == {"A": [13], "B": [], "C": [], "D": []}
+    assert all(y <= 13 for s in c.stages for y in s.year_list)
+    (line,) = [w for w in warnings if "past grade 12" in w]
+    assert "3 items are at US grade 13, 15, 16" in line and "Year 13" in line and "B, C, D" in line

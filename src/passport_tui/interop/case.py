@@ -27,8 +27,10 @@ Reading (``read_case`` / ``parse_case``) turns a CFPackage into a curriculum:
   in the CFDocument's ``extensions.passportCurriculum`` and each milestone's stage and file position in
   its ``extensions.passportMilestone``; those are used as they are, so a round trip keeps "Year 3" a
   "Year 3". Otherwise stages come from ``educationLevel`` (or the real-world misspelling ``educationalLevel``), inherited from
-  the nearest ancestor when an item has none. US grades map to England year groups by age:
-  PK/TK (pre-kindergarten) → Reception (year 0), KG → Year 1, grade N → Year N+1 (so grade 12 → Year 13).
+  the nearest ancestor when an item has none. US grades map to England year groups by age, one rule
+  (``year_of_grade``): PK/TK (pre-kindergarten) → Reception (year 0), KG → Year 1, grade N → Year N+1
+  (so grade 12 → Year 13). A grade past 12 would be past Year 13: its items go in a stage with no year
+  group ("Grade 13", "Level 16") and a warning says so, never a Year 14 or beyond.
   One stage per level ("Kindergarten", "Grade 3", …); an item listing a run of consecutive levels goes in a
   stage spanning those years (``years = [4, 5]``, "Grades 3–4"), any other mix in its lowest level; items with
   no level go in a stage "Unlevelled" with no year.
@@ -61,11 +63,40 @@ from ..errors import CurriculumError, Problem, one_line
 from ..files import write_atomically
 from ..models import Curriculum, CurriculumHeader, LinkProvenance, Milestone, Stage, Strand
 
-__all__ = ["looks_like_case", "parse_case", "read_case", "save_case", "write_case"]
+__all__ = ["looks_like_case", "parse_case", "read_case", "save_case", "write_case", "year_of_grade"]
 
 # --- education levels ⇄ year groups ---------------------------------------------------------
 
-_LEVEL_YEARS: dict[str, int] = {"PK": 0, "TK": 0, "KG": 1, **{f"{g:02d}": g + 1 for g in range(1, 13)}}
+
+def _normal_level(raw: str) -> str:
+    code = raw.strip().upper()
+    if code.isdigit():
+        return "KG" if int(code) == 0 else f"{int(code):02d}"
+    return {"K": "KG", "PREK": "PK", "PRE-K": "PK"}.get(code, code)
+
+
+def year_of_grade(code: str) -> int | None:
+    """The England year group of a US grade level (a CASE ``educationLevel`` code), matched by age —
+    the one rule this module uses both ways: pre-kindergarten ("PK", "TK") → Reception (year 0),
+    kindergarten ("KG", "K", "00") → Year 1, grade N ("01" … "12") → Year N+1, so grade 12 → Year 13.
+    None for any other code: grade 13 and above would be Year 14 and above, which an England school
+    does not have (the reader warns about those), and "IT", "PR", "PS", "UG", "AE", "OTHER" name no
+    year group."""
+    level = _normal_level(code)
+    if level in ("PK", "TK"):
+        return 0
+    if level == "KG":
+        return 1
+    if level.isdigit() and 1 <= int(level) <= 12:
+        return int(level) + 1
+    return None
+
+
+_LEVEL_YEARS: dict[str, int] = {
+    code: year
+    for code in ("PK", "TK", "KG", *(f"{g:02d}" for g in range(1, 13)))
+    if (year := year_of_grade(code)) is not None
+}
 _LEVEL_NAMES: dict[str, str] = {
     "IT": "Infant/toddler",
     "PR": "Preschool",
@@ -105,13 +136,6 @@ def level_of_year(year: int) -> str | None:
     if 2 <= year <= 13:
         return f"{year - 1:02d}"
     return None
-
-
-def _normal_level(raw: str) -> str:
-    code = raw.strip().upper()
-    if code.isdigit():
-        return "KG" if int(code) == 0 else f"{int(code):02d}"
-    return {"K": "KG", "PREK": "PK", "PRE-K": "PK"}.get(code, code)
 
 
 def _levels(value: Any) -> list[str]:
@@ -193,6 +217,7 @@ class _Reader:
         self.prefix: list[str | int] = []
         self.warnings: list[str] = []
         self.bad_provenance = 0
+        self.precedes_seen = 0  # precedes associations in the package, kept or not
 
     # -- messages --
 
@@ -239,6 +264,17 @@ class _Reader:
         doc_ids = {v for v in (_str(document.get("identifier")), _str(document.get("uri"))) if v}
         tree = self.associations(raw_associations, items, doc_ids)
         built = self.build(document, definitions, items, tree)
+        if not any(m.requires for m in built.milestones):
+            # the passport reasons over prerequisites: a teacher must know this curriculum has none
+            why = (
+                f"none of its {self.precedes_seen} 'precedes' associations could be kept (see above)"
+                if self.precedes_seen
+                else "it has no 'precedes' associations"
+            )
+            self.warn(
+                f"no prerequisite links: {why}, so no milestone requires another and the passport cannot "
+                "refuse a judgement, list gaps or suggest next steps from prerequisites in this curriculum"
+            )
         return built, [one_line(w) for w in self.warnings]  # one warning, one line
 
     def items(self, raw_items: list[Any]) -> dict[str, _Item]:
@@ -326,6 +362,7 @@ class _Reader:
                 malformed += 1
                 continue
             kind = _str(association.get("associationType"))
+            self.precedes_seen += kind == "precedes"
             if kind not in ("isChildOf", "precedes"):
                 ignored[kind or "(none)"] += 1
                 continue
@@ -425,6 +462,7 @@ class _Reader:
         carried = {stage.id: stage for stage in carried_stages}
         stage_of: dict[str, _StageKey] = {}  # items placed by their levels
         scattered: list[str] = []
+        beyond: dict[str, set[str]] = {}  # item id -> its grades past 12
         milestones: list[Milestone] = []
         for key in order:
             if key in strand_keys:
@@ -441,6 +479,9 @@ class _Reader:
             if item.stage in carried:
                 stage_id = item.stage
             else:
+                past = {code for code in levels[key] if code.isdigit() and int(code) > 12}
+                if past:
+                    beyond[ids[key]] = past
                 stage_key = self.stage_key(levels[key])
                 if stage_key is None:
                     scattered.append(ids[key])
@@ -459,6 +500,13 @@ class _Reader:
             )
         if general is not None:
             strands.insert(0, general)
+        if beyond:
+            grades = sorted(set().union(*beyond.values()), key=int)
+            self.warn(
+                f"{len(beyond)} items are at US grade {', '.join(str(int(g)) for g in grades)}, past grade 12: "
+                f"grade N is Year N+1, and there is no year group past Year 13, so they are in a stage with "
+                f"no year group: {_some(beyond)}"
+            )
         if scattered:
             self.warn(
                 f"{len(scattered)} items list levels that are not one run of grades; placed in the lowest: "
