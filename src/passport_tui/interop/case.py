@@ -26,8 +26,8 @@ Reading (``read_case`` / ``parse_case``) turns a CFPackage into a curriculum:
 - **stages**: a package written by ``write_case`` carries our stages (ids, titles, years, end points)
   in the CFDocument's ``extensions.passportCurriculum`` and each milestone's stage and file position in
   its ``extensions.passportMilestone``; those are used as they are, so a round trip keeps "Year 3" a
-  "Year 3". Otherwise stages come from ``educationLevel`` (or the real-world misspelling ``educationalLevel``), inherited from
-  the nearest ancestor when an item has none. US grades map to England year groups by age, one rule
+  "Year 3". Otherwise stages come from ``educationLevel`` (or the real-world misspelling
+  ``educationalLevel``), inherited from the nearest ancestor when an item has none. US grades map to England year groups by age, one rule
   (``year_of_grade``): PK/TK (pre-kindergarten) → Reception (year 0), KG → Year 1, grade N → Year N+1
   (so grade 12 → Year 13). A grade past 12 would be past Year 13: its items go in a stage with no year
   group ("Grade 13", "Level 16") and a warning says so, never a Year 14 or beyond.
