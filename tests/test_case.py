@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from passport_tui.curriculum import dump_curriculum, load_curriculum, parse_curriculum
 from passport_tui.errors import CurriculumError
-from passport_tui.interop.case import _line_of, looks_like_case, parse_case, read_case, save_case, write_case
+from passport_tui.interop.case import (
+    _line_of,
+    looks_like_case,
+    parse_case,
+    read_case,
+    save_case,
+    write_case,
+    year_of_grade,
+)
 from passport_tui.models import Curriculum
 from passport_tui.resources import sample_curriculum_paths
 
@@ -47,6 +56,12 @@ def test_real_package_accounts_for_every_item(ccss: tuple[Curriculum, list[str]]
     assert c.strand_by_id["CCSS.Math.Content.K.CC.B.4"].parent == "CCSS.Math.Content.K.CC.B"
     assert ms["CCSS.Math.Content.K.CC.B.4a"].strand == "CCSS.Math.Content.K.CC.B.4"
     assert all(not m.requires for m in c.milestones)  # the package has no precedes
+
+
+def test_real_package_says_it_has_no_prerequisite_links(ccss: tuple[Curriculum, list[str]]) -> None:
+    _, warnings = ccss
+    (line,) = [w for w in warnings if "no prerequisite links" in w]
+    assert line.startswith(f"{CCSS}: warning: ") and "no 'precedes' associations" in line
 
 
 def test_real_package_warns_about_the_misspelt_level(ccss: tuple[Curriculum, list[str]]) -> None:
@@ -164,7 +179,10 @@ def test_export_then_import_gives_back_the_curriculum(path: Path) -> None:
     original = load_curriculum(path)
     package = write_case(original)
     back, warnings = parse_case(json.dumps(package), "export.json")
-    assert warnings == []
+    if any(m.requires for m in original.milestones):
+        assert warnings == []
+    else:  # a curriculum without links says so
+        assert len(warnings) == 1 and "no prerequisite links" in warnings[0]
     passes_our_validation(back)
     assert [(s.id, s.title, s.parent) for s in back.strands] == [
         (s.id, s.title, s.parent) for s in original.strands
@@ -191,13 +209,16 @@ def test_export_then_import_gives_back_the_curriculum(path: Path) -> None:
         original.curriculum.version,
         original.curriculum.licence,
     )
+    # and everything else: the id, the stages (ids, titles, years, end points), the order
+    assert back == original
 
 
 def test_export_is_deterministic_and_shaped_like_case_1_1(tmp_path: Path) -> None:
     c = next(c for c in map(load_curriculum, sample_curriculum_paths()) if c.id == "nc-maths")
     first, second = tmp_path / "a.json", tmp_path / "b.json"
-    save_case(c, first)
-    save_case(c, second)
+    when = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    save_case(c, first, changed=when)
+    save_case(c, second, changed=when)
     assert first.read_bytes() == second.read_bytes()
     package = json.loads(first.read_text(encoding="utf-8"))
     assert looks_like_case(first)
@@ -255,3 +276,185 @@ def test_a_foreign_precedes_note_is_read_as_the_link_source() -> None:
     # a precedes association with neither notes nor the extension gives a link with no provenance
     others = [m for m in back.milestones for r in m.requires if m.link(r) is None]
     assert others or sum(len(m.requires) for m in back.milestones) == 1
+
+
+def test_a_round_trip_keeps_the_curriculum_id_and_its_year_stages() -> None:
+    c = next(c for c in map(load_curriculum, sample_curriculum_paths()) if c.id == "key-maths")
+    package = write_case(c)
+    assert package["CFDocument"]["extensions"]["passportCurriculum"]["id"] == "key-maths"
+    back, _ = parse_case(json.dumps(package), "export.json")
+    assert back.id == "key-maths"  # not a slug of the title
+    assert [(s.id, s.title, s.year_list) for s in back.stages][:4] == [
+        ("R", "Reception", [0]),
+        ("Y1", "Year 1", [1]),
+        ("Y2", "Year 2", [2]),
+        ("Y3", "Year 3", [3]),
+    ]
+    assert not any(s.title.startswith(("Kindergarten", "Grade")) for s in back.stages)
+    # other tools still get the levels
+    item = next(i for i in package["CFItems"] if i["CFItemType"] == "Milestone" and "educationLevel" in i)
+    assert item["educationLevel"]
+
+
+def test_a_stage_with_no_year_and_its_end_points_survive_a_round_trip() -> None:
+    c = next(c for c in map(load_curriculum, sample_curriculum_paths()) if c.id == "small-steps")
+    c.stages[0].end_points = 7
+    back, _ = parse_case(json.dumps(write_case(c)), "x.json")
+    assert [(s.id, s.title, s.year, s.end_points) for s in back.stages[:2]] == [
+        ("K1", "K1 Pre-intentional", None, 7),
+        ("K2", "K2 Reactive", None, None),
+    ]
+    assert [m.stage for m in back.milestones] == [m.stage for m in c.milestones]
+
+
+def test_a_package_without_our_extensions_is_still_read_by_its_levels() -> None:
+    c = next(c for c in map(load_curriculum, sample_curriculum_paths()) if c.id == "key-maths")
+    package = write_case(c)
+    package["CFDocument"].pop("extensions", None)
+    for item in package["CFItems"]:
+        item.pop("extensions", None)
+    back, _ = parse_case(json.dumps(package), "x.json")
+    assert back.id != "key-maths" and back.stages[1].title == "Kindergarten"
+
+
+def test_change_dates_are_real() -> None:
+    c = load_curriculum(Path(__file__).parent / "data" / "maths.toml")
+    c.curriculum.version = "2026.1"
+    before = datetime.now(UTC).replace(microsecond=0)
+    package = write_case(c)
+    stamps = {
+        x["lastChangeDateTime"]
+        for x in [package["CFDocument"], *package["CFItems"], *package["CFAssociations"]]
+    }
+    (stamp,) = stamps
+    assert not stamp.startswith("2000-01-01")
+    assert before <= datetime.fromisoformat(stamp) <= before + timedelta(minutes=1)
+    # a version that is (or has) a date gives that date
+    c.curriculum.version = "draft of 2024-09-01"
+    assert write_case(c)["CFDocument"]["lastChangeDateTime"] == "2024-09-01T00:00:00+00:00"
+    c.curriculum.version = "2024-13-45"  # not a date: now
+    assert write_case(c)["CFDocument"]["lastChangeDateTime"] >= before.isoformat()
+    given = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
+    assert write_case(c, changed=given)["CFDocument"]["lastChangeDateTime"] == "2025-06-30T12:00:00+00:00"
+
+
+def _with_precedes(raw: dict, *pairs: tuple[str, str], notes: str | None = None) -> dict:
+    """The package with "A precedes B" associations added, A and B named by their codes."""
+    by_code = {i.get("humanCodingScheme"): i for i in raw["CFItems"]}
+    for n, (before, after) in enumerate(pairs):
+        origin = by_code[f"CCSS.Math.Content.{before}"]
+        destination = by_code[f"CCSS.Math.Content.{after}"]
+        association = {
+            "identifier": f"added-precedes-{n}",
+            "associationType": "precedes",
+            "originNodeURI": {"title": "Origin", "identifier": origin["identifier"], "uri": origin["uri"]},
+            "destinationNodeURI": {
+                "title": "Destination",
+                "identifier": destination["identifier"],
+                "uri": destination["uri"],
+            },
+        }
+        if notes:
+            association["notes"] = notes
+        raw["CFAssociations"].append(association)
+    return raw
+
+
+def test_a_precedes_naming_a_standard_with_components_is_applied_to_its_parts() -> None:
+    if not CCSS.exists():
+        pytest.skip("the shared CASE sample is not here")
+    raw = json.loads(CCSS.read_text(encoding="utf-8"))
+    package = _with_precedes(
+        raw, ("6.RP.A.2", "6.RP.A.3"), ("6.RP.A.3", "7.RP.A.1"), notes="Progressions, ratios"
+    )
+    c, warnings = parse_case(json.dumps(package), str(CCSS))
+    passes_our_validation(c)
+    ms = c.milestone_by_id
+    parts = [f"CCSS.Math.Content.6.RP.A.3{x}" for x in "abcd"]
+    assert "CCSS.Math.Content.6.RP.A.3" in c.strand_by_id  # the standard stays a strand
+    # the standard as destination: each part requires 6.RP.A.2
+    for part in parts:
+        assert ms[part].requires == ["CCSS.Math.Content.6.RP.A.2"]
+        link = ms[part].link("CCSS.Math.Content.6.RP.A.2")
+        assert link is not None and link.source == "Progressions, ratios"
+        assert link.reason and "applied to the parts of CCSS.Math.Content.6.RP.A.3" in link.reason
+    # the standard as origin: 7.RP.A.1 requires all of its parts
+    assert ms["CCSS.Math.Content.7.RP.A.1"].requires == parts
+    assert sum("name a standard with components" in w and w.count("->") == 2 for w in warnings) == 1
+
+
+def test_a_precedes_naming_a_cluster_is_still_ignored_with_a_warning() -> None:
+    if not CCSS.exists():
+        pytest.skip("the shared CASE sample is not here")
+    raw = json.loads(CCSS.read_text(encoding="utf-8"))
+    c, warnings = parse_case(json.dumps(_with_precedes(raw, ("6.RP.A", "7.RP.A"))), str(CCSS))
+    assert all(not m.requires for m in c.milestones)
+    assert any("groups of standards" in w and "6.RP.A -> " in w for w in warnings)
+
+
+def test_precedes_that_are_all_dropped_say_so() -> None:
+    c, warnings = parse_case(json.dumps(_tiny([("A", ["01"]), ("B", ["01"])], [("A", "nowhere")])), "x.json")
+    assert all(not m.requires for m in c.milestones)
+    assert any("no prerequisite links: none of its 1 'precedes'" in w for w in warnings)
+    _, warnings = parse_case(json.dumps(_tiny([("A", ["01"]), ("B", ["01"])], [("A", "B")])), "x.json")
+    assert not any("no prerequisite links" in w for w in warnings)
+
+
+def _tiny(items: list[tuple[str, list[str]]], precedes: list[tuple[str, str]]) -> dict:
+    """A small package: one strand holding milestones (code, educationLevel), and precedes by code."""
+    doc = {"identifier": "doc", "uri": "urn:doc", "title": "Tiny", "creator": "Test"}
+    found = [{"identifier": "s", "uri": "urn:s", "fullStatement": "Strand", "humanCodingScheme": "S"}]
+    found += [
+        {"identifier": code, "uri": f"urn:{code}", "fullStatement": f"Do {code}", "humanCodingScheme": code}
+        | ({"educationLevel": levels} if levels else {})
+        for code, levels in items
+    ]
+    tree = [
+        {
+            "identifier": "a-s",
+            "associationType": "isChildOf",
+            "originNodeURI": {"identifier": "s"},
+            "destinationNodeURI": {"identifier": "doc"},
+        }
+    ]
+    tree += [
+        {
+            "identifier": f"a-{code}",
+            "associationType": "isChildOf",
+            "originNodeURI": {"identifier": code},
+            "destinationNodeURI": {"identifier": "s"},
+        }
+        for code, _ in items
+    ]
+    tree += [
+        {
+            "identifier": f"p-{a}-{b}",
+            "associationType": "precedes",
+            "originNodeURI": {"identifier": a},
+            "destinationNodeURI": {"identifier": b},
+        }
+        for a, b in precedes
+    ]
+    return {"CFDocument": doc, "CFItems": found, "CFAssociations": tree}
+
+
+def test_us_grades_map_to_years_by_one_rule_and_never_past_year_13_silently() -> None:
+    assert [year_of_grade(g) for g in ("PK", "TK", "K", "KG", "00", "01", "5", "12")] == [
+        0,
+        0,
+        1,
+        1,
+        1,
+        2,
+        6,
+        13,
+    ]
+    assert [year_of_grade(g) for g in ("13", "15", "PS", "UG", "OTHER")] == [None] * 5
+    package = _tiny([("A", ["12"]), ("B", ["13"]), ("C", ["16"]), ("D", ["15", "16"])], [("A", "B")])
+    c, warnings = parse_case(json.dumps(package), "x.json")
+    passes_our_validation(c)
+    years = {m.id: c.stage_by_id[m.stage].year_list for m in c.milestones}
+    assert years == {"A": [13], "B": [], "C": [], "D": []}
+    assert all(y <= 13 for s in c.stages for y in s.year_list)
+    (line,) = [w for w in warnings if "past grade 12" in w]
+    assert "3 items are at US grade 13, 15, 16" in line and "Year 13" in line and "B, C, D" in line

@@ -2,8 +2,9 @@
 
 Reading (``read_case`` / ``parse_case``) turns a CFPackage into a curriculum:
 
-- **header**: id = a slug of the CFDocument's ``humanCodingScheme`` if it has one (not in the schema, but
-  some tools write it), else of its title (stable: the same title gives the same id);
+- **header**: id = the one ``write_case`` keeps in the CFDocument's ``extensions.passportCurriculum``,
+  else a slug of its ``humanCodingScheme`` if it has one (not in the schema, but some tools write it),
+  else of its title (stable: the same title gives the same id);
   version = ``version``, else the date of ``lastChangeDateTime``, with a non-final ``adoptionStatus``
   in brackets; source = ``creator``, ``publisher`` and ``officialSourceURL``; licence = the text of the
   CFLicense that ``licenseURI`` names (CFDefinitions), else its title or URI; notes = the document's
@@ -17,11 +18,19 @@ Reading (``read_case`` / ``parse_case``) turns a CFPackage into a curriculum:
   from the identifier (the last part of a URI, or the first 8 hex digits of a UUID).
   Title: ``fullStatement``; guidance: ``notes`` and ``abbreviatedStatement``.
 - **prerequisites**: "A ``precedes`` B" means B requires A. An edge that would close a cycle is dropped.
+  A standard with components (6.RP.A.3 with 3a–3d) is a strand, so a ``precedes`` naming it is applied
+  to its parts: each part requires what precedes the standard, and what the standard precedes requires
+  every part (see ``_Reader.prerequisites``); one naming a larger group (a cluster, a domain) is ignored.
   Where the link comes from: the association's ``extensions.linkProvenance`` (``source``/``reason``, as
   ``write_case`` writes it), else its ``notes`` as the source; none when it has neither.
-- **stages**: from ``educationLevel`` (or the real-world misspelling ``educationalLevel``), inherited from
-  the nearest ancestor when an item has none. US grades map to England year groups by age:
-  PK/TK (pre-kindergarten) → Reception (year 0), KG → Year 1, grade N → Year N+1 (so grade 12 → Year 13).
+- **stages**: a package written by ``write_case`` carries our stages (ids, titles, years, end points)
+  in the CFDocument's ``extensions.passportCurriculum`` and each milestone's stage and file position in
+  its ``extensions.passportMilestone``; those are used as they are, so a round trip keeps "Year 3" a
+  "Year 3". Otherwise stages come from ``educationLevel`` (or the real-world misspelling
+  ``educationalLevel``), inherited from the nearest ancestor when an item has none. US grades map to England year groups by age, one rule
+  (``year_of_grade``): PK/TK (pre-kindergarten) → Reception (year 0), KG → Year 1, grade N → Year N+1
+  (so grade 12 → Year 13). A grade past 12 would be past Year 13: its items go in a stage with no year
+  group ("Grade 13", "Level 16") and a warning says so, never a Year 14 or beyond.
   One stage per level ("Kindergarten", "Grade 3", …); an item listing a run of consecutive levels goes in a
   stage spanning those years (``years = [4, 5]``, "Grades 3–4"), any other mix in its lowest level; items with
   no level go in a stage "Unlevelled" with no year.
@@ -44,7 +53,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +63,40 @@ from ..errors import CurriculumError, Problem, one_line
 from ..files import write_atomically
 from ..models import Curriculum, CurriculumHeader, LinkProvenance, Milestone, Stage, Strand
 
-__all__ = ["looks_like_case", "parse_case", "read_case", "save_case", "write_case"]
+__all__ = ["looks_like_case", "parse_case", "read_case", "save_case", "write_case", "year_of_grade"]
 
 # --- education levels ⇄ year groups ---------------------------------------------------------
 
-_LEVEL_YEARS: dict[str, int] = {"PK": 0, "TK": 0, "KG": 1, **{f"{g:02d}": g + 1 for g in range(1, 13)}}
+
+def _normal_level(raw: str) -> str:
+    code = raw.strip().upper()
+    if code.isdigit():
+        return "KG" if int(code) == 0 else f"{int(code):02d}"
+    return {"K": "KG", "PREK": "PK", "PRE-K": "PK"}.get(code, code)
+
+
+def year_of_grade(code: str) -> int | None:
+    """The England year group of a US grade level (a CASE ``educationLevel`` code), matched by age —
+    the one rule this module uses both ways: pre-kindergarten ("PK", "TK") → Reception (year 0),
+    kindergarten ("KG", "K", "00") → Year 1, grade N ("01" … "12") → Year N+1, so grade 12 → Year 13.
+    None for any other code: grade 13 and above would be Year 14 and above, which an England school
+    does not have (the reader warns about those), and "IT", "PR", "PS", "UG", "AE", "OTHER" name no
+    year group."""
+    level = _normal_level(code)
+    if level in ("PK", "TK"):
+        return 0
+    if level == "KG":
+        return 1
+    if level.isdigit() and 1 <= int(level) <= 12:
+        return int(level) + 1
+    return None
+
+
+_LEVEL_YEARS: dict[str, int] = {
+    code: year
+    for code in ("PK", "TK", "KG", *(f"{g:02d}" for g in range(1, 13)))
+    if (year := year_of_grade(code)) is not None
+}
 _LEVEL_NAMES: dict[str, str] = {
     "IT": "Infant/toddler",
     "PR": "Preschool",
@@ -76,6 +114,7 @@ MAPPING_NOTE = (
     "pre-kindergarten is Reception (year 0), kindergarten is Year 1 and grade N is Year N+1."
 )
 UNLEVELLED = "unlevelled"
+_GROUP_TYPES = {"domain", "cluster", "strand", "grouping", "category"}  # CFItemTypes of groups of standards
 
 
 def _grade_label(year: int) -> str:
@@ -97,13 +136,6 @@ def level_of_year(year: int) -> str | None:
     if 2 <= year <= 13:
         return f"{year - 1:02d}"
     return None
-
-
-def _normal_level(raw: str) -> str:
-    code = raw.strip().upper()
-    if code.isdigit():
-        return "KG" if int(code) == 0 else f"{int(code):02d}"
-    return {"K": "KG", "PREK": "PK", "PRE-K": "PK"}.get(code, code)
 
 
 def _levels(value: Any) -> list[str]:
@@ -185,6 +217,7 @@ class _Reader:
         self.prefix: list[str | int] = []
         self.warnings: list[str] = []
         self.bad_provenance = 0
+        self.precedes_seen = 0  # precedes associations in the package, kept or not
 
     # -- messages --
 
@@ -231,6 +264,17 @@ class _Reader:
         doc_ids = {v for v in (_str(document.get("identifier")), _str(document.get("uri"))) if v}
         tree = self.associations(raw_associations, items, doc_ids)
         built = self.build(document, definitions, items, tree)
+        if not any(m.requires for m in built.milestones):
+            # the passport reasons over prerequisites: a teacher must know this curriculum has none
+            why = (
+                f"none of its {self.precedes_seen} 'precedes' associations could be kept (see above)"
+                if self.precedes_seen
+                else "it has no 'precedes' associations"
+            )
+            self.warn(
+                f"no prerequisite links: {why}, so no milestone requires another and the passport cannot "
+                "refuse a judgement, list gaps or suggest next steps from prerequisites in this curriculum"
+            )
         return built, [one_line(w) for w in self.warnings]  # one warning, one line
 
     def items(self, raw_items: list[Any]) -> dict[str, _Item]:
@@ -264,6 +308,7 @@ class _Reader:
                 notes=_str(raw.get("notes")),
                 item_type=_str(raw.get("CFItemType")),
                 levels=_levels(level_value),
+                **_carried_milestone(raw.get("extensions")),
             )
         if skipped:
             self.warn(f"{len(skipped)} CFItems have no identifier and were skipped: {_some(skipped)}")
@@ -317,6 +362,7 @@ class _Reader:
                 malformed += 1
                 continue
             kind = _str(association.get("associationType"))
+            self.precedes_seen += kind == "precedes"
             if kind not in ("isChildOf", "precedes"):
                 ignored[kind or "(none)"] += 1
                 continue
@@ -412,8 +458,11 @@ class _Reader:
             own = items[key].levels
             levels[key] = own or levels.get(parent.get(key, ""), [])
 
-        stage_of: dict[str, _StageKey] = {}
+        carried_id, carried_stages = self.carried(document)
+        carried = {stage.id: stage for stage in carried_stages}
+        stage_of: dict[str, _StageKey] = {}  # items placed by their levels
         scattered: list[str] = []
+        beyond: dict[str, set[str]] = {}  # item id -> its grades past 12
         milestones: list[Milestone] = []
         for key in order:
             if key in strand_keys:
@@ -426,24 +475,38 @@ class _Reader:
                     taken = {s.id for s in strands}
                     general = Strand(id=_unique("general", taken), title="General")
                 strand_id = general.id
-            stage_key = self.stage_key(levels[key])
-            if stage_key is None:
-                scattered.append(ids[key])
-                lowest = min(levels[key], key=lambda code: _LEVEL_YEARS.get(code, 99))
-                stage_key = self.stage_key([lowest]) or _StageKey(())
-            stage_of[key] = stage_key
             item = items[key]
+            if item.stage in carried:
+                stage_id = item.stage
+            else:
+                past = {code for code in levels[key] if code.isdigit() and int(code) > 12}
+                if past:
+                    beyond[ids[key]] = past
+                stage_key = self.stage_key(levels[key])
+                if stage_key is None:
+                    scattered.append(ids[key])
+                    lowest = min(levels[key], key=lambda code: _LEVEL_YEARS.get(code, 99))
+                    stage_key = self.stage_key([lowest]) or _StageKey(())
+                stage_of[key] = stage_key
+                stage_id = ""  # named below, once every stage is known
             milestones.append(
                 Milestone(
                     id=ids[key],
                     strand=strand_id,
-                    stage=stage_key.stage().id,
+                    stage=stage_id,
                     title=item.title(),
                     guidance=item.guidance(),
                 )
             )
         if general is not None:
             strands.insert(0, general)
+        if beyond:
+            grades = sorted(set().union(*beyond.values()), key=int)
+            self.warn(
+                f"{len(beyond)} items are at US grade {', '.join(str(int(g)) for g in grades)}, past grade 12: "
+                f"grade N is Year N+1, and there is no year group past Year 13, so they are in a stage with "
+                f"no year group: {_some(beyond)}"
+            )
         if scattered:
             self.warn(
                 f"{len(scattered)} items list levels that are not one run of grades; placed in the lowest: "
@@ -451,23 +514,68 @@ class _Reader:
             )
 
         by_key = {m.id: m for m in milestones}
-        requires = self.prerequisites(tree.precedes, items, ids, strand_keys)
-        key_of = {ids[key]: key for key in items if key not in strand_keys}  # milestone id -> item
+        requires = self.prerequisites(tree, items, ids, strand_keys, children)
         for target, sources in requires.items():
-            by_key[target].requires = sources
-            links = {s: tree.provenance.get((key_of[s], key_of[target])) for s in sources}
-            by_key[target].provenance = {s: link for s, link in links.items() if link is not None}
+            by_key[target].requires = [source for source, _ in sources]
+            by_key[target].provenance = {source: link for source, link in sources if link is not None}
 
         stage_keys = sorted(set(stage_of.values()), key=_StageKey.rank)
-        stages = [k.stage() for k in stage_keys]
+        stages = list(carried_stages)
+        named: dict[_StageKey, str] = {}
+        for stage_key in stage_keys:
+            stage = stage_key.stage()
+            stage.id = _unique(stage.id, {s.id for s in stages})
+            named[stage_key] = stage.id
+            stages.append(stage)
+        milestone_keys = [key for key in order if key not in strand_keys]
+        for key, milestone in zip(milestone_keys, milestones, strict=True):
+            if key in stage_of:
+                milestone.stage = named[stage_of[key]]
         rank = {s.id: i for i, s in enumerate(stages)}
-        milestones.sort(key=lambda m: rank[m.stage])  # stable: hierarchy order inside a stage
+        positions = [items[key].position for key in milestone_keys]
+        if carried and None not in positions and len(set(positions)) == len(positions):
+            by_position = dict(zip([m.id for m in milestones], positions, strict=True))
+            milestones.sort(key=lambda m: by_position[m.id])  # the order of the exported file
+        else:
+            milestones.sort(key=lambda m: rank[m.stage])  # stable: hierarchy order inside a stage
+        header = self.header(document, definitions, any(k.years for k in stage_keys))
+        if carried_id is not None:
+            header.id = carried_id
         return Curriculum(
-            curriculum=self.header(document, definitions, any(k.years for k in stage_keys)),
+            curriculum=header,
             stages=stages,
             strands=strands,
             milestones=milestones,
         )
+
+    def carried(self, document: dict[str, Any]) -> tuple[str | None, list[Stage]]:
+        """The curriculum id and stages ``write_case`` keeps in the CFDocument's
+        ``extensions.passportCurriculum``; (None, []) when absent. A malformed value is warned
+        about and ignored (the levels are read instead)."""
+        extensions = document.get("extensions")
+        given = extensions.get(CURRICULUM_KEY) if isinstance(extensions, dict) else None
+        if given is None:
+            return None, []
+        if not isinstance(given, dict):
+            self.warn(f"the CFDocument's '{CURRICULUM_KEY}' extension is not an object; ignored")
+            return None, []
+        ident = _str(given.get("id"))
+        if ident is not None and any(c.isspace() for c in ident):
+            self.warn(f"the CFDocument's '{CURRICULUM_KEY}' id {ident!r} has spaces; ignored")
+            ident = None
+        stages: list[Stage] = []
+        raw = given.get("stages")
+        for entry in raw if isinstance(raw, list) else []:
+            try:
+                stage = Stage.model_validate(entry)
+            except ValidationError:
+                self.warn(f"the CFDocument's '{CURRICULUM_KEY}' has a stage that is not valid; ignored")
+                continue
+            if stage.id in {s.id for s in stages}:
+                self.warn(f"the CFDocument's '{CURRICULUM_KEY}' repeats stage {stage.id!r}; kept the first")
+                continue
+            stages.append(stage)
+        return ident, stages
 
     def acyclic_parents(self, parent: dict[str, str], items: dict[str, _Item]) -> dict[str, str]:
         """The isChildOf parents with any cycle broken (its members become top-level items)."""
@@ -530,25 +638,67 @@ class _Reader:
 
     def prerequisites(
         self,
-        precedes: list[tuple[str, str]],
+        tree: _Tree,
         items: dict[str, _Item],
         ids: dict[str, str],
         strand_keys: set[str],
-    ) -> dict[str, list[str]]:
-        requires: dict[str, list[str]] = defaultdict(list)
+        children: dict[str, list[str]],
+    ) -> dict[str, list[tuple[str, LinkProvenance | None]]]:
+        """Milestone id -> its prerequisites (id, provenance), in package order, from the precedes
+        associations ("A precedes B": B requires A).
+
+        A standard with components (6.RP.A.3 with 6.RP.A.3a–3d) is a strand here, never a milestone:
+        its components are what a teacher judges. So a precedes naming such a standard is applied to
+        its parts: "X precedes 6.RP.A.3" makes each of 3a–3d require X, and "6.RP.A.3 precedes Y"
+        makes Y require all of 3a–3d (the standard is met when its parts are). Each such link says so
+        in its provenance (the association's source kept, our reading added), and a warning lists
+        them. A standard with components is a strand whose children are all milestones and whose
+        ``CFItemType`` is not a grouping type (domain, cluster, strand); a precedes naming a larger
+        group of standards is still ignored, with a warning."""
+        requires: dict[str, list[tuple[str, LinkProvenance | None]]] = defaultdict(list)
         on_strands: list[str] = []
+        on_parts: list[str] = []
         dropped: list[str] = []
-        for before, after in precedes:
-            if before in strand_keys or after in strand_keys:
+
+        def parts(key: str) -> list[str] | None:
+            if key not in strand_keys:
+                return [key]
+            below = children.get(key, [])
+            kind = (items[key].item_type or "").lower()
+            if below and kind not in _GROUP_TYPES and not any(k in strand_keys for k in below):
+                return below
+            return None
+
+        for before, after in tree.precedes:
+            firsts, seconds = parts(before), parts(after)
+            if firsts is None or seconds is None:
                 on_strands.append(f"{ids[before]} -> {ids[after]}")
                 continue
-            a, b = ids[before], ids[after]
-            if a in requires[b]:
-                continue
-            if a == b or _reaches(requires, a, b):  # a already requires b: b requiring a closes a cycle
-                dropped.append(f"{a} precedes {b}")
-                continue
-            requires[b].append(a)
+            given = tree.provenance.get((before, after))
+            link = given
+            spread = [ids[k] for k in (before, after) if k in strand_keys]
+            if spread:
+                on_parts.append(f"{ids[before]} -> {ids[after]}")
+                reading = (
+                    f"CASE says {ids[before]} precedes {ids[after]}; applied to the parts of "
+                    f"{' and '.join(spread)}"
+                )
+                reason = f"{given.reason}; {reading}" if given and given.reason else reading
+                link = LinkProvenance(source=given.source if given else None, reason=reason)
+            for first in firsts:
+                for second in seconds:
+                    a, b = ids[first], ids[second]
+                    if any(a == known for known, _ in requires[b]):
+                        continue
+                    if a == b or _reaches_links(requires, a, b):  # b already needed by a: a cycle
+                        dropped.append(f"{a} precedes {b}")
+                        continue
+                    requires[b].append((a, link))
+        if on_parts:
+            self.warn(
+                f"{len(on_parts)} precedes associations name a standard with components; applied to its "
+                f"parts: {_some(on_parts)}"
+            )
         if on_strands:
             self.warn(
                 f"{len(on_strands)} precedes associations involve groups of standards, not standards; "
@@ -610,6 +760,8 @@ class _Item:
     notes: str | None
     item_type: str | None
     levels: list[str]
+    stage: str | None = None  # extensions.passportMilestone.stage, as write_case writes it
+    position: int | None = None  # extensions.passportMilestone.position
 
     def code_id(self) -> str:
         return "-".join((self.code or "").split())
@@ -632,12 +784,26 @@ class _Tree:
     provenance: dict[tuple[str, str], LinkProvenance] = field(default_factory=dict)  # of a precedes
 
 
-def _reaches(requires: dict[str, list[str]], start: str, goal: str) -> bool:
+def _carried_milestone(extensions: Any) -> dict[str, Any]:
+    """The stage and position ``write_case`` keeps in a milestone's ``extensions`` (none if absent)."""
+    given = extensions.get(MILESTONE_KEY) if isinstance(extensions, dict) else None
+    if not isinstance(given, dict):
+        return {}
+    position = given.get("position")
+    return {
+        "stage": _str(given.get("stage")),
+        "position": position if isinstance(position, int) and not isinstance(position, bool) else None,
+    }
+
+
+def _reaches_links(
+    requires: dict[str, list[tuple[str, LinkProvenance | None]]], start: str, goal: str
+) -> bool:
     """Whether ``start`` requires ``goal``, directly or through other milestones."""
     seen = {start}
     stack = [start]
     while stack:
-        for nxt in requires.get(stack.pop(), ()):
+        for nxt, _ in requires.get(stack.pop(), ()):
             if nxt == goal:
                 return True
             if nxt not in seen:
@@ -766,7 +932,26 @@ def looks_like_case(text_or_path: str | Path) -> bool:
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/passport-tui/case")
 PROVENANCE_KEY = "linkProvenance"  # in a precedes association's ``extensions``: {source, reason}
-FIXED_TIME = "2000-01-01T00:00:00+00:00"
+CURRICULUM_KEY = "passportCurriculum"  # in the CFDocument's ``extensions``: {id, stages}
+MILESTONE_KEY = "passportMilestone"  # in a milestone CFItem's ``extensions``: {stage, position}
+_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def change_time(c: Curriculum, changed: datetime | None = None) -> str:
+    """The ``lastChangeDateTime`` of an export: ``changed`` if given, else the date in the
+    curriculum's version (such as "2024-09-01" or "draft of 2024-09-01", at midnight UTC), else now
+    (UTC, to the second)."""
+    if changed is not None:
+        if changed.tzinfo is None:
+            changed = changed.replace(tzinfo=UTC)
+        return changed.isoformat(timespec="seconds")
+    for match in _DATE.finditer(c.curriculum.version):
+        try:
+            day = datetime(*map(int, match.groups()), tzinfo=UTC)
+        except ValueError:
+            continue
+        return day.isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, Any]:
@@ -778,16 +963,21 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
       humanCodingScheme = our id, fullStatement = title, notes = guidance.
     - educationLevel of a milestone from its stage's year groups, the reverse of the import mapping:
       Reception → "PK", Year 1 → "KG", Year N → US grade N-1 as two digits (Year 3 → "02"); a two-year
-      stage lists both ("02", "03"). Stages with no year group (and years past 13) give no level; such
-      stages come back as one "Unlevelled" stage, and stage ids, titles and ``end_points`` are not kept.
+      stage lists both ("02", "03"). Stages with no year group (and years past 13) give no level.
     - isChildOf: milestone → its strand, sub-strand → its parent, top strand → the document, with
       ``sequenceNumber`` the position among siblings in file order; precedes: prerequisite → milestone,
       with the link's provenance (if any) as ``notes`` for people ("Source: …; Our reading: …") and as
       ``extensions.linkProvenance`` (``{"source": …, "reason": …}``) for a reader like ours.
-    - Identifiers are UUID5s of the curriculum id and the item's id, and ``lastChangeDateTime`` is
-      ``changed`` or a fixed date, so exporting twice gives the same file. URIs are ``urn:uuid:`` URNs.
+    - What CASE has no field for travels in ``extensions``, so that a reader like ours gets the same
+      curriculum back: the CFDocument's ``extensions.passportCurriculum`` holds the curriculum ``id``
+      and its ``stages`` (id, title, year or years, end points) as in our files; each milestone
+      CFItem's ``extensions.passportMilestone`` holds its ``stage`` id and its ``position`` in the file.
+      Other tools ignore them and read ``educationLevel``.
+    - Identifiers are UUID5s of the curriculum id and the item's id, so exporting twice gives the same
+      identifiers. ``lastChangeDateTime`` is the real date of the change: ``changed``, else the date
+      in the curriculum's version, else now (see ``change_time``). URIs are ``urn:uuid:`` URNs.
     """
-    when = changed.isoformat(timespec="seconds") if changed else FIXED_TIME
+    when = change_time(c, changed)
 
     def ident(*parts: str) -> str:
         return str(uuid.uuid5(_NAMESPACE, "\x1f".join([c.id, *parts])))
@@ -840,6 +1030,10 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
     if header.notes:
         document["notes"] = header.notes
     document["CFPackageURI"] = doc_link
+    document["extensions"] = {
+        CURRICULUM_KEY: {"id": c.id, "stages": [s.model_dump(exclude_none=True) for s in c.stages]}
+    }
+    position = {m.id: n for n, m in enumerate(c.milestones)}
 
     items: list[dict[str, Any]] = []
     links: dict[tuple[str, str], dict[str, str]] = {}
@@ -864,6 +1058,7 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
                 levels = [lv for y in (stage.year_list if stage else []) if (lv := level_of_year(y))]
                 if levels:
                     item["educationLevel"] = levels
+                item["extensions"] = {MILESTONE_KEY: {"stage": thing.stage, "position": position[thing.id]}}
             items.append(item)
 
     associations: list[dict[str, Any]] = []
