@@ -337,3 +337,21 @@ def test_the_oneroster_command_refuses_a_bad_set_and_changes_nothing(tmp_path: P
     assert "users.csv" in result.stderr
     with Service(Store.open(db)) as svc:
         assert svc.pupils() == []
+
+
+def test_a_pathway_in_a_users_metadata_column(tmp_path: Path) -> None:
+    users = V1P2["users.csv"].strip().splitlines()
+    extended = [users[0] + ",metadata.passport.pathway"]
+    extended += [row + (",key-maths;engagement-model" if i == 0 else ",") for i, row in enumerate(users[1:])]
+    files = {**V1P2, "users.csv": "\n".join(extended) + "\n"}
+    result = read_oneroster(write_set(tmp_path / "set", files))
+    assert len(result.pupils) == 3
+    (upn,) = result.pathways  # empty cells list nothing
+    cell = result.pathways[upn]
+    assert upn == result.pupils[0].upn
+    assert (Path(cell.file).name, cell.row, cell.curricula) == (
+        "users.csv",
+        2,
+        ["key-maths", "engagement-model"],
+    )
+    assert read_oneroster(write_set(tmp_path / "plain", V1P2)).pathways == {}

@@ -338,3 +338,34 @@ def test_a_date_of_birth_one_year_off_is_a_warning(tmp_path) -> None:
         f"{path}:3: date of birth: born 2020-07-01, a child of Year 2 in 2026/27 by age, not Year 3 "
         "(taught out of year group?)"
     ]
+
+
+# --- pathway -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Pathway", "Curricula", "Subjects", "pathways"])
+def test_a_pathway_column_is_read_beside_the_pupils(name: str) -> None:
+    text = f"{HEADER},{name}\nA1,Ann,Smith,3,maths; english ;maths\nA2,Bob,Jones,4,\nA3,Cy,Lee,4, ; \n"
+    pathways: dict = {}
+    pupils = parse_roster(text, "roster.csv", 2026, pathways=pathways)
+    assert [p.upn for p in pupils] == ["A1", "A2", "A3"]
+    # an empty cell (or one of separators only) lists nothing: that pupil's pathway stays as it is
+    assert list(pathways) == ["A1"]
+    cell = pathways["A1"]
+    assert (cell.file, cell.row, cell.column, cell.curricula) == ("roster.csv", 2, name, ["maths", "english"])
+    assert str(cell.problem("x")) == f"roster.csv:2: {name}: x"
+    # callers that do not ask for pathways are served as before
+    assert parse(text) == pupils
+
+
+def test_no_pathway_column_lists_no_pathways() -> None:
+    pathways: dict = {}
+    parse_roster(f"{HEADER}\nA1,Ann,Smith,3\n", "roster.csv", 2026, pathways=pathways)
+    assert pathways == {}
+
+
+def test_a_row_with_a_problem_gives_no_pathway() -> None:
+    pathways: dict = {}
+    with pytest.raises(RosterError):
+        parse_roster(f"{HEADER},Pathway\nA1,Ann,Smith,Y99,maths\n", "roster.csv", 2026, pathways=pathways)
+    assert pathways == {}

@@ -13,6 +13,9 @@ What is read:
   session gives it. OneRoster's ``schoolYear`` is the year the school year *ends* (2023 is
   2022/23); this app counts academic years by the year they *start*, so 2023 → 2022.
 - ``demographics.csv`` (optional): ``birthDate`` and ``sex``.
+- A ``metadata.passport.pathway`` column in ``users.csv`` (optional; OneRoster allows
+  ``metadata.*`` extension columns): the curriculum ids a student follows, separated by ``;``
+  (as a roster CSV's ``Pathway`` column); an empty cell leaves the pupil's pathway as it is.
 - ``orgs.csv`` and ``manifest.csv``: the version, whether grades are UK year groups, and a
   warning for an org whose parent is missing.
 
@@ -54,7 +57,7 @@ from pathlib import Path
 
 from ..errors import Problem, RosterError
 from ..models import Pupil
-from .roster import _decode, _gender, _normal, _quote
+from .roster import PathwayCell, _decode, _gender, _normal, _quote, _tags
 
 __all__ = ["OneRosterImport", "read_oneroster", "parse_date", "year_group_of_grade"]
 
@@ -69,6 +72,7 @@ class OneRosterImport:
     uk_grades: bool  # True when grades were read as UK year groups
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    pathways: dict[str, PathwayCell] = field(default_factory=dict)  # UPN → the curricula listed
 
 
 # --- headers ---------------------------------------------------------------------------
@@ -105,6 +109,9 @@ HEADER_FIXES: dict[str, str] = {
     "dateofbirth": "birthdate",
     "gender": "sex",
 }
+
+
+PATHWAY_KEY = "metadatapassportpathway"  # the users.csv extension column metadata.passport.pathway
 
 
 def header_key(cell: str) -> str:
@@ -391,6 +398,7 @@ def read_oneroster(
     demographics = _demographics(source, skipped, warnings)
 
     pupils: list[Pupil] = []
+    pathways: dict[str, PathwayCell] = {}
     upn_rows: dict[str, int] = {}
     for n, row in users.rows:
         sourced_id = users.get(row, "sourcedid")
@@ -443,10 +451,12 @@ def read_oneroster(
                 dob=dob,
             )
         )
+        if curricula := _tags(users.get(row, PATHWAY_KEY)):
+            pathways[upn] = PathwayCell(users.name, n, "metadata.passport.pathway", curricula)
     if not pupils:
         skipped.append(Problem(users.name, None, "no students to import"))
         raise RosterError(skipped)
-    return OneRosterImport(pupils, year, version, uk, skipped, warnings)
+    return OneRosterImport(pupils, year, version, uk, skipped, warnings, pathways)
 
 
 def _school_year(source: _Source, skipped: list[Problem], warnings: list[Problem]) -> int | None:

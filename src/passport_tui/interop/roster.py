@@ -2,7 +2,9 @@
 
 The header row names the columns; they are matched case-insensitively, ignoring spaces and
 punctuation, with the usual synonyms (``Legal Forename``, ``Reg Group``, ``NC Year``, …); columns
-not listed here are ignored. Every bad cell is reported with its row as a spreadsheet numbers it
+not listed here are ignored. An optional ``Pathway`` column (or ``Curricula``, ``Subjects``) holds the
+curriculum ids a pupil follows, separated by ``;``; the reader hands them back beside the pupils
+(``pathways``), since a pathway is not part of the pupil record. Every bad cell is reported with its row as a spreadsheet numbers it
 (header = row 1) and its column, and all problems are reported at once as a ``RosterError``.
 """
 
@@ -13,6 +15,7 @@ import io
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "fsm": ("fsm", "fsmeligible", "freeschoolmeals"),
     "dob": ("dob", "dateofbirth", "birthdate"),
     "tags": ("tags", "tag"),
+    "pathway": ("pathway", "pathways", "curricula", "subjects"),
 }
 REQUIRED = {"upn": "UPN", "first_name": "Forename", "last_name": "Surname", "year_group": "Year"}
 _EXPECTED = "expected a header row naming the columns UPN, Forename, Surname and Year"
@@ -59,6 +63,19 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _UK_DATE = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})")
 
 
+@dataclass(frozen=True, slots=True)
+class PathwayCell:
+    """The curricula a roster row lists for its pupil, and where (for a message about an id)."""
+
+    file: str
+    row: int
+    column: str
+    curricula: list[str]
+
+    def problem(self, message: str) -> Problem:
+        return Problem(self.file, self.row, f"{self.column}: {message}")
+
+
 class _CellError(ValueError):
     """A cell value that does not fit its column; the message says what was expected."""
 
@@ -66,14 +83,19 @@ class _CellError(ValueError):
 MAX_YEARS_OUT_OF_COHORT = 2  # a date of birth this many years off the year group is refused
 
 
-def read_roster(path: str | Path, academic_year: int, warnings: list[Problem] | None = None) -> list[Pupil]:
+def read_roster(
+    path: str | Path,
+    academic_year: int,
+    warnings: list[Problem] | None = None,
+    pathways: dict[str, PathwayCell] | None = None,
+) -> list[Pupil]:
     """Read a roster CSV file (UTF-8 with or without BOM, UTF-16 with BOM, or Windows-1252)."""
     name = str(path)
     try:
         raw = Path(path).read_bytes()
     except OSError as e:
         raise RosterError([Problem(name, None, f"cannot read the file: {e.strerror or e}")]) from e
-    return parse_roster(_decode(raw, name), name, academic_year, warnings)
+    return parse_roster(_decode(raw, name), name, academic_year, warnings, pathways)
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -95,11 +117,17 @@ def _decode(raw: bytes, name: str) -> str:
 
 
 def parse_roster(
-    text: str, filename: str, academic_year: int, warnings: list[Problem] | None = None
+    text: str,
+    filename: str,
+    academic_year: int,
+    warnings: list[Problem] | None = None,
+    pathways: dict[str, PathwayCell] | None = None,
 ) -> list[Pupil]:
     """Pupils from roster CSV text; raises ``RosterError`` listing every problem found. A date of
     birth one year off the year group (a child taught out of year group) is added to ``warnings``;
-    further off, it is a problem."""
+    further off, it is a problem. Each pupil whose pathway cell is not empty gets an entry in
+    ``pathways`` (UPN → the curriculum ids listed; they are checked against the curricula by the
+    importer, not here)."""
     records: list[list[str]] = []
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=_delimiter(text))
     try:
@@ -126,12 +154,16 @@ def parse_roster(
     for row_number, row in rows[1:]:
         found_before = len(problems)
         values: dict[str, Any] = {}
+        pathway_column = ""
         for field, indices in columns.items():
             column, cell = _cell(header, row, indices)
+            if field == "pathway":
+                pathway_column = column
             try:
                 values[field] = _PARSERS[field](cell)
             except _CellError as e:
                 problems.append(Problem(filename, row_number, f"{column}: {e}"))
+        curricula: list[str] = values.pop("pathway", [])
         upn = values.get("upn")
         if upn is not None:
             if upn in upn_rows:
@@ -155,6 +187,8 @@ def parse_roster(
                 )
         if len(problems) == found_before:
             pupils.append(Pupil(academic_year=academic_year, **values))
+            if curricula and pathways is not None:
+                pathways[values["upn"]] = PathwayCell(filename, row_number, pathway_column, curricula)
     if problems:
         raise RosterError(problems)
     return pupils
@@ -314,4 +348,5 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "fsm": _yes_no,
     "dob": _dob,
     "tags": _tags,
+    "pathway": _tags,  # curriculum ids, separated by ";" like tags
 }

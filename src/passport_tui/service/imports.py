@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import engine
-from ..errors import FileProblems, Problem
+from ..errors import FileProblems, Problem, RosterError
 from ..models import Pupil, TestScore
 from .records import Records
+
+if TYPE_CHECKING:
+    from ..interop.roster import PathwayCell
 
 
 @dataclass(slots=True)
@@ -27,14 +31,16 @@ class RosterImported:
 
 class Imports(Records):
     def import_roster(self, path: str | Path, academic_year: int | None = None) -> RosterImported:
-        """Add or update pupils from a roster CSV, by UPN. Admins only."""
+        """Add or update pupils from a roster CSV, by UPN; a row's Pathway cell, when not empty,
+        sets that pupil's pathway. Admins only."""
         from ..interop.roster import read_roster
 
         self.require_admin("import a roster")
         warnings: list[Problem] = []
+        pathways: dict[str, PathwayCell] = {}
         year = academic_year if academic_year is not None else self.academic_year()
-        pupils = read_roster(path, year, warnings)
-        added, updated = self._upsert_roster(pupils)
+        pupils = read_roster(path, year, warnings, pathways)
+        added, updated = self._upsert_roster(pupils, pathways)
         return RosterImported(added, updated, [str(w) for w in warnings])
 
     def import_oneroster(
@@ -51,7 +57,7 @@ class Imports(Records):
             mismatch = engine.birth_mismatch(p.dob, p.year_group, p.academic_year)
             if mismatch is not None:
                 warnings.append(f"{path}: {p.upn}: date of birth: {mismatch}")
-        added, updated = self._upsert_roster(result.pupils)
+        added, updated = self._upsert_roster(result.pupils, result.pathways)
         return RosterImported(
             added,
             updated,
@@ -62,13 +68,33 @@ class Imports(Records):
             uk_grades=result.uk_grades,
         )
 
-    def _upsert_roster(self, pupils: list[Pupil]) -> tuple[int, int]:
+    def _upsert_roster(
+        self, pupils: list[Pupil], pathways: dict[str, PathwayCell] | None = None
+    ) -> tuple[int, int]:
+        """Upsert the pupils and set the pathways listed (UPN → cell), in one transaction; an
+        unknown curriculum id refuses the whole file, naming its row, before anything is written.
+        A pupil not in ``pathways`` keeps the pathway they have."""
+        pathways = pathways or {}
+        known_ids = [c.id for c in self.store.curricula()]
+        problems = [
+            cell.problem(f"no curriculum {cid!r} (known: {', '.join(known_ids) or 'none yet'})")
+            for cell in sorted(pathways.values(), key=lambda c: c.row)
+            for cid in cell.curricula
+            if cid not in known_ids
+        ]
+        if problems:
+            raise RosterError(problems)
         with self.store.transaction():
             for p in pupils:
                 # a roster without a class for a known pupil keeps the class they have
                 if p.class_name is None and (known := self.store.pupil(p.upn)) is not None:
                     p.class_name = known.class_name
-            return self.store.upsert_pupils(pupils)
+            counts = self.store.upsert_pupils(pupils)
+            for upn, cell in pathways.items():
+                pupil = self.store.pupil(upn)
+                assert pupil is not None and pupil.id is not None  # upserted just above
+                self.store.set_pathway(pupil.id, cell.curricula)
+            return counts
 
     def import_tests(self, path, *, curriculum_id: str | None = None, window: str | None = None) -> int:
         """Import test scores from a CSV (UPN, Score, and Curriculum unless given); one transaction.
