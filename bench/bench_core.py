@@ -11,14 +11,16 @@ printing each figure the moment it is measured:
   subject in turn), each as a ratio against ONE plain full read of the judgement log
   (``SELECT * FROM judgements`` iterated with the standard library's sqlite3) in the same run. All
   three are whole processes (the CLI is this environment's ``passport``, as ``uv run passport``
-  runs it); each command and the read run in turn, ``--repeat`` pairs after a warm-up pair, and
-  the figure is the median of the pair-by-pair ratios (target ≤ 0.5×, DESIGN §7 and issue 9);
+  runs it), their bytecode cached in ``bench/out/pycache`` as an installed wheel has it; each
+  command and the read run in turn, ``--repeat`` pairs after a warm-up pair, and the figure is
+  the median of the pair-by-pair ratios (target ≤ 0.5×, DESIGN §7 and issue 9);
 - one pupil's passport: ``Service.passport(upn)`` (every curriculum, with the 3-window history),
   median and 95th percentile over ``--samples`` random pupils, after one warm-up call;
 - points and flags for every pupil, two ways: for each curriculum, ``Service.records(curriculum_id)``
   (one pass over that curriculum's log) then ``engine.standing(..., detail=False)`` for each of the
-  2,000 pupils; and ``Service.standings(curriculum, detail=False)``, which folds the log pupil by
-  pupil. One warm-up run each, then the median of ``--repeat`` runs;
+  2,000 pupils; and ``Service.standings(curriculum, detail=False)``, which reads each pupil's
+  projected standing (one row a pupil and curriculum, kept beside the log) instead of folding it.
+  One warm-up run each, then the median of ``--repeat`` runs;
 - group analysis in process: ``Service.group_analysis`` per curriculum;
 - importing 1,000,000 judgement events into a fresh database: ``Store.append_judgements`` in one
   transaction (the rows are prepared beforehand and not timed; curricula and pupils are already in);
@@ -51,6 +53,7 @@ from pathlib import Path
 from common import (
     PASSPORT,
     Report,
+    bytecode_env,
     command_line,
     line_buffered,
     load_average,
@@ -125,7 +128,7 @@ def points_and_flags_for_everyone(service: Service) -> dict[str, float]:
 
 
 def points_and_flags_streamed(service: Service) -> dict[str, float]:
-    """The same figures through ``Service.standings``, which folds the log pupil by pupil."""
+    """The same figures through ``Service.standings``, which reads each pupil's projection."""
     count = 0
     for c in service.curricula():
         for _pupil, _standing in service.standings(c, detail=False):
@@ -160,7 +163,7 @@ def bench_cli_against_log(db: Path, report: Report, repeat: int) -> None:
         ("whole-school `passport groups --json`, every subject", ["groups", "--json"]),
     ):
         argv = [str(PASSPORT), "--db", str(db), *args]
-        out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(argv, capture_output=True, text=True, check=True, env=bytecode_env()).stdout
         parsed = json.loads(out)  # the command prints what it should, once, before it is timed
         print(f"… {' '.join(['passport', *args])}: {len(out):,} characters of JSON ({type(parsed).__name__})")
         pairs = paired(lambda argv=argv: run_process(argv), lambda: run_process(read), repeat, warmup=0)
@@ -276,6 +279,7 @@ def bench_memory(db: Path, way: str) -> dict[str, float]:
         check=True,
         capture_output=True,
         text=True,
+        env=bytecode_env(),
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -357,7 +361,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         everyone_s, parts = bench_everyone(service, repeat, "records")
         report.note(
-            f"points and flags for everyone: `Service.standings` streams the log pupil by pupil (median "
+            f"points and flags for everyone: `Service.standings` reads each pupil's projection (median "
             f"of {repeat} runs after a warm-up). For comparison, folding whole `PupilRecord`s with "
             f"`Service.records` (the per-class path) and calling `engine.standing` takes "
             f"{everyone_s:.2f} s (records {parts['records_s']:.2f} s, standing {parts['standing_s']:.2f} s)"

@@ -23,6 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 RESULTS = HERE / "RESULTS.md"
+PYCACHE = OUT / "pycache"
 # the command-line program of this environment: what `uv run passport` runs, without uv's own start
 PASSPORT = Path(sys.executable).with_name("passport")
 
@@ -85,8 +86,19 @@ def spread(xs: Sequence[float], fmt: Callable[[float], str]) -> str:
 # --- timing whole processes ----------------------------------------------------------------
 
 
+def bytecode_env() -> dict[str, str]:
+    """This environment for a child Python with its bytecode cached (in ``bench/out/pycache``), as
+    an installed wheel has it: where ``PYTHONDONTWRITEBYTECODE`` is set, every start would compile
+    each module from source again."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(PYCACHE))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def run_process(argv: Sequence[str], env: dict[str, str] | None = None) -> float:
-    """Seconds from start to exit of a process whose output is thrown away; it must succeed."""
+    """Seconds from start to exit of a process whose output is thrown away; it must succeed. Its
+    bytecode is cached unless ``env`` is given."""
+    env = bytecode_env() if env is None else env
     started = time.perf_counter()
     proc = subprocess.run(
         list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
