@@ -282,7 +282,9 @@ def key_paths(value, prefix: str = "") -> list[str]:
 
 
 def json_commands(group: click.Group, prefix=()):
-    for name, cmd in group.commands.items():
+    ctx = click.Context(group, info_name="passport")
+    for name in group.list_commands(ctx):  # the root group loads its commands when asked
+        cmd = group.get_command(ctx, name)
         if isinstance(cmd, click.Group):
             yield from json_commands(cmd, (*prefix, name))
         elif any(p.name == "as_json" for p in cmd.params):

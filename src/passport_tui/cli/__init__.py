@@ -11,27 +11,59 @@ import click
 
 from .app import open_app
 from .context import PassportGroup, service
-from .curriculum import curriculum
-from .export import export
-from .focus import focus
-from .judging import baseline, gaps, history, judge, next_, retract, revisit, show
-from .maintenance import backup, doctor, restore
-from .moderation import moderation
-from .pathways import pathway
-from .pupils import pupils
-from .reports import comment, report
-from .scores import tests_group
-from .set_up import demo, init
-from .settings import settings
-from .staff import staff
-from .targets import target
-from .tracking import groups, tracking
-from .transfer import transfer
+
+# Each command's module, imported only when that command runs (or help lists it): opening the app
+# with no command loads none of them, so its first frame does not wait for them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("set_up", "init"),
+    "demo": ("set_up", "demo"),
+    "curriculum": ("curriculum", "curriculum"),
+    "pupils": ("pupils", "pupils"),
+    "pathway": ("pathways", "pathway"),
+    "judge": ("judging", "judge"),
+    "baseline": ("judging", "baseline"),
+    "retract": ("judging", "retract"),
+    "show": ("judging", "show"),
+    "next": ("judging", "next_"),
+    "gaps": ("judging", "gaps"),
+    "history": ("judging", "history"),
+    "revisit": ("judging", "revisit"),
+    "tracking": ("tracking", "tracking"),
+    "groups": ("tracking", "groups"),
+    "settings": ("settings", "settings"),
+    "test": ("scores", "tests_group"),
+    "target": ("targets", "target"),
+    "moderation": ("moderation", "moderation"),
+    "focus": ("focus", "focus"),
+    "staff": ("staff", "staff"),
+    "report": ("reports", "report"),
+    "comment": ("reports", "comment"),
+    "transfer": ("transfer", "transfer"),
+    "export": ("export", "export"),
+    "backup": ("maintenance", "backup"),
+    "restore": ("maintenance", "restore"),
+    "doctor": ("maintenance", "doctor"),
+}
+
+
+class PassportCommands(PassportGroup):
+    """The root group: its commands are loaded from their modules when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS and name not in self.commands:
+            module, attr = COMMANDS[name]
+            loaded = __import__(f"{__name__}.{module}", fromlist=[attr])  # the import statement's path
+            self.add_command(getattr(loaded, attr), name)
+        return super().get_command(ctx, name)
+
 
 __all__ = ["PassportGroup", "cli", "main", "service"]
 
 
-@click.group(cls=PassportGroup, invoke_without_command=True)
+@click.group(cls=PassportCommands, invoke_without_command=True)
 @click.option(
     "--db",
     envvar="PASSPORT_DB",
@@ -64,39 +96,6 @@ def cli(ctx: click.Context, db, as_, class_name, ascii_only, no_mouse) -> None:
     }
     if ctx.invoked_subcommand is None:
         open_app(ctx)
-
-
-for command in (
-    init,
-    demo,
-    curriculum,
-    pupils,
-    judge,
-    retract,
-    show,
-    next_,
-    gaps,
-    history,
-    revisit,
-    tracking,
-    settings,
-    tests_group,
-    target,
-    groups,
-    moderation,
-    focus,
-    staff,
-    report,
-    comment,
-    transfer,
-    export,
-    backup,
-    restore,
-    doctor,
-    baseline,
-    pathway,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -32,7 +32,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -202,6 +201,8 @@ def passport_file_schema() -> dict[str, Any]:
 
 
 def _tool_version() -> str | None:
+    from importlib import metadata  # only when a file is written: it is slow to import
+
     try:
         return metadata.version("passport-tui")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree

@@ -11,29 +11,26 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine import PupilRecord
 from ..errors import NotFound
 from ..files import write_atomically
-from ..interop.transfer import (
-    FileEvent,
-    FilePassport,
-    ImportSummary,
-    curricula_used,
-    dumps_passport_file,
-    event_key,
-    file_entry,
-    file_fold,
-    missing_here,
-    passport_document,
-    read_passport_file,
-    refuse,
-    target_key,
-)
 from ..models import Curriculum, Judgement, Note, Pupil, Target, TestScore, Verdict
 from ..moments import iso_utc
 from .records import Records, as_event
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from ..interop.transfer import FileEvent, FilePassport, ImportSummary
+
+
+def fmt() -> ModuleType:
+    """The passport file's format (its pydantic models load when a transfer runs, not at start-up)."""
+    from ..interop import transfer
+
+    return transfer
 
 
 class Transfer(Records):
@@ -53,7 +50,7 @@ class Transfer(Records):
         for p in self._select(pupil_keys, class_name, year_group):
             assert p.id is not None
             entries.append(
-                file_entry(
+                fmt().file_entry(
                     p,
                     store.judgements(p.id),
                     store.test_scores(pupil_id=p.id, history=True),
@@ -62,8 +59,8 @@ class Transfer(Records):
                     store.notes(p.id),
                 )
             )
-        curricula = [self.curriculum(cid) for cid in sorted(curricula_used(entries))]
-        return passport_document(
+        curricula = [self.curriculum(cid) for cid in sorted(fmt().curricula_used(entries))]
+        return fmt().passport_document(
             entries,
             curricula,
             exported_at=self.now(),
@@ -82,7 +79,7 @@ class Transfer(Records):
     ) -> dict[str, Any]:
         """Export (see :meth:`export_passports`) to ``path`` atomically. Returns what was written."""
         data = self.export_passports(pupil_keys, class_name=class_name, year_group=year_group, school=school)
-        write_atomically(path, dumps_passport_file(data))
+        write_atomically(path, fmt().dumps_passport_file(data))
         return data
 
     def _select(
@@ -114,9 +111,9 @@ class Transfer(Records):
         docstring for the rules). A bad file raises ``PassportFileError`` and changes nothing."""
         self.require_admin("import passports")
         name = str(path)
-        pf = read_passport_file(path, self.now())
+        pf = fmt().read_passport_file(path, self.now())
         store = self.store
-        summary = ImportSummary(name)
+        summary = fmt().ImportSummary(name)
         with store.transaction():
             found: list[tuple[int | None, str]] = []
             ours: dict[str, Curriculum] = {}
@@ -135,9 +132,9 @@ class Transfer(Records):
                         )
                     )
                 ours[c.id] = mine
-            found += [(None, m) for m in missing_here(pf, ours)]
+            found += [(None, m) for m in fmt().missing_here(pf, ours)]
             if found:
-                raise refuse(name, found)
+                raise fmt().refuse(name, found)
             for c in pf.curricula:
                 if c.id not in ours:
                     store.put_curriculum(c)
@@ -176,7 +173,7 @@ class Transfer(Records):
     def _merge_events(self, pupil: Pupil, events: list[FileEvent], summary: ImportSummary) -> None:
         store = self.store
         assert pupil.id is not None
-        file_live, file_corrected = file_fold(events)
+        file_live, file_corrected = fmt().file_fold(events)
         recorded_at = self.now()
         records: dict[str, PupilRecord] = {}
         here: dict[str, Counter[tuple[str, str, str, str, str]]] = {}
@@ -187,7 +184,7 @@ class Transfer(Records):
             counts: Counter[tuple[str, str, str, str, str]] = Counter()
             for j in store.judgements(pupil.id, cid):
                 record.apply(as_event(j))
-                counts[event_key(cid, j.milestone_id, j.verdict.value, j.by, iso_utc(j.at))] += 1
+                counts[fmt().event_key(cid, j.milestone_id, j.verdict.value, j.by, iso_utc(j.at))] += 1
             records[cid], here[cid], achieved_here[cid] = record, counts, record.achieved()
             known[cid] = set(counts)
         imported: dict[int, int] = {}  # file position -> new database id
@@ -204,7 +201,7 @@ class Transfer(Records):
             record, counts = records[cid], here[cid]
             state = record.get(mid)
             achieved_now = state is not None and state.achieved
-            key = event_key(cid, mid, e.verdict.value, e.by, iso_utc(e.at))
+            key = fmt().event_key(cid, mid, e.verdict.value, e.by, iso_utc(e.at))
             # an identical event here is the same event, unless the file's achievement is live and
             # ours is not any more: then it is added again, so an achievement in the file survives
             if counts[key] > 0 and not (
@@ -304,14 +301,14 @@ class Transfer(Records):
 
         targets = store.targets(pid)
         have_t = Counter(
-            target_key(t.curriculum_id, t.academic_year, t.points, t.milestones, t) for t in targets
+            fmt().target_key(t.curriculum_id, t.academic_year, t.points, t.milestones, t) for t in targets
         )
         newest = {}
         for t in targets:
             slot = (t.curriculum_id, t.academic_year)
             newest[slot] = max(newest.get(slot, t.at), t.at)
         for ft in entry.targets:
-            key = target_key(ft.curriculum, ft.academic_year, ft.points, ft.milestones, ft)
+            key = fmt().target_key(ft.curriculum, ft.academic_year, ft.points, ft.milestones, ft)
             if have_t[key] > 0:
                 have_t[key] -= 1
                 continue
