@@ -122,6 +122,7 @@ def load_grid(service: Service, view: View, first: int, since: int) -> Iterator[
         yield GridLoaded(view, None, [], [], len(pupils), True, since)
         return
     view = replace(view, curriculum_id=c.id)
+    pupils = service.following(c, pupils)  # only those whose pathway includes this curriculum
     if not view.part:
         view.part = default_part(service, c, view.kind, pupils)
     mids = milestone_ids(c, view)
