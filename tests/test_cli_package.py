@@ -192,6 +192,9 @@ KEYS = {
         "progress_last_window",
         "gaps",
         "flags",
+        "steps_secured",
+        "steps_this_year",
+        "steps_this_window",
     ],
     ("test", "list"): [
         "upn",

@@ -62,3 +62,52 @@ def test_the_pathway_commands(with_framework):
     assert shown == {"upn": "A3", "name": "Cara Cole", "curricula": ["engagement-model"], "default": False}
     result = run(cli, ["--db", db, "pathway", "default"])
     assert result.output.strip() == "Pupils without a pathway of their own follow: maths"
+
+
+def test_a_framework_without_points_is_tracked_as_steps_secured(with_framework):
+    from datetime import UTC, datetime
+
+    svc = with_framework
+    svc.set_pathway("A3", ["engagement-model"])
+    svc.judge("A3", "EXP-1", "achieved", at=datetime(2026, 5, 4, 10, tzinfo=UTC))  # last academic year
+    svc.judge("A3", "EXP-2", "achieved", at=datetime(2026, 10, 1, 10, tzinfo=UTC))  # this autumn
+    svc.judge("A3", "REA-1", "achieved")  # today, in autumn
+    (row,) = svc.tracking(class_name="1H", curriculum_id="engagement-model")
+    assert row.pupil.upn == "A3" and row.standing.points is None and not row.needs_support
+    assert (row.steps.secured, row.steps.this_year, row.steps.this_window) == (3, 2, 2)
+    (past,) = svc.tracking(class_name="1H", curriculum_id="engagement-model", window="2025-summer")
+    assert (past.steps.secured, past.steps.this_year, past.steps.this_window) == (1, 1, 1)
+    out = (
+        CliRunner()
+        .invoke(
+            cli,
+            ["--db", str(svc.store.path), "tracking", "--class", "1H", "--curriculum", "engagement-model"],
+        )
+        .output
+    )
+    assert "Frameworks without points: milestones secured" in out and "Cara Cole" in out and "+2" in out
+
+
+async def test_the_tracking_screen_shows_a_framework_without_points(with_framework):
+    from passport_tui.tui.app import make_app
+    from passport_tui.tui.screens.tracking import TrackingScreen
+
+    svc = with_framework
+    svc.set_pathway("A3", ["engagement-model", "maths"])
+    svc.judge("A3", "EXP-1", "achieved")
+    app = make_app(svc, class_name="1H")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        app.push_screen(TrackingScreen(svc, app.glyphs, "1H", "engagement-model"))
+        for _ in range(3):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        screen = app.screen
+        assert isinstance(screen, TrackingScreen)
+        assert [r.pupil.upn for r in screen.shown] == ["A3"]
+        for key in ("tab", "right", "right"):  # the groups and chart tabs read without an error
+            await pilot.press(key)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        assert app.is_running and isinstance(app.screen, TrackingScreen)

@@ -37,10 +37,15 @@ class TrackingLine:
     progress_last_window: int | None
     gaps: int
     flags: list[str]
+    # a framework without points: milestones secured in all, this academic year, this window
+    steps_secured: int | None = None
+    steps_this_year: int | None = None
+    steps_this_window: int | None = None
 
     @classmethod
     def of(cls, r: TrackingRow) -> TrackingLine:
         s = r.standing
+        steps = r.steps
         return cls(
             r.pupil.upn,
             r.pupil.name,
@@ -56,6 +61,9 @@ class TrackingLine:
             s.progress_last_window,
             len(s.gaps),
             [f.value for f in s.flags],
+            steps.secured if steps else None,
+            steps.this_year if steps else None,
+            steps.this_window if steps else None,
         )
 
 
@@ -176,8 +184,43 @@ def tracking(ctx, class_name, year_group, window, curriculum_id, as_json) -> Non
         emit_json(lines)
         return
     if not lines:
-        click.echo("No pupils with points for that choice.")
+        click.echo("No pupils follow that choice.")
         return
+    stepped = [d for d in lines if d.steps_secured is not None]
+    lines = [d for d in lines if d.steps_secured is None]
+    if lines:
+        _points_table(lines)
+    if stepped:
+        if lines:
+            click.echo()
+        click.echo("Frameworks without points: milestones secured")
+        table(
+            STEPS_COLUMNS,
+            (
+                (
+                    d.name,
+                    str(d.year_group),
+                    d.curriculum,
+                    str(d.steps_secured),
+                    f"+{d.steps_this_year}",
+                    f"+{d.steps_this_window}",
+                )
+                for d in stepped
+            ),
+        )
+
+
+STEPS_COLUMNS = (
+    Column("pupil", 26, clip=True),
+    Column("yr", 2, ">"),
+    Column("subject", 16, clip=True),
+    Column("secured", 7, ">"),
+    Column("+yr", 4, ">"),
+    Column("+win", 4, ">"),
+)
+
+
+def _points_table(lines: list[TrackingLine]) -> None:
     table(
         TRACKING_COLUMNS,
         (

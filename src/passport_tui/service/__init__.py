@@ -31,7 +31,7 @@ from .pathways import Pathway, Pathways
 from .plans import DISAGREEMENT, Plans, TargetView, TestResult
 from .records import as_event, each_record, fold_rows
 from .session import current_user, utc_now
-from .tracking import GroupAnalysis, Tracking, TrackingRow
+from .tracking import GroupAnalysis, Steps, Tracking, TrackingRow
 from .transfer import Transfer
 
 
@@ -51,6 +51,7 @@ __all__ = [
     "Pathway",
     "PupilPassport",
     "Service",
+    "Steps",
     "TargetView",
     "TestResult",
     "TrackingRow",

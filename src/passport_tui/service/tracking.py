@@ -4,12 +4,22 @@ at a past window (recomputed from the log), who needs support first, and group a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from .. import engine
 from ..engine import Standing
 from ..errors import NotFound
-from ..models import Pupil
+from ..models import Curriculum, Pupil
 from .records import Records
+
+
+@dataclass(slots=True, frozen=True)
+class Steps:
+    """Milestones secured in a framework without points: in all, this academic year, this window."""
+
+    secured: int
+    this_year: int
+    this_window: int
 
 
 @dataclass(slots=True)
@@ -19,6 +29,8 @@ class TrackingRow:
     pupil: Pupil
     curriculum_id: str
     standing: Standing
+    # a framework without points (the engagement model, small steps): progress as steps secured
+    steps: Steps | None = None
 
     @property
     def needs_support(self) -> bool:
@@ -57,14 +69,38 @@ class Tracking(Records):
         if year_group is not None:
             pupils = [p for p in pupils if self.year_group(p, day) == year_group]
         curricula = [self.curriculum(curriculum_id)] if curriculum_id else self.curricula()
-        rows = [
-            TrackingRow(p, c.id, s)
-            for c in curricula
-            for p, s in self.standings(c, pupils, on=on)
-            if s.points is not None
-        ]
+        rows = []
+        for c in curricula:
+            if c.year_linked_stages:
+                rows += [
+                    TrackingRow(p, c.id, s)
+                    for p, s in self.standings(c, pupils, on=on)
+                    if s.points is not None
+                ]
+            else:
+                rows += self._steps_rows(c, pupils, w, on)
         rows.sort(key=lambda r: (not r.needs_support, r.pupil.last_name, r.pupil.first_name, r.curriculum_id))
         return rows
+
+    def _steps_rows(
+        self, c: Curriculum, pupils: list[Pupil], w: engine.Window, on: date | None
+    ) -> list[TrackingRow]:
+        """Rows of a framework without points: each following pupil's steps secured in all, since the
+        start of the academic year and in the window (up to its end, or today)."""
+        day = on or self.today()
+        stand = self.stander(c, day)
+        end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+        year_start = engine.window(w.academic_year, 1, self.terms).start_moment
+        out = []
+        for p, record in self.pupil_records(c, self.following(c, pupils), on=on):
+            now = record.achieved_as_of(end)
+            steps = Steps(
+                len(now),
+                len(now - record.achieved_as_of(year_start)),
+                len(now - record.achieved_as_of(w.start_moment)),
+            )
+            out.append(TrackingRow(p, c.id, stand(p, record), steps))
+        return out
 
     def group_analysis(
         self,
