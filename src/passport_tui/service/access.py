@@ -80,14 +80,16 @@ class Access(Session):
 
     def require_class(self, class_name: str | None) -> None:
         """Refuse a class the user does not teach (and one that does not exist, alike)."""
-        mine = self.my_classes()
+        self._check_class(class_name, self.my_classes())
+
+    def _check_class(self, class_name: str | None, mine: set[str] | None) -> None:
         if mine is not None and class_name is not None and class_name not in mine:
             raise NotFound(f"No class {class_name!r} among {self.user}'s classes.")
 
     def pupils(self, class_name: str | None = None) -> list[Pupil]:
         """Pupils (of one class): a teacher sees only the pupils of their own classes."""
-        self.require_class(class_name)
         mine = self.my_classes()
+        self._check_class(class_name, mine)
         pupils = self.store.pupils(class_name)
         return pupils if mine is None else [p for p in pupils if p.class_name in mine]
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .. import engine
-from ..engine import PupilRecord
 from ..errors import JudgementRefused, NotFound, PassportError
 from ..models import Curriculum, Judgement, Pupil, Verdict
 from .records import Records, as_event
@@ -117,9 +116,7 @@ class Judging(Records):
             at = at.replace(tzinfo=UTC)
         if verdict is Verdict.RETRACTED:
             # who recorded each achievement decides who may retract it (the recorder or an admin)
-            record = PupilRecord()
-            for j in self.store.judgements(pupil.id, c.id):
-                record.apply(as_event(j))
+            record = engine.fold(as_event(j) for j in self.store.judgements(pupil.id, c.id))
         else:
             record = self.record(pupil.id, c.id)
         decision = engine.decide(

@@ -93,14 +93,13 @@ class Records(Curricula):
     def records(self, curriculum_id: str, pupil_ids: list[int] | None = None) -> dict[int, PupilRecord]:
         """Every listed pupil's record in one curriculum, folded from one pass over the log (the
         pupils the user may see, when none are listed)."""
-        if pupil_ids is None and self.my_classes() is None:
-            return fold_rows(self.store.event_rows(curriculum_id, None))
-        visible = [p.id for p in self.pupils() if p.id is not None] if self.my_classes() is not None else None
-        if pupil_ids is None:
-            pupil_ids = visible or []
-        elif visible is not None:
+        if self.my_classes() is None:  # every pupil is visible
+            if pupil_ids is None:
+                return fold_rows(self.store.event_rows(curriculum_id, None))
+        else:
+            visible = [p.id for p in self.pupils() if p.id is not None]
             allowed = set(visible)
-            pupil_ids = [pid for pid in pupil_ids if pid in allowed]
+            pupil_ids = visible if pupil_ids is None else [pid for pid in pupil_ids if pid in allowed]
         records = fold_rows(self.store.event_rows(curriculum_id, pupil_ids))
         for pid in pupil_ids:
             records.setdefault(pid, PupilRecord())

@@ -46,11 +46,12 @@ class Transfer(Records):
         ``class_name`` and/or ``year_group`` (their year group today); every pupil the user may see
         if none is given."""
         store = self.store
+        passport_file = fmt()
         entries = []
         for p in self._select(pupil_keys, class_name, year_group):
             assert p.id is not None
             entries.append(
-                fmt().file_entry(
+                passport_file.file_entry(
                     p,
                     store.judgements(p.id),
                     store.test_scores(pupil_id=p.id, history=True),
@@ -59,8 +60,8 @@ class Transfer(Records):
                     store.notes(p.id),
                 )
             )
-        curricula = [self.curriculum(cid) for cid in sorted(fmt().curricula_used(entries))]
-        return fmt().passport_document(
+        curricula = [self.curriculum(cid) for cid in sorted(passport_file.curricula_used(entries))]
+        return passport_file.passport_document(
             entries,
             curricula,
             exported_at=self.now(),
@@ -173,7 +174,9 @@ class Transfer(Records):
     def _merge_events(self, pupil: Pupil, events: list[FileEvent], summary: ImportSummary) -> None:
         store = self.store
         assert pupil.id is not None
-        file_live, file_corrected = fmt().file_fold(events)
+        passport_file = fmt()
+        event_key = passport_file.event_key  # looked up once: it runs for every event
+        file_live, file_corrected = passport_file.file_fold(events)
         recorded_at = self.now()
         records: dict[str, PupilRecord] = {}
         here: dict[str, Counter[tuple[str, str, str, str, str]]] = {}
@@ -184,7 +187,7 @@ class Transfer(Records):
             counts: Counter[tuple[str, str, str, str, str]] = Counter()
             for j in store.judgements(pupil.id, cid):
                 record.apply(as_event(j))
-                counts[fmt().event_key(cid, j.milestone_id, j.verdict.value, j.by, iso_utc(j.at))] += 1
+                counts[event_key(cid, j.milestone_id, j.verdict.value, j.by, iso_utc(j.at))] += 1
             records[cid], here[cid], achieved_here[cid] = record, counts, record.achieved()
             known[cid] = set(counts)
         imported: dict[int, int] = {}  # file position -> new database id
@@ -201,7 +204,7 @@ class Transfer(Records):
             record, counts = records[cid], here[cid]
             state = record.get(mid)
             achieved_now = state is not None and state.achieved
-            key = fmt().event_key(cid, mid, e.verdict.value, e.by, iso_utc(e.at))
+            key = event_key(cid, mid, e.verdict.value, e.by, iso_utc(e.at))
             # an identical event here is the same event, unless the file's achievement is live and
             # ours is not any more: then it is added again, so an achievement in the file survives
             if counts[key] > 0 and not (
@@ -265,6 +268,7 @@ class Transfer(Records):
         """Test scores, targets, focus items and notes: each added unless already here. A test score,
         target or focus item older than ours for the same slot is left out, so ours stays current."""
         store = self.store
+        target_key = fmt().target_key
         pid = pupil.id
         assert pid is not None
 
@@ -301,14 +305,14 @@ class Transfer(Records):
 
         targets = store.targets(pid)
         have_t = Counter(
-            fmt().target_key(t.curriculum_id, t.academic_year, t.points, t.milestones, t) for t in targets
+            target_key(t.curriculum_id, t.academic_year, t.points, t.milestones, t) for t in targets
         )
         newest = {}
         for t in targets:
             slot = (t.curriculum_id, t.academic_year)
             newest[slot] = max(newest.get(slot, t.at), t.at)
         for ft in entry.targets:
-            key = fmt().target_key(ft.curriculum, ft.academic_year, ft.points, ft.milestones, ft)
+            key = target_key(ft.curriculum, ft.academic_year, ft.points, ft.milestones, ft)
             if have_t[key] > 0:
                 have_t[key] -= 1
                 continue
