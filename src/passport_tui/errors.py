@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .shown import plain
+
 # every character str.splitlines() breaks a line at: shown as an escape inside a located message,
 # so one problem stays one line whatever the file held
 _LINE_BREAKS = {c: f"\\u{c:04x}" for c in (0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)}
 
 
 def one_line(text: str) -> str:
-    """``text`` with its line breaks made visible, so it prints as one line."""
-    return text.translate(_LINE_BREAKS)
+    """``text`` with its line breaks made visible as escapes, so it prints as one line, and any
+    other control character made visible and bidi controls dropped, as user text is shown
+    everywhere (:func:`passport_tui.shown.plain`)."""
+    return plain(text.translate(_LINE_BREAKS))
 
 
 class PassportError(Exception):

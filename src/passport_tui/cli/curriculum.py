@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import click
 
 from .context import PassportGroup, service
-from .output import emit_json, json_option, problems
+from .output import echo, emit_json, json_option, problems
 
 
 @dataclass(slots=True)
@@ -47,7 +47,7 @@ def curriculum_check(files: tuple[str, ...]) -> None:
             bad += 1
             problems(error.lines())
         else:
-            click.echo(f"{f}: ok ({c.id}: {len(c.stages)} stages, {len(c.milestones)} milestones)")
+            echo(f"{f}: ok ({c.id}: {len(c.stages)} stages, {len(c.milestones)} milestones)")
     if bad:
         sys.exit(1)
 
@@ -60,7 +60,7 @@ def curriculum_import(ctx: click.Context, file: str) -> None:
     package on stderr)."""
     c, warnings = service(ctx).import_curriculum_with_warnings(file)
     problems(warnings)
-    click.echo(f"Imported {c.id} {c.curriculum.version}: {len(c.milestones)} milestones")
+    echo(f"Imported {c.id} {c.curriculum.version}: {len(c.milestones)} milestones")
 
 
 @curriculum.command("export")
@@ -70,7 +70,7 @@ def curriculum_import(ctx: click.Context, file: str) -> None:
 def curriculum_export(ctx: click.Context, curriculum_id: str, output: str) -> None:
     """Write a curriculum to a new file: TOML, or CASE 1.1 JSON when FILE ends in .json."""
     path = service(ctx).export_curriculum(curriculum_id, output)
-    click.echo(f"Wrote {path}")
+    echo(f"Wrote {path}")
 
 
 @curriculum.command("list")
@@ -86,6 +86,6 @@ def curriculum_list(ctx: click.Context, as_json: bool) -> None:
         emit_json(rows)
         return
     if not rows:
-        click.echo("No curricula yet: passport curriculum import FILE")
+        echo("No curricula yet: passport curriculum import FILE")
     for r in rows:
-        click.echo(f"{r.id}  {r.version}  {r.milestones} milestones  {r.title}")
+        echo(f"{r.id}  {r.version}  {r.milestones} milestones  {r.title}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from .context import service
+from .output import document, echo
 
 
 @click.group("export")
@@ -41,9 +42,9 @@ def export_tracking(
         service(ctx), window=window, class_name=class_name, year_group=year_group, bom=not no_bom
     )
     if output == "-":
-        click.echo(text, nl=False)
+        document(text)
         return
     with open(output, "w", encoding="utf-8", newline="") as f:
         f.write(text)
     rows = text.count("\r\n") - 1
-    click.echo(f"Wrote {rows} rows to {output}", err=True)
+    echo(f"Wrote {rows} rows to {output}", err=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .context import PassportGroup, service
-from .output import emit_json, json_option
+from .output import echo, emit_json, json_option
 
 if TYPE_CHECKING:
     from ..models import FocusItem
@@ -42,11 +42,9 @@ def focus_lines(svc: Service, items: Iterable[FocusItem]) -> list[FocusLine]:
 
 def _print_focus(lines: list[FocusLine]) -> None:
     if not lines:
-        click.echo("No focus items.")
+        echo("No focus items.")
     for d in lines:
-        click.echo(
-            f"{d.curriculum}  {d.milestone}  {d.title or ''}" + (f" — {d.provision}" if d.provision else "")
-        )
+        echo(f"{d.curriculum}  {d.milestone}  {d.title or ''}" + (f" — {d.provision}" if d.provision else ""))
 
 
 @click.group(cls=PassportGroup)

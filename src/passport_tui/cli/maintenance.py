@@ -9,8 +9,9 @@ from typing import Any
 
 import click
 
+from ..shown import plain
 from .context import options, service
-from .output import emit_json, json_option
+from .output import echo, emit_json, json_option
 
 
 @dataclass(slots=True)
@@ -36,7 +37,7 @@ def backup(ctx: click.Context, dest: str) -> None:
       passport backup ~/backups/passport-2026-11-23.db
     """
     result = service(ctx).backup(dest)
-    click.echo(
+    echo(
         f"Backed up to {result.path} ({result.size:,} bytes, {result.judgements:,} judgements, "
         f"schema {result.schema_version}); integrity check ok."
     )
@@ -64,7 +65,7 @@ def restore(ctx: click.Context, src: str, yes: bool) -> None:
     check_may_restore(db_path, obj["as"])  # asked first, so a refusal needs no confirmation
     if not yes:
         try:
-            agreed = click.confirm(f"Replace {db_path} with {src}?", default=False)
+            agreed = click.confirm(plain(f"Replace {db_path} with {src}?"), default=False)
         except click.Abort:  # no terminal or no answer (e.g. CI)
             raise click.ClickException("No answer to the confirmation; pass --yes to restore.") from None
         if not agreed:
@@ -73,7 +74,7 @@ def restore(ctx: click.Context, src: str, yes: bool) -> None:
 
     result = restore_backup(src, db_path, obj["as"])
     kept = f" The replaced database is kept as {result.previous}." if result.previous else ""
-    click.echo(f"Restored {result.path} from {result.source} ({result.judgements:,} judgements).{kept}")
+    echo(f"Restored {result.path} from {result.source} ({result.judgements:,} judgements).{kept}")
 
 
 @click.command()
@@ -93,15 +94,15 @@ def doctor(ctx: click.Context, rebuild: bool, as_json: bool) -> None:
     if rebuild:
         written = svc.rebuild_projections()
         if not as_json:
-            click.echo(f"Rebuilt {written:,} projections from the log.")
+            echo(f"Rebuilt {written:,} projections from the log.")
     checks = svc.doctor()
     ok = all(c.ok for c in checks)
     report = DoctorReport(svc.database_path, ok, verdict(checks), checks)
     if as_json:
         emit_json(report)
     else:
-        click.echo(f"{report.path}: {report.verdict}")
+        echo(f"{report.path}: {report.verdict}")
         for c in checks:
-            click.echo(f"  {'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
+            echo(f"  {'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
     if not ok:
         ctx.exit(1)

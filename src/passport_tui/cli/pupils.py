@@ -9,7 +9,7 @@ import click
 
 from ..models import Pupil
 from .context import PassportGroup, service
-from .output import emit_json, inlined, json_option, problems
+from .output import echo, emit_json, inlined, json_option, problems
 
 
 @dataclass(slots=True)
@@ -43,7 +43,7 @@ def pupils_import(ctx: click.Context, file: str, academic_year: int | None) -> N
     """Import a roster CSV from the school's information system (updates pupils by UPN)."""
     done = service(ctx).import_roster(file, academic_year)
     problems(f"{warning} (warning)" for warning in done.warnings)
-    click.echo(f"Imported {file}: {done.added} pupils added, {done.updated} updated")
+    echo(f"Imported {file}: {done.added} pupils added, {done.updated} updated")
 
 
 @pupils.command("list")
@@ -59,7 +59,7 @@ def pupils_list(ctx: click.Context, class_name: str | None, as_json: bool) -> No
         return
     for r in rows:
         p = r.pupil
-        click.echo(
+        echo(
             f"{p.upn:<14} {p.last_name}, {p.first_name}  Y{r.year_group}  "
             f"{p.class_name or '-'}  {r.groups}".rstrip()
         )
@@ -86,7 +86,7 @@ def oneroster(ctx: click.Context, path: Path, academic_year: int | None, uk_grad
     problems(f"{problem} (warning)" for problem in done.warnings)
     year = done.academic_year if done.academic_year is not None else svc.academic_year()
     grades = "UK year groups" if done.uk_grades else "US grades"
-    click.echo(
+    echo(
         f"Imported {path} (OneRoster {done.version}, {year}/{(year + 1) % 100:02d}, {grades}): "
         f"{done.added} pupils added, {done.updated} updated, {len(done.skipped)} rows skipped"
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .context import service
+from .output import document, echo
 
 
 def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -85,10 +86,10 @@ def report(
     else:
         text = parent_report(svc, list(pupils), fmt, since)  # type: ignore[arg-type]
     if output is None:
-        click.echo(text, nl=False)
+        document(text)
         return
     path = write_atomically(output, text)
-    click.echo(f"Report written to {path}", err=True)
+    echo(f"Report written to {path}", err=True)
 
 
 @click.command()
@@ -108,10 +109,8 @@ def comment(ctx: click.Context, pupil: str, text: tuple[str, ...], curriculum_id
     Example:
       passport comment A123 "Ann has grown in confidence with number this term."
     """
-    from ..reports._render import clean
-
     svc = service(ctx)
     note = svc.add_teacher_comment(pupil, " ".join(text), curriculum_id)
     p = svc.pupil(pupil)
     where = f" ({curriculum_id})" if curriculum_id else ""
-    click.echo(f"Comment recorded for {clean(p.name)}{where} by {clean(note.by)}.")
+    echo(f"Comment recorded for {p.name}{where} by {note.by}.")

@@ -6,6 +6,7 @@ import click
 
 from .app import open_app
 from .context import options, service
+from .output import echo
 
 
 @click.command()
@@ -13,7 +14,7 @@ from .context import options, service
 def init(ctx: click.Context) -> None:
     """Create an empty database (or check an existing one opens)."""
     svc = service(ctx)
-    click.echo(f"Database ready: {svc.database_path} (schema version {svc.schema_version()})")
+    echo(f"Database ready: {svc.database_path} (schema version {svc.schema_version()})")
 
 
 @click.command()
@@ -33,10 +34,10 @@ def demo(ctx: click.Context, no_tui: bool, seed: int) -> None:
         root["db"] = str(fresh_demo_file())
     svc = service(ctx)
     summary = build_demo(svc, seed=seed)
-    click.echo(f"Demo school built in {svc.database_path}")
-    click.echo(f"  curricula: {', '.join(summary.curricula)}")
+    echo(f"Demo school built in {svc.database_path}")
+    echo(f"  curricula: {', '.join(summary.curricula)}")
     for name, year, n in summary.classes:
-        click.echo(f"  class {name}: Year {year}, {n} pupils")
-    click.echo(f"  {summary.judgements} judgements from {summary.first_day} to {summary.last_day}")
+        echo(f"  class {name}: Year {year}, {n} pupils")
+    echo(f"  {summary.judgements} judgements from {summary.first_day} to {summary.last_day}")
     if not no_tui:
         open_app(ctx)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .context import service
-from .output import Column, emit_json, json_option, named, num, table
+from .output import Column, echo, emit_json, json_option, named, num, table
 
 if TYPE_CHECKING:
     from ..engine import GroupFigures
@@ -184,7 +184,7 @@ def tracking(ctx, class_name, year_group, window, curriculum_id, as_json) -> Non
         emit_json(lines)
         return
     if not lines:
-        click.echo("No pupils follow that choice.")
+        echo("No pupils follow that choice.")
         return
     stepped = [d for d in lines if d.steps_secured is not None]
     lines = [d for d in lines if d.steps_secured is None]
@@ -192,8 +192,8 @@ def tracking(ctx, class_name, year_group, window, curriculum_id, as_json) -> Non
         _points_table(lines)
     if stepped:
         if lines:
-            click.echo()
-        click.echo("Frameworks without points: milestones secured")
+            echo()
+        echo("Frameworks without points: milestones secured")
         table(
             STEPS_COLUMNS,
             (
@@ -286,13 +286,13 @@ def groups(ctx, class_name, year_group, window, curriculum_id, as_json) -> None:
         emit_json([GroupsView.of(a) for a in analyses])
         return
     if not analyses:
-        click.echo("No curricula yet: passport curriculum import FILE")
+        echo("No curricula yet: passport curriculum import FILE")
     for i, a in enumerate(analyses):
         if i:
-            click.echo("")
-        click.echo(f"{a.curriculum_id} — {a.window.name} (each figure: group/rest)")
+            echo()
+        echo(f"{a.curriculum_id} — {a.window.name} (each figure: group/rest)")
         if not a.groups:
-            click.echo("  no groups among these pupils")
+            echo("  no groups among these pupils")
             continue
         table(
             GROUP_COLUMNS,
@@ -310,8 +310,6 @@ def groups(ctx, class_name, year_group, window, curriculum_id, as_json) -> None:
             ),
             indent="  ",
         )
-        click.echo(
-            "  where groups lag most:" + ("" if a.lags else " nowhere (or groups too small to compare)")
-        )
+        echo("  where groups lag most:" + ("" if a.lags else " nowhere (or groups too small to compare)"))
         for lag in a.lags:
-            click.echo(f"    {lag.describe()}")
+            echo(f"    {lag.describe()}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .context import service
+from .output import echo
 
 
 @click.group("transfer")
@@ -48,7 +49,7 @@ def transfer_export(
     )
     events = sum(len(p["events"]) for p in data["pupils"])
     curricula = ", ".join(c["curriculum"]["id"] for c in data["curricula"]) or "none"
-    click.echo(f"Wrote {output}: {len(data['pupils'])} pupils, {events} judgements (curricula: {curricula})")
+    echo(f"Wrote {output}: {len(data['pupils'])} pupils, {events} judgements (curricula: {curricula})")
 
 
 @transfer.command("import")
@@ -64,4 +65,4 @@ def transfer_import(ctx: click.Context, file: str) -> None:
     A bad file is refused, one line per problem, and nothing is changed."""
     summary = service(ctx).import_passports(file)
     for line in summary.lines():
-        click.echo(line)
+        echo(line)

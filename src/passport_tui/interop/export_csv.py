@@ -2,13 +2,17 @@
 marksheets: one row per pupil per curriculum, a header row, CRLF line endings, UTF-8 with a byte
 order mark by default (so Excel reads the names right), and every cell that a spreadsheet would
 take for a formula (``=``, ``+``, ``-``, ``@``, or a tab or carriage return first) written with a
-leading ``'`` so it shows as text and runs nothing."""
+leading ``'`` so it shows as text and runs nothing. User text in a cell is shown as it is shown
+everywhere (:func:`passport_tui.shown.plain`): control characters made visible, bidi controls
+dropped, on one line."""
 
 from __future__ import annotations
 
 import csv
 import io
 from typing import TYPE_CHECKING
+
+from ..shown import plain
 
 if TYPE_CHECKING:
     from ..service import Service, TrackingRow
@@ -37,8 +41,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> str:
-    """A cell's text; user text that a spreadsheet would run as a formula gets a leading ``'``.
-    Numbers (including negative progress) are written as numbers."""
+    """A cell's text, control characters made visible and bidi controls dropped; user text that a
+    spreadsheet would run as a formula gets a leading ``'``. Numbers (including negative
+    progress) are written as numbers."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -46,7 +51,8 @@ def safe_cell(value: object) -> str:
     if isinstance(value, int | float):
         return str(value)
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    shown = plain(text)  # a bidi control dropped may uncover a formula: both are checked
+    return "'" + shown if text.startswith(_FORMULA_STARTS) or shown.startswith(_FORMULA_STARTS) else shown
 
 
 def tracking_rows(rows: list[TrackingRow], window_key: str) -> list[list[str]]:

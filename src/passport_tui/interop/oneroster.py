@@ -57,6 +57,7 @@ from pathlib import Path
 
 from ..errors import Problem, RosterError
 from ..models import Pupil
+from ..names import identifier_problem, name_problem
 from .roster import PathwayCell, _decode, _gender, _normal, _quote, _tags
 
 __all__ = ["OneRosterImport", "read_oneroster", "parse_date", "year_group_of_grade"]
@@ -319,7 +320,8 @@ def read_oneroster(
     ``academic_year`` (the year the academic year starts) overrides the set's own school year;
     ``default_year`` is used when neither is known. ``uk_grades`` forces the reading of grades
     (None: decide from the set). Raises ``RosterError`` when users.csv is missing or unreadable,
-    or when no student is left to import; every skipped row is in ``skipped``."""
+    when a UPN, a class or a name holds what it may not (:mod:`passport_tui.names`; every such row
+    is listed), or when no student is left to import; every skipped row is in ``skipped``."""
     source = _Source(Path(path))
     users = source.table("users.csv")
     if users is None:
@@ -393,7 +395,8 @@ def read_oneroster(
             if _status(roles, n, row, skipped, "student role"):
                 students.add(roles.get(row, "usersourcedid"))
 
-    class_of = _classes(source, skipped, warnings)
+    refused: list[Problem] = []  # values that may not enter: they refuse the whole set
+    class_of = _classes(source, skipped, warnings, refused)
 
     demographics = _demographics(source, skipped, warnings)
 
@@ -422,6 +425,18 @@ def read_oneroster(
             reasons.append("no familyName")
         if upn in upn_rows:
             reasons.append(f"UPN {_quote(upn)} is already on row {upn_rows[upn]}")
+        bad = [
+            problem
+            for problem in (
+                identifier_problem(upn, "UPN"),
+                name_problem(first, "givenName"),
+                name_problem(last, "familyName"),
+            )
+            if problem is not None
+        ]
+        if bad:
+            refused.append(Problem(users.name, n, f"{who}: {'; '.join(bad)}"))
+            continue
         class_name, class_grades = class_of.get(sourced_id, (None, []))
         grades = _grades(users.get(row, "grades"))
         if not grades and len(class_grades) == 1:
@@ -453,6 +468,8 @@ def read_oneroster(
         )
         if curricula := _tags(users.get(row, PATHWAY_KEY)):
             pathways[upn] = PathwayCell(users.name, n, "metadata.passport.pathway", curricula)
+    if refused:
+        raise RosterError(refused)
     if not pupils:
         skipped.append(Problem(users.name, None, "no students to import"))
         raise RosterError(skipped)
@@ -490,9 +507,10 @@ def _school_year(source: _Source, skipped: list[Problem], warnings: list[Problem
 
 
 def _classes(
-    source: _Source, skipped: list[Problem], warnings: list[Problem]
+    source: _Source, skipped: list[Problem], warnings: list[Problem], refused: list[Problem]
 ) -> dict[str, tuple[str, list[str]]]:
-    """user sourcedId → (class name, the class's grades) from their student enrollments."""
+    """user sourcedId → (class name, the class's grades) from their student enrollments; a class
+    name that may not be one (:func:`identifier_problem`) is added to ``refused``."""
     classes = source.table("classes.csv")
     enrollments = source.table("enrollments.csv")
     if classes is None or enrollments is None:
@@ -509,6 +527,9 @@ def _classes(
             warnings.append(
                 Problem(classes.name, n, f"class {_quote(class_id)} has no title or classCode (ignored)")
             )
+            continue
+        if (problem := identifier_problem(name, "class")) is not None:
+            refused.append(Problem(classes.name, n, f"class {_quote(class_id)}: {problem}"))
             continue
         homeroom = _normal(classes.get(row, "classtype")) == "homeroom"
         known[class_id] = (homeroom, name, _grades(classes.get(row, "grades")))

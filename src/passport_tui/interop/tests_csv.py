@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FileProblems, Problem
+from ..names import identifier_problem
 
 HEADERS = {
     "upn": "upn",
@@ -97,6 +98,9 @@ def _scan(text: str, name: str, curriculum_id: str | None) -> tuple[list[ScoreRo
             raw = cell("score").rstrip("%").strip()
             if not upn:
                 problems.append(Problem(name, line, "UPN is empty"))
+                continue
+            if (problem := identifier_problem(upn, "UPN")) is not None:
+                problems.append(Problem(name, line, problem))
                 continue
             try:
                 score = float(raw)

@@ -33,9 +33,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from ..curriculum import dump_curriculum, parse_curriculum
 from ..errors import CurriculumError, FileProblems, Problem
@@ -52,6 +52,8 @@ from ..models import (
     Verdict,
 )
 from ..moments import iso_utc
+from ..names import checked_identifier, checked_name
+from ..shown import json_escaped
 
 FORMAT = "passport-file"
 VERSION = 1
@@ -73,6 +75,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# values checked as every import checks them (passport_tui.names): a UPN and a class name may
+# name files, and names reach terminals
+Upn = Annotated[str, Field(min_length=1), AfterValidator(lambda v: checked_identifier(v, "UPN"))]
+ClassName = Annotated[str, AfterValidator(lambda v: checked_identifier(v, "class"))]
+PersonName = Annotated[str, AfterValidator(lambda v: checked_name(v, "name"))]
+
+
 class ExportedBy(_Strict):
     """Who wrote the file: the tool (and its version), the school and the member of staff."""
 
@@ -87,12 +96,12 @@ class FilePupil(_Strict):
     in), class, date of birth and the groups of DESIGN §2.10 (gender, pupil premium, EAL, SEN,
     FSM, tags)."""
 
-    upn: str = Field(min_length=1)
-    first_name: str
-    last_name: str
+    upn: Upn
+    first_name: PersonName
+    last_name: PersonName
     year_group: int
     academic_year: int
-    class_name: str | None = None
+    class_name: ClassName | None = None
     dob: date | None = None
     gender: str | None = None
     pupil_premium: bool = False
@@ -109,7 +118,7 @@ class FileEvent(_Strict):
     curriculum: str
     milestone: str
     verdict: Verdict
-    by: str
+    by: PersonName
     at: AwareDatetime
     note: str | None = None
     reason: str | None = None
@@ -122,7 +131,7 @@ class FileTestScore(_Strict):
     academic_year: int
     term: int = Field(ge=1, le=3)
     score: float = Field(ge=0, le=100)
-    by: str
+    by: PersonName
     at: AwareDatetime
     note: str | None = None
 
@@ -134,7 +143,7 @@ class FileTarget(_Strict):
     milestones: list[str] | None = Field(default=None, min_length=1)
     due: date | None = None
     reason: str = Field(min_length=1)
-    by: str
+    by: PersonName
     at: AwareDatetime
 
 
@@ -142,7 +151,7 @@ class FileFocus(_Strict):
     curriculum: str
     milestone: str
     provision: str | None = None
-    by: str
+    by: PersonName
     at: AwareDatetime
     active: bool = True
 
@@ -151,7 +160,7 @@ class FileNote(_Strict):
     curriculum: str | None = None
     kind: NoteKind = NoteKind.NOTE
     text: str = Field(min_length=1)
-    by: str
+    by: PersonName
     at: AwareDatetime
 
 
@@ -342,7 +351,7 @@ def passport_document(
 
 
 def dumps_passport_file(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 # --- reading and checking -----------------------------------------------------------------

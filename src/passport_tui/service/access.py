@@ -14,6 +14,7 @@ from datetime import datetime
 from ..engine import TermDates
 from ..errors import NotAllowed, NotFound, PassportError
 from ..models import Pupil
+from ..names import identifier_problem, name_problem
 from ..store import Store
 from .session import Session, utc_now
 
@@ -121,6 +122,15 @@ class Access(Session):
                 )
         else:
             self.require_admin("manage staff")
+        # a login and a class name may name folders, and all three reach terminals
+        checks = (
+            identifier_problem(username, "login"),
+            name_problem(name, "name"),
+            *(identifier_problem(c, "class") for c in classes or []),
+        )
+        problem = next((p for p in checks if p is not None), None)
+        if problem is not None:
+            raise PassportError(f"{problem[0].upper()}{problem[1:]}.")
         self.store.put_staff(username, name, role, classes)
 
     def remove_staff(self, username: str) -> None:
