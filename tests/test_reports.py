@@ -164,7 +164,7 @@ def test_exactly_the_next_three_steps(school: Service, tmp_path: Path) -> None:
         (9, 10, "working towards the expected standard for Year 3"),
         (8, 10, "working towards the expected standard for Year 3"),
         (7, 10, "working well below the expected standard for Year 3"),
-        (None, None, "following a personalised programme"),
+        (None, None, "follows a personal programme in Maths: progress is the new steps Ann secures"),
     ],
 )
 def test_expectation_words(points: int | None, expected: int | None, words: str) -> None:
