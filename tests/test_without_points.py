@@ -118,6 +118,14 @@ async def test_the_app_shows_steps_columns_for_a_framework_without_points(progra
         rows = [[str(v) for v in groups.get_row_at(i)] for i in range(groups.row_count)]
         girls = next(r for r in rows if r[0] == "girls")
         assert girls[7:9] == ["n=2", "n=2"]  # 1H: Ann and Cara against Ben and Dev: counts, not 100 and 0
+        await pilot.press("right")  # the chart: mean steps secured per pupil in each window
+        for _ in range(3):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        chart = str(screen.query_one("#tracking-chart").render())
+        assert "Mean steps secured per pupil in each window" in chart and "expected" not in chart
+        # 1H this autumn: Ann 2, Ben 0, Cara 1, Dev 0: 0.75 a pupil
+        assert re.search(r"Autumn 2026/27\s+█+\s+0\.8", chart), chart
 
 
 def test_the_parent_report_reads_as_steps_secured(programme: Service) -> None:
@@ -125,7 +133,7 @@ def test_the_parent_report_reads_as_steps_secured(programme: Service) -> None:
         "A1", "engagement-model", reason="EHCP outcome", milestones=["REA-1", "REA-2", "ANT-1"]
     )
     text = Page(parent_report(programme, ["A1"], "html")).text
-    section = text[text.index("The engagement model") : text.index("Maths Working towards")]
+    section = text[text.index("The engagement model") : text.index(" Maths ")]
     assert "Ann secured 2 new steps this term (3 in all). For example:" in section
     assert "Responds differently when a stimulus is repeated." in section  # REA-1, the latest first
     assert (
@@ -159,7 +167,7 @@ def test_the_school_report_summarises_steps_and_hides_small_percentages(programm
     assert re.search(r"Whole school 6 6 1\.0 1\.0 3 of 6 \(50%\)", text), text
     # class 3K has 2 pupils on it: counts only
     assert re.search(r"3K 2 3 n=2 n=2 1 of 2", text), text
-    assert "Group analysis: the engagement model" in text
+    assert "Group analysis: The engagement model" in text
     # every table has rows; no group of under five shows a percentage
     for table in re.findall(r"<table.*?</table>", html, re.S):
         assert "<tbody>" in table and "<td" in table

@@ -119,9 +119,18 @@ BADGES = {
 
 
 def expectation_words(
-    first_name: str, subject: str, points: int | None, expected: int | None, year_group: int
+    first_name: str,
+    subject: str,
+    points: int | None,
+    expected: int | None,
+    year_group: int,
+    in_progress: bool = False,
 ) -> tuple[str, str]:
-    """(level, sentence): how the child is doing against the expectation for their year."""
+    """(level, sentence): how the child is doing against the expectation for their year.
+
+    ``expected`` is the expectation at the end of the current window; while the window is in
+    progress (``in_progress``) a child one point short of it is where they should have been when
+    it began, so at the expected standard — as the tracking flags say (not falling behind)."""
     year = year_label(year_group)
     if points is None:
         return (
@@ -137,7 +146,7 @@ def expectation_words(
         )
     if points >= expected + 1:
         level, how = "above", "working above the expected standard"
-    elif points == expected:
+    elif points == expected or (in_progress and points == expected - 1):
         level, how = "at", "working at the expected standard"
     elif points >= expected - 2:
         level, how = "towards", "working towards the expected standard"
@@ -218,8 +227,12 @@ def subject_name(c: Curriculum) -> str:
 
 
 def in_sentence(subject: str) -> str:
-    """A subject inside a sentence: ``the engagement model`` for ``The engagement model``."""
-    return "the" + subject[3:] if subject.startswith("The ") else subject
+    """A framework's name inside a sentence: ``the engagement model`` for ``The engagement
+    model``, ``personal, social and physical development`` for ``Personal, social and ...``;
+    a name that starts with an acronym (``PSHE``) keeps its capitals."""
+    if len(subject) > 1 and subject[0].isupper() and subject[1].islower():
+        return subject[0].lower() + subject[1:]
+    return subject
 
 
 def _join(items: list[str]) -> str:
@@ -344,7 +357,9 @@ def pupil_report(svc: Service, pupil_key: str | int, since: date | None = None) 
             for m, at in cp.achieved_on.items()
             if since <= at.date() <= today and m not in on_entry
         )
-        level, sentence = expectation_words(first, title, s.points, s.expected, passport.year_group)
+        level, sentence = expectation_words(
+            first, title, s.points, s.expected, passport.year_group, in_progress=today < s.window.end
+        )
         target, target_steps = target_words(svc, pupil, c, first, s.achieved_set)
         steps, examples = (
             _steps(cp, first, since, today, term_start, on_entry) if level == "personal" else (None, [])

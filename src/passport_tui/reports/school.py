@@ -292,11 +292,12 @@ def school_report(svc: Service) -> str:
         title = subject_name(c)
         if not c.year_linked_stages and not followers:
             continue  # a framework nobody follows: nothing to say
-        entry = SubjectGroups(in_sentence(title), a.window.name, [], _lags(a, c), followers=followers)
+        entry = SubjectGroups(title, a.window.name, [], _lags(a, c), followers=followers)
         if followers and too_small_for_percent(followers):
             entry.too_few = (
                 f"{'Only one pupil follows' if followers == 1 else f'Only {followers} pupils follow'} "
-                f"{in_sentence(title)}: too few to compare groups (at least {SMALL_GROUP} are needed)."
+                f"{title if c.year_linked_stages else in_sentence(title)}: too few to compare groups "
+                f"(at least {SMALL_GROUP} are needed)."
             )
         elif c.year_linked_stages:
             entry.lines = _group_lines(a)

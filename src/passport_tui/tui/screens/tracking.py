@@ -399,13 +399,18 @@ class TrackingScreen(ServiceScreen):
         rows = [r for r in self.rows if matches_pupil(r.pupil, r.standing.flags, self.filter_text)]
         if self.sort == "name":
             rows.sort(key=lambda r: (r.pupil.last_name, r.pupil.first_name, r.curriculum_id))
-        elif self.sort == "points":  # or steps secured, in a framework without points
+        elif self.sort == "points":  # or steps secured, after the points, in a framework without points
             rows.sort(
-                key=lambda r: (-(r.steps.secured if r.steps else r.standing.points or 0), r.pupil.last_name)
+                key=lambda r: (
+                    r.steps is not None,
+                    -(r.steps.secured if r.steps else r.standing.points or 0),
+                    r.pupil.last_name,
+                )
             )
         elif self.sort == "progress":
             rows.sort(
                 key=lambda r: (
+                    r.steps is not None,
                     r.steps.this_year if r.steps else r.standing.progress_this_year or 0,
                     r.pupil.last_name,
                 )
