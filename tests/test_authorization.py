@@ -140,13 +140,13 @@ ARGS: dict[str, Callable[[Case], list[str]]] = {
     "demo": lambda c: ["--no-tui"],
     "curriculum check": lambda c: [str(c.school.curriculum_file)],
     "curriculum import": lambda c: [str(c.school.curriculum_file)],
-    "curriculum export": lambda c: [CURRICULUM, "-o", str(c.out / "psped.toml")],
+    "curriculum export": lambda c: [CURRICULUM, "-o", str(c.out / "key-maths.toml")],
     "curriculum list": lambda c: [],
     "pupils import": lambda c: [str(c.school.roster_csv)],
     "pupils list": lambda c: ["--class", "4O"],
     "pupils oneroster": lambda c: [str(c.school.oneroster_set)],
-    "judge": lambda c: [AVA, "Y4PER-1", "achieved", "--curriculum", CURRICULUM],
-    "retract": lambda c: [AVA, "Y4PER-2", "--reason", "recorded for the wrong pupil"],
+    "judge": lambda c: [AVA, "4NPV-1", "achieved", "--curriculum", CURRICULUM],
+    "retract": lambda c: [AVA, "4NPV-2", "--reason", "recorded for the wrong pupil"],
     "baseline": lambda c: [AVA, CURRICULUM, "--through", "Y3", "--reason", "joined in Year 4"],
     "pathway show": lambda c: [AVA],
     "pathway set": lambda c: [AVA, CURRICULUM],
@@ -157,7 +157,7 @@ ARGS: dict[str, Callable[[Case], list[str]]] = {
     "next": lambda c: [AVA],
     "gaps": lambda c: [AVA, "--age"],
     "history": lambda c: [AVA],
-    "revisit": lambda c: [AVA, "Y4PER-2", "--note", "unsure after the holiday"],
+    "revisit": lambda c: [AVA, "4NPV-2", "--note", "unsure after the holiday"],
     "tracking": lambda c: ["--class", "4O"],
     "settings terms": lambda c: ["--spring", "01-05", "--summer", "04-20"],
     "settings show": lambda c: [],
@@ -173,8 +173,8 @@ ARGS: dict[str, Callable[[Case], list[str]]] = {
     "moderation query": lambda c: [str(c.school.pending_id), "--note", "Is this secure?"],
     "moderation resolve": lambda c: [str(c.school.queried_id), "--note", "Seen in her books"],
     "moderation list": lambda c: ["--class", "4O"],
-    "focus pin": lambda c: [AVA, "Y4PER-1", "--provision", "small group", "--curriculum", CURRICULUM],
-    "focus unpin": lambda c: [AVA, "Y4SOC-1", "--curriculum", CURRICULUM],
+    "focus pin": lambda c: [AVA, "4NPV-1", "--provision", "small group", "--curriculum", CURRICULUM],
+    "focus unpin": lambda c: [AVA, "4NPV-3", "--curriculum", CURRICULUM],
     "focus list": lambda c: [AVA],
     "staff add": lambda c: ["ta.o", "--name", "Mr Tan", "--role", "teacher", "--class", "4O"],
     "staff remove": lambda c: ["view"],
@@ -350,7 +350,7 @@ def test_a_teachers_school_wide_reads_leave_out_other_classes(what: str, school:
 # the same message whether it is another class's or does not exist: (what, theirs, missing)
 SAME_MESSAGE = [
     ("show", ["show", PIA], ["show", NOBODY]),
-    ("judge", ["judge", PIA, "Y5PER-2", "achieved"], ["judge", NOBODY, "Y5PER-2", "achieved"]),
+    ("judge", ["judge", PIA, "5NPV-2", "achieved"], ["judge", NOBODY, "5NPV-2", "achieved"]),
     ("focus list", ["focus", "list", PIA], ["focus", "list", NOBODY]),
     ("tracking --class", ["tracking", "--class", "6P"], ["tracking", "--class", "9Z"]),
     ("moderation confirm", ["moderation", "confirm", "{pia}"], ["moderation", "confirm", "999999"]),
@@ -449,8 +449,8 @@ def on_row(judgement: str, *pressed: str, then: str | None = None) -> Steps:
 
 # Typed answers are short: Pilot takes a frame per key.
 # action → (screen, steps, what an allowed action leaves: "database" changed or a "report" file)
-# The grid opens on Ava's class at Year 4: the cursor starts on Ava (first by name) and Y4PER-1;
-# Y4PER-2 is achieved (by ms.o) and Y4SOC-2 needs Y3SOC-2, which Ava has not achieved.
+# The grid opens on Ava's class at Year 4: the cursor starts on Ava (first by name) and 4NPV-1;
+# 4NPV-2 is achieved (by ms.o) and 4NPV-4 needs 3NPV-4, which Ava has not achieved.
 APP_ACTIONS: dict[str, tuple[str, Steps, str]] = {
     "grid a": ("grid", keys("a"), "database"),
     "grid n": ("grid", keys("n"), "database"),

@@ -109,7 +109,8 @@ def test_emit_json_writes_text_as_it_is(capsys):
 
 def FIGURES(side: str) -> list[str]:  # noqa: N802
     keys = ("n", "with_points", "mean_points", "pct_at_expected", "progress_this_year")
-    keys += ("progress_last_window", "pct_with_gaps")
+    keys += ("progress_last_window", "pct_with_gaps", "with_steps", "steps_per_pupil_window")
+    keys += ("steps_per_pupil_year", "made_progress", "pct_made_progress")
     return [f"groups.{side}", *(f"groups.{side}.{k}" for k in keys)]
 
 
@@ -195,6 +196,8 @@ KEYS = {
         "steps_secured",
         "steps_this_year",
         "steps_this_window",
+        "steps_target_secured",
+        "steps_target_size",
     ],
     ("test", "list"): [
         "upn",

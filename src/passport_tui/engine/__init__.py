@@ -13,6 +13,7 @@ from .groups import (
     group_analysis,
     groups_of,
     milestone_lag,
+    too_small_for_percent,
 )
 from .moderation import (
     AchievedJudgement,
@@ -114,6 +115,7 @@ __all__ = [
     "gap_ages",
     "gap_opened",
     "group_analysis",
+    "too_small_for_percent",
     "groups_of",
     "milestone_lag",
     "moderation_sample",

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from .access import Access
 from .imports import Imports
-from .judging import VERDICT_WORDS, Judging, Outcome
+from .judging import BASELINE_NOTE, VERDICT_WORDS, Judging, Outcome
 from .maintenance import Maintenance
 from .moderation import Moderation, ModerationItem
 from .passports import CurriculumPassport, GridLine, Passports, PupilPassport
@@ -40,6 +40,7 @@ class Service(Judging, Passports, Pathways, Tracking, Plans, Moderation, Imports
 
 
 __all__ = [
+    "BASELINE_NOTE",
     "DISAGREEMENT",
     "VERDICT_WORDS",
     "Access",

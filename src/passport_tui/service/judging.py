@@ -22,6 +22,10 @@ VERDICT_WORDS = {
 }
 
 
+# the note every judgement of a baseline on entry carries (then ": " and the reason, if any)
+BASELINE_NOTE = "Baseline on entry"
+
+
 @dataclass(slots=True)
 class Outcome:
     """What happened to one judgement of a bulk action."""
@@ -165,7 +169,7 @@ class Judging(Records):
                 f"No stage {through_stage!r} in curriculum {c.id!r} (stages: {', '.join(stage_ids)})."
             )
         wanted = set(stage_ids[: stage_ids.index(through_stage) + 1])
-        note = "Baseline on entry" + (f": {reason.strip()}" if reason and reason.strip() else "")
+        note = BASELINE_NOTE + (f": {reason.strip()}" if reason and reason.strip() else "")
         assert pupil.id is not None
         out: list[Judgement] = []
         with self.store.transaction():
