@@ -52,18 +52,22 @@ async def test_a_mark_made_while_another_program_writes_is_kept_and_saved_when_i
         await settle(pilot)
         with write_lock(school.store.path) as other:
             await pilot.press("a")  # Ann, 1N-1: the write waits a moment, then the change is kept
-            await until(pilot, lambda: app.kept is not None)
+            await until(pilot, lambda: bool(app.kept))
             assert app.is_running and isinstance(app.screen, GridScreen)
             assert any("your change is kept" in n for n in notices(app))
             assert verdicts(school, "A1") == []
             assert cell(app, "A1", "1N-1") is Cell.NEXT
-            await pilot.press("down")  # the teacher moves on: the kept mark is still Ann's
+            await pilot.press("down", "n")  # the teacher moves on: Ben's "not yet" is kept too
+            await until(pilot, lambda: len(app.kept) == 2)
             other.execute("ROLLBACK")
-            await until(pilot, lambda: verdicts(school, "A1") == [("1N-1", "achieved")])
+            await until(pilot, lambda: verdicts(school, "A2") == [("1N-1", "not_yet")])
         await settle(pilot)
-        assert app.kept is None
+        assert app.kept == []
+        assert verdicts(school, "A1") == [("1N-1", "achieved")]  # the kept mark was Ann's
+        ann, ben = school.history("A1")[0], school.history("A2")[0]
+        assert ann.id is not None and ben.id is not None and ann.id < ben.id  # saved in the order made
         assert cell(app, "A1", "1N-1") is Cell.ACHIEVED
-        assert verdicts(school, "A2") == []
+        assert cell(app, "A2", "1N-1") is Cell.NOT_YET
 
 
 async def test_the_reason_typed_for_an_override_survives_a_busy_database(school):
@@ -75,7 +79,7 @@ async def test_the_reason_typed_for_an_override_survives_a_busy_database(school)
         assert isinstance(app.screen, AskScreen)
         with write_lock(school.store.path) as other:
             await pilot.press(*"Secure in class", "enter")
-            await until(pilot, lambda: app.kept is not None)
+            await until(pilot, lambda: bool(app.kept))
             assert verdicts(school, "A1") == []
             other.execute("ROLLBACK")
             await until(pilot, lambda: verdicts(school, "A1") == [("1N-2", "achieved")])
@@ -91,7 +95,7 @@ async def test_busy_for_longer_than_the_app_waits_says_try_again_and_ctrl_r_save
             await pilot.press("n")  # Ann, 1N-1 not yet
             await until(pilot, lambda: any(n.startswith(BUSY) for n in notices(app)))
             await settle(pilot)
-            assert app.is_running and app.kept is not None
+            assert app.is_running and len(app.kept) == 1
             assert verdicts(school, "A1") == []
         await pilot.press("ctrl+r")  # the other program has finished: saved now
         await settle(pilot)

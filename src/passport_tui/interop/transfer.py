@@ -20,10 +20,10 @@ Importing merges a file into this database in one transaction, and never downgra
   file itself retracts are left out for a milestone achieved here; a ``not_yet`` is never appended
   after an achieved event;
 * a milestone achieved in the file (its final state) is achieved after the merge;
-* the rules of the app hold for what the file adds: an ``achieved`` whose prerequisites are not
-  achieved (in the merged record, nor in the file's own history at that point) needs the file's
-  own override ``reason``; without one the whole file is refused, one line per such event
-  naming the pupil and the milestone, and nothing is imported;
+* the rules of the app hold for what the file adds: an ``achieved`` with a prerequisite achieved
+  neither in the merged record nor in the file's own history at that point needs the file's own
+  override ``reason``; without one the whole file is refused, one line per such event naming the
+  pupil and the milestone, and nothing is imported;
 * authors are the sending school's staff, never this school's: every ``by`` is kept as
   "Ms X, Oak Primary" (the file's ``exported_by.school``, or "previous school"), so no login here
   ever matches it; a ``by`` that already names a school (a file from a school that had imported

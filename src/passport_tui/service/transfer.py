@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..engine import Event, PupilRecord, unmet_prerequisites
+from ..engine import Event, PupilRecord
 from ..errors import NotFound
 from ..files import write_atomically
 from ..models import Curriculum, Judgement, Note, Pupil, Target, TestScore, Verdict
@@ -191,8 +191,8 @@ class Transfer(Records):
         event_key = passport_file.event_key  # looked up once: it runs for every event
         author = merge.author
         file_live, file_corrected = passport_file.file_fold(events)
-        # the file's own history as it stood at each event: an achievement it made with the
-        # prerequisites achieved there is no override, whatever this school did meanwhile
+        # the file's own history as it stood at each event: a prerequisite achieved there is met
+        # for the file's achievement, whatever this school did meanwhile
         theirs: dict[str, PupilRecord] = {}
         recorded_at = self.now()
         records: dict[str, PupilRecord] = {}
@@ -224,7 +224,15 @@ class Transfer(Records):
             by = author(e.by)
             key = event_key(cid, mid, e.verdict.value, by, iso_utc(e.at))
             file_record = theirs.setdefault(cid, PupilRecord())
-            file_achieved = file_record.achieved() if e.verdict is Verdict.ACHIEVED else set()
+            # an achievement with a prerequisite achieved neither here (in the merged record) nor
+            # in the file's own history at that point needs the file's override reason
+            unmet: list[str] = []
+            if e.verdict is Verdict.ACHIEVED and not achieved_now and not (e.reason or "").strip():
+                unmet = [
+                    r
+                    for r in merge.curricula[cid].milestone_by_id[mid].requires
+                    if not _achieved(record, r) and not _achieved(file_record, r)
+                ]
             file_record.apply(
                 Event(
                     p + 1,
@@ -255,13 +263,10 @@ class Transfer(Records):
                 if p in file_corrected and mid in achieved_here[cid]:
                     left_out(e, "is retracted in the file; it is achieved here, so left out")
                     continue
-                if not achieved_now and not (e.reason or "").strip():
-                    c = merge.curricula[cid]
-                    unmet = unmet_prerequisites(c, record.achieved(), mid)
-                    if unmet and unmet_prerequisites(c, file_achieved, mid):
-                        merge.refused.append(
-                            passport_file.unmet_problem(merge.index, p, pupil.upn, cid, mid, unmet)
-                        )
+                if unmet:
+                    merge.refused.append(
+                        passport_file.unmet_problem(merge.index, p, pupil.upn, cid, mid, unmet)
+                    )
             elif e.verdict is Verdict.NOT_YET:
                 first = state.achieved_at if state is not None else None
                 # as when judging: a "not yet" from before the achievement is history, kept
@@ -418,6 +423,11 @@ class Transfer(Records):
                 )
             )
             summary.notes_added += 1
+
+
+def _achieved(record: PupilRecord, milestone: str) -> bool:
+    state = record.get(milestone)
+    return state is not None and state.achieved
 
 
 class _Merge:

@@ -72,7 +72,7 @@ class PassportApp(App):
         self.start_class = class_name
         self.grid_screen: GridScreen | None = None
         self._seen_change = -1
-        self.kept: Callable[[], object] | None = None  # a change the busy database did not take yet
+        self.kept: list[Callable[[], object]] = []  # changes the busy database did not take yet
         self.retry_for = RETRY_SECONDS
         self._waiting = False
 
@@ -189,7 +189,17 @@ class PassportApp(App):
 
     def save(self, change: Callable[[], object]) -> None:
         """Make a change to the database now; if another program holds the write lock, keep it
-        and save it as soon as the lock goes (see ``database_busy``)."""
+        and save it as soon as the lock goes (see ``database_busy``). While changes are kept, a
+        new one waits behind them, so they are saved in the order they were made."""
+        if self.kept:
+            self.kept.append(change)
+            if self._waiting:
+                self.notify(
+                    "Kept: saved after the changes waiting for the database.", markup=False, timeout=3
+                )
+            else:
+                self.save_kept()
+            return
         try:
             change()
         except Exception as error:
@@ -199,7 +209,7 @@ class PassportApp(App):
         if retry is None:
             self.notify(str(DatabaseBusy()), severity="warning", markup=False, timeout=8)
             return
-        self.kept = retry
+        self.kept.append(retry)
         self.notify(
             "Another program is writing to the database: your change is kept and saved as soon as it is free.",
             severity="warning",
@@ -214,37 +224,46 @@ class PassportApp(App):
         def wait() -> None:
             worker = get_current_worker()
             deadline = time.monotonic() + seconds
-            with service.reopen() as own:
-                free = False
-                # in short waits, so that quitting the app never waits for the lock
-                while not free and not worker.is_cancelled:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        break
-                    free = own.wait_until_writable(min(left, 0.25))
-            self.post_message(DatabaseFree() if free else StillBusy())
+            free = False
+            try:
+                with service.reopen() as own:
+                    # in short waits, so that quitting the app never waits for the lock
+                    while not free and not worker.is_cancelled:
+                        left = deadline - time.monotonic()
+                        if left <= 0:
+                            break
+                        free = own.wait_until_writable(min(left, 0.25))
+            finally:  # even if the wait itself failed: the app must not wait for it forever
+                self.post_message(DatabaseFree() if free else StillBusy())
 
         self.run_worker(wait, name="wait-for-database", thread=True, exit_on_error=False)
 
     def on_database_free(self, _: DatabaseFree) -> None:
         self._waiting = False
-        change, self.kept = self.kept, None
-        if change is not None:
+        self.save_kept()
+
+    def save_kept(self) -> None:
+        """Save the kept changes in the order they were made; if the database is busy again, the
+        rest wait behind the first that could not be saved."""
+        changes, self.kept = self.kept, []
+        for n, change in enumerate(changes):
             self.save(change)
+            if self.kept:
+                self.kept.extend(changes[n + 1 :])
+                return
 
     def on_still_busy(self, _: StillBusy) -> None:
         self._waiting = False
         self.notify(
-            f"{DatabaseBusy()} (Ctrl+R saves your change)", severity="warning", markup=False, timeout=30
+            f"{DatabaseBusy()} (Ctrl+R saves your kept change)", severity="warning", markup=False, timeout=30
         )
 
     def action_retry(self) -> None:
-        """Try again to save the change a busy database did not take."""
-        change, self.kept = self.kept, None
-        if change is None:
+        """Try again to save the changes a busy database did not take."""
+        if not self.kept:
             self.notify("Nothing is waiting to be saved.", markup=False, timeout=3)
             return
-        self.save(change)
+        self.save_kept()
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
         """Every key's action, with its errors sent to ``handle_error``."""
