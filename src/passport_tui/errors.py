@@ -108,6 +108,37 @@ class NotAllowed(PassportError):
     """The current user may not do this."""
 
 
+# --- the database file -----------------------------------------------------------------
+
+
+class DatabaseFault(PassportError):
+    """The database file could not be used as asked; one line naming the file and what to do.
+    Whatever was being saved was not (the transaction was rolled back)."""
+
+
+class DatabaseBusy(DatabaseFault):
+    """Another program held the write lock for longer than we waited."""
+
+    def __init__(self) -> None:
+        super().__init__("the database is busy (another program is writing to it); try again")
+
+
+class DatabaseReadOnly(DatabaseFault):
+    """The file, or the folder it is in, may not be written by this account."""
+
+
+class DatabaseDamaged(DatabaseFault):
+    """SQLite found the file corrupt."""
+
+
+class NotADatabase(DatabaseFault):
+    """The file is not an SQLite database at all."""
+
+
+class DiskFull(DatabaseFault):
+    """The disk (or the database's size limit) is full."""
+
+
 # --- look-ups --------------------------------------------------------------------------
 
 

@@ -247,6 +247,13 @@ class Verdict(StrEnum):
     REVISIT = "revisit"
 
 
+def by_another_school(by: str) -> bool:
+    """Whether an author (``by``) is another school's member of staff. What a passport file
+    brings keeps its author as "Ms X, Oak Primary"; a login of this school never holds a comma
+    (``Access`` refuses one), so an imported author can never pass for one of ours."""
+    return "," in by
+
+
 class Judgement(Strict):
     """One event of the append-only judgement log."""
 

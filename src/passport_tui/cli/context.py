@@ -8,17 +8,21 @@ when the command ends. Tests may put an open Service in ``obj["service"]``."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import click
 
 from ..errors import PassportError
-from ..service import Service
+from ..service import Service, database_fault
+from ..service.session import database_file
 from .output import refusal
 
 
 class PassportGroup(click.Group):
-    """Turns the library's errors into one line each on stderr and exit status 1."""
+    """Turns the library's errors into one line each on stderr and exit status 1, and so a fault
+    of the database file that a read meets (damaged, busy, read-only, disk full: see
+    ``database_fault``)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -26,6 +30,22 @@ class PassportGroup(click.Group):
         except PassportError as error:
             refusal(error.lines())
             ctx.exit(1)
+        except Exception as error:
+            known = database_fault(error, _database(ctx))
+            if known is None:
+                raise
+            refusal(known.lines())
+            ctx.exit(1)
+
+
+def _database(ctx: click.Context) -> Path | None:
+    """The database file the command works on: the open Service's, else the one named."""
+    obj = ctx.find_root().obj
+    if not isinstance(obj, dict):
+        return None
+    if obj.get("service") is not None:
+        return obj["service"].database_path
+    return database_file(obj.get("db"))
 
 
 def options(ctx: click.Context) -> dict[str, Any]:

@@ -81,28 +81,50 @@ def restore(ctx: click.Context, src: str, yes: bool) -> None:
 @click.option(
     "--rebuild",
     is_flag=True,
-    help="First derive every pupil's projected standing again from the log (admins).",
+    help="First derive every pupil's projected standing again from the log and restore the append-only "
+    "triggers (admins).",
 )
 @json_option
 @click.pass_context
 def doctor(ctx: click.Context, rebuild: bool, as_json: bool) -> None:
-    """Check the database: integrity, WAL mode and size, file permissions, schema version,
-    foreign keys, the append-only triggers and the projections. Exits 1 when any check fails."""
-    from ..service.maintenance import verdict
+    """Check the database: integrity, WAL mode and size, file permissions and whether it can be
+    written, schema version, foreign keys, the append-only triggers (their SQL as the schema makes
+    them) and the projections. Exits 1 when any check fails; a file that can't be opened (damaged,
+    not a database, read-only folder) fails too.
 
-    svc = service(ctx)
+    --rebuild (admins) first derives the projections again and restores the append-only
+    triggers."""
+    from ..errors import DatabaseBusy, DatabaseFault
+    from ..service.maintenance import doctor_unopened, verdict
+    from ..service.session import database_file
+
+    try:
+        svc = service(ctx)
+    except DatabaseFault as error:
+        if isinstance(error, DatabaseBusy) or rebuild:
+            raise
+        path = database_file(options(ctx)["db"])
+        checks = doctor_unopened(path, error)
+        _doctor_report(ctx, DoctorReport(path, False, verdict(checks), checks), as_json)
+        return
     if rebuild:
         written = svc.rebuild_projections()
+        restored = svc.restore_triggers()
         if not as_json:
             echo(f"Rebuilt {written:,} projections from the log.")
+            if restored:
+                echo(f"Restored the append-only trigger(s): {', '.join(restored)}.")
     checks = svc.doctor()
     ok = all(c.ok for c in checks)
-    report = DoctorReport(svc.database_path, ok, verdict(checks), checks)
+    _doctor_report(ctx, DoctorReport(svc.database_path, ok, verdict(checks), checks), as_json)
+
+
+def _doctor_report(ctx: click.Context, report: DoctorReport, as_json: bool) -> None:
     if as_json:
         emit_json(report)
     else:
         echo(f"{report.path}: {report.verdict}")
-        for c in checks:
+        for c in report.checks:
             echo(f"  {'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
-    if not ok:
+    if not report.ok:
         ctx.exit(1)

@@ -19,7 +19,16 @@ Importing merges a file into this database in one transaction, and never downgra
   corrects an achieved event imported from the file, never one of ours; the achieved events the
   file itself retracts are left out for a milestone achieved here; a ``not_yet`` is never appended
   after an achieved event;
-* a milestone achieved in the file (its final state) is achieved after the merge.
+* a milestone achieved in the file (its final state) is achieved after the merge;
+* the rules of the app hold for what the file adds: an ``achieved`` with a prerequisite achieved
+  neither in the merged record nor in the file's own history at that point needs the file's own
+  override ``reason``; without one the whole file is refused, one line per such event naming the
+  pupil and the milestone, and nothing is imported;
+* authors are the sending school's staff, never this school's: every ``by`` is kept as
+  "Ms X, Oak Primary" (the file's ``exported_by.school``, or "previous school"), so no login here
+  ever matches it; a ``by`` that already names a school (a file from a school that had imported
+  it) is kept as it is. Imported teacher comments are so marked as the previous school's, and a
+  parent report never shows one as this school's latest comment.
 
 Bad files are refused with one located line per problem (``FILE: $.pupils[3].events[2].at: not an
 ISO date-time``; JSON syntax errors with line and column) and the database unchanged.
@@ -50,6 +59,7 @@ from ..models import (
     Target,
     TestScore,
     Verdict,
+    by_another_school,
 )
 from ..moments import iso_utc
 from ..names import checked_identifier, checked_name
@@ -596,6 +606,32 @@ def missing_here(pf: PassportFile, ours: dict[str, Curriculum]) -> list[str]:
                     f"{cid} version {mine.curriculum.version}"
                 )
     return found
+
+
+PREVIOUS_SCHOOL = "previous school"
+
+
+def sending_school(pf: PassportFile) -> str:
+    """The school a file comes from, as its staff are named here: ``exported_by.school`` (on one
+    line), or "previous school" when the file does not say."""
+    return " ".join((pf.exported_by.school or "").split()) or PREVIOUS_SCHOOL
+
+
+def foreign_author(by: str, school: str) -> str:
+    """How an author named in a passport file is stored and shown here: "Ms X, Oak Primary".
+    An author that already names a school ("Ms X, Oak Primary" in a file from a school that had
+    imported it) is kept as it is; either way it holds a comma, which no login here does."""
+    name = " ".join(by.split()) or "someone"
+    return name if by_another_school(name) else f"{name}, {school}"
+
+
+def unmet_problem(index: int, position: int, upn: str, cid: str, mid: str, unmet: list[str]) -> str:
+    """The line refusing a file's ``achieved`` with unmet prerequisites and no override reason."""
+    return (
+        f"$.pupils[{index}].events[{position}]: pupil {upn}, milestone {mid} ({cid}): achieved while "
+        f"{', '.join(unmet)} {'is' if len(unmet) == 1 else 'are'} not achieved, with no override reason "
+        "in the file; nothing was imported (add the sending school's reason, or leave the event out)"
+    )
 
 
 def event_key(cid: str, mid: str, verdict: str, by: str, at: str) -> tuple[str, str, str, str, str]:

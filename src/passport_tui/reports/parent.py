@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from ..engine import window_of
 from ..engine.points import end_of_year_points
 from ..errors import NotFound, PassportError
-from ..models import Curriculum, Note, Pupil, Verdict
+from ..models import Curriculum, Note, Pupil, Verdict, by_another_school
 from ._render import clean, long_date, months_before, render, year_label
 
 if TYPE_CHECKING:
@@ -333,7 +333,8 @@ def _comment(note: Note | None) -> Comment | None:
 
 
 def _latest(notes: list[Note], curriculum_id: str | None) -> Note | None:
-    chosen = [n for n in notes if n.curriculum_id == curriculum_id]
+    """This school's latest teacher comment (one a passport file brought is the previous school's)."""
+    chosen = [n for n in notes if n.curriculum_id == curriculum_id and not by_another_school(n.by)]
     return chosen[-1] if chosen else None
 
 

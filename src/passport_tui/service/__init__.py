@@ -30,7 +30,7 @@ from .passports import CurriculumPassport, GridLine, Passports, PupilPassport
 from .pathways import Pathway, Pathways
 from .plans import DISAGREEMENT, Plans, TargetView, TestResult
 from .records import as_event, each_record, fold_rows
-from .session import current_user, utc_now
+from .session import current_user, database_fault, utc_now
 from .tracking import GroupAnalysis, Steps, Tracking, TrackingRow
 from .transfer import Transfer
 
@@ -58,6 +58,7 @@ __all__ = [
     "TrackingRow",
     "as_event",
     "current_user",
+    "database_fault",
     "each_record",
     "fold_rows",
     "utc_now",

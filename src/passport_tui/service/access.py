@@ -13,7 +13,7 @@ from datetime import datetime
 
 from ..engine import TermDates
 from ..errors import NotAllowed, NotFound, PassportError
-from ..models import Pupil
+from ..models import Pupil, by_another_school
 from ..names import identifier_problem, name_problem
 from ..store import Store
 from .session import Session, utc_now
@@ -29,7 +29,10 @@ class Access(Session):
         self.check_access()
 
     def check_access(self) -> None:
-        """Once staff exist, only a known member of staff may use the database."""
+        """Once staff exist, only a known member of staff may use the database. A login never
+        holds a comma: that is how another school's staff are named ("Ms X, Oak Primary")."""
+        if by_another_school(self.user):
+            raise NotAllowed(f"{self.user!r} is not a login (a login has no comma).")
         if self.store.staff() and self.store.staff_member(self.user) is None:
             raise NotAllowed(
                 f"{self.user!r} is not a member of staff in this database; an admin can add you "
@@ -115,6 +118,8 @@ class Access(Session):
         must be an admin, so the database never locks everyone out."""
         if role not in ROLES:
             raise PassportError(f"A role is admin, teacher or viewer, not {role!r}.")
+        if by_another_school(username) or not username.strip():
+            raise PassportError(f"A staff username is their login, with no comma: not {username!r}.")
         if not self.store.staff():
             if role != "admin":
                 raise PassportError(

@@ -34,20 +34,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import PassportError
-from ..store import SCHEMA_VERSION, Store
+from ..errors import DatabaseBusy, DatabaseDamaged, DatabaseFault, DatabaseReadOnly, DiskFull, PassportError
+from ..store import SCHEMA_VERSION, Store, fault
 from .access import Access
 
 # Pages copied per step when the source is not in WAL mode (a step holds a read lock there).
 STEP_PAGES = 1024
 # A WAL file bigger than this means checkpoints are not keeping up (a long-lived reader).
 WAL_WARN_BYTES = 64 * 1024 * 1024
-# Triggers that make the logs append-only (store.py); doctor flags any that are missing.
-APPEND_ONLY_TRIGGERS = tuple(
-    f"{table}_no_{op}"
-    for table in ("judgements", "moderation", "notes")
-    for op in ("update", "delete", "replace")
-)
 
 
 class MaintenanceError(PassportError):
@@ -293,14 +287,39 @@ def restore(src: str | Path, db_path: str | Path, *, keep_previous: bool = True)
 
 
 def doctor(store: Store) -> list[Check]:
-    """Health checks of the open database; each one says what is wrong and what to do."""
-    conn = store.conn
+    """Health checks of the open database; each one says what is wrong and what to do. When a
+    damaged file stops the checks part way, a last check fails saying so."""
     checks: list[Check] = []
+    try:
+        _doctor(store, checks)
+    except sqlite3.Error as error:
+        known = fault(error, store.path)
+        if isinstance(known, DatabaseBusy):
+            raise known from error
+        detail = f"{known or error}"
+        if isinstance(known, DatabaseDamaged):
+            detail = (
+                f"the file is damaged ({error}); restore your latest backup with 'passport restore BACKUP'"
+            )
+        # the integrity check itself may be what a damaged file stops
+        name, detail = (
+            ("readable", f"the remaining checks could not run: {detail}") if checks else ("integrity", detail)
+        )
+        checks.append(Check(name, False, detail))
+    return checks
 
+
+def _doctor(store: Store, checks: list[Check]) -> None:
+    conn = store.conn
     problems = _integrity(conn)
     checks.append(
         Check(
-            "integrity", not problems, "ok" if not problems else f"{len(problems)} problem(s): {problems[0]}"
+            "integrity",
+            not problems,
+            "ok"
+            if not problems
+            else f"{len(problems)} problem(s): {problems[0]}; the file is damaged: restore your latest "
+            "backup with 'passport restore BACKUP'",
         )
     )
 
@@ -340,6 +359,18 @@ def doctor(store: Store) -> list[Check]:
                 ),
             )
         )
+        # SQLite writes its -wal and -shm files beside the database: the folder too
+        cannot = [str(p) for p in (store.path, store.path.parent) if not os.access(p, os.W_OK)]
+        checks.append(
+            Check(
+                "writable",
+                not cannot,
+                "the file and its folder are writable"
+                if not cannot
+                else f"read-only for this account: {', '.join(cannot)}; nothing can be saved until the "
+                "account may write both",
+            )
+        )
 
     version = store.schema_version()
     checks.append(
@@ -362,15 +393,19 @@ def doctor(store: Store) -> list[Check]:
         )
     )
 
-    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    missing = [name for name in APPEND_ONLY_TRIGGERS if name not in present]
+    missing, changed = store.trigger_problems()  # each present, with the SQL the schema gives it
+    found = []
+    if missing:
+        found.append("missing trigger(s): " + ", ".join(missing))
+    if changed:
+        found.append("trigger(s) not as the schema makes them: " + ", ".join(changed))
     checks.append(
         Check(
             "append_only",
-            not missing,
-            "the logs' append-only triggers are present"
-            if not missing
-            else "missing trigger(s): " + ", ".join(missing) + "; the logs can be edited",
+            not found,
+            "; ".join(found) + "; the logs can be edited: run 'passport doctor --rebuild' (an admin)"
+            if found
+            else "the logs' append-only triggers are present and as the schema makes them",
         )
     )
 
@@ -386,7 +421,6 @@ def doctor(store: Store) -> list[Check]:
                 f"{stale[0][1]}); run 'passport doctor --rebuild'",
             )
         )
-    return checks
 
 
 def verdict(checks: list[Check]) -> str:
@@ -415,6 +449,36 @@ class Maintenance(Access):
         returns how many were written."""
         self.require_admin("rebuild the projections")
         return self.store.rebuild_projections()
+
+    def restore_triggers(self) -> list[str]:
+        """Create again the append-only triggers that are missing or not as the schema makes them
+        (admins only); returns their names."""
+        self.require_admin("restore the append-only triggers")
+        return self.store.restore_triggers()
+
+
+def doctor_unopened(path: str | Path, error: DatabaseFault) -> list[Check]:
+    """What ``doctor`` says of a file that could not be opened: a damaged file, or one that is not
+    a database, fails the integrity check (with what SQLite finds, read-only); a read-only one
+    fails "writable"; a full disk fails "disk_space". A busy database is no finding: it is raised."""
+    if isinstance(error, DatabaseBusy):
+        raise error
+    if isinstance(error, DatabaseReadOnly):
+        return [Check("writable", False, str(error))]
+    if isinstance(error, DiskFull):
+        return [Check("disk_space", False, str(error))]
+    detail = str(error)
+    if isinstance(error, DatabaseDamaged):
+        file = Path(path).expanduser()
+        with contextlib.suppress(sqlite3.Error):
+            conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            try:
+                problems = _integrity(conn)
+            finally:
+                conn.close()
+            if problems:
+                detail = f"{len(problems)} problem(s): {problems[0]}; {detail}"
+    return [Check("integrity", False, detail)]
 
 
 def restore_backup(src: str | Path, db_path: str | Path, user: str | None = None) -> RestoreResult:

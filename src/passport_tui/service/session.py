@@ -15,14 +15,21 @@ from typing import Self
 
 from .. import engine
 from ..engine import TermDates
-from ..errors import PassportError
+from ..errors import DatabaseFault, PassportError
 from ..models import Pupil
-from ..store import Store, resolve_db_path
+from ..store import Store, fault, resolve_db_path
 
 
 def database_file(value: str | None = None) -> Path:
     """The database file: ``value`` (``--db``), else ``PASSPORT_DB``, else the user's data folder."""
     return resolve_db_path(value)
+
+
+def database_fault(error: BaseException, path: str | Path | None) -> DatabaseFault | None:
+    """What an error from the database file at ``path`` means (busy, read-only, damaged, not a
+    database, disk full), as one line naming the file and what to do; None for any other error.
+    For the command line's and the app's one error path: a read may meet a damaged page."""
+    return fault(error, path)
 
 
 def current_user() -> str:
@@ -62,6 +69,16 @@ class Session:
         self.close()
 
     # --- the database file -----------------------------------------------------------------
+
+    def wait_until_writable(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for another program's write lock to go (blocks: for a worker's
+        own session); False if it is still held."""
+        return self.store.wait_for_write_lock(seconds)
+
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long this session's writes wait for another program's write lock before
+        ``DatabaseBusy``."""
+        self.store.set_busy_timeout(seconds)
 
     @property
     def database_path(self) -> Path:

@@ -2,7 +2,9 @@
 
 Exporting gathers each chosen pupil's whole history (the user's classes only); importing merges a
 file into this database in one transaction and never downgrades — the rules are in
-``passport_tui.interop.transfer``, which reads and writes the file's format.
+``passport_tui.interop.transfer``, which reads and writes the file's format. The file is read and
+checked there first (``read_passport_file``); the merge below then applies the rules that need
+this database: prerequisites in the merged record, authors as the sending school's staff.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..engine import PupilRecord
+from ..engine import Event, PupilRecord
 from ..errors import NotFound
 from ..files import write_atomically
 from ..models import Curriculum, Judgement, Note, Pupil, Target, TestScore, Verdict
@@ -115,6 +117,7 @@ class Transfer(Records):
         pf = fmt().read_passport_file(path, self.now())
         store = self.store
         summary = fmt().ImportSummary(name)
+        school = fmt().sending_school(pf)
         with store.transaction():
             found: list[tuple[int | None, str]] = []
             ours: dict[str, Curriculum] = {}
@@ -140,12 +143,20 @@ class Transfer(Records):
                 if c.id not in ours:
                     store.put_curriculum(c)
                     summary.curricula_added.append(c.id)
+            curricula = {c.id: ours.get(c.id, c) for c in pf.curricula}
             known = {p.upn: p for p in store.pupils()}
-            for entry in pf.pupils:
-                self._import_pupil(entry, known, summary)
+            refused: list[tuple[int | None, str]] = []
+            for i, entry in enumerate(pf.pupils):
+                merge = _Merge(i, entry.pupil.upn, school, curricula)
+                self._import_pupil(entry, known, summary, merge)
+                refused += [(None, m) for m in merge.refused]
+            if refused:  # all or nothing: the transaction is rolled back
+                raise fmt().refuse(name, refused)
         return summary
 
-    def _import_pupil(self, entry: FilePassport, known: dict[str, Pupil], summary: ImportSummary) -> None:
+    def _import_pupil(
+        self, entry: FilePassport, known: dict[str, Pupil], summary: ImportSummary, merge: _Merge
+    ) -> None:
         store = self.store
         fp = entry.pupil
         pupil = known.get(fp.upn)
@@ -168,15 +179,21 @@ class Transfer(Records):
                     f"({pupil.name}{f', born {pupil.dob}' if pupil.dob else ''}) is kept"
                 )
         assert pupil.id is not None
-        self._merge_events(pupil, entry.events, summary)
-        self._merge_termly(pupil, entry, summary)
+        self._merge_events(pupil, entry.events, summary, merge)
+        self._merge_termly(pupil, entry, summary, merge)
 
-    def _merge_events(self, pupil: Pupil, events: list[FileEvent], summary: ImportSummary) -> None:
+    def _merge_events(
+        self, pupil: Pupil, events: list[FileEvent], summary: ImportSummary, merge: _Merge
+    ) -> None:
         store = self.store
         assert pupil.id is not None
         passport_file = fmt()
         event_key = passport_file.event_key  # looked up once: it runs for every event
+        author = merge.author
         file_live, file_corrected = passport_file.file_fold(events)
+        # the file's own history as it stood at each event: a prerequisite achieved there is met
+        # for the file's achievement, whatever this school did meanwhile
+        theirs: dict[str, PupilRecord] = {}
         recorded_at = self.now()
         records: dict[str, PupilRecord] = {}
         here: dict[str, Counter[tuple[str, str, str, str, str]]] = {}
@@ -204,7 +221,28 @@ class Transfer(Records):
             record, counts = records[cid], here[cid]
             state = record.get(mid)
             achieved_now = state is not None and state.achieved
-            key = event_key(cid, mid, e.verdict.value, e.by, iso_utc(e.at))
+            by = author(e.by)
+            key = event_key(cid, mid, e.verdict.value, by, iso_utc(e.at))
+            file_record = theirs.setdefault(cid, PupilRecord())
+            # an achievement with a prerequisite achieved neither here (in the merged record) nor
+            # in the file's own history at that point needs the file's override reason
+            unmet: list[str] = []
+            if e.verdict is Verdict.ACHIEVED and not achieved_now and not (e.reason or "").strip():
+                unmet = [
+                    r
+                    for r in merge.curricula[cid].milestone_by_id[mid].requires
+                    if not _achieved(record, r) and not _achieved(file_record, r)
+                ]
+            file_record.apply(
+                Event(
+                    p + 1,
+                    mid,
+                    e.verdict.value,
+                    e.at,
+                    None if e.corrects is None else e.corrects + 1,
+                    override=e.reason is not None,
+                )
+            )
             # an identical event here is the same event, unless the file's achievement is live and
             # ours is not any more: then it is added again, so an achievement in the file survives
             if counts[key] > 0 and not (
@@ -225,6 +263,10 @@ class Transfer(Records):
                 if p in file_corrected and mid in achieved_here[cid]:
                     left_out(e, "is retracted in the file; it is achieved here, so left out")
                     continue
+                if unmet:
+                    merge.refused.append(
+                        passport_file.unmet_problem(merge.index, p, pupil.upn, cid, mid, unmet)
+                    )
             elif e.verdict is Verdict.NOT_YET:
                 first = state.achieved_at if state is not None else None
                 # as when judging: a "not yet" from before the achievement is history, kept
@@ -250,7 +292,7 @@ class Transfer(Records):
                     curriculum_id=cid,
                     milestone_id=mid,
                     verdict=e.verdict,
-                    by=e.by,
+                    by=by,
                     at=e.at,
                     note=e.note,
                     reason=e.reason,
@@ -264,11 +306,13 @@ class Transfer(Records):
             record.apply(as_event(j))
             summary.events_added += 1
 
-    def _merge_termly(self, pupil: Pupil, entry: FilePassport, summary: ImportSummary) -> None:
+    def _merge_termly(self, pupil: Pupil, entry: FilePassport, summary: ImportSummary, merge: _Merge) -> None:
         """Test scores, targets, focus items and notes: each added unless already here. A test score,
-        target or focus item older than ours for the same slot is left out, so ours stays current."""
+        target or focus item older than ours for the same slot is left out, so ours stays current.
+        Each keeps its author as the sending school's (``_Merge.author``)."""
         store = self.store
         target_key = fmt().target_key
+        author = merge.author
         pid = pupil.id
         assert pid is not None
 
@@ -281,7 +325,7 @@ class Transfer(Records):
             slot = (t.curriculum_id, t.academic_year, t.term)
             newest[slot] = max(newest.get(slot, t.at), t.at)
         for s in entry.test_scores:
-            key = (s.curriculum, s.academic_year, s.term, s.score, s.by, iso_utc(s.at))
+            key = (s.curriculum, s.academic_year, s.term, s.score, author(s.by), iso_utc(s.at))
             if have[key] > 0:
                 have[key] -= 1
                 continue
@@ -295,7 +339,7 @@ class Transfer(Records):
                     academic_year=s.academic_year,
                     term=s.term,
                     score=s.score,
-                    by=s.by,
+                    by=author(s.by),
                     at=s.at,
                     note=s.note,
                 )
@@ -312,6 +356,7 @@ class Transfer(Records):
             slot = (t.curriculum_id, t.academic_year)
             newest[slot] = max(newest.get(slot, t.at), t.at)
         for ft in entry.targets:
+            ft = ft.model_copy(update={"by": author(ft.by)})
             key = target_key(ft.curriculum, ft.academic_year, ft.points, ft.milestones, ft)
             if have_t[key] > 0:
                 have_t[key] -= 1
@@ -346,6 +391,7 @@ class Transfer(Records):
             newest[slot] = max(newest.get(slot, f.at), f.at)
             pinned[slot] = f.active
         for ff in entry.focus:
+            ff = ff.model_copy(update={"by": author(ff.by)})
             key = (ff.curriculum, ff.milestone, ff.provision, ff.active, ff.by, iso_utc(ff.at))
             if have_f[key] > 0:
                 have_f[key] -= 1
@@ -366,6 +412,7 @@ class Transfer(Records):
         notes = store.notes(pid)
         have_n = Counter((n.curriculum_id, str(n.kind), n.text, n.by, iso_utc(n.at)) for n in notes)
         for fn in entry.notes:
+            fn = fn.model_copy(update={"by": author(fn.by)})
             key = (fn.curriculum, str(fn.kind), fn.text, fn.by, iso_utc(fn.at))
             if have_n[key] > 0:
                 have_n[key] -= 1
@@ -376,3 +423,23 @@ class Transfer(Records):
                 )
             )
             summary.notes_added += 1
+
+
+def _achieved(record: PupilRecord, milestone: str) -> bool:
+    state = record.get(milestone)
+    return state is not None and state.achieved
+
+
+class _Merge:
+    """What merging one pupil's passport needs besides the pupil: where it is in the file, the
+    curricula (ours where we have them), the sending school that names its authors, and the
+    events it refuses (each a located line)."""
+
+    def __init__(self, index: int, upn: str, school: str, curricula: dict[str, Curriculum]):
+        self.index = index
+        self.upn = upn
+        self.curricula = curricula
+        self.refused: list[str] = []
+        name = fmt().foreign_author
+        self._authors: dict[str, str] = {}
+        self.author = lambda by: self._authors.get(by) or self._authors.setdefault(by, name(by, school))

@@ -89,6 +89,51 @@ def append_only(table: str, message: str) -> list[str]:
     ]
 
 
+APPEND_ONLY_TABLES = (
+    ("judgements", APPEND_ONLY),
+    ("moderation", MODERATION_APPEND_ONLY),
+    ("notes", NOTES_APPEND_ONLY),
+)
+
+
+def append_only_triggers() -> dict[str, str]:
+    """Every append-only trigger the schema makes, by name: the SQL that creates it."""
+    return {
+        statement.split(None, 3)[2]: statement
+        for table, message in APPEND_ONLY_TABLES
+        for statement in append_only(table, message)
+    }
+
+
+def _same_sql(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def trigger_problems(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
+    """The append-only triggers that are missing, and those whose SQL is not what the schema
+    makes (one replaced by a no-op, say): (missing, changed), by name."""
+    present = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+    missing, changed = [], []
+    for name, sql in append_only_triggers().items():
+        if name not in present:
+            missing.append(name)
+        elif not _same_sql(present[name] or "", sql):
+            changed.append(name)
+    return missing, changed
+
+
+def restore_triggers(conn: sqlite3.Connection) -> list[str]:
+    """Create again every append-only trigger that is missing or changed; returns their names.
+    The caller holds the write transaction."""
+    missing, changed = trigger_problems(conn)
+    expected = append_only_triggers()
+    for name in changed:
+        conn.execute(f'DROP TRIGGER "{name}"')
+    for name in [*missing, *changed]:
+        conn.execute(expected[name])
+    return sorted([*missing, *changed], key=list(expected).index)
+
+
 # --- version 1: curricula, pupils, the judgement log, settings -------------------------
 
 

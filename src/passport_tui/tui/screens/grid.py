@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -506,7 +507,13 @@ class GridScreen(ServiceScreen):
         ids = self.targets()
         if col is None or not ids or self.curriculum is None:
             return
-        outcomes = self.service.judge_many(ids, self.curriculum.id, col.id, verdict, reason=reason)
+        # these pupils and this column, even if the database is busy and it is saved later
+        self.app.save(partial(self.mark, ids, self.curriculum.id, col, verdict, reason))
+
+    def mark(
+        self, ids: list[int], curriculum_id: str, col: GridColumn, verdict: str, reason: str | None
+    ) -> None:
+        outcomes = self.service.judge_many(ids, curriculum_id, col.id, verdict, reason=reason)
         refused = [o for o in outcomes if o.refusal is not None]
         already = sum(1 for o in outcomes if o.already)
         self.refresh_pupils(ids)
@@ -610,8 +617,13 @@ class GridScreen(ServiceScreen):
         row, col = grid.cursor_row, grid.cursor_column
         if row is None or col is None:
             return
-        self.service.judge(row.pupil_id, col.id, "revisit", curriculum_id=self.view.curriculum_id)
-        self.refresh_pupils([row.pupil_id])
+        pupil_id, cid = row.pupil_id, self.view.curriculum_id
+
+        def revisit() -> None:
+            self.service.judge(pupil_id, col.id, "revisit", curriculum_id=cid)
+            self.refresh_pupils([pupil_id])
+
+        self.app.save(revisit)
 
     # --- selection, filter, sort -----------------------------------------------------------
 
