@@ -240,7 +240,7 @@ def test_authors_from_the_file_are_never_our_staff(school, tmp_path):
 
 
 def test_a_file_without_a_school_names_its_authors_from_the_previous_school(school, tmp_path):
-    file = crafted(school, tmp_path, {"A1": [event("1N-1", by="  Ms\tX ")]}, school="  ")
+    file = crafted(school, tmp_path, {"A1": [event("1N-1", by="  Ms X ")]}, school="  ")
     school.import_passports(file)
     assert [j.by for j in school.history("A1")] == ["Ms X, previous school"]
 
