@@ -212,6 +212,13 @@ class Sen(StrEnum):
     EHCP = "ehcp"
 
 
+def canonical_upn(upn: str) -> str:
+    """A UPN (or the passport's own pupil id) as it is stored and matched: without surrounding
+    spaces and in capitals, so ``d260002`` and ``D260002`` name the same pupil (a DfE UPN is
+    written in capitals)."""
+    return upn.strip().upper()
+
+
 class Pupil(Strict):
     """A pupil. ``year_group`` is the year group in academic year ``academic_year``
     (the calendar year in which that academic year starts); any other date's year group

@@ -53,6 +53,7 @@ from .window import (
     window_of,
     windows_of_year,
     year_group_by_birth,
+    year_label,
 )
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
     "academic_year_of",
     "birth_mismatch",
     "year_group_by_birth",
+    "year_label",
     "cells",
     "decide",
     "default_target",

@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from ...engine import Flag
+from ...engine import Flag, year_label
 from ...errors import PrerequisitesUnmet
 from ...models import Curriculum, Pupil, Sen
 from ...service import GridLine, Service
@@ -483,7 +483,8 @@ class GridScreen(ServiceScreen):
         line = self.shown[grid.cursor[0]]
         cell = row.cells[grid.cursor[1]]
         self._show(
-            "#cell-status", plain(f"{line.pupil.name} (Year {line.year_group}): {self.glyphs.words[cell]}")
+            "#cell-status",
+            plain(f"{line.pupil.name} ({year_label(line.year_group)}): {self.glyphs.words[cell]}"),
         )
 
     def _show(self, selector: str, text: str) -> None:

@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from ...engine import Cell
+from ...engine import Cell, year_label
 from ...errors import PrerequisitesUnmet
 from ...models import Judgement, Sen
 from ...service import CurriculumPassport, PupilPassport, Service
@@ -184,7 +184,7 @@ class PassportScreen(ServiceScreen):
             self.curriculum_id = cp.curriculum.id
         p = pp.pupil
         groups = groups_of(p)
-        title = f"{p.name}  ·  UPN {p.upn}  ·  Year {pp.year_group}  ·  Class {p.class_name or '-'}"
+        title = f"{p.name}  ·  UPN {p.upn}  ·  {year_label(pp.year_group)}  ·  Class {p.class_name or '-'}"
         if groups:
             title += f"  ·  {groups}"
         self.query_one("#passport-title", Static).update(Content(plain(title)))
