@@ -76,6 +76,12 @@ def test_the_passport_id_is_never_given_twice_and_cannot_be_a_upn(passport):
     assert all(len(upn) != 13 for upn in upns.values())  # a DfE UPN has 13 characters
 
 
+def test_a_real_upn_starting_with_p_does_not_move_the_passport_ids(passport):
+    passport("pupils", "add", "--name", "Pat Penn", "--year", "5", "--upn", "P801200000001")
+    out = passport("pupils", "add", "--name", "Ann Adams", "--year", "5").output
+    assert " as P0001:" in out
+
+
 def test_reception_is_r_and_never_year_0(passport):
     out = passport("pupils", "add", "--name", "Rae Reed", "--year", "Reception", "--dob", born_in(0)).output
     assert "(Reception)" in out

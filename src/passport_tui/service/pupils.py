@@ -104,12 +104,9 @@ class Pupils(Access):
             if not class_name:
                 raise NotAllowed("A teacher adds pupils to one of their own classes: give the class.")
             self.require_class(class_name)
-        first, last = check_name(name)
-        year_group = _value("Year", "year_group", year)
+        first, last, year_group, birth, warnings = self._details(name, year, dob)
         klass = _value("Class", "class_name", class_name) if class_name else None
         given_upn = canonical_upn(_value("UPN", "upn", upn)) if upn else None
-        birth = _value("Date of birth", "dob", dob) if isinstance(dob, str) and dob else dob or None
-        warnings = self._check_birth(birth, year_group)
         with self.store.transaction():
             if given_upn is not None:
                 self._require_free_upn(given_upn)
@@ -124,6 +121,21 @@ class Pupils(Access):
             )
             pupil = self.store.add_pupil(pupil)
         return PupilSaved(pupil, year_group, passport_id=given_upn is None, warnings=warnings)
+
+    def check_pupil(self, name: str, year: int | str, dob: date | str | None = None) -> tuple[int, list[str]]:
+        """Check a new pupil's name, year group and date of birth as ``add_pupil`` will (a
+        ``PassportError`` names the first problem); returns the year group and the warnings.
+        Writes nothing."""
+        details = self._details(name, year, dob)
+        return details[2], details[4]
+
+    def _details(
+        self, name: str, year: int | str, dob: date | str | None
+    ) -> tuple[str, str, int, date | None, list[str]]:
+        first, last = check_name(name)
+        year_group = _value("Year", "year_group", year)
+        birth = _value("Date of birth", "dob", dob) if isinstance(dob, str) and dob else dob or None
+        return first, last, year_group, birth, self._check_birth(birth, year_group)
 
     def edit_pupil(
         self,

@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from ..models import Pupil, Sen, canonical_upn
+from ..models import Pupil, Sen, canonical_upn, is_passport_id
 from .connection import Column, Connection, RowMap
 
 
@@ -47,7 +47,6 @@ _UPDATE = "UPDATE pupils SET {} WHERE upn = :upn".format(
 _UPDATE_BY_ID = "UPDATE pupils SET {} WHERE id = :id".format(
     ", ".join(f"{name} = :{name}" for name in PUPILS.names if name != "id")
 )
-PASSPORT_ID_PREFIX = "P"  # the passport's own pupil ids: P0001, P0002, … (a DfE UPN has 13 characters)
 
 
 class PupilRows(Connection):
@@ -105,13 +104,10 @@ class PupilRows(Connection):
         """The next of the passport's own pupil ids (``P0001``, …) for a pupil without a UPN:
         one past the highest in use, so an id is never given twice."""
         highest = 0
-        for (upn,) in self.conn.execute(
-            "SELECT upn FROM pupils WHERE upn GLOB ?", (f"{PASSPORT_ID_PREFIX}[0-9][0-9][0-9][0-9]*",)
-        ):
-            digits = upn[len(PASSPORT_ID_PREFIX) :]
-            if digits.isdigit():
-                highest = max(highest, int(digits))
-        return f"{PASSPORT_ID_PREFIX}{highest + 1:04d}"
+        for (upn,) in self.conn.execute("SELECT upn FROM pupils WHERE upn GLOB 'P[0-9][0-9][0-9][0-9]*'"):
+            if is_passport_id(upn):
+                highest = max(highest, int(upn[1:]))
+        return f"P{highest + 1:04d}"
 
     def pupil(self, key: str | int) -> Pupil | None:
         """The pupil with this UPN (in any case), else with this id. The UPN as typed is tried

@@ -354,7 +354,8 @@ class GridScreen(ServiceScreen):
             self.curriculum, self.columns, self.lines, self.complete = None, [], [], True
             self.apply_filter_and_sort()
             self.notify(
-                "No curricula yet: import one with 'passport curriculum import FILE' (or try 'passport demo').",
+                "No curricula yet: import one with 'passport curriculum import key-maths' (the ids: "
+                "'passport curriculum list --shipped'), or try 'passport demo'.",
                 severity="warning",
                 markup=False,
                 timeout=30,
