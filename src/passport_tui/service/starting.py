@@ -27,7 +27,7 @@ class Starting(Pupils, Judging):
     def needs_start(self) -> bool:
         """Whether the app should offer the first-run steps: the database has no pupils yet and
         the user may set it up (an admin; everyone, while no staff are configured)."""
-        return not self.store.pupils() and self.role == "admin"
+        return not self.store.has_pupils() and self.role == "admin"
 
     def start(
         self,

@@ -124,6 +124,9 @@ class PupilRows(Connection):
             found = self.read_one(PUPILS, "WHERE id = ?", (pupil_id,))
         return found
 
+    def has_pupils(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM pupils LIMIT 1").fetchone() is not None
+
     def classes(self) -> list[tuple[str, int]]:
         """(class name, number of pupils), by class name; pupils with no class are left out."""
         return self.conn.execute(
