@@ -71,6 +71,8 @@ curriculum check                 allow   allow   allow   allow   allow
 curriculum import                allow   refuse  refuse  refuse  refuse
 curriculum export                allow   allow   allow   allow   refuse
 curriculum list                  allow   allow   allow   allow   refuse
+pupils add                       allow   allow   refuse  refuse  refuse
+pupils edit                      allow   allow   refuse  refuse  refuse
 pupils import                    allow   refuse  refuse  refuse  refuse
 pupils list                      allow   allow   refuse  allow   refuse
 pupils oneroster                 allow   refuse  refuse  refuse  refuse
@@ -121,6 +123,8 @@ doctor                           allow   allow   allow   allow   refuse
 # Notes on rows the rules leave open:
 # - demo: never touches a database that already has pupils, whoever asks.
 # - curriculum check: validates files and never opens the database, so it needs no login.
+# - pupils add and edit: a teacher adds pupils to their own classes and edits their pupils
+#   (mr.p may not add to 4O); changing a pupil's UPN is an admin's (see test_pupils.py).
 # - test import: termly scores are a teacher's work, like `test record`: allowed for the pupils of
 #   their own classes (the file here holds Ava's score only), refused when any row is another's.
 # - transfer export, report, export tracking: reads (they write files, not the database).
@@ -142,6 +146,8 @@ ARGS: dict[str, Callable[[Case], list[str]]] = {
     "curriculum import": lambda c: [str(c.school.curriculum_file)],
     "curriculum export": lambda c: [CURRICULUM, "-o", str(c.out / "key-maths.toml")],
     "curriculum list": lambda c: [],
+    "pupils add": lambda c: ["--name", "Noor Hassan", "--year", "4", "--class", "4O"],
+    "pupils edit": lambda c: [AVA.lower(), "--name", "Ava Ashby-Jones", "--year", "Y4"],
     "pupils import": lambda c: [str(c.school.roster_csv)],
     "pupils list": lambda c: ["--class", "4O"],
     "pupils oneroster": lambda c: [str(c.school.oneroster_set)],

@@ -131,6 +131,41 @@ KEYS = {
         "fsm",
         "dob",
         "tags",
+        "year",
+    ],
+    ("pupils", "add"): [
+        "id",
+        "upn",
+        "first_name",
+        "last_name",
+        "year_group",
+        "class_name",
+        "gender",
+        "pupil_premium",
+        "eal",
+        "sen",
+        "fsm",
+        "dob",
+        "tags",
+        "year",
+        "passport_id",
+    ],
+    ("pupils", "edit"): [
+        "id",
+        "upn",
+        "first_name",
+        "last_name",
+        "year_group",
+        "class_name",
+        "gender",
+        "pupil_premium",
+        "eal",
+        "sen",
+        "fsm",
+        "dob",
+        "tags",
+        "year",
+        "changed",
     ],
     ("show",): [
         "pupil",
@@ -308,6 +343,7 @@ def school(tmp_path: Path):
         assert result.exit_code == 0, (args, result.output, result.stderr)
         return result
 
+    run("init")
     run("staff", "add", "ms.hughes", "--name", "Ms Hughes", "--role", "admin", "--class", "2H")
     run("curriculum", "import", str(DATA / "maths.toml"))
     run("pupils", "import", str(tmp_path / "roster.csv"))
@@ -324,7 +360,7 @@ def school(tmp_path: Path):
 
 def test_every_json_command_prints_its_keys_through_the_serialiser(school):
     arguments = {"pupil": "A100"}
-    required = {"class_name": "2H", "curriculum_id": "maths"}
+    required = {"class_name": "2H", "curriculum_id": "maths", "name": "Zoë Brontë", "year": "R"}
     seen = set()
     for path, cmd in json_commands(cli):
         args = [arguments[p.name] for p in cmd.params if isinstance(p, click.Argument)]

@@ -495,7 +495,11 @@ def test_hostile_names_in_every_column_are_refused_or_kept(tmp_path: Path) -> No
         svc.import_roster(path, 2026)
         for name in kept:
             pupil = svc.pupil(name)
-            assert (pupil.upn, pupil.first_name, pupil.last_name, pupil.class_name) == (name,) * 4
+            # the UPN in capitals, its canonical form; the rest as typed
+            assert (pupil.upn, pupil.first_name, pupil.last_name, pupil.class_name) == (
+                name.upper(),
+                *(name,) * 3,
+            )
         assert len(svc.pupils()) == 6 + len(kept)
         bad = tmp_path / "bad.csv"
         out = io.StringIO()

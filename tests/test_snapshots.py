@@ -127,3 +127,40 @@ def test_tracking_groups_without_points(demo, snap_compare):
         terminal_size=(120, 40),
         run_before=tracking_of("psped", "tab", "right"),
     )
+
+
+@pytest.fixture
+def empty(tmp_path):
+    from passport_tui.service import Service
+    from passport_tui.store import Store
+    from tests.conftest import fixed_clock
+
+    svc = Service(Store.open(tmp_path / "family.db"), user="mum", clock=fixed_clock)
+    yield svc
+    svc.close()
+
+
+FIRST_RUN = {
+    "curricula": (),
+    "child": ("enter", *"Zoë Brontë", "enter", "3", "enter"),
+    "baseline": (
+        "down",
+        "space",
+        "enter",
+        *"Zoë Brontë",
+        "enter",
+        "3",
+        "enter",
+        "enter",
+        "down",
+        "down",
+        "down",
+    ),
+}
+
+
+@pytest.mark.parametrize("step", sorted(FIRST_RUN))
+def test_first_run(empty, snap_compare, step):
+    assert snap_compare(
+        make_app(empty, ascii_only=False), terminal_size=(80, 24), run_before=keys(*FIRST_RUN[step])
+    )

@@ -7,6 +7,7 @@ silent loss.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
@@ -210,6 +211,23 @@ class Sen(StrEnum):
     NONE = "none"
     SUPPORT = "support"
     EHCP = "ehcp"
+
+
+def canonical_upn(upn: str) -> str:
+    """A UPN (or the passport's own pupil id) as it is stored and matched: without surrounding
+    spaces and in capitals, so ``d260002`` and ``D260002`` name the same pupil (a DfE UPN is
+    written in capitals)."""
+    return upn.strip().upper()
+
+
+PASSPORT_ID = re.compile(
+    r"P\d{4,8}"
+)  # the passport's own ids, P0001…: at most 9 characters, a DfE UPN has 13
+
+
+def is_passport_id(upn: str) -> bool:
+    """Whether a pupil's UPN is the passport's own id (given to a child with no UPN)."""
+    return PASSPORT_ID.fullmatch(upn) is not None
 
 
 class Pupil(Strict):

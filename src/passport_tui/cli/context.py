@@ -2,8 +2,9 @@
 the Service a command gets from its context, and the ``--at`` date parser.
 
 The root command keeps its options in ``ctx.obj`` (a dict: ``db``, ``as``, ``service``, ``class``,
-``ascii``, ``mouse``); the first command that needs the database opens one Service there, closed
-when the command ends. Tests may put an open Service in ``obj["service"]``."""
+``ascii``, ``mouse``, ``may_create``, ``db_given``); the first command that needs the database opens
+one Service there, closed when the command ends. Only ``init``, ``demo`` and the app on the default
+database (``may_create``) may create the file; every other command refuses a missing one. Tests may put an open Service in ``obj["service"]``."""
 
 from __future__ import annotations
 
@@ -58,9 +59,25 @@ def service(ctx: click.Context) -> Service:
     on first use."""
     obj = options(ctx)
     if obj.get("service") is None:
+        if not obj.get("may_create", True):
+            require_database(obj)
         obj["service"] = Service.open(obj["db"], obj["as"])
         ctx.find_root().call_on_close(obj["service"].close)
     return obj["service"]
+
+
+def require_database(obj: dict[str, Any]) -> None:
+    """Refuse, in one line, a database file that does not exist (a typo in ``--db`` must not
+    make a new empty school); say how to create one. Nothing is created."""
+    from ..service.session import database_file
+
+    path = database_file(obj["db"])
+    if str(path) != ":memory:" and not path.exists():
+        db = f"--db {click.format_filename(path)} " if obj.get("db_given") else ""
+        raise PassportError(
+            f"No database at {click.format_filename(path)}: create it with 'passport {db}init' "
+            f"(or try 'passport {db}demo' for a demo school)."
+        )
 
 
 def parse_at(value: str | None) -> datetime | None:

@@ -53,14 +53,33 @@ def curriculum_check(files: tuple[str, ...]) -> None:
 
 
 @curriculum.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", metavar="FILE|ID")
 @click.pass_context
 def curriculum_import(ctx: click.Context, file: str) -> None:
     """Import (or replace) a curriculum from a TOML file or a CASE JSON package (warnings about the
-    package on stderr)."""
-    c, warnings = service(ctx).import_curriculum_with_warnings(file)
+    package on stderr), or one shipped with passport by its id (see 'curriculum list --shipped'),
+    e.g. 'passport curriculum import key-maths'."""
+    path = shipped_or_file(file)
+    c, warnings = service(ctx).import_curriculum_with_warnings(path)
     problems(warnings)
-    echo(f"Imported {c.id} {c.curriculum.version}: {len(c.milestones)} milestones")
+    shipped = f" (shipped with passport: {path})" if path != file else ""
+    echo(f"Imported {c.id} {c.curriculum.version}: {len(c.milestones)} milestones{shipped}")
+
+
+def shipped_or_file(text: str) -> str:
+    """FILE|ID: an existing file as it is; else the file of the shipped curriculum with that id."""
+    from pathlib import Path
+
+    from ..errors import PassportError
+    from ..resources import shipped_curricula, shipped_curriculum
+
+    if Path(text).is_file():
+        return text
+    found = None if Path(text).exists() else shipped_curriculum(text)
+    if found is None:
+        ids = ", ".join(c.id for c in shipped_curricula())
+        raise PassportError(f"No file {text!r}, and no curriculum shipped with that id (shipped: {ids}).")
+    return str(found.path)
 
 
 @curriculum.command("export")
@@ -73,11 +92,35 @@ def curriculum_export(ctx: click.Context, curriculum_id: str, output: str) -> No
     echo(f"Wrote {path}")
 
 
+@dataclass(slots=True)
+class ShippedLine:
+    """One curriculum of ``curriculum list --shipped``."""
+
+    id: str
+    title: str
+    file: str
+
+
 @curriculum.command("list")
+@click.option(
+    "--shipped", is_flag=True, help="List the curricula shipped with passport (import one by its id)."
+)
 @json_option
 @click.pass_context
-def curriculum_list(ctx: click.Context, as_json: bool) -> None:
-    """List the curricula in the database."""
+def curriculum_list(ctx: click.Context, shipped: bool, as_json: bool) -> None:
+    """List the curricula in the database (or, with --shipped, those shipped with passport)."""
+    if shipped:
+        from ..resources import shipped_curricula
+
+        lines = [ShippedLine(c.id, c.title, str(c.path)) for c in shipped_curricula()]
+        if as_json:
+            emit_json(lines)
+            return
+        width = max(len(line.id) for line in lines)
+        for line in lines:
+            echo(f"{line.id:<{width}}  {line.title}")
+        echo("Import one with: passport curriculum import ID")
+        return
     rows = [
         CurriculumLine(c.id, c.title, c.curriculum.version, [s.id for s in c.stages], len(c.milestones))
         for c in service(ctx).curricula()
@@ -86,6 +129,6 @@ def curriculum_list(ctx: click.Context, as_json: bool) -> None:
         emit_json(rows)
         return
     if not rows:
-        echo("No curricula yet: passport curriculum import FILE")
+        echo("No curricula yet: passport curriculum import FILE|ID (see --shipped)")
     for r in rows:
         echo(f"{r.id}  {r.version}  {r.milestones} milestones  {r.title}")

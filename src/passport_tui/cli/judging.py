@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..engine import year_label
 from .context import parse_at, service
 from .output import days, echo, emit_json, json_option, named
 from .scores import test_words
@@ -225,7 +226,7 @@ def show(ctx: click.Context, pupil: str, as_json: bool) -> None:
         heading = PupilHeading(p.id, p.upn, p.name, pp.year_group, p.class_name)
         emit_json(PassportView(heading, entries))
         return
-    echo(f"{p.name} ({p.upn}) — Year {pp.year_group}, class {p.class_name or '-'}")
+    echo(f"{p.name} ({p.upn}) — {year_label(pp.year_group)}, class {p.class_name or '-'}")
     for cp, e in zip(pp.curricula, entries, strict=True):
         c = cp.curriculum
         echo()

@@ -54,6 +54,7 @@ from .window import (
     window_of,
     windows_of_year,
     year_group_by_birth,
+    year_label,
 )
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "academic_year_of",
     "birth_mismatch",
     "year_group_by_birth",
+    "year_label",
     "cells",
     "decide",
     "default_target",

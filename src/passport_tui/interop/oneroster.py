@@ -56,7 +56,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import Problem, RosterError
-from ..models import Pupil
+from ..models import Pupil, canonical_upn
 from ..names import identifier_problem, name_problem
 from .roster import PathwayCell, _decode, _gender, _normal, _quote, _tags
 
@@ -413,7 +413,7 @@ def read_oneroster(
         who = f"student {_quote(sourced_id)}" if sourced_id else "student"
         if not _status(users, n, row, skipped, who):
             continue
-        upn = users.get(row, "identifier") or sourced_id
+        upn = canonical_upn(users.get(row, "identifier") or sourced_id)  # d260002 is D260002
         first = users.get(row, "preferredgivenname") or users.get(row, "givenname")
         last = users.get(row, "preferredfamilyname") or users.get(row, "familyname")
         reasons = []

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..engine.window import birth_mismatch, year_group_by_birth
 from ..errors import Problem, RosterError
-from ..models import Pupil, Sen
+from ..models import Pupil, Sen, canonical_upn
 from ..names import identifier_problem, name_problem
 
 # field → header synonyms (normalised), in order of preference when a file has several
@@ -167,6 +167,7 @@ def parse_roster(
         curricula: list[str] = values.pop("pathway", [])
         upn = values.get("upn")
         if upn is not None:
+            upn = values["upn"] = canonical_upn(upn)  # d260002 and D260002 are one pupil
             if upn in upn_rows:
                 column = _column_name(header[columns["upn"][0]])
                 message = f"{column}: {_quote(upn)} is already on row {upn_rows[upn]}"
@@ -189,7 +190,7 @@ def parse_roster(
         if len(problems) == found_before:
             pupils.append(Pupil(academic_year=academic_year, **values))
             if curricula and pathways is not None:
-                pathways[values["upn"]] = PathwayCell(filename, row_number, pathway_column, curricula)
+                pathways[upn] = PathwayCell(filename, row_number, pathway_column, curricula)
     if problems:
         raise RosterError(problems)
     return pupils
@@ -350,3 +351,9 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "tags": _tags,
     "pathway": _tags,  # curriculum ids, separated by ";" like tags
 }
+
+
+def pupil_value(field: str, text: str) -> Any:
+    """One pupil detail (``upn``, ``year_group``, ``class_name``, ``dob``, …) read from text and
+    checked as a roster cell of that column is; a ``ValueError`` says what was expected."""
+    return _PARSERS[field](text.strip())

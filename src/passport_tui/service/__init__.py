@@ -12,6 +12,8 @@ One module per family of use cases, each a mixin over the session and access che
 - ``tracking``: tracking points, who needs support, group analysis;
 - ``plans``: tests beside teacher points, targets, gap ages, focus items, teacher comments;
 - ``moderation``: samples, confirm, query and resolve;
+- ``pupils``: adding a pupil (with the passport's own id when there is no UPN) and editing one;
+- ``starting``: the shipped curricula, and a family's first run (curricula, a child, a baseline);
 - ``imports`` and ``transfer``: rosters, OneRoster, test scores, the portable passport file;
 - ``maintenance``: backup, restore, doctor; ``demo``: the demo school.
 
@@ -29,13 +31,17 @@ from .moderation import Moderation, ModerationItem
 from .passports import CurriculumPassport, GridLine, Passports, PupilPassport
 from .pathways import Pathway, Pathways
 from .plans import DISAGREEMENT, Plans, TargetView, TestResult
+from .pupils import PupilSaved
 from .records import as_event, each_record, fold_rows
 from .session import current_user, database_fault, utc_now
+from .starting import Starting
 from .tracking import GroupAnalysis, Steps, Tracking, TrackingRow
 from .transfer import Transfer
 
 
-class Service(Judging, Passports, Pathways, Tracking, Plans, Moderation, Imports, Transfer, Maintenance):
+class Service(
+    Starting, Judging, Passports, Pathways, Tracking, Plans, Moderation, Imports, Transfer, Maintenance
+):
     """The Milestones Passport of one database, used by one person (``user``)."""
 
 
@@ -51,6 +57,7 @@ __all__ = [
     "Outcome",
     "Pathway",
     "PupilPassport",
+    "PupilSaved",
     "Service",
     "Steps",
     "TargetView",

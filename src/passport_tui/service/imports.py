@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from .. import engine
 from ..errors import FileProblems, Problem, RosterError
-from ..models import Pupil, TestScore
+from ..models import Pupil, TestScore, canonical_upn
 from .records import Records
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class Imports(Records):
             where = (str(path), row.line)
             if (
                 pupil is None
-                or pupil.upn != row.upn  # a UPN, never a pupil's internal id
+                or canonical_upn(pupil.upn) != canonical_upn(row.upn)  # a UPN, never a pupil's internal id
                 or (mine is not None and pupil.class_name not in mine)  # not yours reads as not there
             ):
                 problems.append(

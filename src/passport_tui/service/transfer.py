@@ -15,10 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..engine import Event, PupilRecord
+from ..engine import Event, PupilRecord, year_label
 from ..errors import NotFound
 from ..files import write_atomically
-from ..models import Curriculum, Judgement, Note, Pupil, Target, TestScore, Verdict
+from ..models import Curriculum, Judgement, Note, Pupil, Target, TestScore, Verdict, canonical_upn
 from ..moments import iso_utc
 from .records import Records, as_event
 
@@ -105,7 +105,7 @@ class Transfer(Records):
             if class_name is not None:
                 what.append(f"class {class_name}")
             if year_group is not None:
-                what.append(f"Year {year_group}")
+                what.append(year_label(year_group))
             raise NotFound(f"No pupils to export{' in ' + ' and '.join(what) if what else ''}.")
         return sorted(chosen.values(), key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.id))
 
@@ -159,14 +159,14 @@ class Transfer(Records):
     ) -> None:
         store = self.store
         fp = entry.pupil
-        pupil = known.get(fp.upn)
+        pupil = known.get(fp.upn) or known.get(canonical_upn(fp.upn))
         if pupil is None:
             details = fp.model_dump(exclude={"class_name"})
             store.upsert_pupils([Pupil(**details)])
             found = store.pupil(fp.upn)
             assert found is not None
             pupil = found
-            known[fp.upn] = pupil
+            known[pupil.upn] = pupil
             summary.pupils_added.append(fp.upn)
         else:
             summary.pupils_matched.append(fp.upn)

@@ -412,12 +412,31 @@ def _migrate_to_5(conn: sqlite3.Connection) -> None:
     )
 
 
+# --- version 6: UPNs in their canonical form (capitals), so lookups ignore case ----------------
+
+
+def _migrate_to_6(conn: sqlite3.Connection) -> None:
+    from ..models import canonical_upn
+
+    rows = conn.execute("SELECT id, upn FROM pupils ORDER BY id").fetchall()
+    taken = {upn for _, upn in rows}
+    for pupil_id, upn in rows:
+        canonical = canonical_upn(upn)
+        # two pupils whose UPNs differ only in case both stay as they are (the first found by a
+        # lookup in capitals, the other by its exact UPN or its id): merging them is a person's call
+        if canonical != upn and canonical not in taken:
+            conn.execute("UPDATE pupils SET upn = ? WHERE id = ?", (canonical, pupil_id))
+            taken.discard(upn)
+            taken.add(canonical)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
     _migrate_to_3,
     _migrate_to_4,
     _migrate_to_5,
+    _migrate_to_6,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -25,10 +25,11 @@ from .screens.grid import GridScreen, View
 from .screens.modals import PickScreen
 from .screens.moderation import ModerationScreen
 from .screens.passport import PassportScreen
+from .screens.start import StartScreen
 from .screens.tracking import TrackingScreen
 from .screens.tree import TreeScreen
 
-STYLES = ("global.tcss", "grid.tcss", "passport.tcss", "tree.tcss", "tracking.tcss")
+STYLES = ("global.tcss", "grid.tcss", "passport.tcss", "tree.tcss", "tracking.tcss", "start.tcss")
 POLL_SECONDS = 1.0
 # A change waits this long for another program's write lock while the app is frozen on it; then
 # the app keeps the change and saves it as soon as the lock goes, waiting in the background for
@@ -83,6 +84,20 @@ class PassportApp(App):
         self.service.set_busy_timeout(BUSY_WAIT_S)
         self._seen_change = self.service.others_changed()
         self.set_interval(POLL_SECONDS, self.poll_changes)
+        if self.service.needs_start():  # an empty database: a family's first run
+            self.push_screen(StartScreen(self.service), self.started)
+            return
+        self.open_first_grid()
+
+    def started(self, answer: tuple[int, str | None] | None) -> None:
+        """The first-run steps ended: on to the child's passport (over the grid), or, if they were
+        left, to the grid as it is."""
+        self.open_first_grid()
+        if answer is not None:
+            pupil_id, curriculum_id = answer
+            self.open_passport(pupil_id, curriculum_id)
+
+    def open_first_grid(self) -> None:
         classes = [name for name, _ in self.service.classes()]
         if self.start_class and self.start_class not in classes:
             # a teacher sees only their own classes (and a mistyped class is not an error screen)

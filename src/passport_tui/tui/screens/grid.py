@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from ...engine import Flag
+from ...engine import Flag, year_label
 from ...errors import PrerequisitesUnmet
 from ...models import Curriculum, Pupil, Sen
 from ...service import GridLine, Service
@@ -355,7 +355,8 @@ class GridScreen(ServiceScreen):
             self.curriculum, self.columns, self.lines, self.complete = None, [], [], True
             self.apply_filter_and_sort()
             self.notify(
-                "No curricula yet: import one with 'passport curriculum import FILE' (or try 'passport demo').",
+                "No curricula yet: import one with 'passport curriculum import key-maths' (the ids: "
+                "'passport curriculum list --shipped'), or try 'passport demo'.",
                 severity="warning",
                 markup=False,
                 timeout=30,
@@ -484,7 +485,8 @@ class GridScreen(ServiceScreen):
         line = self.shown[grid.cursor[0]]
         cell = row.cells[grid.cursor[1]]
         self._show(
-            "#cell-status", plain(f"{line.pupil.name} (Year {line.year_group}): {self.glyphs.words[cell]}")
+            "#cell-status",
+            plain(f"{line.pupil.name} ({year_label(line.year_group)}): {self.glyphs.words[cell]}"),
         )
 
     def _show(self, selector: str, text: str) -> None:

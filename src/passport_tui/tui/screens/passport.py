@@ -8,9 +8,9 @@ from textual.content import Content
 from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from ...engine import Cell
+from ...engine import Cell, year_label
 from ...errors import PrerequisitesUnmet
-from ...models import Judgement, Sen
+from ...models import Judgement, Sen, is_passport_id
 from ...service import CurriculumPassport, PupilPassport, Service
 from ..failures import guarded
 from ..glyphs import ASCII, Glyphs
@@ -184,7 +184,10 @@ class PassportScreen(ServiceScreen):
             self.curriculum_id = cp.curriculum.id
         p = pp.pupil
         groups = groups_of(p)
-        title = f"{p.name}  ·  UPN {p.upn}  ·  Year {pp.year_group}  ·  Class {p.class_name or '-'}"
+        kind = "id" if is_passport_id(p.upn) else "UPN"  # a family's child has the passport's own id
+        title = f"{p.name}  ·  {kind} {p.upn}  ·  {year_label(pp.year_group)}"
+        if p.class_name:
+            title += f"  ·  Class {p.class_name}"
         if groups:
             title += f"  ·  {groups}"
         self.query_one("#passport-title", Static).update(Content(plain(title)))

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from ...engine import Flag, GroupFigures, GroupRow, Window, previous_window
+from ...engine import Flag, GroupFigures, GroupRow, Window, previous_window, year_label
 from ...service import GroupAnalysis, Service, TrackingRow
 from ..failures import guarded
 from ..glyphs import ASCII, Glyphs
@@ -434,7 +434,7 @@ class TrackingScreen(ServiceScreen):
 
     def update_title(self) -> None:
         if self.whole_year:
-            scope = f"Year {self.year_group}" if self.year_group is not None else "Year group"
+            scope = year_label(self.year_group) if self.year_group is not None else "Year group"
         else:
             scope = f"Class {self.class_name or 'all'}"
         subject = (
