@@ -194,6 +194,7 @@ def test_staff_add_checks_the_login_name_and_classes(tmp_path: Path) -> None:
         result = runner.invoke(cli, ["--db", str(db), "--as", "head", "staff", "add", *args])
         return result.exit_code, result.stderr
 
+    assert runner.invoke(cli, ["--db", str(db), "init"]).exit_code == 0
     assert run("head", "--name", "Ms Head", "--role", "admin") == (0, "")
     before = rows(db)
     assert run("../x", "--name", "X", "--role", "teacher") == (

@@ -120,6 +120,7 @@ def seed(h: Hostile) -> None:
     curriculum = h.dir / f"maths{EVIL_PATH}.toml"
     curriculum.write_text(_curriculum(EVIL), encoding="utf-8")
     h.run("curriculum", "check", str(curriculum), as_=None)
+    h.run("init", as_=None)
     h.run("curriculum", "import", str(curriculum), as_=None)
     with Store.open(h.db) as store, store.transaction():
         store.upsert_pupils(
@@ -176,6 +177,11 @@ def run_everything(h: Hostile) -> None:
     )
     h.run("pupils", "oneroster", str(oneroster), "--uk-grades", code=1)
     h.run("pupils", "list", visible=True)
+    h.run("pupils", "add", "--name", f"Cy{EVIL}", "--year", "1", code=1)  # a name with controls: refused
+    h.run("pupils", "add", "--name", "Cy Vale", "--year", "1", "--class", CLASS, "--upn", f"V{EVIL}", code=1)
+    h.run("pupils", "add", "--name", "Cy Vale", "--year", "1", "--class", CLASS, code=1)  # the class too
+    h.run("pupils", "add", "--name", "Cy Vale", "--year", "1")
+    h.run("pupils", "edit", "H1", "--dob", "2019-10-01", visible=True)
     h.run("pupils", "list", "--class", CLASS, visible=True)
     # pathways
     h.run("pathway", "show", "H1", visible=True)
