@@ -56,11 +56,19 @@ def curriculum_check(files: tuple[str, ...]) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.pass_context
 def curriculum_import(ctx: click.Context, file: str) -> None:
-    """Import (or replace) a curriculum from a TOML file or a CASE JSON package (warnings about the
-    package on stderr)."""
+    """Import (or replace) a curriculum from a TOML file or a CASE JSON package (warnings on
+    stderr). A new version that leaves out or changes the meaning of a milestone that has
+    judgements is refused, with the list, unless its [curriculum] table says what became of each:
+    moved = { "OLD" = "NEW" } or retired = ["OLD"]."""
     c, warnings = service(ctx).import_curriculum_with_warnings(file)
     problems(warnings)
-    click.echo(f"Imported {c.id} {c.curriculum.version}: {len(c.milestones)} milestones")
+    extra = [
+        f"{n} {what}"
+        for n, what in ((len(c.retired), "retired"), (len(c.curriculum.moved), "moved ids"))
+        if n
+    ]
+    kept = f" ({', '.join(extra)})" if extra else ""
+    click.echo(f"Imported {c.id} {c.curriculum.version}: {len(c.milestones)} milestones{kept}")
 
 
 @curriculum.command("export")

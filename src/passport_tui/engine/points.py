@@ -56,6 +56,8 @@ def points(curriculum: Curriculum, achieved: Collection[str]) -> int | None:
     complete stages, plus 1 for each full third (sixth, for a two-year stage) of the first incomplete
     stage's milestones achieved. With no stage complete the base is the first stage's end points
     minus its width. Whatever is achieved after the first incomplete stage does not count.
+    A retired milestone counts in its stage for a pupil who achieved it and is left out for the
+    others: retiring one never lowers anyone's points.
     """
     stages = year_stages(curriculum)
     if not stages:
@@ -63,9 +65,12 @@ def points(curriculum: Curriculum, achieved: Collection[str]) -> int | None:
     if not isinstance(achieved, set | frozenset):
         achieved = set(achieved)
     sets = curriculum.stage_sets
+    retired = curriculum.retired_by_stage  # a retired milestone counts only for who achieved it
     base = stage_end_points(stages[0]) - stage_width(stages[0])  # type: ignore[operator]
     for s in stages:
         ids = sets.get(s.id, frozenset())
+        if retired and s.id in retired:
+            ids = ids | (retired[s.id] & achieved)
         done = len(ids & achieved)
         if done < len(ids):
             return base + (done * stage_width(s)) // len(ids)

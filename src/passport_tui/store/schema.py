@@ -367,12 +367,32 @@ def _migrate_to_5(conn: sqlite3.Connection) -> None:
     )
 
 
+# --- version 6: curricula that change safely: moved and retired milestones ---------------------
+
+
+def _migrate_to_6(conn: sqlite3.Connection) -> None:
+    db = database(conn)
+    # old: the id of a milestone a new version of the curriculum left out; new: the milestone its
+    # judgements count as from then on (the log keeps the old id; folding reads it as the new one)
+    create_table(
+        db,
+        "milestone_moves",
+        {"curriculum_id": str, "old": str, "new": str},
+        pk=("curriculum_id", "old"),
+        foreign_keys=[("curriculum_id", "curricula", "id")],
+        not_null=["curriculum_id", "old", "new"],
+    )
+    # retired: 1 for a milestone no longer taught, kept with its history
+    db["milestones"].add_column("retired", int, not_null_default=0)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
     _migrate_to_3,
     _migrate_to_4,
     _migrate_to_5,
+    _migrate_to_6,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
