@@ -116,7 +116,7 @@ def test_dropping_a_judged_milestone_is_refused_and_nothing_changes(judged, tmp_
     assert lines[0].startswith(
         "passport: Refused: importing maths version 2 would drop or change 1 milestone"
     )
-    assert "passport:   1N-2: 2 judgements; not in this file;" in lines[1]
+    assert lines[1] == "passport:   1N-2: 2 judgements; left out of this file"
     assert "moved = {" in lines[-1] and "retired = [" in lines[-1]
     assert dump(judged.db) == before
 
@@ -480,3 +480,90 @@ def test_a_passport_file_from_a_school_that_moved_a_milestone_imports(judged, tm
         assert got.points == sent.points == 11
         assert set(got.achieved) == set(sent.achieved) == {"1N-1a", "1N-2"}
         assert other.curriculum("maths").curriculum.moved == {"1N-1": "1N-1a"}
+
+
+def test_retiring_leaves_every_earlier_window_as_it_was() -> None:
+    """Eve secured 1N-1 and 1N-3 in the autumn and 1N-2 in the spring; 1N-2 is then retired. At the
+    end of the autumn she had two of Year 1's three milestones, and still has."""
+    from .factories import Log, at
+
+    c = version("2", change={"1N-2": {"retired": True}, "1N-3": {"requires": ["1N-1"]}})
+    log = Log()
+    log.add("1N-1", "achieved", at(2025, 10, 1))
+    log.add("1N-3", "achieved", at(2025, 10, 2))
+    log.add("1N-2", "achieved", at(2026, 2, 1))
+    record = log.record()
+    autumn = engine.window(2025, 1)
+    assert engine.points_at(MATHS, record, autumn) == engine.points_at(c, record, autumn) == 11
+    assert engine.points(c, record.achieved()) == engine.points(MATHS, record.achieved()) == 12
+
+
+def _moved_and_retired_school(tmp_path: Path) -> Service:
+    """The small school after a version that moved 1N-1 to 1N-1a and retired 1N-2."""
+    svc = small_school(tmp_path / "school.db")
+    judge_ann(svc)
+    a = Milestone(id="1N-1a", strand="n", stage="Y1", title="Count to 20 [and back]")
+    c = version(
+        "2",
+        drop=("1N-1",),
+        add=(a,),
+        change={"1N-2": {"retired": True, "requires": ["1N-1a"]}, "1N-3": {"requires": ["1N-1a"]}},
+        moved={"1N-1": "1N-1a"},
+    )
+    svc.import_curriculum(write(tmp_path, c))
+    return svc
+
+
+async def test_the_grid_and_passport_show_retired_and_moved_milestones(tmp_path: Path) -> None:
+    from passport_tui.tui.app import make_app
+    from passport_tui.tui.screens.passport import PassportScreen
+    from tests.test_tui import settle
+
+    svc = _moved_and_retired_school(tmp_path)
+    app = make_app(svc, class_name="1H")
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            grid = app.screen.query_one("ClassGrid")
+            assert [col.id for col in grid.columns] == ["1N-3", "1N-1a"]  # a retired one takes no marks
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, PassportScreen)
+            achieved = app.screen.query_one("#achieved-list")
+            shown = [str(achieved.get_option_at_index(i).prompt) for i in range(achieved.option_count)]
+            assert any("1N-2  Read and write numbers to 20  (retired)" in line for line in shown)
+            assert "Year 1: 2 of 3" in shown[0]
+            history = app.screen.query_one("#history-list")
+            lines = [str(history.get_option_at_index(i).prompt) for i in range(history.option_count)]
+            assert any("1N-1 (now 1N-1a)  achieved" in line for line in lines)
+            assert any("1N-2 (retired)  achieved" in line for line in lines)
+    finally:
+        svc.close()
+
+
+@pytest.mark.slow
+async def test_the_tree_shows_retired_and_moved_milestones(tmp_path: Path) -> None:
+    from passport_tui.tui.app import make_app
+    from passport_tui.tui.screens.tree import TreeScreen
+    from tests.test_tui import settle
+
+    svc = _moved_and_retired_school(tmp_path)
+    app = make_app(svc, class_name="1H")
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("t")
+            await settle(pilot)
+            assert isinstance(app.screen, TreeScreen)
+            await pilot.press("slash", *"read and write", "enter")
+            await settle(pilot)
+            await settle(pilot)
+            detail = str(app.screen.query_one("#milestone-detail").render())
+            assert "1N-2" in detail and "Retired: no longer taught" in detail
+            await pilot.press("slash", *"count to", "enter")
+            await settle(pilot)
+            await settle(pilot)
+            detail = str(app.screen.query_one("#milestone-detail").render())
+            assert "Judgements recorded as 1N-1 count here." in detail
+    finally:
+        svc.close()

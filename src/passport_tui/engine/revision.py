@@ -173,7 +173,7 @@ def revise(stored: Curriculum | None, new: Curriculum, judged: Mapping[str, int]
                 Refusal(
                     m.id,
                     count,
-                    "not in this file; move it to the milestone its judgements count as, or retire it",
+                    "left out of this file",
                 )
             )
         else:

@@ -26,7 +26,9 @@ Reading (``read_case`` / ``parse_case``) turns a CFPackage into a curriculum:
 - **stages**: a package written by ``write_case`` carries our stages (ids, titles, years, end points)
   in the CFDocument's ``extensions.passportCurriculum`` and each milestone's stage and file position in
   its ``extensions.passportMilestone``; those are used as they are, so a round trip keeps "Year 3" a
-  "Year 3". Otherwise stages come from ``educationLevel`` (or the real-world misspelling
+  "Year 3". So are the curriculum's ``moved`` and ``retired`` (in ``passportCurriculum``) and a
+  milestone's ``retired`` (in ``passportMilestone``); an entry that does not fit the package's milestones
+  is left out with a warning. Otherwise stages come from ``educationLevel`` (or the real-world misspelling
   ``educationalLevel``), inherited from the nearest ancestor when an item has none. US grades map to England year groups by age, one rule
   (``year_of_grade``): PK/TK (pre-kindergarten) → Reception (year 0), KG → Year 1, grade N → Year N+1
   (so grade 12 → Year 13). A grade past 12 would be past Year 13: its items go in a stage with no year
