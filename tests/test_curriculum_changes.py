@@ -21,7 +21,6 @@ from passport_tui.errors import (
     CurriculumChangeRefused,
     CurriculumError,
     MilestoneRetired,
-    PassportError,
 )
 from passport_tui.interop.case import parse_case, write_case
 from passport_tui.models import Curriculum, Milestone
@@ -205,6 +204,7 @@ def test_a_milestone_without_judgements_is_removed_or_changed_freely(judged, tmp
     c = version("2", drop=("2N-3",), change={"2N-2": {"title": "Something else entirely", "stage": "Y1"}})
     result = judged("curriculum", "import", str(write(tmp_path, c)))
     assert "Imported maths 2: 5 milestones" in result.output
+    assert "note: dropped 1 without judgements (2N-3)" in result.stderr
     with open_school(judged.db) as svc:
         assert "2N-3" not in svc.curriculum("maths").milestone_by_id
         assert svc.store.orphan_judgements() == []
@@ -228,6 +228,7 @@ def test_moved_keeps_points_and_achievements_and_history_shows_the_old_id(judged
     )
     result = judged("curriculum", "import", str(write(tmp_path, c)))
     assert "Imported maths 2: 6 milestones (1 moved ids)" in result.output
+    assert "maths-next.toml: note: moved 1N-2 -> 1N-2a" in result.stderr
     assert points_and_achieved(judged.db, "A1") == (points_before, achieved_before - {"1N-2"} | {"1N-2a"})
     eve_after = points_and_achieved(judged.db, "B1")
     assert eve_after[0] == eve_before[0] and eve_after[1] == eve_before[1] - {"1N-2"} | {"1N-2a"}
@@ -433,10 +434,12 @@ def test_doctor_finds_judgements_whose_milestone_is_not_in_the_curriculum(judged
     judged("doctor")
 
 
-def test_the_demo_and_every_other_path_go_through_the_same_check(judged) -> None:
+def test_the_store_itself_checks_every_curriculum_it_stores(judged) -> None:
+    """The demo, a passport file and the CASE import store curricula through ``put_curriculum``."""
+    before = dump(judged.db)
     with open_school(judged.db) as svc, pytest.raises(CurriculumChangeRefused):
         svc.store.put_curriculum(version("1", drop=("1N-1",), change={"1N-2": {"requires": []}}))
-    assert isinstance(CurriculumChangeRefused([]), PassportError)
+    assert dump(judged.db) == before
 
 
 def test_a_moved_id_given_back_to_a_new_milestone_is_refused(judged, tmp_path: Path) -> None:
@@ -567,3 +570,26 @@ async def test_the_tree_shows_retired_and_moved_milestones(tmp_path: Path) -> No
             assert "Judgements recorded as 1N-1 count here." in detail
     finally:
         svc.close()
+
+
+def test_a_case_package_goes_through_the_same_check(judged, tmp_path: Path) -> None:
+    before = dump(judged.db)
+    path = tmp_path / "maths.json"
+    path.write_text(json.dumps(write_case(version("2", drop=("1N-2",)))), encoding="utf-8")
+    result = judged("curriculum", "import", str(path), code=1)
+    assert "1N-2: 2 judgements; left out of this file" in result.stderr
+    assert dump(judged.db) == before
+    path.write_text(json.dumps(write_case(version("2", drop=("1N-2",), retired=("1N-2",)))), encoding="utf-8")
+    assert "Imported maths 2: 6 milestones (1 retired)" in judged("curriculum", "import", str(path)).output
+
+
+def test_a_case_package_with_moves_that_do_not_fit_is_read_without_them() -> None:
+    package = write_case(version("2"))
+    package["CFDocument"]["extensions"]["passportCurriculum"]["moved"] = {
+        "1N-1": "2N-1",
+        "Z": "nope",
+        "Y": "2N-2",
+    }
+    c, warnings = parse_case(json.dumps(package), "x.json")
+    assert c.curriculum.moved == {"Y": "2N-2"}
+    assert any("2 moved milestones do not fit" in w and "1N-1 -> 2N-1" in w for w in warnings)

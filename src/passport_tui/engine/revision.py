@@ -56,12 +56,23 @@ class Revision:
     warnings: list[str] = field(default_factory=list)
     moved: dict[str, str] = field(default_factory=dict)  # moves new or re-aimed by this version
     retired: list[str] = field(default_factory=list)  # milestones this version retires
-    kept: list[str] = field(default_factory=list)  # retired milestones kept from the stored version
     dropped: list[str] = field(default_factory=list)  # milestones without judgements that are gone
 
-    @property
-    def ok(self) -> bool:
-        return not self.refused
+    def summary(self) -> str | None:
+        """One line on what this version changed for milestones already stored, or None."""
+        parts = []
+        if self.moved:
+            parts.append("moved " + _some([f"{old} -> {new}" for old, new in self.moved.items()]))
+        if self.retired:
+            parts.append("retired " + _some(self.retired))
+        if self.dropped:
+            parts.append(f"dropped {len(self.dropped)} without judgements ({_some(self.dropped)})")
+        return "; ".join(parts) or None
+
+
+def _some(items: list[str], limit: int = 5) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def words(title: str) -> list[str]:
@@ -169,13 +180,7 @@ def revise(stored: Curriculum | None, new: Curriculum, judged: Mapping[str, int]
         if m.id in listed or (m.retired and count):
             kept.append(m)
         elif count:
-            refused.append(
-                Refusal(
-                    m.id,
-                    count,
-                    "left out of this file",
-                )
-            )
+            refused.append(Refusal(m.id, count, "left out of this file"))
         else:
             dropped.append(m.id)
 
@@ -243,18 +248,13 @@ def revise(stored: Curriculum | None, new: Curriculum, judged: Mapping[str, int]
     )
     final = Curriculum(curriculum=header, stages=new.stages, strands=new.strands, milestones=milestones)
 
-    orphans = {
-        k: n
-        for k, n in judged.items()
-        if n and k not in stored_ids and k not in prev_moves and k not in final_ids
-    }
-    orphans = {k: n for k, n in orphans.items() if k not in moves}
+    # judgements already on no milestone (a database an older import damaged): said, not refused
+    orphans = {k: n for k, n in judged.items() if n and k not in final_ids and k not in moves}
     if orphans:
-        some = ", ".join(sorted(orphans)[:5]) + (f" and {len(orphans) - 5} more" if len(orphans) > 5 else "")
         warnings.append(
             f"{_judgements(sum(orphans.values()))} name {len(orphans)} milestone(s) that are in neither the "
-            f"stored curriculum nor this file ({some}): they stay in the log but count for nothing; "
-            "add them back (retired = true keeps them without teaching them) or move them"
+            f"stored curriculum nor this file ({_some(sorted(orphans))}): they stay in the log but count for "
+            "nothing; add them back (retired = true keeps them without teaching them) or move them"
         )
 
     order = stored.order
@@ -269,7 +269,6 @@ def revise(stored: Curriculum | None, new: Curriculum, judged: Mapping[str, int]
             for m in final.milestones
             if m.retired and not (m.id in stored_ids and stored_ids[m.id].retired)
         ],
-        kept=[m.id for m in carried if m.id not in new_ids],
         dropped=dropped,
     )
 

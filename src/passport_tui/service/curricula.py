@@ -34,7 +34,9 @@ class Curricula(Access):
         c, warnings = self.read_curriculum(path)
         with self.store.transaction():
             revision = self.store.put_curriculum(c)
-        return revision.curriculum, warnings + [f"{path}: warning: {w}" for w in revision.warnings]
+        warnings += [f"{path}: warning: {w}" for w in revision.warnings]
+        summary = revision.summary()
+        return revision.curriculum, warnings + ([f"{path}: note: {summary}"] if summary else [])
 
     def export_curriculum(self, curriculum_id: str, path: str | Path) -> Path:
         """Write a curriculum to a new file: CASE 1.1 JSON for a .json path, else our TOML."""
