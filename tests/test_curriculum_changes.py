@@ -593,3 +593,9 @@ def test_a_case_package_with_moves_that_do_not_fit_is_read_without_them() -> Non
     c, warnings = parse_case(json.dumps(package), "x.json")
     assert c.curriculum.moved == {"Y": "2N-2"}
     assert any("2 moved milestones do not fit" in w and "1N-1 -> 2N-1" in w for w in warnings)
+
+
+def test_a_year_stage_left_with_no_milestone_still_taught_is_warned_about(judged, tmp_path: Path) -> None:
+    c = version("2", drop=("2N-2", "2N-3"), change={"2N-1": {"retired": True}})
+    result = judged("curriculum", "import", str(write(tmp_path, c)))
+    assert "stage Y2 has no milestone still taught: it counts as complete for every pupil" in result.stderr

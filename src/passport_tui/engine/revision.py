@@ -248,6 +248,13 @@ def revise(stored: Curriculum | None, new: Curriculum, judged: Mapping[str, int]
     )
     final = Curriculum(curriculum=header, stages=new.stages, strands=new.strands, milestones=milestones)
 
+    for stage in final.year_linked_stages:
+        if not final.stage_sets.get(stage.id):
+            warnings.append(
+                f"stage {stage.id} has no milestone still taught: it counts as complete for every pupil "
+                "(points pass straight through it)"
+            )
+
     # judgements already on no milestone (a database an older import damaged): said, not refused
     orphans = {k: n for k, n in judged.items() if n and k not in final_ids and k not in moves}
     if orphans:
