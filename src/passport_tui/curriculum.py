@@ -4,6 +4,10 @@ Reading never stops at the first problem: every problem in a file is reported, e
 ``FILE:LINE: message`` in a ``CurriculumError``. tomllib gives no line numbers for values, so
 ``_Scanner`` finds on which line each table and key starts. Writing uses tomli-w for values and
 lays the file out as §4 does: ``[curriculum]``, ``[[stages]]``, ``[[strands]]``, ``[[milestones]]``.
+A new version of a curriculum says in ``[curriculum]`` what became of milestones it no longer
+has: ``moved`` (``{ "OLD" = "NEW" }``, written back as a ``[curriculum.moved]`` table) and
+``retired`` (a list, or ``retired = true`` on a milestone); ``engine.revision`` checks a version
+against the stored one.
 """
 
 from __future__ import annotations
