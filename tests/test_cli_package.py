@@ -197,6 +197,8 @@ KEYS = {
         "curricula.test.score",
         "curricula.test.test_point",
         "curricula.test.greater_depth",
+        "curricula.retired",
+        "curricula.unlisted",
     ],
     ("next",): ["curriculum", "milestone", "title"],
     ("gaps",): ["curriculum", "milestone", "title"],

@@ -196,6 +196,7 @@ def test_doctor_healthy(db: Path) -> None:
         "schema",
         "foreign_keys",
         "append_only",
+        "judged_milestones",
         "projections",
     }
     assert all(c.ok for c in checks), checks

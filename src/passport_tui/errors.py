@@ -104,6 +104,27 @@ class FutureDate(JudgementRefused):
         super().__init__(f"{when} is in the future; a judgement can be back-dated, never forward-dated.")
 
 
+class MilestoneRetired(JudgementRefused):
+    def __init__(self, milestone: str):
+        self.milestone = milestone
+        super().__init__(
+            f"{milestone} is retired (no longer taught): it keeps its history but takes no new "
+            "judgements; only an achievement recorded in error can still be retracted."
+        )
+
+
+class CurriculumChangeRefused(PassportError):
+    """A curriculum import that would drop or change the meaning of milestones with judgements;
+    nothing was written. ``lines()`` gives the explanation, one line per milestone."""
+
+    def __init__(self, message_lines: list[str]):
+        self.message_lines = [one_line(line) for line in message_lines]
+        super().__init__("\n".join(self.message_lines))
+
+    def lines(self) -> list[str]:
+        return list(self.message_lines)
+
+
 class NotAllowed(PassportError):
     """The current user may not do this."""
 

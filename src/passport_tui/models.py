@@ -8,6 +8,7 @@ silent loss.
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
@@ -88,7 +89,9 @@ class LinkProvenance(Strict):
 class Milestone(Strict):
     """A milestone. ``requires`` lists the ids of its prerequisites, in file order;
     ``provenance`` says, for any of them, where that link comes from (in a curriculum file it is
-    written inside ``requires``: ``{ id = "2NPV-1", source = "…" }``)."""
+    written inside ``requires``: ``{ id = "2NPV-1", source = "…" }``). A ``retired`` milestone is
+    no longer taught: it stays, with its history, but is never judged again, never a next step
+    nor a gap, and counts in points only for a pupil who achieved it."""
 
     id: str
     strand: str
@@ -96,6 +99,7 @@ class Milestone(Strict):
     title: str
     requires: list[str] = Field(default_factory=list)
     guidance: str | None = None
+    retired: bool = False
     provenance: dict[str, LinkProvenance] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -116,12 +120,18 @@ class Milestone(Strict):
 
 
 class CurriculumHeader(Strict):
+    """The ``[curriculum]`` table. ``moved`` maps the id of a milestone that is gone to the
+    milestone its judgements count as from now on (``{ "OLD" = "NEW" }``); ``retired`` lists
+    milestones kept but no longer taught (as ``retired = true`` on a milestone does)."""
+
     id: str
     title: str
     version: str = "1"
     source: str | None = None
     licence: str | None = None
     notes: str | None = None
+    moved: dict[str, str] = Field(default_factory=dict)
+    retired: list[str] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod
@@ -141,9 +151,40 @@ class Curriculum(Strict):
     strands: list[Strand] = Field(default_factory=list)
     milestones: list[Milestone] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _retired_by_the_header(self) -> Curriculum:
+        """A milestone the header lists in ``retired`` is retired (as ``retired = true`` says)."""
+        listed = set(self.curriculum.retired)
+        for m in self.milestones:
+            if m.id in listed:
+                m.retired = True
+        return self
+
     @property
     def id(self) -> str:
         return self.curriculum.id
+
+    @cached_property
+    def retired(self) -> frozenset[str]:
+        """The ids of the retired milestones."""
+        return frozenset(m.id for m in self.milestones if m.retired)
+
+    @cached_property
+    def retired_by_stage(self) -> dict[str, frozenset[str]]:
+        """The ids of each stage's retired milestones (stages with none left out)."""
+        out: dict[str, set[str]] = {}
+        for m in self.milestones:
+            if m.retired:
+                out.setdefault(m.stage, set()).add(m.id)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    def counted(self, stage_id: str, achieved: Set[str]) -> frozenset[str]:
+        """The milestones of a stage that count for a pupil who has ``achieved`` these: those still
+        taught, and the retired ones they achieved (a retired milestone is no longer required, and
+        an achievement of it is never lost)."""
+        active = self.stage_sets.get(stage_id, frozenset())
+        retired = self.retired_by_stage.get(stage_id)
+        return active | (retired & achieved) if retired else active
 
     @property
     def title(self) -> str:
@@ -181,8 +222,11 @@ class Curriculum(Strict):
 
     @cached_property
     def stage_sets(self) -> dict[str, frozenset[str]]:
-        """The ids of each stage's milestones, for fast set arithmetic."""
-        return {sid: frozenset(m.id for m in ms) for sid, ms in self.milestones_by_stage.items()}
+        """The ids of each stage's milestones still taught (retired ones left out), for fast set
+        arithmetic."""
+        return {
+            sid: frozenset(m.id for m in ms if not m.retired) for sid, ms in self.milestones_by_stage.items()
+        }
 
     @cached_property
     def requires_of(self) -> dict[str, tuple[str, ...]]:

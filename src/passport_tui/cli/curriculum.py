@@ -56,14 +56,22 @@ def curriculum_check(files: tuple[str, ...]) -> None:
 @click.argument("file", metavar="FILE|ID")
 @click.pass_context
 def curriculum_import(ctx: click.Context, file: str) -> None:
-    """Import (or replace) a curriculum from a TOML file or a CASE JSON package (warnings about the
-    package on stderr), or one shipped with passport by its id (see 'curriculum list --shipped'),
-    e.g. 'passport curriculum import key-maths'."""
+    """Import (or replace) a curriculum from a TOML file or a CASE JSON package (warnings on
+    stderr), or one shipped with passport by its id (see 'curriculum list --shipped'), e.g.
+    'passport curriculum import key-maths'. A new version that leaves out or changes the meaning
+    of a milestone that has judgements is refused, with the list, unless its [curriculum] table
+    says what became of each: moved = { "OLD" = "NEW" } or retired = ["OLD"]."""
     path = shipped_or_file(file)
     c, warnings = service(ctx).import_curriculum_with_warnings(path)
     problems(warnings)
+    extra = [
+        f"{n} {what}"
+        for n, what in ((len(c.retired), "retired"), (len(c.curriculum.moved), "moved ids"))
+        if n
+    ]
+    kept = f" ({', '.join(extra)})" if extra else ""
     shipped = f" (shipped with passport: {path})" if path != file else ""
-    echo(f"Imported {c.id} {c.curriculum.version}: {len(c.milestones)} milestones{shipped}")
+    echo(f"Imported {c.id} {c.curriculum.version}: {len(c.milestones)} milestones{kept}{shipped}")
 
 
 def shipped_or_file(text: str) -> str:

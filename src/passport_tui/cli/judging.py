@@ -83,6 +83,8 @@ class CurriculumStanding:
     points_by_window: dict[str, int | None]
     focus: list[FocusNote]
     test: TestSummary | None
+    retired: list[str] = field(default_factory=list)  # achieved milestones no longer taught (still counted)
+    unlisted: list[str] = field(default_factory=list)  # achieved milestones missing from the curriculum
 
 
 @dataclass(slots=True)
@@ -172,10 +174,12 @@ def history(ctx: click.Context, pupil: str, as_json: bool) -> None:
     if as_json:
         emit_json(events)
         return
+    names = service(ctx).milestone_names(events)
     for e in events:
         extra = " — ".join(x for x in (e.reason, e.note) if x)
         echo(
-            f"{e.at.isoformat(timespec='minutes')}  {e.by:<12} {e.curriculum_id}  {e.milestone_id}  "
+            f"{e.at.isoformat(timespec='minutes')}  {e.by:<12} {e.curriculum_id}  "
+            f"{names.get((e.curriculum_id, e.milestone_id), e.milestone_id)}  "
             f"{e.verdict.value}" + (f"  {extra}" if extra else "")
         )
 
@@ -220,6 +224,8 @@ def show(ctx: click.Context, pupil: str, as_json: bool) -> None:
                     if f.curriculum_id == cp.curriculum.id
                 ],
                 test=None if t is None else TestSummary(t.window.key, t.score, t.test_point, t.greater_depth),
+                retired=cp.retired,
+                unlisted=cp.unlisted,
             )
         )
     if as_json:
@@ -241,7 +247,15 @@ def show(ctx: click.Context, pupil: str, as_json: bool) -> None:
             echo(f"  test: {test_words(tests[c.id])}")
         for f in e.focus:
             echo(f"  focus: {f.milestone}" + (f" — {f.provision}" if f.provision else ""))
-        echo(f"  achieved: {len(e.achieved)} of {len(c.milestones)} milestones")
+        taught = len(c.milestones) - len(c.retired) + len(e.retired)  # retired count once achieved
+        echo(f"  achieved: {len(e.achieved)} of {taught} milestones")
+        for mid in e.retired:
+            echo(f"    {mid}  {c.milestone_by_id[mid].title}  (retired; still counted)")
+        if e.unlisted:
+            echo(
+                f"  achieved but no longer in this curriculum: {', '.join(e.unlisted)} "
+                "(an admin should run passport doctor)"
+            )
         for label, ids in (("gaps", e.gaps), ("next steps", e.next[:5])):
             echo(f"  {label}:" + ("" if ids else " none"))
             for mid in ids[:10]:

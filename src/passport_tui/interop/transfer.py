@@ -477,7 +477,7 @@ def _link_problems(pf: PassportFile, now: datetime | None) -> list[str]:
         return c
 
     def milestone_in(where: str, c: Curriculum | None, mid: str) -> None:
-        if c is not None and mid not in c.milestone_by_id:
+        if c is not None and mid not in c.milestone_by_id and mid not in c.curriculum.moved:
             found.append(f"{where}: no milestone {mid!r} in curriculum {c.id} version {c.curriculum.version}")
 
     def not_future(where: str, at: datetime) -> None:
@@ -600,7 +600,7 @@ def missing_here(pf: PassportFile, ours: dict[str, Curriculum]) -> list[str]:
         ]
         for where, cid, mid in refs:
             mine = ours.get(cid)
-            if mine is not None and mid not in mine.milestone_by_id:
+            if mine is not None and mid not in mine.milestone_by_id and mid not in mine.curriculum.moved:
                 found.append(
                     f"$.pupils[{i}].{where}: milestone {mid!r} is not in this database's curriculum "
                     f"{cid} version {mine.curriculum.version}"

@@ -252,11 +252,15 @@ def _progress(cp: CurriculumPassport, year_group: int) -> list[Progress]:
         return Progress(done, len(ids), f"{done} of the {len(ids)} {where} secured")
 
     def stage_ids(stage_id: str) -> list[str]:
-        return [m.id for m in c.milestones_by_stage.get(stage_id, [])]
+        # the steps still taught, and the retired ones the child achieved (they still count)
+        counted = c.counted(stage_id, achieved)
+        return [m.id for m in c.milestones_by_stage.get(stage_id, []) if m.id in counted]
 
     own = next((st for st in c.stages if year_group in st.year_list), None)
     if own is None:
-        return [bar([m.id for m in c.milestones], "steps in this subject")]
+        return [
+            bar([m.id for m in c.milestones if not m.retired or m.id in achieved], "steps in this subject")
+        ]
     bars = []
     earlier = [st for st in c.year_linked_stages if max(st.year_list) < min(own.year_list)]
     unfinished = next((st for st in earlier if any(m not in achieved for m in stage_ids(st.id))), None)
@@ -326,6 +330,15 @@ def _baseline(svc: Service, pupil: Pupil, cp: CurriculumPassport, first: str) ->
     return words, set(recorded)
 
 
+def _secured_title(c: Curriculum, milestone_id: str) -> str:
+    """A step secured, as the report names it: its title, marked when it is retired, or its id
+    when the curriculum no longer has it (never left out)."""
+    m = c.milestone_by_id.get(milestone_id)
+    if m is None:
+        return f"{clean(milestone_id)} (no longer in the curriculum)"
+    return clean(m.title) + (" (retired from the curriculum)" if m.retired else "")
+
+
 def _comment(note: Note | None) -> Comment | None:
     if note is None:
         return None
@@ -371,7 +384,7 @@ def pupil_report(svc: Service, pupil_key: str | int, since: date | None = None) 
                 level=level,
                 badge=BADGES[level],
                 expectation=sentence,
-                secured=[clean(c.milestone_by_id[m].title) for _, _, m in secured if m in c.milestone_by_id],
+                secured=[_secured_title(c, m) for _, _, m in secured],
                 next_steps=[clean(c.milestone_by_id[m].title) for m in s.next[:NEXT_STEPS]],
                 target=target,
                 target_steps=target_steps,

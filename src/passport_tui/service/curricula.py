@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..curriculum import load_curriculum, save_curriculum
 from ..errors import Ambiguous, NotFound
-from ..models import Curriculum, Milestone
+from ..models import Curriculum, Judgement, Milestone
 from .access import Access
 
 
@@ -24,11 +25,18 @@ class Curricula(Access):
         return self.import_curriculum_with_warnings(path)[0]
 
     def import_curriculum_with_warnings(self, path: str | Path) -> tuple[Curriculum, list[str]]:
+        """Import a curriculum file, or a new version of a stored one; returns the curriculum as
+        stored (the stored version's moves and retired milestones carried over) and warning lines.
+        A version that would drop or re-mean a milestone with judgements without mapping it
+        (``moved``, ``retired``) is refused with the list (``CurriculumChangeRefused``) and
+        nothing changes."""
         self.require_admin("import a curriculum")
         c, warnings = self.read_curriculum(path)
         with self.store.transaction():
-            self.store.put_curriculum(c)
-        return c, warnings
+            revision = self.store.put_curriculum(c)
+        warnings += [f"{path}: warning: {w}" for w in revision.warnings]
+        summary = revision.summary()
+        return revision.curriculum, warnings + ([f"{path}: note: {summary}"] if summary else [])
 
     def export_curriculum(self, curriculum_id: str, path: str | Path) -> Path:
         """Write a curriculum to a new file: CASE 1.1 JSON for a .json path, else our TOML."""
@@ -44,6 +52,28 @@ class Curricula(Access):
     def curricula(self) -> list[Curriculum]:
         return self.store.curricula()
 
+    def milestone_names(self, judgements: Iterable[Judgement]) -> dict[tuple[str, str], str]:
+        """How a history names the milestone of each judgement, by (curriculum, milestone id): its
+        id as recorded, with "(now NEW)" when it moved, "(retired)" when it is no longer taught and
+        "(not in the curriculum)" when the stored curriculum has no such milestone."""
+        curricula = {c.id: c for c in self.curricula()}
+        out: dict[tuple[str, str], str] = {}
+        for j in judgements:
+            key = (j.curriculum_id, j.milestone_id)
+            if key in out:
+                continue
+            c = curricula.get(j.curriculum_id)
+            mid = j.milestone_id
+            if c is None:
+                out[key] = f"{mid} (not in the curriculum)"
+            elif mid in c.milestone_by_id:
+                out[key] = f"{mid} (retired)" if c.milestone_by_id[mid].retired else mid
+            elif mid in c.curriculum.moved:
+                out[key] = f"{mid} (now {c.curriculum.moved[mid]})"
+            else:
+                out[key] = f"{mid} (not in the curriculum)"
+        return out
+
     def curriculum(self, curriculum_id: str) -> Curriculum:
         c = self.store.curriculum(curriculum_id)
         if c is None:
@@ -52,10 +82,11 @@ class Curricula(Access):
         return c
 
     def milestone(self, milestone_id: str, curriculum_id: str | None = None) -> tuple[Curriculum, Milestone]:
-        """Find a milestone by id; ``curriculum_id`` is needed only when the id is ambiguous."""
+        """Find a milestone by id; ``curriculum_id`` is needed only when the id is ambiguous. The id
+        of a moved milestone finds the milestone it moved to."""
         if curriculum_id is not None:
             c = self.curriculum(curriculum_id)
-            m = c.milestone_by_id.get(milestone_id)
+            m = c.milestone_by_id.get(c.curriculum.moved.get(milestone_id, milestone_id))
             if m is None:
                 raise NotFound(f"No milestone {milestone_id!r} in curriculum {curriculum_id!r}.")
             return c, m
@@ -63,6 +94,10 @@ class Curricula(Access):
             (c, c.milestone_by_id[milestone_id])
             for c in self.curricula()
             if milestone_id in c.milestone_by_id
+        ] or [
+            (c, c.milestone_by_id[c.curriculum.moved[milestone_id]])
+            for c in self.curricula()
+            if c.curriculum.moved.get(milestone_id) in c.milestone_by_id
         ]
         if not hits:
             raise NotFound(f"No milestone {milestone_id!r} in any curriculum.")

@@ -120,7 +120,8 @@ class Judging(Records):
             at = at.replace(tzinfo=UTC)
         if verdict is Verdict.RETRACTED:
             # who recorded each achievement decides who may retract it (the recorder or an admin)
-            record = engine.fold(as_event(j) for j in self.store.judgements(pupil.id, c.id))
+            moved = c.curriculum.moved
+            record = engine.fold(as_event(j, moved) for j in self.store.judgements(pupil.id, c.id))
         else:
             record = self.record(pupil.id, c.id)
         decision = engine.decide(
@@ -177,7 +178,7 @@ class Judging(Records):
             achieved = record.achieved()
             now = self.now()
             for m in sorted(c.milestones, key=lambda m: c.order[m.id]):
-                if m.stage not in wanted or m.id in achieved:
+                if m.stage not in wanted or m.id in achieved or m.retired:
                     continue
                 unmet = [r for r in m.requires if r not in achieved]
                 j = self.store.append_judgement(

@@ -410,6 +410,7 @@ def _doctor(store: Store, checks: list[Check]) -> None:
     )
 
     if version == SCHEMA_VERSION:
+        checks.append(_orphans_check(store))
         stale = store.stale_projections()
         checks.append(
             Check(
@@ -421,6 +422,24 @@ def _doctor(store: Store, checks: list[Check]) -> None:
                 f"{stale[0][1]}); run 'passport doctor --rebuild'",
             )
         )
+
+
+def _orphans_check(store: Store) -> Check:
+    """Judgements whose milestone is not in their stored curriculum (nor moved to one of its
+    milestones): kept in the log, but counted nowhere."""
+    orphans = store.orphan_judgements()
+    if not orphans:
+        return Check("judged_milestones", True, "every judgement names a milestone of its curriculum")
+    events = sum(n for _, _, n in orphans)
+    some = ", ".join(f"{c} {m} ({n})" for c, m, n in orphans[:3])
+    more = f" and {len(orphans) - 3} more" if len(orphans) > 3 else ""
+    return Check(
+        "judged_milestones",
+        False,
+        f"{events} judgement(s) name {len(orphans)} milestone(s) missing from their curriculum: "
+        f"{some}{more}; they count for nothing until a curriculum import adds them back "
+        "(retired = true keeps one without teaching it) or maps them (moved = { OLD = NEW })",
+    )
 
 
 def verdict(checks: list[Check]) -> str:

@@ -17,6 +17,15 @@ class CurriculumPassport:
     curriculum: Curriculum
     standing: Standing
     achieved_on: dict[str, datetime] = field(default_factory=dict)
+    # achieved milestones the stored curriculum no longer has (``passport doctor`` lists them):
+    # shown, never silently left out
+    unlisted: list[str] = field(default_factory=list)
+
+    @property
+    def retired(self) -> list[str]:
+        """The retired milestones achieved (they still count), in curriculum order."""
+        retired = self.curriculum.retired
+        return [m for m in self.standing.achieved if m in retired]
 
 
 @dataclass(slots=True)
@@ -51,8 +60,9 @@ class Passports(Records):
                 continue
             rec = self.record(pupil.id, c.id)
             s = self.standing(pupil, c, rec, history_windows=history_windows)
-            dates = {m: rec.milestones[m].achieved_at for m in s.achieved}
-            out.append(CurriculumPassport(c, s, {k: v for k, v in dates.items() if v is not None}))
+            unlisted = sorted(m for m in s.achieved_set if m not in c.milestone_by_id)
+            dates = {m: rec.milestones[m].achieved_at for m in (*s.achieved, *unlisted)}
+            out.append(CurriculumPassport(c, s, {k: v for k, v in dates.items() if v is not None}, unlisted))
         return PupilPassport(
             pupil, self.year_group(pupil), self.today(), out, self.store.focus_items(pupil.id)
         )

@@ -242,6 +242,8 @@ class Plans(Records):
         self.require_change()
         pupil = self.pupil(pupil_key)
         c, m = self.milestone(milestone_id, curriculum_id)
+        if m.retired:
+            raise PassportError(f"{m.id} is retired (no longer taught); pin a next step or a gap.")
         if m.id in self.record(pupil.id, c.id).achieved():
             raise PassportError(f"{m.id} is already achieved; pin a next step or a gap.")
         self.store.pin_focus(

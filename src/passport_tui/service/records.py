@@ -3,7 +3,7 @@ reading of it (points, expected, target, flags, gaps) for one pupil or streamed 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from operator import itemgetter
@@ -16,10 +16,12 @@ from ..moments import iso_utc
 from .curricula import Curricula
 
 
-def as_event(j: Judgement) -> Event:
+def as_event(j: Judgement, moved: Mapping[str, str] | None = None) -> Event:
+    """A judgement as the engine's event; with a curriculum's ``moved`` map, an event on a moved
+    milestone counts as the milestone it moved to."""
     return Event(
         j.id or 0,
-        j.milestone_id,
+        moved.get(j.milestone_id, j.milestone_id) if moved else j.milestone_id,
         j.verdict.value,
         j.at,
         j.corrects,

@@ -196,7 +196,7 @@ class Tracking(Records):
         now = figures(w)
         year_ago = figures(engine.window(w.academic_year - 1, w.term, self.terms))
         rows = group_analysis(now, year_ago)
-        milestones = [m.id for m in c.milestones]
+        milestones = [m.id for m in c.milestones if not m.retired]  # a retired one is taught no more
         lags = []
         for row in rows:
             # a percentage of fewer than SMALL_GROUP pupils is left out (it says more about a child)

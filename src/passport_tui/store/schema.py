@@ -430,6 +430,25 @@ def _migrate_to_6(conn: sqlite3.Connection) -> None:
             taken.add(canonical)
 
 
+# --- version 7: curricula that change safely: moved and retired milestones ---------------------
+
+
+def _migrate_to_7(conn: sqlite3.Connection) -> None:
+    db = database(conn)
+    # old: the id of a milestone a new version of the curriculum left out; new: the milestone its
+    # judgements count as from then on (the log keeps the old id; folding reads it as the new one)
+    create_table(
+        db,
+        "milestone_moves",
+        {"curriculum_id": str, "old": str, "new": str},
+        pk=("curriculum_id", "old"),
+        foreign_keys=[("curriculum_id", "curricula", "id")],
+        not_null=["curriculum_id", "old", "new"],
+    )
+    # retired: 1 for a milestone no longer taught, kept with its history
+    db["milestones"].add_column("retired", int, not_null_default=0)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
@@ -437,6 +456,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_4,
     _migrate_to_5,
     _migrate_to_6,
+    _migrate_to_7,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

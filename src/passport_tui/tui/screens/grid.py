@@ -111,7 +111,10 @@ def milestone_ids(c: Curriculum, view: View) -> list[str]:
     order = c.order
     return [
         m.id
-        for m in sorted((m for m in c.milestones if getattr(m, key) == view.part), key=lambda m: order[m.id])
+        for m in sorted(
+            (m for m in c.milestones if getattr(m, key) == view.part and not m.retired),
+            key=lambda m: order[m.id],
+        )
     ]
 
 

@@ -216,7 +216,10 @@ class PassportScreen(ServiceScreen):
         g = self.glyphs.cell
 
         def item(mid: str, prefix: str = "") -> Option:
-            return Option(Content(plain(f"{prefix}{mid}  {c.milestone_by_id[mid].title}")), id=mid)
+            m = c.milestone_by_id[mid]
+            return Option(
+                Content(plain(f"{prefix}{mid}  {m.title}" + ("  (retired)" if m.retired else ""))), id=mid
+            )
 
         nxt = self.query_one("#next-list", OptionList)
         nxt.clear_options()
@@ -262,12 +265,21 @@ class PassportScreen(ServiceScreen):
             ms = by_stage.get(st.id)
             if not ms:
                 continue
-            total = len(c.milestones_by_stage.get(st.id, []))
+            total = len(c.counted(st.id, s.achieved_set))  # a retired milestone counts once achieved
             options.append(Option(Content(plain(f"{st.title}: {len(ms)} of {total}")), disabled=True))
             for m in ms:
                 when = cp.achieved_on.get(m)
                 mark = g[Cell.REVISIT] if m in revisit else g[Cell.ACHIEVED]
                 options.append(item(m, f"{mark} {when.date().isoformat() if when else '':<10}  "))
+        if cp.unlisted:
+            options.append(
+                Option(
+                    Content(
+                        plain(f"No longer in this curriculum: {', '.join(cp.unlisted)} (run passport doctor)")
+                    ),
+                    disabled=True,
+                )
+            )
         ach.add_options(options or [Option("Nothing achieved yet.", disabled=True)])
         hist = self.query_one("#history-list", OptionList)
         hist.clear_options()
@@ -275,7 +287,12 @@ class PassportScreen(ServiceScreen):
         lines = []
         for e in reversed(events):
             extra = " — ".join(x for x in (e.reason, e.note) if x)
-            text = f"{e.at.date().isoformat()}  {e.by}  {e.milestone_id}  {e.verdict.value.replace('_', ' ')}"
+            mid = e.milestone_id
+            if mid in c.curriculum.moved:
+                mid = f"{mid} (now {c.curriculum.moved[mid]})"
+            elif mid in c.retired:
+                mid = f"{mid} (retired)"
+            text = f"{e.at.date().isoformat()}  {e.by}  {mid}  {e.verdict.value.replace('_', ' ')}"
             lines.append(Option(Content(plain(text + (f"  ({extra})" if extra else "")))))
         hist.add_options(lines or [Option("No judgements yet.", disabled=True)])
         for lst in (nxt, gl, ach, hist, fl):
