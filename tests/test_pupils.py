@@ -166,9 +166,12 @@ def test_a_roster_matches_upns_whatever_their_case(tmp_path: Path):
 
 
 def test_a_database_with_lower_case_upns_is_migrated_to_capitals(tmp_path: Path):
+    from passport_tui.store.schema import MIGRATIONS
+
     path = tmp_path / "old.db"
-    Store.open(path).close()
-    with closing(sqlite3.connect(path)) as conn, conn:
+    with closing(sqlite3.connect(path)) as conn, conn:  # a file as schema 5 left it
+        for step in MIGRATIONS[:5]:
+            step(conn)
         insert = (
             "INSERT INTO pupils (upn, first_name, last_name, year_group, academic_year, tags) "
             "VALUES (?, ?, 'X', 3, 2026, '[]')"

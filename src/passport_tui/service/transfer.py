@@ -202,8 +202,9 @@ class Transfer(Records):
         for cid in dict.fromkeys(e.curriculum for e in events):
             record = PupilRecord()
             counts: Counter[tuple[str, str, str, str, str]] = Counter()
+            moved = merge.curricula[cid].curriculum.moved
             for j in store.judgements(pupil.id, cid):
-                record.apply(as_event(j))
+                record.apply(as_event(j, moved))
                 counts[event_key(cid, j.milestone_id, j.verdict.value, j.by, iso_utc(j.at))] += 1
             records[cid], here[cid], achieved_here[cid] = record, counts, record.achieved()
             known[cid] = set(counts)
@@ -218,8 +219,10 @@ class Transfer(Records):
 
         for p, e in enumerate(events):
             cid, mid = e.curriculum, e.milestone
+            # a milestone the curriculum has moved since counts as the one it moved to
+            now = merge.curricula[cid].curriculum.moved.get(mid, mid)
             record, counts = records[cid], here[cid]
-            state = record.get(mid)
+            state = record.get(now)
             achieved_now = state is not None and state.achieved
             by = author(e.by)
             key = event_key(cid, mid, e.verdict.value, by, iso_utc(e.at))
@@ -228,15 +231,16 @@ class Transfer(Records):
             # in the file's own history at that point needs the file's override reason
             unmet: list[str] = []
             if e.verdict is Verdict.ACHIEVED and not achieved_now and not (e.reason or "").strip():
+                milestone = merge.curricula[cid].milestone_by_id.get(now)
                 unmet = [
                     r
-                    for r in merge.curricula[cid].milestone_by_id[mid].requires
+                    for r in (milestone.requires if milestone is not None else [])
                     if not _achieved(record, r) and not _achieved(file_record, r)
                 ]
             file_record.apply(
                 Event(
                     p + 1,
-                    mid,
+                    now,
                     e.verdict.value,
                     e.at,
                     None if e.corrects is None else e.corrects + 1,
@@ -260,7 +264,7 @@ class Transfer(Records):
                 continue
             corrects: int | None = None
             if e.verdict is Verdict.ACHIEVED:
-                if p in file_corrected and mid in achieved_here[cid]:
+                if p in file_corrected and now in achieved_here[cid]:
                     left_out(e, "is retracted in the file; it is achieved here, so left out")
                     continue
                 if unmet:
