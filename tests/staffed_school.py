@@ -12,7 +12,7 @@ What is recorded, all on today's real date (the CLI runs on the real clock):
 - Ava: Y3PER-1, Y3PER-2 and Y3SOC-1 achieved by ``supply`` (a supply teacher who has since
   left, with overrides: their Year 2 prerequisites are gaps); Y4PER-2 achieved by ``ms.o`` (so she
   may retract it); a test score of 65, a personal target of 21 points, Y4SOC-1 pinned as a focus
-  item and a teacher's comment, all by ``ms.o``. Her Year 4 grid's columns are Y4PER-1 (open: it
+  item, a teacher's comment and a personal outcome (PO-1, not yet judged), all by ``ms.o``. Her Year 4 grid's columns are Y4PER-1 (open: it
   needs Y3PER-1), Y4PER-2 (achieved), Y4SOC-1, Y4SOC-2 (it needs Y3SOC-2, not achieved), Y4PHY-1
   and Y4PHY-2.
 - Olly: Y3PER-1 achieved by ``supply``.
@@ -134,6 +134,13 @@ def build_school(folder: Path) -> School:
         teacher.set_target(AVA, CURRICULUM, reason="ready for more", points=21)
         teacher.pin_focus(AVA, "Y4SOC-1", provision="daily practice with Mr Lee", curriculum_id=CURRICULUM)
         teacher.add_teacher_comment(AVA, "Ava counts with confidence.")
+        teacher.add_outcome(
+            AVA,
+            CURRICULUM,
+            area="personal",
+            title="Asks an adult for help when stuck",
+            source="SEN support plan",
+        )
     with Service(Store.open(db), user="mr.p") as other:
         other.record_test(PIA, CURRICULUM, 70)
         other.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -81,6 +81,11 @@ pathway set                      allow   allow   refuse  refuse  refuse
 pathway add                      allow   allow   refuse  refuse  refuse
 pathway remove                   allow   allow   refuse  refuse  refuse
 pathway default                  allow   refuse  refuse  refuse  refuse
+outcome add                      allow   allow   refuse  refuse  refuse
+outcome list                     allow   allow   refuse  allow   refuse
+outcome edit                     allow   allow   refuse  refuse  refuse
+outcome retire                   allow   allow   refuse  refuse  refuse
+outcome delete                   allow   allow   refuse  refuse  refuse
 retract                          allow   allow   refuse  refuse  refuse
 show                             allow   allow   refuse  allow   refuse
 next                             allow   allow   refuse  allow   refuse
@@ -153,6 +158,18 @@ ARGS: dict[str, Callable[[Case], list[str]]] = {
     "pathway add": lambda c: [AVA, CURRICULUM],
     "pathway remove": lambda c: [AVA, CURRICULUM],
     "pathway default": lambda c: [CURRICULUM],
+    "outcome add": lambda c: [
+        AVA,
+        CURRICULUM,
+        "--area",
+        "social",
+        "--title",
+        "Takes turns in a game of four",
+    ],
+    "outcome list": lambda c: [AVA],
+    "outcome edit": lambda c: [AVA, "PO-1", "--source", "SEN support plan, spring review"],
+    "outcome retire": lambda c: [AVA, "PO-1", "--reason", "met; replaced at the review"],
+    "outcome delete": lambda c: [AVA, "PO-1"],
     "show": lambda c: [AVA],
     "next": lambda c: [AVA],
     "gaps": lambda c: [AVA, "--age"],
@@ -352,6 +369,12 @@ SAME_MESSAGE = [
     ("show", ["show", PIA], ["show", NOBODY]),
     ("judge", ["judge", PIA, "Y5PER-2", "achieved"], ["judge", NOBODY, "Y5PER-2", "achieved"]),
     ("focus list", ["focus", "list", PIA], ["focus", "list", NOBODY]),
+    (
+        "outcome add",
+        ["outcome", "add", PIA, CURRICULUM, "--area", "social", "--title", "Takes turns"],
+        ["outcome", "add", NOBODY, CURRICULUM, "--area", "social", "--title", "Takes turns"],
+    ),
+    ("outcome list", ["outcome", "list", PIA], ["outcome", "list", NOBODY]),
     ("tracking --class", ["tracking", "--class", "6P"], ["tracking", "--class", "9Z"]),
     ("moderation confirm", ["moderation", "confirm", "{pia}"], ["moderation", "confirm", "999999"]),
 ]
@@ -372,7 +395,7 @@ def test_not_yours_and_does_not_exist_look_the_same(
         result = passport(db, "teacher", args)
         wrong = check_refused(result, db, pristine, out)
         assert not wrong, f"{' '.join(args)}: {'; '.join(wrong)}; {what_happened(result)}"
-        key = next(a for a in args[1:] if a not in ("--class", "list", "confirm"))
+        key = next(a for a in args[1:] if a not in ("--class", "list", "confirm", "add"))
         messages.append(result.stderr.strip().replace(key, "KEY"))
     assert messages[0] == messages[1], f"{what}: {messages[0]!r} vs {messages[1]!r}"
 

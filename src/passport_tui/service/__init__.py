@@ -9,6 +9,8 @@ One module per family of use cases, each a mixin over the session and access che
 - ``judging``: achieved, not yet, revisit and retractions;
 - ``passports``: one pupil's passport, the class grid;
 - ``pathways``: the curricula each pupil follows;
+- ``outcomes``: personal outcomes from a pupil's EHCP or provision plan (``personal``: a
+  curriculum as one pupil meets it, with their outcomes);
 - ``tracking``: tracking points, who needs support, group analysis;
 - ``plans``: tests beside teacher points, targets, gap ages, focus items, teacher comments;
 - ``moderation``: samples, confirm, query and resolve;
@@ -26,6 +28,7 @@ from .imports import Imports
 from .judging import VERDICT_WORDS, Judging, Outcome
 from .maintenance import Maintenance
 from .moderation import Moderation, ModerationItem
+from .outcomes import Outcomes, OutcomeView
 from .passports import CurriculumPassport, GridLine, Passports, PupilPassport
 from .pathways import Pathway, Pathways
 from .plans import DISAGREEMENT, Plans, TargetView, TestResult
@@ -35,7 +38,9 @@ from .tracking import GroupAnalysis, Steps, Tracking, TrackingRow
 from .transfer import Transfer
 
 
-class Service(Judging, Passports, Pathways, Tracking, Plans, Moderation, Imports, Transfer, Maintenance):
+class Service(
+    Judging, Passports, Pathways, Outcomes, Tracking, Plans, Moderation, Imports, Transfer, Maintenance
+):
     """The Milestones Passport of one database, used by one person (``user``)."""
 
 
@@ -48,6 +53,7 @@ __all__ = [
     "GroupAnalysis",
     "ModerationItem",
     "Outcome",
+    "OutcomeView",
     "Pathway",
     "PupilPassport",
     "Service",

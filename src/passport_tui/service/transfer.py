@@ -18,6 +18,7 @@ from ..errors import NotFound
 from ..files import write_atomically
 from ..models import Curriculum, Judgement, Note, Pupil, Target, TestScore, Verdict
 from ..moments import iso_utc
+from .outcomes import merge_file_outcomes
 from .records import Records, as_event
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class Transfer(Records):
                     store.targets(p.id),
                     store.focus_items(p.id, history=True),
                     store.notes(p.id),
+                    store.outcomes(p.id),
                 )
             )
         curricula = [self.curriculum(cid) for cid in sorted(passport_file.curricula_used(entries))]
@@ -168,6 +170,7 @@ class Transfer(Records):
                     f"({pupil.name}{f', born {pupil.dob}' if pupil.dob else ''}) is kept"
                 )
         assert pupil.id is not None
+        entry = merge_file_outcomes(store, pupil, entry, summary)  # before the events that refer to them
         self._merge_events(pupil, entry.events, summary)
         self._merge_termly(pupil, entry, summary)
 
