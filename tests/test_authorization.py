@@ -428,6 +428,8 @@ passport s test                  allow   allow   refuse  refuse  refuse
 passport g target                allow   allow   refuse  refuse  refuse
 passport c comment               allow   allow   refuse  refuse  refuse
 passport r report                allow   allow   refuse  allow   refuse
+passport o outcome               allow   allow   refuse  refuse  refuse
+passport b baseline              allow   allow   refuse  refuse  refuse
 moderation s sample              allow   allow   refuse  refuse  refuse
 moderation c confirm             allow   allow   refuse  refuse  refuse
 moderation x query               allow   allow   refuse  refuse  refuse
@@ -470,6 +472,32 @@ def on_row(judgement: str, *pressed: str, then: str | None = None) -> Steps:
     return steps
 
 
+async def add_outcome(pilot, school: School) -> None:
+    """``o``, then in the dialog: the first area, a title, Enter (if the dialog opened)."""
+    from passport_tui.tui.screens.plan_dialogs import OutcomeScreen
+
+    await pilot.press("o")
+    await pilot.pause()
+    if isinstance(pilot.app.screen, OutcomeScreen):
+        await pilot.press("enter", *"Hi", "enter")
+
+
+async def baseline(pilot, school: School) -> None:
+    """``b`` (what each stage would record is read in a worker), then Enter twice to confirm the
+    stage offered (if the dialog opened); the baseline is recorded in a worker."""
+    from passport_tui.tui.screens.plan_dialogs import BaselineScreen
+
+    await pilot.press("b")
+    for _ in range(2):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    if isinstance(pilot.app.screen, BaselineScreen):
+        await pilot.press("enter", "enter")
+        for _ in range(2):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+
 # Typed answers are short: Pilot takes a frame per key.
 # action → (screen, steps, what an allowed action leaves: "database" changed or a "report" file)
 # The grid opens on Ava's class at Year 4: the cursor starts on Ava (first by name) and Y4PER-1;
@@ -491,6 +519,8 @@ APP_ACTIONS: dict[str, tuple[str, Steps, str]] = {
     "passport g target": ("passport", keys("g", then="22 up"), "database"),
     "passport c comment": ("passport", keys("c", then="Good."), "database"),
     "passport r report": ("passport", keys("r"), "report"),
+    "passport o outcome": ("passport", add_outcome, "database"),
+    "passport b baseline": ("passport", baseline, "database"),
     "moderation s sample": ("moderation", keys("s"), "database"),
     "moderation c confirm": ("moderation", on_row("pending", "c"), "database"),
     "moderation x query": ("moderation", on_row("pending", "x", then="why?"), "database"),

@@ -217,9 +217,10 @@ def merge_file_outcomes(
     store: Store, pupil: Pupil, entry: FilePassport, summary: ImportSummary
 ) -> FilePassport:
     """Add the personal outcomes of a pupil's entry in a passport file that this school lacks, inside
-    the import's transaction. One this school holds (same curriculum, id and title) is kept as it is
-    here. One whose id this school uses for another outcome of the pupil is added under the next
-    free id, and the entry returned refers to it by that id (its events, focus items, targets)."""
+    the import's transaction. One this school holds (same curriculum and title) is kept as it is
+    here, under its id here. One whose id this school uses for another outcome of the pupil is added
+    under the next free id. The entry returned refers to each by its id here (its events, focus
+    items, targets), so importing the same file again adds nothing."""
     if not entry.outcomes:
         return entry
     assert pupil.id is not None
@@ -227,10 +228,18 @@ def merge_file_outcomes(
     here = {(o.curriculum_id, o.id): o for o in ours}
     used = [o.id for o in ours] + [fo.id for fo in entry.outcomes]  # a new id clashes with neither
     renamed: dict[tuple[str, str], str] = {}
+
+    def words(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
     for fo in entry.outcomes:
         mine = here.get((fo.curriculum, fo.id))
-        if mine is not None and " ".join(mine.title.split()) == " ".join(fo.title.split()):
-            continue  # the same outcome
+        same = [o for o in ours if o.curriculum_id == fo.curriculum and words(o.title) == words(fo.title)]
+        if same:  # the same outcome, perhaps under another id here (a file imported before)
+            found = next((o for o in same if o.id == fo.id), same[0])
+            if found.id != fo.id:
+                renamed[(fo.curriculum, fo.id)] = found.id
+            continue
         new_id = fo.id
         if mine is not None:
             c = store.curriculum(fo.curriculum)

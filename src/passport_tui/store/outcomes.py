@@ -37,7 +37,7 @@ OUTCOMES = RowMap(
         Column("retired_reason"),
     ],
 )
-_ORDER = "ORDER BY pupil_id, curriculum_id, at, rowid"
+_ORDER = "ORDER BY pupil_id, at, rowid"
 
 
 class OutcomeRows(Connection):
