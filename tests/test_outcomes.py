@@ -17,7 +17,16 @@ from click.testing import CliRunner
 
 from passport_tui.cli import cli
 from passport_tui.curriculum import load_curriculum
-from passport_tui.engine import OUTCOMES_TITLE, Cell, next_outcome_id, with_outcomes
+from passport_tui.engine import (
+    OUTCOMES_TITLE,
+    Cell,
+    expected_points,
+    gaps,
+    next_outcome_id,
+    next_steps,
+    points,
+    with_outcomes,
+)
 from passport_tui.errors import (
     AchievedForever,
     Ambiguous,
@@ -28,7 +37,7 @@ from passport_tui.errors import (
     PrerequisitesUnmet,
 )
 from passport_tui.interop.transfer import SCHEMA_FILE, FileProblems
-from passport_tui.models import Judgement, Pupil
+from passport_tui.models import Judgement, PersonalOutcome, Pupil
 from passport_tui.resources import sample_curricula_dir
 from passport_tui.service import Service
 from passport_tui.store import MIGRATIONS, SCHEMA_VERSION, Store, ValueRefused
@@ -125,8 +134,6 @@ def test_schema_3_still_migrates_and_takes_outcomes(tmp_path: Path):
 
 
 def test_the_schema_refuses_a_blank_title_with_a_sentence(school: Service):
-    from passport_tui.models import PersonalOutcome
-
     o = PersonalOutcome(pupil_id=1, curriculum_id="maths", id="PO-9", area="n", title="  ", by="x", at=NOW)
     with pytest.raises(ValueRefused, match="A personal outcome needs a title"):
         school.store.add_outcome(o)
@@ -141,6 +148,25 @@ def test_outcomes_are_a_last_stage_with_no_year_and_ids_skip_the_curriculums_own
     assert next_outcome_id([]) == "PO-1"
     assert next_outcome_id(["PO-1", "PO-7"], {"PO-8"}) == "PO-9"
     assert with_outcomes(c, []) is c
+    mine = [
+        PersonalOutcome(
+            pupil_id=1, curriculum_id="maths", id=i, area="n", title=i, requires=r, by="x", at=NOW
+        )
+        for i, r in (("PO-2", []), ("PO-1", ["1N-3", "nope"]), ("1N-1", []))
+    ]
+    pc = with_outcomes(c, mine)
+    # after the curriculum's own, in id order; one using a curriculum id is left out; a
+    # prerequisite from elsewhere is dropped
+    assert [m.id for m in pc.milestones] == [m.id for m in c.milestones] + ["PO-1", "PO-2"]
+    assert pc.milestone_by_id["PO-1"].requires == ["1N-3"]
+    assert pc.milestone_by_id["1N-1"] is c.milestone_by_id["1N-1"]
+    for achieved in (set(), {"1N-1"}, {"1N-1", "1N-2", "1N-3"}, {m.id for m in c.milestones}):
+        for extra in (set(), {"PO-1"}, {"PO-1", "PO-2"}):
+            assert points(pc, achieved | extra) == points(c, achieved)
+            assert expected_points(pc, 2, 1) == expected_points(c, 2, 1)
+    # an overridden outcome makes its unmet prerequisites gaps, like any milestone
+    assert gaps(pc, {"PO-1"}, 1) == ["1N-1", "1N-2", "1N-3"]
+    assert next_steps(pc, {"1N-1"}, 1) == ["1N-2", "PO-2"]
 
 
 # --- the service: what a pupil's passport shows ------------------------------------------------
@@ -336,19 +362,31 @@ def test_focus_targets_and_moderation_know_an_outcome(school: Service):
     assert school.target("A1", "maths").status == "met"
     (item,) = school.draw_moderation_sample(class_name="1H", curriculum_id="maths", size=5)
     assert (item.judgement.milestone_id, item.title) == ("PO-1", TITLE)
-    with pytest.raises(Ambiguous):
-        with school.store.transaction():
-            school.store.put_curriculum(load_curriculum(sample_curricula_dir() / "engagement-model.toml"))
-        school.add_to_pathway("A1", ["engagement-model"])
-        from passport_tui.models import PersonalOutcome
 
-        school.store.add_outcome(
-            PersonalOutcome(
-                pupil_id=school.pupil("A1").id, curriculum_id="engagement-model", id="PO-1",
-                area="initiation", title="Chooses", by="x", at=NOW,
-            )
-        )  # fmt: skip
+
+def test_the_same_outcome_id_in_two_curricula_needs_the_curriculum_named(school: Service):
+    """Ids run on per pupil, so this happens only when a passport file brings one in."""
+    with school.store.transaction():
+        school.store.put_curriculum(load_curriculum(sample_curricula_dir() / "engagement-model.toml"))
+    school.add_to_pathway("A1", ["engagement-model"])
+    add(school)
+    school.store.add_outcome(
+        PersonalOutcome(
+            pupil_id=school.pupil("A1").id or 0,
+            curriculum_id="engagement-model",
+            id="PO-1",
+            area="initiation",
+            title="Chooses",
+            by="x",
+            at=NOW,
+        )
+    )
+    with pytest.raises(
+        Ambiguous, match="in several curricula \\(maths, engagement-model\\); give --curriculum"
+    ):
         school.judge("A1", "PO-1", "achieved")
+    school.judge("A1", "PO-1", "achieved", curriculum_id="engagement-model")
+    assert [cp.standing.achieved for cp in school.passport("A1").curricula] == [["PO-1"], []]
 
 
 def test_steps_secured_in_a_framework_without_points_count_outcomes(school: Service):

@@ -193,3 +193,19 @@ async def test_a_viewer_gets_a_notice_for_a_baseline_and_nothing_is_written(scho
         viewer.close()
     with Service(type(school.store).open(school.store.path), user="head") as head:
         assert head.history("B2") == []
+
+
+async def test_an_outcomes_hostile_words_are_shown_literally(hostile_school: Service):
+    from tests.conftest import HOSTILE_NAMES
+
+    title = "[bold]Counts[/] [@click=app.quit]x[/] \x1b[31m"
+    hostile_school.add_outcome("A1", "maths", area="n", title=title, source=HOSTILE_NAMES[2][0])
+    app = make_app(hostile_school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_passport(pilot, "A1")
+        await pilot.press("6")
+        await settle(pilot)
+        line = outcome_lines(screen)[2]
+        assert "[bold]Counts[/] [@click=app.quit]x[/] ␛[31m" in line
+        assert "from O'Brien [Y6]" in line
+        assert app.is_running

@@ -521,7 +521,7 @@ class PassportScreen(ServiceScreen):
             o = self.service.add_outcome(
                 pupil_id, c.id, area=draft.area, title=draft.title, source=draft.source
             )
-            self.notify(f"{o.id} added: {o.title}", markup=False, timeout=4)
+            self.notify(plain(f"{o.id} added: {o.title}"), markup=False, timeout=4)
             self.reload()
             self.action_section("outcomes")
 
