@@ -12,7 +12,7 @@ What is recorded, all on today's real date (the CLI runs on the real clock):
 - Ava: 3NPV-1, 3NPV-2 and 3NPV-3 achieved by ``supply`` (a supply teacher who has since
   left, with overrides: their earlier prerequisites are gaps); 4NPV-2 achieved by ``ms.o`` (so she
   may retract it); a test score of 65, a personal target of 21 points, 4NPV-3 pinned as a focus
-  item and a teacher's comment, all by ``ms.o``. Her Year 4 grid's columns are 4NPV-1 (open: it
+  item, a teacher's comment and a personal outcome (PO-1, not yet judged), all by ``ms.o``. Her Year 4 grid's columns are 4NPV-1 (open: it
   needs 3NPV-1), 4NPV-2 (achieved), 4NPV-3, 4NPV-4 (it needs 3NPV-4, not achieved),
   then the other Year 4 milestones.
 - Olly: 3NPV-1 achieved by ``supply``.
@@ -134,6 +134,13 @@ def build_school(folder: Path) -> School:
         teacher.set_target(AVA, CURRICULUM, reason="ready for more", points=21)
         teacher.pin_focus(AVA, "4NPV-3", provision="daily practice with Mr Lee", curriculum_id=CURRICULUM)
         teacher.add_teacher_comment(AVA, "Ava counts with confidence.")
+        teacher.add_outcome(
+            AVA,
+            CURRICULUM,
+            area="npv",
+            title="Asks an adult for help when stuck",
+            source="SEN support plan",
+        )
     with Service(Store.open(db), user="mr.p") as other:
         other.record_test(PIA, CURRICULUM, 70)
         other.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

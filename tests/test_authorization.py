@@ -83,6 +83,11 @@ pathway set                      allow   allow   refuse  refuse  refuse
 pathway add                      allow   allow   refuse  refuse  refuse
 pathway remove                   allow   allow   refuse  refuse  refuse
 pathway default                  allow   refuse  refuse  refuse  refuse
+outcome add                      allow   allow   refuse  refuse  refuse
+outcome list                     allow   allow   refuse  allow   refuse
+outcome edit                     allow   allow   refuse  refuse  refuse
+outcome retire                   allow   allow   refuse  refuse  refuse
+outcome delete                   allow   allow   refuse  refuse  refuse
 retract                          allow   allow   refuse  refuse  refuse
 show                             allow   allow   refuse  allow   refuse
 next                             allow   allow   refuse  allow   refuse
@@ -159,6 +164,18 @@ ARGS: dict[str, Callable[[Case], list[str]]] = {
     "pathway add": lambda c: [AVA, CURRICULUM],
     "pathway remove": lambda c: [AVA, CURRICULUM],
     "pathway default": lambda c: [CURRICULUM],
+    "outcome add": lambda c: [
+        AVA,
+        CURRICULUM,
+        "--area",
+        "npv",
+        "--title",
+        "Counts out ten objects for a game of four",
+    ],
+    "outcome list": lambda c: [AVA],
+    "outcome edit": lambda c: [AVA, "PO-1", "--source", "SEN support plan, spring review"],
+    "outcome retire": lambda c: [AVA, "PO-1", "--reason", "met; replaced at the review"],
+    "outcome delete": lambda c: [AVA, "PO-1"],
     "show": lambda c: [AVA],
     "next": lambda c: [AVA],
     "gaps": lambda c: [AVA, "--age"],
@@ -358,6 +375,12 @@ SAME_MESSAGE = [
     ("show", ["show", PIA], ["show", NOBODY]),
     ("judge", ["judge", PIA, "5NPV-2", "achieved"], ["judge", NOBODY, "5NPV-2", "achieved"]),
     ("focus list", ["focus", "list", PIA], ["focus", "list", NOBODY]),
+    (
+        "outcome add",
+        ["outcome", "add", PIA, CURRICULUM, "--area", "npv", "--title", "Counts to ten"],
+        ["outcome", "add", NOBODY, CURRICULUM, "--area", "npv", "--title", "Counts to ten"],
+    ),
+    ("outcome list", ["outcome", "list", PIA], ["outcome", "list", NOBODY]),
     ("tracking --class", ["tracking", "--class", "6P"], ["tracking", "--class", "9Z"]),
     ("moderation confirm", ["moderation", "confirm", "{pia}"], ["moderation", "confirm", "999999"]),
 ]
@@ -378,7 +401,7 @@ def test_not_yours_and_does_not_exist_look_the_same(
         result = passport(db, "teacher", args)
         wrong = check_refused(result, db, pristine, out)
         assert not wrong, f"{' '.join(args)}: {'; '.join(wrong)}; {what_happened(result)}"
-        key = next(a for a in args[1:] if a not in ("--class", "list", "confirm"))
+        key = next(a for a in args[1:] if a not in ("--class", "list", "confirm", "add"))
         messages.append(result.stderr.strip().replace(key, "KEY"))
     assert messages[0] == messages[1], f"{what}: {messages[0]!r} vs {messages[1]!r}"
 
@@ -411,6 +434,8 @@ passport s test                  allow   allow   refuse  refuse  refuse
 passport g target                allow   allow   refuse  refuse  refuse
 passport c comment               allow   allow   refuse  refuse  refuse
 passport r report                allow   allow   refuse  allow   refuse
+passport o outcome               allow   allow   refuse  refuse  refuse
+passport b baseline              allow   allow   refuse  refuse  refuse
 moderation s sample              allow   allow   refuse  refuse  refuse
 moderation c confirm             allow   allow   refuse  refuse  refuse
 moderation x query               allow   allow   refuse  refuse  refuse
@@ -453,6 +478,32 @@ def on_row(judgement: str, *pressed: str, then: str | None = None) -> Steps:
     return steps
 
 
+async def add_outcome(pilot, school: School) -> None:
+    """``o``, then in the dialog: the first area, a title, Enter (if the dialog opened)."""
+    from passport_tui.tui.screens.plan_dialogs import OutcomeScreen
+
+    await pilot.press("o")
+    await pilot.pause()
+    if isinstance(pilot.app.screen, OutcomeScreen):
+        await pilot.press("enter", *"Hi", "enter")
+
+
+async def baseline(pilot, school: School) -> None:
+    """``b`` (what each stage would record is read in a worker), then Enter twice to confirm the
+    stage offered (if the dialog opened); the baseline is recorded in a worker."""
+    from passport_tui.tui.screens.plan_dialogs import BaselineScreen
+
+    await pilot.press("b")
+    for _ in range(2):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    if isinstance(pilot.app.screen, BaselineScreen):
+        await pilot.press("enter", "enter")
+        for _ in range(2):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+
 # Typed answers are short: Pilot takes a frame per key.
 # action → (screen, steps, what an allowed action leaves: "database" changed or a "report" file)
 # The grid opens on Ava's class at Year 4: the cursor starts on Ava (first by name) and 4NPV-1;
@@ -474,6 +525,8 @@ APP_ACTIONS: dict[str, tuple[str, Steps, str]] = {
     "passport g target": ("passport", keys("g", then="22 up"), "database"),
     "passport c comment": ("passport", keys("c", then="Good."), "database"),
     "passport r report": ("passport", keys("r"), "report"),
+    "passport o outcome": ("passport", add_outcome, "database"),
+    "passport b baseline": ("passport", baseline, "database"),
     "moderation s sample": ("moderation", keys("s"), "database"),
     "moderation c confirm": ("moderation", on_row("pending", "c"), "database"),
     "moderation x query": ("moderation", on_row("pending", "x", then="why?"), "database"),

@@ -302,6 +302,22 @@ KEYS = {
     ],
     ("focus", "list"): ["curriculum", "milestone", "title", "provision", "by", "at"],
     ("staff", "list"): ["username", "name", "role", "classes"],
+    ("outcome", "list"): [
+        "curriculum",
+        "id",
+        "area",
+        "area_title",
+        "title",
+        "source",
+        "requires",
+        "status",
+        "achieved_on",
+        "added_by",
+        "added_at",
+        "retired_at",
+        "retired_by",
+        "retired_reason",
+    ],
     ("doctor",): ["path", "ok", "verdict", "checks", "checks.name", "checks.ok", "checks.detail"],
 }
 KEYS[("gaps", "--age")] = [*KEYS[("gaps",)], "days_open"]
@@ -357,6 +373,18 @@ def school(tmp_path: Path):
     run("target", "set", "A100", "--curriculum", "maths", "--points", "15", "--reason", "stretch")
     run("focus", "pin", "A100", "2N-1", "--provision", "small group")
     run("moderation", "sample", "--class", "2H", "--curriculum", "maths", "--size", "2")
+    run(
+        "outcome",
+        "add",
+        "A100",
+        "maths",
+        "--area",
+        "n",
+        "--title",
+        "Counts to 5",
+        "--source",
+        "EHCP section E",
+    )
     return run
 
 

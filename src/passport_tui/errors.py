@@ -94,6 +94,10 @@ class NeverAchieved(JudgementRefused):
         super().__init__(f"{milestone} is not achieved, so there is nothing to {action}.")
 
 
+class OutcomeRetired(JudgementRefused):
+    """A judgement of a personal outcome that was retired (only a retraction is still taken)."""
+
+
 class ReasonRequired(JudgementRefused):
     def __init__(self, what: str):
         super().__init__(f"{what} needs a reason.")

@@ -251,6 +251,32 @@ class Curriculum(Strict):
         return out
 
 
+class PersonalOutcome(Strict):
+    """A milestone of one pupil only, from their EHCP or provision plan: an outcome under an area
+    (a strand) of a curriculum. While the pupil follows that curriculum it is one of its milestones
+    for them (in a "Personal outcomes" stage with no year, so it carries no points) and is judged
+    by the same rules as any other. ``id`` (e.g. ``PO-1``) is unique among the pupil's outcomes in
+    that curriculum; ``requires`` may name the curriculum's own milestones only. A retired outcome
+    is no longer worked towards: its judgements and their history stay."""
+
+    pupil_id: int
+    curriculum_id: str
+    id: str
+    area: str  # a strand id of the curriculum
+    title: str
+    source: str | None = None  # where it comes from, e.g. "EHCP section E, annual review 2026"
+    requires: list[str] = Field(default_factory=list)
+    by: str  # who added it
+    at: datetime  # when it was added
+    retired_at: datetime | None = None
+    retired_by: str | None = None
+    retired_reason: str | None = None
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
+
+
 class Sen(StrEnum):
     NONE = "none"
     SUPPORT = "support"

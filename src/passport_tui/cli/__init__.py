@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "curriculum": ("curriculum", "curriculum"),
     "pupils": ("pupils", "pupils"),
     "pathway": ("pathways", "pathway"),
+    "outcome": ("outcomes", "outcome"),
     "judge": ("judging", "judge"),
     "baseline": ("judging", "baseline"),
     "retract": ("judging", "retract"),

@@ -33,10 +33,8 @@ class FocusLine:
 def focus_lines(svc: Service, items: Iterable[FocusItem]) -> list[FocusLine]:
     out = []
     for f in items:
-        m = svc.curriculum(f.curriculum_id).milestone_by_id.get(f.milestone_id)
-        out.append(
-            FocusLine(f.curriculum_id, f.milestone_id, m.title if m else None, f.provision, f.by, f.at)
-        )
+        title = svc.milestone_title(f.pupil_id, f.curriculum_id, f.milestone_id)  # or their outcome's
+        out.append(FocusLine(f.curriculum_id, f.milestone_id, title, f.provision, f.by, f.at))
     return out
 
 

@@ -23,6 +23,13 @@ from .moderation import (
     moderation_sample,
     moderation_state,
 )
+from .outcomes import (
+    OUTCOMES_TITLE,
+    baseline_milestones,
+    next_outcome_id,
+    shown_outcomes,
+    with_outcomes,
+)
 from .points import (
     Flag,
     ScorePoint,
@@ -59,6 +66,11 @@ from .window import (
 
 __all__ = [
     "DEFAULT_TERMS",
+    "OUTCOMES_TITLE",
+    "baseline_milestones",
+    "next_outcome_id",
+    "shown_outcomes",
+    "with_outcomes",
     "Cell",
     "Decision",
     "Event",

@@ -3,9 +3,10 @@
 A passport file is JSON (``"format": "passport-file"``, ``"version": 1``; its JSON Schema is
 ``passport-file.schema.json`` beside this module). It carries the curricula it uses, whole, and per
 pupil their details and their full history: every judgement event with its original author and
-time, test scores, personal targets, focus items and notes. An event refers to another (a
-retraction to the achieved event it corrects) by its position in the pupil's ``events`` list,
-counted from 0, never by a database id.
+time, test scores, personal targets, focus items, notes and personal outcomes (milestones of that
+pupil only, from their EHCP or provision plan, which their events may refer to). An event refers
+to another (a retraction to the achieved event it corrects) by its position in the pupil's
+``events`` list, counted from 0, never by a database id.
 
 Importing merges a file into this database in one transaction, and never downgrades:
 
@@ -28,7 +29,9 @@ Importing merges a file into this database in one transaction, and never downgra
   "Ms X, Oak Primary" (the file's ``exported_by.school``, or "previous school"), so no login here
   ever matches it; a ``by`` that already names a school (a file from a school that had imported
   it) is kept as it is. Imported teacher comments are so marked as the previous school's, and a
-  parent report never shows one as this school's latest comment.
+  parent report never shows one as this school's latest comment;
+* a personal outcome is matched by curriculum, id and title; one this school holds under the same
+  id with another title is added under the pupil's next free id, and the file's references follow.
 
 Bad files are refused with one located line per problem (``FILE: $.pupils[3].events[2].at: not an
 ISO date-time``; JSON syntax errors with line and column) and the database unchanged.
@@ -54,6 +57,7 @@ from ..models import (
     Judgement,
     Note,
     NoteKind,
+    PersonalOutcome,
     Pupil,
     Sen,
     Target,
@@ -174,6 +178,24 @@ class FileNote(_Strict):
     at: AwareDatetime
 
 
+class FileOutcome(_Strict):
+    """A personal outcome from the pupil's EHCP or provision plan: a milestone of this pupil only,
+    ``id`` (e.g. ``PO-1``) under ``area`` (a strand) of ``curriculum``; the pupil's events, focus
+    items and targets refer to it by that id. ``requires`` names the curriculum's own milestones."""
+
+    curriculum: str
+    id: str = Field(min_length=1, pattern=r"^\S+$")
+    area: str
+    title: str = Field(min_length=1)
+    source: str | None = None
+    requires: list[str] = Field(default_factory=list)
+    by: str
+    at: AwareDatetime
+    retired_at: AwareDatetime | None = None
+    retired_by: str | None = None
+    retired_reason: str | None = None
+
+
 class FilePassport(_Strict):
     """One pupil's passport: details and full history, each list oldest first."""
 
@@ -183,6 +205,7 @@ class FilePassport(_Strict):
     targets: list[FileTarget] = Field(default_factory=list)
     focus: list[FileFocus] = Field(default_factory=list)
     notes: list[FileNote] = Field(default_factory=list)
+    outcomes: list[FileOutcome] = Field(default_factory=list)  # left out of a file when there are none
 
 
 class PassportFile(_Strict):
@@ -271,9 +294,11 @@ def file_entry(
     targets: list[Target],
     focus: list[FocusItem],
     notes: list[Note],
+    outcomes: Iterable[PersonalOutcome] = (),
 ) -> dict[str, Any]:
-    """One pupil's passport as the file carries it."""
-    return {
+    """One pupil's passport as the file carries it (``outcomes`` only when there are some, so a
+    file without any reads as it always did)."""
+    entry = {
         "pupil": pupil.model_dump(mode="json", exclude={"id"}),
         "events": _file_events(judgements),
         "test_scores": [
@@ -323,6 +348,25 @@ def file_entry(
             for n in notes
         ],
     }
+    personal = [
+        {
+            "curriculum": o.curriculum_id,
+            "id": o.id,
+            "area": o.area,
+            "title": o.title,
+            "source": o.source,
+            "requires": list(o.requires),
+            "by": o.by,
+            "at": iso_utc(o.at),
+            "retired_at": iso_utc(o.retired_at) if o.retired_at else None,
+            "retired_by": o.retired_by,
+            "retired_reason": o.retired_reason,
+        }
+        for o in outcomes
+    ]
+    if personal:
+        entry["outcomes"] = personal
+    return entry
 
 
 def curricula_used(entries: list[dict[str, Any]]) -> set[str]:
@@ -332,6 +376,7 @@ def curricula_used(entries: list[dict[str, Any]]) -> set[str]:
         used.update(x["curriculum"] for x in e["events"])
         used.update(x["curriculum"] for x in [*e["test_scores"], *e["targets"], *e["focus"]])
         used.update(n["curriculum"] for n in e["notes"] if n["curriculum"] is not None)
+        used.update(o["curriculum"] for o in e.get("outcomes", ()))
     return used
 
 
@@ -476,8 +521,15 @@ def _link_problems(pf: PassportFile, now: datetime | None) -> list[str]:
             found.append(f"{where}.curriculum: curriculum {cid!r} is not among the file's curricula")
         return c
 
+    personal: set[tuple[str, str]] = set()  # the current pupil's outcomes: (curriculum, id)
+
     def milestone_in(where: str, c: Curriculum | None, mid: str) -> None:
-        if c is not None and mid not in c.milestone_by_id and mid not in c.curriculum.moved:
+        if (
+            c is not None
+            and mid not in c.milestone_by_id
+            and mid not in c.curriculum.moved
+            and (c.id, mid) not in personal
+        ):
             found.append(f"{where}: no milestone {mid!r} in curriculum {c.id} version {c.curriculum.version}")
 
     def not_future(where: str, at: datetime) -> None:
@@ -492,6 +544,9 @@ def _link_problems(pf: PassportFile, now: datetime | None) -> list[str]:
             found.append(f"{here}.pupil.upn: UPN {upn} is also $.pupils[{upns[upn]}]")
         else:
             upns[upn] = i
+        personal = _outcome_problems(entry, here, curricula, found)
+        for j, o in enumerate(entry.outcomes):
+            not_future(f"{here}.outcomes[{j}]", o.at)
         for j, e in enumerate(entry.events):
             where = f"{here}.events[{j}]"
             c = curriculum_of(where, e.curriculum)
@@ -534,6 +589,37 @@ def _link_problems(pf: PassportFile, now: datetime | None) -> list[str]:
     return found
 
 
+def _outcome_problems(
+    entry: FilePassport, here: str, curricula: dict[str, Curriculum], found: list[str]
+) -> set[tuple[str, str]]:
+    """Check a pupil's personal outcomes (each once, in a curriculum of the file, under one of its
+    areas, requiring its own milestones only); returns their (curriculum, id)."""
+    personal: set[tuple[str, str]] = set()
+    for j, o in enumerate(entry.outcomes):
+        where = f"{here}.outcomes[{j}]"
+        c = curricula.get(o.curriculum)
+        if c is None:
+            found.append(f"{where}.curriculum: curriculum {o.curriculum!r} is not among the file's curricula")
+            continue
+        if (o.curriculum, o.id) in personal:
+            found.append(f"{where}.id: outcome {o.id} is listed twice in {o.curriculum}")
+        elif o.id in c.milestone_by_id:
+            found.append(f"{where}.id: {o.id} is a milestone of {c.id}, not a personal outcome")
+        personal.add((o.curriculum, o.id))
+        if o.area not in c.strand_by_id:
+            found.append(f"{where}.area: no area {o.area!r} in curriculum {c.id}")
+        for k, r in enumerate(o.requires):
+            if r not in c.milestone_by_id:
+                found.append(f"{where}.requires[{k}]: no milestone {r!r} in curriculum {c.id}")
+        if (o.retired_at is None) != (o.retired_by is None) or (o.retired_at is None) != (
+            o.retired_reason is None
+        ):
+            found.append(
+                f"{where}: a retired outcome gives retired_at, retired_by and retired_reason together"
+            )
+    return personal
+
+
 # --- merging: rules on the file alone ---------------------------------------------------
 
 
@@ -552,6 +638,7 @@ class ImportSummary:
     targets_added: int = 0
     focus_added: int = 0
     notes_added: int = 0
+    outcomes_added: int = 0
     kept: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -565,6 +652,7 @@ class ImportSummary:
             or self.targets_added
             or self.focus_added
             or self.notes_added
+            or self.outcomes_added
         )
 
     def lines(self) -> list[str]:
@@ -580,6 +668,7 @@ class ImportSummary:
             (self.targets_added, "targets"),
             (self.focus_added, "focus items"),
             (self.notes_added, "notes"),
+            (self.outcomes_added, "personal outcomes"),
         )
         if any(n for n, _ in extras):
             out.append("Also added: " + ", ".join(f"{n} {what}" for n, what in extras if n))
@@ -591,6 +680,7 @@ def missing_here(pf: PassportFile, ours: dict[str, Curriculum]) -> list[str]:
     """Milestones the file uses that our copy of the same curriculum version lacks."""
     found: list[str] = []
     for i, entry in enumerate(pf.pupils):
+        personal = {(o.curriculum, o.id) for o in entry.outcomes}  # the pupil's own milestones
         refs = [(f"events[{j}].milestone", e.curriculum, e.milestone) for j, e in enumerate(entry.events)]
         refs += [(f"focus[{j}].milestone", f.curriculum, f.milestone) for j, f in enumerate(entry.focus)]
         refs += [
@@ -600,7 +690,12 @@ def missing_here(pf: PassportFile, ours: dict[str, Curriculum]) -> list[str]:
         ]
         for where, cid, mid in refs:
             mine = ours.get(cid)
-            if mine is not None and mid not in mine.milestone_by_id and mid not in mine.curriculum.moved:
+            if (
+                mine is not None
+                and mid not in mine.milestone_by_id
+                and mid not in mine.curriculum.moved
+                and (cid, mid) not in personal
+            ):
                 found.append(
                     f"$.pupils[{i}].{where}: milestone {mid!r} is not in this database's curriculum "
                     f"{cid} version {mine.curriculum.version}"

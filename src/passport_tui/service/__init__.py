@@ -9,6 +9,8 @@ One module per family of use cases, each a mixin over the session and access che
 - ``judging``: achieved, not yet, revisit and retractions;
 - ``passports``: one pupil's passport, the class grid;
 - ``pathways``: the curricula each pupil follows;
+- ``outcomes``: personal outcomes from a pupil's EHCP or provision plan (``personal``: a
+  curriculum as one pupil meets it, with their outcomes);
 - ``tracking``: tracking points, who needs support, group analysis;
 - ``plans``: tests beside teacher points, targets, gap ages, focus items, teacher comments;
 - ``moderation``: samples, confirm, query and resolve;
@@ -28,6 +30,7 @@ from .imports import Imports
 from .judging import BASELINE_NOTE, VERDICT_WORDS, Judging, Outcome
 from .maintenance import Maintenance
 from .moderation import Moderation, ModerationItem
+from .outcomes import Outcomes, OutcomeView
 from .passports import CurriculumPassport, GridLine, Passports, PupilPassport
 from .pathways import Pathway, Pathways
 from .plans import DISAGREEMENT, Plans, TargetView, TestResult
@@ -40,7 +43,17 @@ from .transfer import Transfer
 
 
 class Service(
-    Starting, Judging, Passports, Pathways, Tracking, Plans, Moderation, Imports, Transfer, Maintenance
+    Starting,
+    Judging,
+    Passports,
+    Pathways,
+    Outcomes,
+    Tracking,
+    Plans,
+    Moderation,
+    Imports,
+    Transfer,
+    Maintenance,
 ):
     """The Milestones Passport of one database, used by one person (``user``)."""
 
@@ -55,6 +68,7 @@ __all__ = [
     "GroupAnalysis",
     "ModerationItem",
     "Outcome",
+    "OutcomeView",
     "Pathway",
     "PupilPassport",
     "PupilSaved",

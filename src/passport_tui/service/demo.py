@@ -25,7 +25,7 @@ from .. import engine
 from ..curriculum import load_curriculum
 from ..engine import Event, PupilRecord
 from ..errors import PassportError
-from ..models import Curriculum, Judgement, Pupil, Sen, Target, Verdict
+from ..models import Curriculum, Judgement, PersonalOutcome, Pupil, Sen, Target, Verdict
 from ..resources import sample_curricula_dir
 from ..store import default_db_path
 from .access import Access
@@ -316,7 +316,11 @@ def _milestone_targets(
     for c in curricula:
         mine = [j for j in events if j.pupil_id == pupil.id and j.curriculum_id == c.id]
         achieved = engine.fold(as_event(j) for j in mine).achieved()
-        this_year = [j.milestone_id for j in mine if j.verdict is Verdict.ACHIEVED and j.at >= year_start]
+        this_year = [
+            j.milestone_id
+            for j in mine
+            if j.verdict is Verdict.ACHIEVED and j.at >= year_start and j.milestone_id in c.milestone_by_id
+        ]
         upcoming = engine.next_steps(c, achieved, pupil.year_group_in(year))[:2]
         chosen = [m for m in this_year[-1:] if m in achieved] + upcoming
         if chosen:
@@ -332,6 +336,86 @@ def _milestone_targets(
                     at=datetime(year, 9, 20, 15, tzinfo=UTC),
                 )
             )
+
+
+# The PMLD pupil's outcomes from section E of their EHCP, agreed at last spring's annual review,
+# under engagement areas: (area, outcome, what happened since: achieved in the summer term, not
+# yet this term, or achieved this term).
+PMLD_OUTCOMES = (
+    (
+        "initiation",
+        "Uses eye pointing to choose between two objects of reference at snack time, on 4 days out of 5.",
+        "achieved",
+    ),
+    (
+        "anticipation",
+        "Anticipates the next part of the hello song: smiles or vocalises before the cue, with a familiar adult.",
+        "not yet",
+    ),
+    (
+        "persistence",
+        "Keeps exploring a sensory tray for two minutes with an adult alongside, returning to it when distracted.",
+        "achieved this term",
+    ),
+)
+
+
+def pmld_outcomes(service: Session, pupil: Pupil, teacher: str, today: date) -> list[Judgement]:
+    """Add the PMLD pupil's personal outcomes (from the EHCP's annual review last March) and return
+    the judgements of them made since: achieved in the summer term, not yet this term."""
+    assert pupil.id is not None
+    year = engine.academic_year_of(today)
+    review = datetime(year, 3, 12, 15, 30, tzinfo=UTC)
+    source = f"EHCP section E, annual review March {year}"
+    outcomes = [
+        PersonalOutcome(
+            pupil_id=pupil.id,
+            curriculum_id="engagement-model",
+            id=f"PO-{n}",
+            area=area,
+            title=title,
+            source=source,
+            by=teacher,
+            at=review,
+        )
+        for n, (area, title, _) in enumerate(PMLD_OUTCOMES, 1)
+    ]
+    service.store.add_outcomes(outcomes)
+    out = []
+    this_term = datetime.combine(max(date(year, 9, 20), today - timedelta(days=5)), datetime.min.time(), UTC)
+    for o, (_, _, happened) in zip(outcomes, PMLD_OUTCOMES, strict=True):
+        if happened == "achieved":
+            when, verdict, note = (
+                datetime(year, 6, 18, 11, 0, tzinfo=UTC),
+                Verdict.ACHIEVED,
+                "Seen on 4 of 5 days",
+            )
+        elif this_term.date() >= today:  # too early in the term for anything else
+            continue
+        elif happened == "not yet":
+            when, verdict, note = (
+                this_term.replace(hour=10),
+                Verdict.NOT_YET,
+                "Smiles after the cue, not yet before it",
+            )
+        else:
+            when, verdict, note = (
+                this_term.replace(hour=14),
+                Verdict.ACHIEVED,
+                "Two minutes on three days running",
+            )
+        out.append(
+            Judgement(
+                pupil_id=pupil.id,
+                curriculum_id=o.curriculum_id,
+                milestone_id=o.id,
+                verdict=verdict,
+                by=teacher,
+                at=when,
+                note=note,
+            )
+        )
+    return out
 
 
 def _year_size(c: Curriculum, year: int) -> float:
@@ -422,6 +506,7 @@ def build_demo(service: Session, seed: int = 2026) -> DemoSummary:
                     arrival=entry if p is arrival else None,
                 )
             )
+    events += pmld_outcomes(service, stored[pmld.upn], teacher_of["4O"], today)
     events.sort(key=lambda j: j.at)
     with store.transaction():
         store.append_judgements(events)

@@ -20,6 +20,7 @@ from ..errors import NotFound
 from ..files import write_atomically
 from ..models import Curriculum, Judgement, Note, Pupil, Target, TestScore, Verdict, canonical_upn
 from ..moments import iso_utc
+from .outcomes import merge_file_outcomes
 from .records import Records, as_event
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class Transfer(Records):
                     store.targets(p.id),
                     store.focus_items(p.id, history=True),
                     store.notes(p.id),
+                    store.outcomes(p.id),
                 )
             )
         curricula = [self.curriculum(cid) for cid in sorted(passport_file.curricula_used(entries))]
@@ -179,6 +181,7 @@ class Transfer(Records):
                     f"({pupil.name}{f', born {pupil.dob}' if pupil.dob else ''}) is kept"
                 )
         assert pupil.id is not None
+        entry = merge_file_outcomes(store, pupil, entry, summary)  # before the events that refer to them
         self._merge_events(pupil, entry.events, summary, merge)
         self._merge_termly(pupil, entry, summary, merge)
 

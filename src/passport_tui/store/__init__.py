@@ -14,7 +14,7 @@ prepared ``executemany`` 2.5 times faster. Opening a file, single-row writes and
 the plain ``sqlite3`` connection, rows as ``Database.query`` yields them mapped to the models, so
 opening, reading and marking never pay for importing sqlite-utils (``connection``). One module
 per family of rows: ``pupils``, ``curricula``, ``staff`` (and settings), ``judgements``,
-``projections``, ``termly``.
+``projections``, ``termly``, ``outcomes`` (pupils' personal outcomes).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from .connection import (
 )
 from .curricula import CurriculumRows
 from .judgements import BULK_CACHE_KIB, BULK_CHUNK, BULK_MIN, JUDGEMENT_TUPLE, EventRow, JudgementLog
+from .outcomes import OutcomeRows
 from .pupils import PupilRows
 from .refusals import ValueRefused
 from .schema import (
@@ -77,7 +78,7 @@ __all__ = [
 ]
 
 
-class Store(PupilRows, CurriculumRows, StaffRows, JudgementLog, TermlyRecords):
+class Store(PupilRows, CurriculumRows, StaffRows, JudgementLog, TermlyRecords, OutcomeRows):
     """One open passport database. Not for sharing between threads: give each worker its own."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None = None):

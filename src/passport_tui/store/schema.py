@@ -449,6 +449,59 @@ def _migrate_to_7(conn: sqlite3.Connection) -> None:
     db["milestones"].add_column("retired", int, not_null_default=0)
 
 
+# --- version 8: personal outcomes, milestones of one pupil from their EHCP or provision plan ----
+
+
+def _migrate_to_8(conn: sqlite3.Connection) -> None:
+    from sqlite_utils.db import ForeignKey
+
+    # id: e.g. PO-1, unique among the pupil's outcomes in the curriculum; area: a strand id of the
+    # curriculum; requires: a JSON list of the curriculum's own milestone ids; at, retired_at: ISO
+    # UTC. A curriculum id is not a foreign key (as for pathways): re-importing a curriculum keeps
+    # them. Retiring fills the three retired_ columns; the row stays, with its judgements.
+    create_table(
+        database(conn),
+        "outcomes",
+        {
+            "pupil_id": int,
+            "curriculum_id": str,
+            "id": str,
+            "area": str,
+            "title": str,
+            "source": str,
+            "requires": str,
+            "by": str,
+            "at": str,
+            "retired_at": str,
+            "retired_by": str,
+            "retired_reason": str,
+        },
+        pk=("pupil_id", "curriculum_id", "id"),
+        foreign_keys=[ForeignKey("outcomes", "pupil_id", "pupils", "id", on_delete="CASCADE")],
+        not_null=["pupil_id", "curriculum_id", "id", "area", "title", "requires", "by", "at"],
+        defaults={"requires": "[]"},
+        checks=[
+            (
+                "outcome_id",
+                "id",
+                "id <> '' AND instr(id, ' ') = 0 AND instr(id, char(9)) = 0 AND instr(id, char(10)) = 0 "
+                "AND instr(id, char(13)) = 0",
+            ),
+            ("outcome_title", "title", "trim(title, char(32, 9, 10, 13)) <> ''"),
+            (
+                "outcome_requires",
+                "requires",
+                "CASE WHEN json_valid(requires) THEN json_type(requires) = 'array' ELSE 0 END",
+            ),
+            (
+                "outcome_retired",
+                "",
+                "(retired_at IS NULL) = (retired_by IS NULL) AND (retired_at IS NULL) = (retired_reason IS NULL)",
+            ),
+        ],
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
@@ -457,6 +510,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_5,
     _migrate_to_6,
     _migrate_to_7,
+    _migrate_to_8,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
