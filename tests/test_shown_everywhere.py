@@ -182,6 +182,25 @@ def run_everything(h: Hostile) -> None:
     h.run("pupils", "add", "--name", "Cy Vale", "--year", "1", "--class", CLASS, code=1)  # the class too
     h.run("pupils", "add", "--name", "Cy Vale", "--year", "1")
     h.run("pupils", "edit", "H1", "--dob", "2019-10-01", visible=True)
+    # personal outcomes
+    h.run(
+        "outcome",
+        "add",
+        "H1",
+        "maths",
+        "--area",
+        "n",
+        "--title",
+        f"Out{EVIL}",
+        "--source",
+        EVIL,
+        visible=True,
+    )
+    h.run("outcome", "list", "H1", visible=True)
+    h.run("outcome", "edit", "H1", "PO-1", "--source", f"Plan{EVIL}", visible=True)
+    h.run("outcome", "add", "H1", "maths", "--area", "n", "--title", "Typed by mistake")
+    h.run("outcome", "delete", "H1", "PO-2")
+    h.run("outcome", "retire", "H1", "PO-1", "--reason", EVIL, visible=True)
     h.run("pupils", "list", "--class", CLASS, visible=True)
     # pathways
     h.run("pathway", "show", "H1", visible=True)

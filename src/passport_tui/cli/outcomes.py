@@ -11,7 +11,7 @@ import click
 
 from ..shown import plain as clean
 from .context import PassportGroup, service
-from .output import emit_json, json_option
+from .output import echo, emit_json, json_option
 
 CURRICULUM_HELP = "Curriculum id, when the pupil has outcomes of that id in several."
 
@@ -69,7 +69,7 @@ def outcome_add(ctx, pupil, curriculum_id, area, title, source, requires) -> Non
     o = service(ctx).add_outcome(
         pupil, curriculum_id, area=area, title=title, source=source, requires=_requires(requires)
     )
-    click.echo(f"Added {o.id} for {pupil} in {o.curriculum_id} ({o.area}): {clean(o.title)}")
+    echo(f"Added {o.id} for {pupil} in {o.curriculum_id} ({o.area}): {clean(o.title)}")
 
 
 @outcome.command("list")
@@ -103,16 +103,16 @@ def outcome_list(ctx, pupil, curriculum_id, as_json) -> None:
         emit_json(lines)
         return
     if not lines:
-        click.echo("No personal outcomes.")
+        echo("No personal outcomes.")
     for d in lines:
         status = d.status + (f" {d.achieved_on}" if d.achieved_on else "")
-        click.echo(f"{d.curriculum}  {d.id}  [{clean(d.area_title)}]  {status}  {clean(d.title)}")
+        echo(f"{d.curriculum}  {d.id}  [{clean(d.area_title)}]  {status}  {clean(d.title)}")
         if d.source:
-            click.echo(f"    from {clean(d.source)}")
+            echo(f"    from {clean(d.source)}")
         if d.requires:
-            click.echo(f"    needs {', '.join(d.requires)}")
+            echo(f"    needs {', '.join(d.requires)}")
         if d.retired_at is not None:
-            click.echo(
+            echo(
                 f"    retired {d.retired_at.date().isoformat()} by {d.retired_by}: {clean(d.retired_reason)}"
             )
 
@@ -140,7 +140,7 @@ def outcome_edit(ctx, pupil, outcome_id, title, source, area, requires, curricul
         area=area,
         requires=_requires(requires),
     )
-    click.echo(f"Changed {o.id} for {pupil} ({o.area}): {clean(o.title)}")
+    echo(f"Changed {o.id} for {pupil} ({o.area}): {clean(o.title)}")
 
 
 @outcome.command("retire")
@@ -153,7 +153,7 @@ def outcome_retire(ctx, pupil, outcome_id, reason, curriculum_id) -> None:
     """Retire PUPIL's outcome ID: it leaves their next steps; its judgements and history stay, and
     an achieved outcome stays achieved."""
     o = service(ctx).retire_outcome(pupil, outcome_id, reason=reason, curriculum_id=curriculum_id)
-    click.echo(f"Retired {o.id} for {pupil}: {clean(o.retired_reason)}")
+    echo(f"Retired {o.id} for {pupil}: {clean(o.retired_reason)}")
 
 
 @outcome.command("delete")
@@ -165,4 +165,4 @@ def outcome_delete(ctx, pupil, outcome_id, curriculum_id) -> None:
     """Delete PUPIL's outcome ID, added by mistake. One with judgements (or a focus item or target
     on it) cannot be deleted: retire it instead."""
     service(ctx).delete_outcome(pupil, outcome_id, curriculum_id=curriculum_id)
-    click.echo(f"Deleted {outcome_id} for {pupil}")
+    echo(f"Deleted {outcome_id} for {pupil}")

@@ -55,8 +55,10 @@ class Curricula(Access):
     def milestone_names(self, judgements: Iterable[Judgement]) -> dict[tuple[str, str], str]:
         """How a history names the milestone of each judgement, by (curriculum, milestone id): its
         id as recorded, with "(now NEW)" when it moved, "(retired)" when it is no longer taught and
-        "(not in the curriculum)" when the stored curriculum has no such milestone."""
+        "(not in the curriculum)" when the stored curriculum has no such milestone (nor the pupil a
+        personal outcome of that id)."""
         curricula = {c.id: c for c in self.curricula()}
+        outcomes: dict[int, set[tuple[str, str]]] = {}
         out: dict[tuple[str, str], str] = {}
         for j in judgements:
             key = (j.curriculum_id, j.milestone_id)
@@ -70,6 +72,10 @@ class Curricula(Access):
                 out[key] = f"{mid} (retired)" if c.milestone_by_id[mid].retired else mid
             elif mid in c.curriculum.moved:
                 out[key] = f"{mid} (now {c.curriculum.moved[mid]})"
+            elif j.pupil_id is not None and key in outcomes.setdefault(
+                j.pupil_id, {(o.curriculum_id, o.id) for o in self.store.outcomes(j.pupil_id)}
+            ):
+                out[key] = mid
             else:
                 out[key] = f"{mid} (not in the curriculum)"
         return out

@@ -57,7 +57,9 @@ class PersonalCurricula(Curricula):
         assert pupil.id is not None
         try:
             c, m = self.milestone(milestone_id, curriculum_id)
+            found = m.id  # the milestone an old id moved to, when it moved
         except NotFound:
+            found = milestone_id
             mine = [
                 o
                 for o in self.store.outcomes(pupil.id, curriculum_id)
@@ -73,7 +75,7 @@ class PersonalCurricula(Curricula):
                 ) from None
             c = self.curriculum(mine[0].curriculum_id)
         pc = self.personal_curriculum(c, pupil.id, retired=True)
-        return pc, pc.milestone_by_id[milestone_id]
+        return pc, pc.milestone_by_id[found]
 
     def find_outcome(
         self, pupil: Pupil, outcome_id: str, curriculum_id: str | None = None
