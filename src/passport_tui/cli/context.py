@@ -38,7 +38,7 @@ def service(ctx: click.Context) -> Service:
     on first use."""
     obj = options(ctx)
     if obj.get("service") is None:
-        obj["service"] = Service.open(obj["db"], obj["as"])
+        obj["service"] = Service.open(obj["db"], obj["as"], confined=bool(obj.get("confined")))
         ctx.find_root().call_on_close(obj["service"].close)
     return obj["service"]
 
