@@ -86,7 +86,9 @@ def cli(ctx: click.Context, db, as_, class_name, ascii_only, no_mouse) -> None:
     """The Milestones Passport: key learning milestones, gaps, next steps and termly tracking.
 
     With no command, opens the terminal app."""
+    given = ctx.obj or {}  # passport-ssh passes {"confined": True}: files only in the user's folder
     ctx.obj = {
+        "confined": bool(given.get("confined")),
         "db": db,
         "as": as_,
         "service": None,
