@@ -252,6 +252,7 @@ def test_files_go_to_her_folder_new_and_owner_only(server: Server, here):
     code, out, _ = here("export tracking -o -")
     assert code == 0 and "A1" in out
     assert here("backup nightly.db", "head")[0] == 0  # an admin's backup: in the admin's folder
+    refused_here(here("backup -", "head"), "'-' is not taken here")
     assert (server.folder("head") / "nightly.db").read_bytes().startswith(b"SQLite format 3\x00")
 
 

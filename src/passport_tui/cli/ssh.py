@@ -92,9 +92,11 @@ class InFolder(click.ParamType):
         if not isinstance(value, str) or not self.run.active:
             return self.inner.convert(value, param, ctx)
         if value == files.STDOUT:
-            if self.inner.allow_dash:
+            if self.inner.allow_dash:  # an output printed, or an input read, by the command itself
                 return self.inner.convert(value, param, ctx)
-            return self.inner.convert(self.run.spool_stdin(), param, ctx)
+            if self.inner.exists:  # an input: spooled from standard input
+                return self.inner.convert(self.run.spool_stdin(), param, ctx)
+            raise files.OutputRefused("'-' is not taken here: give a plain file name in your folder.")
         problem = files.plain_name_problem(value)
         if problem is not None:
             raise files.OutputRefused(
