@@ -318,3 +318,16 @@ def test_a_name_taken_while_writing_is_not_clobbered(tmp_path: Path):
         new.write(b"mine")
         target.write_text("theirs")  # another process got there first
     assert target.read_text() == "theirs" and list(tmp_path.iterdir()) == [target]
+
+
+def test_a_file_the_system_will_not_make_is_one_line(staffed: Service):
+    """Permission, a full disk, a file system that takes no new files: one line, no traceback."""
+    db = staffed.database_path
+    refused(passport(db, "head", ["report", "A1", "-o", "/proc/ann.html"]), "can't be written")
+    refused(passport(db, "head", ["report", "A1", "-o", "/nowhere/ann.html"]), "not a folder")
+
+
+def test_a_long_name_still_has_room_for_its_temporary_file(tmp_path: Path):
+    name = "é" * 124 + ".html"  # 253 bytes: a temporary name built from all of it would be too long
+    path = files.write_new(tmp_path / name, "x")
+    assert path.read_text() == "x" and list(tmp_path.iterdir()) == [path]

@@ -258,7 +258,7 @@ class NewFile:
         self.folder = folder
         self.name = name
         self.rules = rules
-        self.temp_name = f".{name[:100]}.{secrets.token_hex(6)}.tmp"
+        self.temp_name = f".{name[:40]}.{secrets.token_hex(6)}.tmp"
         self.fd = os.open(
             self.temp_name,
             os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
@@ -353,16 +353,31 @@ def destination(path: str | Path, rules: Rules) -> tuple[int, Path, str]:
 
 
 @contextlib.contextmanager
+def _refusing(path: str | Path) -> Iterator[None]:
+    """An operating system's error writing ``path`` (permission, a full disk…) as one line."""
+    try:
+        yield
+    except OutputRefused:
+        raise
+    except OSError as error:
+        raise OutputRefused(f"{shown(path)} can't be written: {error.strerror or error}.") from error
+
+
+@contextlib.contextmanager
 def create(path: str | Path, rules: Rules = Rules()) -> Iterator[NewFile]:
     """A new file at ``path`` under ``rules``: write it inside the block; it takes its name when
-    the block ends (and is removed if the block fails). Refusals are :class:`OutputRefused`."""
-    dirfd, folder, name = destination(path, rules)
+    the block ends (and is removed if the block fails). Refusals, and the operating system's
+    errors in making the file, are :class:`OutputRefused`."""
+    with _refusing(path):
+        dirfd, folder, name = destination(path, rules)
     try:
-        _check_target(dirfd, name, folder / name, rules)  # refuse before any work is done
-        new = NewFile(dirfd, folder, name, rules)
+        with _refusing(folder / name):
+            _check_target(dirfd, name, folder / name, rules)  # refuse before any work is done
+            new = NewFile(dirfd, folder, name, rules)
         try:
             yield new
-            new._publish()
+            with _refusing(new.path):
+                new._publish()
         except BaseException:
             new._discard()
             raise
@@ -373,9 +388,11 @@ def create(path: str | Path, rules: Rules = Rules()) -> Iterator[NewFile]:
 def check(path: str | Path, rules: Rules = Rules()) -> Path:
     """Refuse now what :func:`create` would refuse at ``path`` (before the work of making the
     file is done); returns where the file would go. (It is checked again when written.)"""
-    dirfd, folder, name = destination(path, rules)
+    with _refusing(path):
+        dirfd, folder, name = destination(path, rules)
     try:
-        _check_target(dirfd, name, folder / name, rules)
+        with _refusing(folder / name):
+            _check_target(dirfd, name, folder / name, rules)
     finally:
         os.close(dirfd)
     return folder / name
@@ -384,7 +401,7 @@ def check(path: str | Path, rules: Rules = Rules()) -> Path:
 def write_new(path: str | Path, data: str | bytes, rules: Rules = Rules()) -> Path:
     """Write ``data`` (text is UTF-8, written as given: no newline translation) to a new file at
     ``path`` under ``rules``; returns where it went."""
-    with create(path, rules) as new:
+    with create(path, rules) as new, _refusing(new.path):
         new.write(data.encode("utf-8") if isinstance(data, str) else data)
     return new.path
 
