@@ -440,7 +440,7 @@ def test_the_command_line_imports_neither_the_store_nor_sqlite_nor_textual_direc
 
 def test_no_command_module_imports_the_package_it_is_registered_in():
     for path in sorted(CLI_DIR.glob("*.py")):
-        if path.name in ("__init__.py", "__main__.py"):
+        if path.name in ("__init__.py", "__main__.py", "ssh.py"):  # the package and its two entry points
             continue
         names = imported_modules(path)
         assert "passport_tui.cli" not in names, path.name

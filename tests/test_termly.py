@@ -35,8 +35,8 @@ def fixed_cli_clock(monkeypatch):
     (2026-11-23, autumn 2026/27), so no figure depends on today's date."""
     real_open = Service.open.__func__  # type: ignore[attr-defined]
 
-    def open_on_fixed_clock(cls, db=None, user=None):
-        svc = real_open(cls, db, user)
+    def open_on_fixed_clock(cls, db=None, user=None, **options):
+        svc = real_open(cls, db, user, **options)
         svc.clock = fixed_clock
         return svc
 

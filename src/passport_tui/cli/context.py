@@ -61,7 +61,7 @@ def service(ctx: click.Context) -> Service:
     if obj.get("service") is None:
         if not obj.get("may_create", True):
             require_database(obj)
-        obj["service"] = Service.open(obj["db"], obj["as"])
+        obj["service"] = Service.open(obj["db"], obj["as"], confined=bool(obj.get("confined")))
         ctx.find_root().call_on_close(obj["service"].close)
     return obj["service"]
 

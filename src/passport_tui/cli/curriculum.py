@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import click
 
 from .context import PassportGroup, service
-from .output import echo, emit_json, json_option, problems
+from .output import document, echo, emit_json, json_option, problems
+from .outputs import force_option, output_option, to_stdout
 
 
 @dataclass(slots=True)
@@ -92,11 +93,29 @@ def shipped_or_file(text: str) -> str:
 
 @curriculum.command("export")
 @click.argument("curriculum_id", metavar="ID")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write (TOML).")
+@output_option("the curriculum")
+@force_option
+@click.option("--case", "as_case", is_flag=True, help="CASE 1.1 JSON (the default when FILE ends in .json).")
 @click.pass_context
-def curriculum_export(ctx: click.Context, curriculum_id: str, output: str) -> None:
-    """Write a curriculum to a new file: TOML, or CASE 1.1 JSON when FILE ends in .json."""
-    path = service(ctx).export_curriculum(curriculum_id, output)
+def curriculum_export(
+    ctx: click.Context, curriculum_id: str, output: str | None, force: bool, as_case: bool
+) -> None:
+    """Write a curriculum (admins) as TOML, or CASE 1.1 JSON when FILE ends in .json, to a new
+    FILE or to standard output.
+
+    \b
+    Examples:
+      passport curriculum export nc-maths-ks2 -o maths.toml
+      passport curriculum export nc-maths-ks2 --case > maths.json
+    """
+    svc = service(ctx)
+    if to_stdout(output):
+        document(svc.curriculum_text(curriculum_id, case=as_case))
+        return
+    assert output is not None
+    if as_case and not output.lower().endswith(".json"):
+        raise click.UsageError("--case writes JSON: give FILE a .json suffix.")
+    path = svc.export_curriculum(curriculum_id, output, force=force)
     echo(f"Wrote {path}")
 
 

@@ -25,18 +25,23 @@ class DoctorReport:
 
 
 @click.command()
-@click.argument("dest", type=click.Path(writable=True))
+@click.argument("dest", type=click.Path())
+@click.option("--force", is_flag=True, help="Replace DEST if it is an earlier backup (atomically).")
 @click.pass_context
-def backup(ctx: click.Context, dest: str) -> None:
-    """Copy the database to DEST (a file, or a folder for a dated file), safely while others work.
+def backup(ctx: click.Context, dest: str, force: bool) -> None:
+    """Copy the database to DEST (a new file, or a folder for a dated file), safely while others
+    work (admins).
 
-    The copy is readable by you only and is checked before it takes DEST's name.
+    The copy is readable by you only and is checked before it takes DEST's name. An existing
+    DEST is refused unless --force is given and DEST is a database (an earlier backup); the
+    database itself, its -wal and -shm files and symbolic links are always refused.
 
     \b
-    Example:
+    Examples:
       passport backup ~/backups/passport-2026-11-23.db
+      passport backup --force /srv/passport/backups/school-Mon.db
     """
-    result = service(ctx).backup(dest)
+    result = service(ctx).backup(dest, force=force)
     echo(
         f"Backed up to {result.path} ({result.size:,} bytes, {result.judgements:,} judgements, "
         f"schema {result.schema_version}); integrity check ok."

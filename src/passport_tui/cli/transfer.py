@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from .context import service
-from .output import echo
+from .output import document, echo
+from .outputs import force_option, output_option, to_stdout
 
 
 @click.group("transfer")
@@ -21,7 +22,8 @@ def transfer() -> None:
 @click.argument("pupils", nargs=-1, metavar="[PUPIL]...")
 @click.option("--class", "class_name", metavar="CLASS", help="Every pupil of this class.")
 @click.option("--year", "year_group", type=int, metavar="Y", help="Every pupil now in this year group.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write (JSON).")
+@output_option("the passport file")
+@force_option
 @click.option("--school", metavar="NAME", help="This school's name, written into the file.")
 @click.pass_context
 def transfer_export(
@@ -29,7 +31,8 @@ def transfer_export(
     pupils: tuple[str, ...],
     class_name: str | None,
     year_group: int | None,
-    output: str,
+    output: str | None,
+    force: bool,
     school: str | None,
 ) -> None:
     """Write the passports of the pupils named (UPN or id), plus those of --class and/or --year,
@@ -38,18 +41,27 @@ def transfer_export(
     \b
     Examples:
       passport transfer export A123456789012 -o ann.passport.json
+      passport transfer export --class 6P > 6P.passport.json
       passport transfer export --year 6 -o leavers-2027.passport.json
     """
-    data = service(ctx).write_passport_file(
-        output,
-        list(pupils) or None,
-        class_name=class_name,
-        year_group=year_group,
-        school=school,
-    )
+    svc = service(ctx)
+    chosen = {"class_name": class_name, "year_group": year_group, "school": school}
+    if to_stdout(output):
+        from ..interop.transfer import dumps_passport_file
+
+        data = svc.export_passports(list(pupils) or None, **chosen)
+        document(dumps_passport_file(data))
+        where = "standard output"
+    else:
+        assert output is not None
+        where = str(svc.check_output(output, force=force))
+        data = svc.write_passport_file(output, list(pupils) or None, force=force, **chosen)
     events = sum(len(p["events"]) for p in data["pupils"])
     curricula = ", ".join(c["curriculum"]["id"] for c in data["curricula"]) or "none"
-    echo(f"Wrote {output}: {len(data['pupils'])} pupils, {events} judgements (curricula: {curricula})")
+    echo(
+        f"Wrote {where}: {len(data['pupils'])} pupils, {events} judgements (curricula: {curricula})",
+        err=to_stdout(output),
+    )
 
 
 @transfer.command("import")

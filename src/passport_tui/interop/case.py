@@ -1178,6 +1178,11 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
     }
 
 
+def case_text(c: Curriculum, *, changed: datetime | None = None) -> str:
+    """``write_case(c)`` as JSON text."""
+    return json.dumps(write_case(c, changed=changed), ensure_ascii=False, indent=2) + "\n"
+
+
 def save_case(c: Curriculum, path: str | Path, *, changed: datetime | None = None) -> None:
     """Write ``write_case(c)`` as JSON to ``path`` atomically (a temporary file, then a rename)."""
-    write_atomically(path, json.dumps(write_case(c, changed=changed), ensure_ascii=False, indent=2) + "\n")
+    write_atomically(path, case_text(c, changed=changed))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..curriculum import load_curriculum, save_curriculum
+from ..curriculum import dump_curriculum, load_curriculum
 from ..errors import Ambiguous, NotFound
 from ..models import Curriculum, Judgement, Milestone
 from .access import Access
@@ -38,16 +38,21 @@ class Curricula(Access):
         summary = revision.summary()
         return revision.curriculum, warnings + ([f"{path}: note: {summary}"] if summary else [])
 
-    def export_curriculum(self, curriculum_id: str, path: str | Path) -> Path:
-        """Write a curriculum to a new file: CASE 1.1 JSON for a .json path, else our TOML."""
+    def curriculum_text(self, curriculum_id: str, case: bool = False) -> str:
+        """A curriculum as our TOML, or as CASE 1.1 JSON (admins only, like importing one)."""
+        self.require_admin("export a curriculum")
         c = self.curriculum(curriculum_id)
-        if Path(path).suffix.lower() == ".json":
-            from ..interop.case import save_case
+        if case:
+            from ..interop.case import case_text
 
-            save_case(c, path)
-        else:
-            save_curriculum(c, path)
-        return Path(path)
+            return case_text(c)
+        return dump_curriculum(c)
+
+    def export_curriculum(self, curriculum_id: str, path: str | Path, *, force: bool = False) -> Path:
+        """Write a curriculum to a new file (``force``: replace one that is there): CASE 1.1 JSON
+        for a .json path, else our TOML (admins only)."""
+        text = self.curriculum_text(curriculum_id, case=Path(path).suffix.lower() == ".json")
+        return self.write_file(path, text, force=force)
 
     def curricula(self) -> list[Curriculum]:
         return self.store.curricula()

@@ -2,8 +2,10 @@
 
 ``backup`` copies through SQLite's online backup API, so it is safe while teachers write: the
 copy is one consistent snapshot, written to a temporary file beside the destination (created
-readable by its owner only), checked with ``PRAGMA integrity_check`` and only then renamed into
-place. A half-written backup never has the destination's name.
+readable by its owner only), checked with ``PRAGMA integrity_check`` and only then given the
+destination's name, under the rules of :mod:`passport_tui.files`: a new file, or with ``force`` an
+earlier backup replaced; never the database, a symbolic link or another kind of file. A
+half-written backup never has the destination's name.
 
 ``restore`` is the reverse, with the care a destructive step needs:
 
@@ -29,11 +31,12 @@ import sqlite3
 import stat
 import tempfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from ..errors import DatabaseBusy, DatabaseDamaged, DatabaseFault, DatabaseReadOnly, DiskFull, PassportError
 from ..store import SCHEMA_VERSION, Store, fault
 from .access import Access
@@ -105,36 +108,26 @@ def _judgement_count(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM judgements").fetchone()[0])
 
 
-def _copy(source: sqlite3.Connection, dest: Path, pages: int | None) -> tuple[int, int]:
-    """Copy ``source`` into a checked temporary file renamed to ``dest``; (schema, judgements)."""
+def _copy_into(source: sqlite3.Connection, tmp: Path, pages: int | None) -> tuple[int, int]:
+    """Copy ``source`` into the empty file ``tmp`` and check the copy; (schema, judgements)."""
     if pages is None:
         mode = str(source.execute("PRAGMA journal_mode").fetchone()[0]).lower()
         # In WAL mode one step reads one snapshot and blocks no writer; stepping would restart
         # the copy each time another connection commits. Elsewhere a step holds a read lock
         # that blocks writers, so copy in steps.
         pages = -1 if mode == "wal" else STEP_PAGES
-    tmp = _temp_beside(dest)
+    target = sqlite3.connect(tmp, isolation_level=None)
     try:
-        target = sqlite3.connect(tmp, isolation_level=None)
-        try:
-            source.backup(target, pages=pages, sleep=0.01)
-            # a backup is one self-contained file: no -wal beside it
-            target.execute("PRAGMA journal_mode = DELETE")
-            problems = _integrity(target)
-            if problems:
-                raise MaintenanceError(f"The copy failed its integrity check: {problems[0]}")
-            version = int(target.execute("PRAGMA user_version").fetchone()[0])
-            count = _judgement_count(target)
-        finally:
-            target.close()
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, dest)
-        _fsync_dir(dest.parent)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        Path(f"{tmp}-journal").unlink(missing_ok=True)
-        raise
+        source.backup(target, pages=pages, sleep=0.01)
+        # a backup is one self-contained file: no -wal beside it
+        target.execute("PRAGMA journal_mode = DELETE")
+        problems = _integrity(target)
+        if problems:
+            raise MaintenanceError(f"The copy failed its integrity check: {problems[0]}")
+        version = int(target.execute("PRAGMA user_version").fetchone()[0])
+        count = _judgement_count(target)
+    finally:
+        target.close()
     return version, count
 
 
@@ -148,23 +141,32 @@ def _same_file(a: Path, b: Path) -> bool:
 # --- backup ----------------------------------------------------------------------------
 
 
-def backup(store: Store, dest: str | Path, *, pages: int | None = None) -> BackupResult:
-    """Copy the open database to ``dest`` (a file, or a folder to put a dated file in).
+def backup(
+    store: Store, dest: str | Path, *, pages: int | None = None, rules: files.Rules | None = None
+) -> BackupResult:
+    """Copy the open database to ``dest`` (a file, or a folder to put a dated file in), a new
+    file written under ``rules`` (by default: never the database itself; an existing file is
+    replaced only with ``force``, and only if it is itself a database — an earlier backup).
 
     Safe while others write: the copy holds every judgement committed before it started."""
+    if rules is None:
+        rules = files.Rules(database=store.path)
+    rules = replace(rules, database=store.path, backup=True)
     path = Path(dest).expanduser()
-    if path.is_dir():
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        stem = store.path.stem if store.path else "passport"
-        path = path / f"{stem}-{stamp}.db"
-    if not path.parent.is_dir():
-        raise MaintenanceError(f"{path.parent} is not a folder; create it first.")
+    if not rules.confined:
+        if path.is_dir():
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+            stem = store.path.stem if store.path else "passport"
+            path = path / f"{stem}-{stamp}.db"
+        if not path.parent.is_dir():
+            raise MaintenanceError(f"{path.parent} is not a folder; create it first.")
+        if store.path is not None and _same_file(path, store.path):
+            raise MaintenanceError(f"{path} is the database itself; back it up to another file.")
     if store.conn.in_transaction:
         raise MaintenanceError("A backup can't be taken inside a transaction; finish it first.")
-    if store.path is not None and _same_file(path, store.path):
-        raise MaintenanceError(f"{path} is the database itself; back it up to another file.")
-    version, count = _copy(store.conn, path, pages)
-    return BackupResult(path=path, size=path.stat().st_size, schema_version=version, judgements=count)
+    with files.create(path, rules) as new:
+        version, count = _copy_into(store.conn, new.temp, pages)
+    return BackupResult(path=new.path, size=new.path.stat().st_size, schema_version=version, judgements=count)
 
 
 # --- restore ---------------------------------------------------------------------------
@@ -454,10 +456,11 @@ def verdict(checks: list[Check]) -> str:
 
 
 class Maintenance(Access):
-    def backup(self, dest: str | Path, *, pages: int | None = None) -> BackupResult:
-        """Copy the database to ``dest`` (admins only: a backup holds every pupil's data)."""
+    def backup(self, dest: str | Path, *, pages: int | None = None, force: bool = False) -> BackupResult:
+        """Copy the database to ``dest`` (admins only: a backup holds every pupil's data), a new
+        file; ``force`` replaces an earlier backup there."""
         self.require_admin("back up the database")
-        return backup(self.store, dest, pages=pages)
+        return backup(self.store, dest, pages=pages, rules=self.output_rules(force=force, backup=True))
 
     def doctor(self) -> list[Check]:
         """Health checks of the database file."""

@@ -44,20 +44,38 @@ def utc_now() -> datetime:
 
 
 class Session:
-    """One database used by one person (``user``) with a clock (UTC)."""
+    """One database used by one person (``user``) with a clock (UTC).
 
-    def __init__(self, store: Store, user: str | None = None, clock: Callable[[], datetime] = utc_now):
+    ``named``: the user was named (``--as``, a forced SSH command) rather than being the OS
+    login, so the OS account is shared and its rights are not the user's: a non-admin then writes
+    files only in their own folder. ``confined``: every file goes to that folder, whatever the
+    role (``passport-ssh``)."""
+
+    def __init__(
+        self,
+        store: Store,
+        user: str | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        named: bool = False,
+        confined: bool = False,
+    ):
         self.store = store
         self.user = user or current_user()
         self.clock = clock
+        self.named = named
+        self.confined = confined
 
     @classmethod
-    def open(cls, db: str | Path | None = None, user: str | None = None) -> Self:
-        return cls(Store.open(resolve_db_path(str(db) if db is not None else None)), user)
+    def open(cls, db: str | Path | None = None, user: str | None = None, *, confined: bool = False) -> Self:
+        store = Store.open(resolve_db_path(str(db) if db is not None else None))
+        return cls(store, user, named=user is not None, confined=confined)
 
     def reopen(self) -> Self:
         """The same database for the same person on a new connection (one per worker thread)."""
-        return type(self)(Store.open(self.store.path), self.user, self.clock)
+        return type(self)(
+            Store.open(self.store.path), self.user, self.clock, named=self.named, confined=self.confined
+        )
 
     def close(self) -> None:
         self.store.close()

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine import Event, PupilRecord, year_label
 from ..errors import NotFound
-from ..files import write_atomically
 from ..models import Curriculum, Judgement, Note, Pupil, Target, TestScore, Verdict, canonical_upn
 from ..moments import iso_utc
 from .outcomes import merge_file_outcomes
@@ -81,10 +80,12 @@ class Transfer(Records):
         class_name: str | None = None,
         year_group: int | None = None,
         school: str | None = None,
+        force: bool = False,
     ) -> dict[str, Any]:
-        """Export (see :meth:`export_passports`) to ``path`` atomically. Returns what was written."""
+        """Export (see :meth:`export_passports`) to a new file at ``path`` (``force``: replace one
+        that is there), under the user's :meth:`output_rules`. Returns what was written."""
         data = self.export_passports(pupil_keys, class_name=class_name, year_group=year_group, school=school)
-        write_atomically(path, fmt().dumps_passport_file(data))
+        self.write_file(path, fmt().dumps_passport_file(data), force=force)
         return data
 
     def _select(

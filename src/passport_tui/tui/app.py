@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..errors import DatabaseBusy, PassportError
-from ..files import write_atomically
+from ..files import OutputRefused
 from ..resources import styles_dir
 from ..service import Service, database_fault
 from .failures import LOG_NAME, ErrorScreen, summary, write_log
@@ -158,18 +158,18 @@ class PassportApp(App):
 
     def write_report(self, name: str, make: Callable[[Service], str]) -> None:
         """Write the report ``make`` renders (given a service of its own) to
-        ``reports/NAME-DATE.html`` beside the database, in a worker, and say where."""
-        folder = self.service.database_path.parent / "reports"
-        path = folder / f"{name}-{self.service.today().isoformat()}.html"
+        ``reports/USER/NAME-DATE.html`` beside the database, in a worker, and say where. ``name``
+        comes from data (a UPN, a class): the service makes it safe for a file name."""
 
         def run() -> None:
             with self.service.reopen() as service:
                 html = make(service)
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                write_atomically(path, html)
-            except OSError as error:
-                raise PassportError(f"The report could not be written: {error}") from error
+                try:
+                    path = service.save_report(name, html)
+                except OutputRefused as error:
+                    raise PassportError(f"The report could not be written: {error}") from None
+                except OSError as error:
+                    raise PassportError(f"The report could not be written: {error}") from error
             self.post_message(ReportWritten(path))
 
         self.notify("Writing the report…", markup=False, timeout=2)
