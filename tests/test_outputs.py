@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 
 from passport_tui import files
 from passport_tui.cli import cli
-from passport_tui.errors import NotAllowed
+from passport_tui.errors import NotAllowed, PassportError
 from passport_tui.service import Service
 from passport_tui.store import Store
 from tests.conftest import fixed_clock
@@ -246,7 +246,9 @@ def test_admins_only_back_up_and_export_curricula_checked_in_the_service(staffed
 
 
 def test_a_staff_name_that_is_not_a_plain_name_gets_no_folder(staffed: Service, tmp_path: Path):
-    staffed.add_staff("../../evil", "Evil", "teacher", ["1H"])
+    with pytest.raises(PassportError, match="login"):  # refused at the door now
+        staffed.add_staff("../../evil", "Evil", "teacher", ["1H"])
+    staffed.store.put_staff("../../evil", "Evil", "teacher", ["1H"])  # as an older database may hold
     refused(
         passport(staffed.database_path, "../../evil", ["report", "A1", "-o", "x.html"]), "can't name a folder"
     )

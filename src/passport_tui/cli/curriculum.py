@@ -54,7 +54,7 @@ def curriculum_check(files: tuple[str, ...]) -> None:
 
 
 @curriculum.command("import")
-@click.argument("file", metavar="FILE|ID")
+@click.argument("file", metavar="FILE|ID", type=click.Path(dir_okay=False))
 @click.pass_context
 def curriculum_import(ctx: click.Context, file: str) -> None:
     """Import (or replace) a curriculum from a TOML file or a CASE JSON package (warnings on

@@ -35,6 +35,7 @@ import click
 
 from .. import files
 from ..errors import one_line
+from .output import echo
 
 REFUSED = ("--db", "--as")
 STDIN_LIMIT = 1 << 30  # bytes of standard input read into a file for one input
@@ -42,7 +43,7 @@ USAGE = "usage: passport-ssh [--db FILE] STAFF  (the forced command of STAFF's k
 
 
 def say(line: str) -> None:
-    print(f"passport-ssh: {one_line(line)}", file=sys.stderr)
+    echo(f"passport-ssh: {one_line(line)}", err=True)
 
 
 def own_arguments(argv: list[str]) -> tuple[str | None, str]:
