@@ -228,7 +228,7 @@ def test_a_read_only_folder_is_one_line_and_doctor_says_so(shared_folder):
     kw = as_owner_without_write([folder, db], {folder: 0o555})
     one_line(run_cli(db, "judge", "A3", "1N-1", "achieved", **kw), str(db), "read-only")
     doctor_fails(run_cli(db, "doctor", **kw), "writable", str(folder), "read-only")
-    one_line(run_cli(folder / "new.db", "pupils", "list", **kw), str(folder / "new.db"), "can't be created")
+    one_line(run_cli(folder / "new.db", "init", **kw), str(folder / "new.db"), "can't be created")
     assert judgements(db) == 2
 
 
