@@ -97,7 +97,15 @@ def test_parent_report_html_says_what_a_parent_needs(ann: Service) -> None:
     items = re.findall(r"<ol>(.*?)</ol>", html, re.S)
     assert len(items) == 1
     steps = [Page(li).text for li in re.findall(r"<li>(.*?)</li>", items[0], re.S)]
-    assert steps == ["Add within 20"]  # next steps stop at what is open now
+    # next steps stop at what is open now; the focus on one is said with it, not twice
+    assert steps == ["Add within 20 Our focus now : Daily number bonds game with Mrs Patel"]
+    assert text.count("Add within 20") == 1
+    # secured in the period: a count, then the steps themselves (a few at most)
+    assert "Ann secured 1 new step in this period:" in text
+    # the expectation at the end of the year, in words (the stage for Year 1 has 3 steps)
+    assert (
+        "By the end of Year 1 in July, children are expected to have secured all 3 steps for Year 1." in text
+    )
     # points 11 (2 of 3 Year 1 steps) vs expected 10 in autumn of Year 1: above
     assert "Ann is working above the expected standard for Year 1 in Maths." in text
     assert "reach the expected standard for the end of Year 1" in text
@@ -142,7 +150,7 @@ def test_exactly_the_next_three_steps(school: Service, tmp_path: Path) -> None:
     school.import_curriculum(path)
     school.judge("A1", "P2", "achieved", at=at(1, 10))
     html = parent_report(school, ["A1"], "html")
-    section = html.split(">Phonics</h2>", 1)[1].split("</section>", 1)[0]  # the short subject name
+    section = html.split(">Phonics <span", 1)[1].split("</section>", 1)[0]  # the short subject name
     ol = re.findall(r"<ol>(.*?)</ol>", section, re.S)[0]
     assert [Page(li).text for li in re.findall(r"<li>(.*?)</li>", ol, re.S)] == [
         "Sound 1",
@@ -189,7 +197,10 @@ def test_markdown_equivalent(ann: Service) -> None:
     assert "1. Add within 20" in text
     assert "Ann is working above the expected standard for Year 1 in Maths." in text
     assert "reach the expected standard for the end of Year 1" in text
-    assert "**Add within 20** — Daily number bonds game with Mrs Patel" in text
+    assert "1. Add within 20 — **our focus now**: Daily number bonds game with Mrs Patel" in text
+    assert (
+        "By the end of Year 1 in July, children are expected to have secured all 3 steps for Year 1." in text
+    )
     assert "> Ann has grown in confidence with number." in text
     assert "<" not in text
 
@@ -345,3 +356,84 @@ def test_a_child_one_point_short_while_the_window_runs_is_at_the_expected_standa
     assert expectation_words("Ann", "Maths", 12, 13, 2, in_progress=False)[0] == "towards"
     assert expectation_words("Ann", "Maths", 11, 13, 2, in_progress=True)[0] == "towards"
     assert expectation_words("Ann", "Maths", 10, 13, 2, in_progress=True)[0] == "well-below"
+
+
+# --- what a parent reads (issue 12) -----------------------------------------------------------
+
+
+def test_comments_are_signed_with_the_staff_name_never_the_login(ann: Service) -> None:
+    html = parent_report(ann, ["A1"], "html")
+    assert "ms.hughes" not in html  # no name set yet: unsigned, dated
+    assert '<span class="by">23 November 2026</span>' in html
+    ann.add_staff("ms.hughes", "Mrs Helen Hughes", "admin")
+    ann.add_teacher_comment("A1", "Counting on well.", curriculum_id="maths")
+    html = parent_report(ann, ["A1"], "html")
+    assert "ms.hughes" not in html
+    assert html.count("Mrs Helen Hughes, 23 November 2026") == 2  # the whole, and maths
+    assert "Mrs Helen Hughes, 23 November 2026" in parent_report(ann, ["A1"], "md")
+
+
+def test_a_step_is_said_in_the_words_for_parents_when_the_curriculum_has_them(
+    school: Service, tmp_path: Path
+) -> None:
+    from types import SimpleNamespace
+
+    from passport_tui.reports.parent import step_words
+
+    # a milestone's parent_text (optional) is said instead of its title
+    said = SimpleNamespace(
+        title="Sound 1. Statutory wording that runs on.", parent_text="Says the first sound"
+    )
+    assert step_words(said) == "Says the first sound"  # type: ignore[arg-type]
+    assert step_words(SimpleNamespace(title="Sound 1. More.", parent_text=None)) == "Sound 1."  # type: ignore[arg-type]
+    # without one, the first sentence of the title
+    path = tmp_path / "phonics.toml"
+    path.write_text(WIDE.replace('title = "Sound 3"\n', 'title = "Sound 3. More statutory wording."\n'))
+    school.import_curriculum(path)
+    html = parent_report(school, ["A1"], "html")
+    section = Page(html.split(">Phonics <span", 1)[1].split("</section>", 1)[0]).text
+    assert "Sound 3." in section and "More statutory wording" not in section
+
+
+def test_secured_is_a_count_with_a_few_examples(school: Service, tmp_path: Path) -> None:
+    path = tmp_path / "phonics.toml"
+    path.write_text(WIDE, encoding="utf-8")
+    school.import_curriculum(path)
+    for i, day in zip(range(1, 6), range(1, 6), strict=True):
+        school.judge("A1", f"P{i}", "achieved", at=at(day, 10))
+    html = parent_report(school, ["A1"], "html")
+    section = Page(html.split(">Phonics <span", 1)[1].split("</section>", 1)[0]).text
+    assert "Ann secured 5 new steps in this period; the three most recent:" in section
+    assert "Sound 5" in section and "Sound 3" in section and "Sound 2" not in section
+    assert "Sound 1" not in section
+
+
+def test_the_end_of_year_expectation_in_the_first_year_of_a_two_year_stage() -> None:
+    from passport_tui.curriculum import load_curriculum
+    from passport_tui.reports.parent import end_of_year_words
+
+    c = load_curriculum(Path(__file__).parents[1] / "sample_curricula" / "key-english.toml")
+    two = next(st for st in c.year_linked_stages if len(st.year_list) == 2)
+    first, last = two.year_list
+    n = len(c.milestones_by_stage[two.id])
+    words = end_of_year_words(c, first, set())
+    assert words == (
+        f"By the end of Year {first} in July, children are expected to have secured at least "
+        f"{-(-n // 2)} of the {n} steps for {two.title}, and every step before them."
+    )
+    assert f"secured all {n} steps for {two.title}" in end_of_year_words(c, last, set())
+
+
+def test_the_school_report_leaves_out_a_subject_nobody_follows(ann: Service, tmp_path: Path) -> None:
+    path = tmp_path / "phonics.toml"
+    path.write_text(WIDE, encoding="utf-8")
+    ann.import_curriculum(path)
+    assert "Phonics" in Page(school_report(ann)).text  # followed by default
+    for p in ann.pupils():
+        ann.set_pathway(p.upn, ["maths"])
+    followed = {c for p in ann.pupils() for c in ann.pathway(p.upn).curricula}
+    assert "phonics" not in followed
+    html = school_report(ann)
+    assert "Phonics" not in Page(html).text  # no rows, no group table of dashes
+    classes = re.search(r"<caption>Class summaries</caption>(.*?)</table>", html, re.S).group(1)
+    assert "—" not in Page(classes).text

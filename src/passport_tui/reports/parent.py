@@ -12,15 +12,16 @@ child had secured before joining) is said once, not listed as steps secured here
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from ..engine import window_of
-from ..engine.points import end_of_year_points
+from ..engine.points import end_of_year_points, stage_end_points, stage_width
 from ..errors import NotFound, PassportError
-from ..models import Curriculum, Note, Pupil, Verdict, by_another_school
+from ..models import Curriculum, Milestone, Note, Pupil, Verdict, by_another_school
 from ._render import clean, long_date, months_before, render, year_label
 
 if TYPE_CHECKING:
@@ -28,13 +29,13 @@ if TYPE_CHECKING:
 
 Format = Literal["html", "md"]
 NEXT_STEPS = 3
-EXAMPLES = 3  # steps secured this term shown as examples in a personal programme
+EXAMPLES = 3  # steps secured in the period shown as examples (never the whole list)
 
 
 @dataclass(slots=True)
 class Comment:
     text: str
-    by: str
+    by: str  # the member of staff's name as an admin set it; "" when none is set (never the login)
     on: str  # a long date
 
 
@@ -42,6 +43,7 @@ class Comment:
 class FocusLine:
     title: str
     provision: str | None
+    next_step: bool = False  # one of the next steps the report lists (said there, not twice)
 
 
 @dataclass(slots=True)
@@ -63,7 +65,7 @@ class SubjectReport:
     level: str  # above, at, towards, well-below, personal, unmeasured: a CSS class and a badge
     badge: str  # the level in two or three words
     expectation: str  # the sentence
-    secured: list[str]
+    secured: list[str]  # every step secured in the period, oldest first (the report counts them)
     next_steps: list[str]
     target: str
     progress: list[Progress]
@@ -75,10 +77,26 @@ class SubjectReport:
     examples: list[str] = field(default_factory=list)
     # a baseline on entry, said once: "When Mia joined, ... 17 steps ... through Year 1."
     baseline: str | None = None
+    # the expected standard at the end of the school year, in words (subjects with points)
+    end_of_year: str | None = None
+    # subjects with points: the steps secured in the period as a count, and a few of them
+    secured_words: str = ""
+    secured_examples: list[str] = field(default_factory=list)
 
     @property
     def personal(self) -> bool:
         return self.level == "personal"
+
+    @property
+    def next_focus(self) -> list[FocusLine | None]:
+        """For each next step, the focus on it (with how the school helps), or None."""
+        by_title = {f.title: f for f in self.focus if f.next_step}
+        return [by_title.get(t) for t in self.next_steps]
+
+    @property
+    def other_focus(self) -> list[FocusLine]:
+        """The focus items that are not among the next steps listed (a gap further back)."""
+        return [f for f in self.focus if not f.next_step]
 
 
 @dataclass(slots=True)
@@ -155,6 +173,62 @@ def expectation_words(
     return level, f"{first_name} is {how} for {year} in {subject}."
 
 
+def end_of_year_words(c: Curriculum, year_group: int, achieved: AbstractSet[str]) -> str | None:
+    """The expected standard at the end of the pupil's school year, in words, as the points
+    scheme's reports give it: the steps of the stage for their year that a child at the expected
+    standard has secured by July (all of them; in the first year of a two-year stage, the share
+    that makes its end-of-year points), and every step before them. None when no stage is linked
+    to the pupil's year."""
+    stages = c.year_linked_stages
+    own = next((st for st in stages if year_group in st.year_list), None)
+    if own is None:
+        return None
+    counted = c.counted(own.id, achieved)
+    n = sum(1 for m in c.milestones_by_stage.get(own.id, []) if m.id in counted)
+    end = stage_end_points(own)
+    if not n or end is None:
+        return None
+    width = stage_width(own)
+    # points above the stage's start that the end of this year stands for; a stage's points
+    # count one for each full share (third, or sixth for two years) of its steps secured
+    share = end_of_year_points(c, year_group) - (end - width)
+    need = n if share >= width else max(1, -(-share * n // width))
+    what = f"all {n} steps" if need == n else f"at least {need} of the {n} steps"
+    if n == 1:
+        what = "the one step"
+    before = ", and every step before them" if stages[0].id != own.id else ""
+    return (
+        f"By the end of {year_label(year_group)} in July, children are expected to have secured "
+        f"{what} for {clean(own.title)}{before}."
+    )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def step_words(m: Milestone) -> str:
+    """A step as a parent reads it: the milestone's words for parents when the curriculum gives
+    them, else the first sentence of its title (statutory wording runs on)."""
+    text = (getattr(m, "parent_text", None) or "").strip()
+    if text:
+        return clean(text)
+    title = clean(m.title).strip()
+    return _SENTENCE_END.split(title, 1)[0]
+
+
+def secured_words(first: str, n: int) -> str:
+    """The steps secured in the period, as a count (a few of them follow as examples)."""
+    if n == 0:
+        return "No new step was secured in this period."
+    steps = "1 new step" if n == 1 else f"{n} new steps"
+    if n <= EXAMPLES:
+        return f"{first} secured {steps} in this period:"
+    return f"{first} secured {steps} in this period; the {_COUNT_WORDS[EXAMPLES]} most recent:"
+
+
+_COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
 def _target_year(c: Curriculum, points: int) -> int | None:
     for year in range(0, 14):
         if end_of_year_points(c, year) == points:
@@ -179,7 +253,7 @@ def target_words(
     view = svc.target(pupil.upn, c.id)
     if view.milestones:
         known = [m for m in view.milestones if m in c.milestone_by_id]
-        steps = [TargetStep(clean(c.milestone_by_id[m].title), m in achieved) for m in known]
+        steps = [TargetStep(step_words(c.milestone_by_id[m]), m in achieved) for m in known]
         done, n = sum(1 for t in steps if t.secured), len(steps)
         what = "this step" if n == 1 else f"these {n} steps"
         by = f" by {long_date(view.due)}" if view.due is not None else ""
@@ -298,7 +372,7 @@ def _steps(
             words += f"; {steps(len(period))} since {long_date(since)}"
     words += f" ({total} in all)."
     examples = term[:EXAMPLES] if term else []
-    return words, [clean(c.milestone_by_id[m].title) for m in examples if m in c.milestone_by_id]
+    return words, [step_words(c.milestone_by_id[m]) for m in examples if m in c.milestone_by_id]
 
 
 def _baseline(svc: Service, pupil: Pupil, cp: CurriculumPassport, first: str) -> tuple[str | None, set[str]]:
@@ -339,10 +413,22 @@ def _secured_title(c: Curriculum, milestone_id: str) -> str:
     return clean(m.title) + (" (retired from the curriculum)" if m.retired else "")
 
 
-def _comment(note: Note | None) -> Comment | None:
+def _secured_example(c: Curriculum, milestone_id: str) -> str:
+    m = c.milestone_by_id.get(milestone_id)
+    return step_words(m) if m is not None and not m.retired else _secured_title(c, milestone_id)
+
+
+def _comment(note: Note | None, names: dict[str, str]) -> Comment | None:
+    """A teacher comment, signed with the member of staff's name (``names``: login to name);
+    unsigned when no name is set: a login ("ms.hughes", "root") is not a signature."""
     if note is None:
         return None
-    return Comment(clean(note.text).strip(), clean(note.by), long_date(note.at.date()))
+    return Comment(clean(note.text).strip(), clean(names.get(note.by, "")).strip(), long_date(note.at.date()))
+
+
+def staff_names(svc: Service) -> dict[str, str]:
+    """Each member of staff's name by login, for the ones an admin gave a name."""
+    return {login: name for login, name, _role, _classes in svc.staff() if name and name.strip()}
 
 
 def _latest(notes: list[Note], curriculum_id: str | None) -> Note | None:
@@ -351,8 +437,12 @@ def _latest(notes: list[Note], curriculum_id: str | None) -> Note | None:
     return chosen[-1] if chosen else None
 
 
-def pupil_report(svc: Service, pupil_key: str | int, since: date | None = None) -> PupilReport:
-    """What the parent report says about one pupil, as plain data (the templates lay it out)."""
+def pupil_report(
+    svc: Service, pupil_key: str | int, since: date | None = None, names: dict[str, str] | None = None
+) -> PupilReport:
+    """What the parent report says about one pupil, as plain data (the templates lay it out).
+    ``names``: the staff's names by login (read from the service when not given)."""
+    names = staff_names(svc) if names is None else names
     passport: PupilPassport = svc.passport(pupil_key)
     pupil, today = passport.pupil, passport.today
     since = since if since is not None else months_before(today, 6)
@@ -375,9 +465,9 @@ def pupil_report(svc: Service, pupil_key: str | int, since: date | None = None) 
             first, title, s.points, s.expected, passport.year_group, in_progress=today < s.window.end
         )
         target, target_steps = target_words(svc, pupil, c, first, s.achieved_set)
-        steps, examples = (
-            _steps(cp, first, since, today, term_start, on_entry) if level == "personal" else (None, [])
-        )
+        personal = level == "personal"
+        steps, examples = _steps(cp, first, since, today, term_start, on_entry) if personal else (None, [])
+        latest = [m for _, _, m in reversed(secured)][:EXAMPLES]
         subjects.append(
             SubjectReport(
                 title=title,
@@ -385,22 +475,28 @@ def pupil_report(svc: Service, pupil_key: str | int, since: date | None = None) 
                 badge=BADGES[level],
                 expectation=sentence,
                 secured=[_secured_title(c, m) for _, _, m in secured],
-                next_steps=[clean(c.milestone_by_id[m].title) for m in s.next[:NEXT_STEPS]],
-                target=target,
-                target_steps=target_steps,
-                progress=[] if level == "personal" else _progress(cp, passport.year_group),
-                steps=steps,
-                examples=examples,
-                baseline=baseline,
+                next_steps=[step_words(c.milestone_by_id[m]) for m in s.next[:NEXT_STEPS]],
                 focus=[
                     FocusLine(
-                        clean(c.milestone_by_id[f.milestone_id].title),
+                        step_words(c.milestone_by_id[f.milestone_id]),
                         clean(f.provision or "").strip() or None,
+                        f.milestone_id in s.next[:NEXT_STEPS],
                     )
                     for f in passport.focus
                     if f.curriculum_id == c.id and f.milestone_id in c.milestone_by_id
                 ],
-                comment=_comment(_latest(notes, c.id)),
+                target=target,
+                target_steps=target_steps,
+                progress=[] if personal else _progress(cp, passport.year_group),
+                steps=steps,
+                examples=examples,
+                baseline=baseline,
+                end_of_year=None
+                if personal or s.expected is None
+                else end_of_year_words(c, passport.year_group, s.achieved_set),
+                secured_words="" if personal else secured_words(first, len(secured)),
+                secured_examples=[_secured_example(c, m) for m in latest],
+                comment=_comment(_latest(notes, c.id), names),
             )
         )
     return PupilReport(
@@ -411,7 +507,7 @@ def pupil_report(svc: Service, pupil_key: str | int, since: date | None = None) 
         since=long_date(since),
         until=long_date(today),
         subjects=subjects,
-        comment=_comment(_latest(notes, None)),
+        comment=_comment(_latest(notes, None), names),
     )
 
 
@@ -428,7 +524,8 @@ def parent_report(
     (default: the same date six months ago) to today, as a self-contained HTML page or Markdown."""
     if not pupil_keys:
         raise PassportError("Name at least one pupil for a parent report.")
-    reports = [pupil_report(svc, key, since) for key in pupil_keys]
+    names = staff_names(svc)
+    reports = [pupil_report(svc, key, since, names) for key in pupil_keys]
     title = f"Report for {reports[0].name}" if len(reports) == 1 else "Reports to parents and carers"
     return _render(reports, fmt, title)
 
@@ -441,5 +538,6 @@ def class_parent_report(
     if not pupils:
         known = ", ".join(name for name, _ in svc.classes()) or "none yet"
         raise NotFound(f"No pupils in class {class_name!r} (classes: {known}).")
-    reports = [pupil_report(svc, p.id if p.id is not None else p.upn, since) for p in pupils]
+    names = staff_names(svc)
+    reports = [pupil_report(svc, p.id if p.id is not None else p.upn, since, names) for p in pupils]
     return _render(reports, fmt, f"Class {clean(class_name)}: reports to parents and carers")

@@ -52,11 +52,23 @@ class SubjectSummary:
 
 
 @dataclass(slots=True)
-class ClassSummary:
+class ClassLine:
+    """One class (or the whole school) in one subject with points."""
+
     name: str
     years: str
-    pupils: int
-    subjects: list[SubjectSummary]
+    summary: SubjectSummary
+
+
+@dataclass(slots=True)
+class SubjectClasses:
+    """A subject with points: a line per class that follows it, then the whole school. The
+    classes table holds one group of rows per subject (never a column per subject: with many
+    subjects it would run off the page)."""
+
+    subject: str
+    lines: list[ClassLine]
+    school: SubjectSummary
 
 
 @dataclass(slots=True)
@@ -258,19 +270,24 @@ def school_report(svc: Service) -> str:
     curricula = svc.curricula()
     titles = {c.id: subject_name(c) for c in curricula if c.year_linked_stages}
     today = svc.today()
-    classes = []
     by_class: dict[str, list[TrackingRow]] = {}
-    for name, count in svc.classes():
+    class_lines: list[tuple[str, str, list[SubjectSummary]]] = []
+    for name, _count in svc.classes():
         years = sorted({svc.year_group(p) for p in svc.pupils(name)})
         rows = svc.tracking(class_name=name)
         by_class[name] = rows
-        classes.append(
-            ClassSummary(
-                clean(name), ", ".join(year_label(y) for y in years), count, _summaries(rows, titles)
-            )
+        class_lines.append((clean(name), ", ".join(year_label(y) for y in years), _summaries(rows, titles)))
+    everyone_rows = svc.tracking() if class_lines or svc.pupils() else []
+    # a subject with points that nobody follows has nothing to say: no rows of dashes
+    subjects = [
+        SubjectClasses(
+            school.subject,
+            [ClassLine(n, y, summaries[i]) for n, y, summaries in class_lines if summaries[i].following],
+            school,
         )
-    everyone_rows = svc.tracking() if classes or svc.pupils() else []
-    everyone = _summaries(everyone_rows, titles) if everyone_rows or classes else []
+        for i, school in enumerate(_summaries(everyone_rows, titles))
+        if school.following
+    ]
     programmes = []
     for c in curricula:
         if c.year_linked_stages:
@@ -290,8 +307,8 @@ def school_report(svc: Service) -> str:
         a = svc.group_analysis(curriculum_id=c.id)
         followers = a.pupils
         title = subject_name(c)
-        if not c.year_linked_stages and not followers:
-            continue  # a framework nobody follows: nothing to say
+        if not followers:
+            continue  # a subject nobody follows: nothing to say
         entry = SubjectGroups(title, a.window.name, [], _lags(a, c), followers=followers)
         if followers and too_small_for_percent(followers):
             entry.too_few = (
@@ -309,9 +326,8 @@ def school_report(svc: Service) -> str:
         title="School report: progress and groups",
         on=long_date(today),
         window=svc.window().name,
-        subjects=list(titles.values()),
-        classes=classes,
-        everyone=everyone,
+        subjects=subjects,
+        classes=len(class_lines),
         programmes=programmes,
         pupils=len(svc.pupils()),
         groups=groups,
