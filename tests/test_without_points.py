@@ -135,7 +135,9 @@ def test_the_parent_report_reads_as_steps_secured(programme: Service) -> None:
     text = Page(parent_report(programme, ["A1"], "html")).text
     section = text[text.index("The engagement model") : text.index(" Maths ")]
     assert "Ann secured 2 new steps this term (3 in all). For example:" in section
-    assert "Responds differently when a stimulus is repeated." in section  # REA-1, the latest first
+    assert (
+        "Reacts differently when the same thing happens again" in section
+    )  # REA-1 in plain words, the latest first
     assert (
         "Ann's personal target is to secure these 3 steps" in section and "1 of 3 secured so far" in section
     )
