@@ -4,14 +4,16 @@ age expectations, personal targets — and year expectations for PSP when a scho
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from passport_tui.curriculum import load_curriculum
 from passport_tui.engine import standing
-from passport_tui.models import Curriculum
-from passport_tui.resources import sample_curricula_dir
+from passport_tui.models import Curriculum, LinkProvenance
+from passport_tui.resources import sample_curricula_dir, sample_curriculum_paths
 from tests.factories import Log, at
 
 TODAY = date(2026, 11, 23)  # autumn 2026/27
@@ -32,12 +34,14 @@ def test_the_frameworks_load_and_say_what_they_are(name: str) -> None:
     assert "MIT" in (c.curriculum.licence or "")
     for m in c.milestones:
         assert m.title == " ".join(m.title.split()) and m.title.endswith("."), m.id
-        # prerequisites point to an earlier stage (and stay within the strand, but for one
-        # reasoned PSP link from personal health to physical health)
+        # prerequisites point to an earlier stage; one crossing areas names the area it comes from
         for r in m.requires:
             req = c.milestone_by_id[r]
-            assert req.strand == m.strand or (m.id, r) == ("Y6PHY-2", "Y3PER-2")
             assert c.stages.index(c.stage_by_id[req.stage]) < c.stages.index(c.stage_by_id[m.stage])
+            if req.strand != m.strand:
+                reason = (m.link(r) or LinkProvenance(reason="-")).reason or ""
+                area = f"({c.strand_by_id[req.strand].title.lower()})"
+                assert (m.id, r) == ("Y6PHY-2", "Y3PER-2") or area in reason, (m.id, r)
 
 
 def test_the_engagement_model_is_its_five_areas_with_no_ladder() -> None:
@@ -69,11 +73,41 @@ def test_small_steps() -> None:
         for stage in c.stages:
             n = sum(1 for m in c.milestones if m.strand == strand.id and m.stage == stage.id)
             assert 3 <= n <= 5
-    # every milestone past K1 has a prerequisite in the stage before
-    for m in c.milestones:
-        if m.stage != "K1":
-            (r,) = m.requires
-            assert c.milestone_by_id[r].stage == f"K{int(m.stage[1:]) - 1}"
+    notes = c.curriculum.notes or ""
+    assert "each is our reading" in notes and "Review the links before use" in notes
+    assert "matching one of the stage before" not in notes
+
+
+def _positional_steps(c: Curriculum) -> set[tuple[str, str]]:
+    """The links the old rule drew: each step to the matching one of the stage before."""
+    return {
+        (m.id, m.id.replace(f"-{m.stage}-", f"-K{int(m.stage[1:]) - 1}-"))
+        for m in c.milestones
+        if m.stage != "K1"
+    }
+
+
+def test_every_small_steps_link_gives_its_own_reason() -> None:
+    """No link drawn by position: each says why that earlier step is needed for this one."""
+    c = _load("small-steps.toml")
+    links = [(m.id, r, m.link(r)) for m in c.milestones for r in m.requires]
+    assert len(links) >= 60
+    reasons = [link.reason for _, _, link in links if link is not None]
+    assert len(reasons) == len(links) and all(reasons)
+    assert len(set(reasons)) == len(reasons)
+    assert not any("follows the earlier one" in r or "same area" in r for r in reasons)
+    drawn = {(m, r) for m, r, _ in links}
+    positional = _positional_steps(c)
+    assert ("COM-K2-1", "COM-K1-1") in positional  # the rule is recognised
+    assert len(drawn & positional) <= len(drawn) // 3
+    # dropped where the steps are merely in sequence: pleasure at social contact needs no K1 step,
+    # and making sounds when comfortable does not need a change of breathing when spoken to
+    assert not c.milestone_by_id["PSE-K2-1"].requires
+    assert ("COM-K2-3", "COM-K1-3") not in drawn
+    # reasoned links that are not positional, within an area and across areas
+    assert ("COG-K4-1", "COG-K3-3") in drawn  # a partly hidden object, after noticing one disappear
+    assert ("COM-K6-1", "PSE-K5-2") in drawn  # a choice needs consistent likes and dislikes
+    assert any(c.milestone_by_id[r].strand != c.milestone_by_id[m].strand for m, r in drawn)
 
 
 def test_psped_has_no_year_expectations() -> None:
@@ -173,6 +207,49 @@ def test_personal_targets_and_gaps_in_a_framework_with_no_years() -> None:
     s = standing(c, log.record(), 9, TODAY, personal_target=5)
     assert s.gaps == ["COM-K1-1"]
     assert s.next[0] == "COM-K1-1"  # gaps first
-    assert "COM-K3-1" in s.next
+    assert "COM-K3-3" in s.next  # looking at the speaker, after turning towards the voice
+    assert "COM-K3-1" not in s.next  # telling people apart needs a familiar voice known (COM-K1-2)
     assert s.target == 5 and s.target_is_personal
     assert s.points is None and s.expected is None and s.flags == []
+
+
+SHARED_REASON_LIMIT = 3
+
+
+def shared_reasons(c: Curriculum) -> dict[str, int]:
+    """Reason texts given for more than SHARED_REASON_LIMIT links: a reason that fits many links
+    says nothing about any one of them (the mark of a link drawn by position)."""
+    counts = Counter(link.reason for m in c.milestones for _, link in m.links if link and link.reason)
+    return {reason: n for reason, n in counts.items() if n > SHARED_REASON_LIMIT}
+
+
+def _unconfirmed_key_maths(path: Path) -> object:
+    if path.name != "key-maths.toml":
+        return path
+    # ten RTP links rest only on the summary table's row numbering ("inferred from numbering, not
+    # confirmed"), one text for all of them, until the guidance's thread pages confirm or drop them
+    return pytest.param(
+        path, marks=pytest.mark.xfail(strict=True, reason="unconfirmed RTP links share one reason")
+    )
+
+
+@pytest.mark.parametrize(
+    "path", [_unconfirmed_key_maths(p) for p in sample_curriculum_paths()], ids=lambda p: p.name
+)
+def test_no_shipped_reason_is_shared_by_many_links(path: Path) -> None:
+    assert shared_reasons(load_curriculum(path)) == {}
+
+
+def test_a_generic_positional_reason_is_caught() -> None:
+    """The check above can fail: small steps as it was, every step linked to the matching one of
+    the stage before with one reason for all, is caught."""
+    c = _load("small-steps.toml")
+    generic = "this step follows the earlier one in the same area; review it before use"
+    old = [
+        m.model_copy(update={"requires": [prev], "provenance": {prev: LinkProvenance(reason=generic)}})
+        for m in c.milestones
+        if m.stage != "K1"
+        for prev in [m.id.replace(f"-{m.stage}-", f"-K{int(m.stage[1:]) - 1}-")]
+    ]
+    positional = c.model_copy(update={"milestones": [m for m in c.milestones if m.stage == "K1"] + old})
+    assert shared_reasons(positional) == {generic: 105}
