@@ -554,14 +554,62 @@ def _code(raw: str) -> str:
     return raw.replace("–", "-").strip()
 
 
-def _provenance(evidence: list[str], target: str) -> LinkProvenance:
+# The links the data folder marks UNVERIFIED (inferred from the summary table's numbering): each
+# also says, in our words, why the earlier criterion is needed, so no two read alike.
+INFERRED_WHY: dict[tuple[str, str], str] = {
+    (
+        "3NPV-1",
+        "1NPV-1",
+    ): "our reading: seeing 100 as 10 tens needs counting fluently in tens and ones up to 100",
+    (
+        "4NPV-1",
+        "3NPV-1",
+    ): "our reading: 10 hundreds make 1 thousand extends 10 tens make 1 hundred by one place",
+    (
+        "5NPV-1",
+        "4NPV-1",
+    ): "our reading: tenths and hundredths apply the same ten-times relation to the right of the ones",
+    (
+        "6NPV-1",
+        "5NPV-1",
+    ): "our reading: the powers of 10 from a hundredth to 10 million join up the year 4 and 5 relations",
+    (
+        "3NPV-2",
+        "2NPV-1",
+    ): "our reading: partitioning three-digit numbers extends the two-digit partitioning of year 2",
+    (
+        "4NPV-2",
+        "3NPV-2",
+    ): "our reading: four-digit place value adds a thousands column to the three-digit partitions",
+    (
+        "5NPV-2",
+        "4NPV-2",
+    ): "our reading: decimal place value continues whole-number partitioning past the ones digit",
+    (
+        "6NPV-2",
+        "5NPV-2",
+    ): "our reading: numbers to 10 million with decimals combine year 5's decimals with larger whole numbers",
+    ("4NF-3", "3NF-3"): "our reading: scaling known facts by 100 builds on scaling them by 10",
+    (
+        "5NF-2",
+        "4NF-3",
+    ): "our reading: scaling facts by a tenth or a hundredth reverses the scaling by 10 and 100 known from year 4",
+}
+
+
+def _provenance(evidence: list[str], target: str, prerequisite: str) -> LinkProvenance:
     """A link's provenance from the evidence column(s) of ``links.csv``."""
     sources: list[str] = []
     reasons: list[str] = []
     for text in evidence:
         if text.startswith("UNVERIFIED:"):
             detail = text.removeprefix("UNVERIFIED:").strip().removeprefix("inferred from ")
-            reasons.append(f"inferred from numbering, not confirmed ({detail})")
+            why = INFERRED_WHY.get((target, prerequisite))
+            if why is None:
+                raise SystemExit(
+                    f"no reason in INFERRED_WHY for the inferred link {prerequisite} -> {target}"
+                )
+            reasons.append(f"inferred from numbering, not confirmed ({detail}); {why}")
             continue
         url, _, rest = text.partition(" ")
         rest = rest.strip().removeprefix("(").removesuffix(")")
@@ -635,7 +683,7 @@ def build_key_maths(data: Path, oak_commit: str, oak_version: str) -> Curriculum
     for row in link_rows:
         evidence[(_code(row["from"]), _code(row["to"]))].append(row["evidence"].strip())
     for (before, after), texts in evidence.items():
-        links[after][before] = _provenance(texts, after)
+        links[after][before] = _provenance(texts, after, before)
     for after, before, source, reason in SUPPORTED:
         assert before not in links[after], (after, before)
         links[after][before] = LinkProvenance(source=source, reason=reason)

@@ -223,19 +223,7 @@ def shared_reasons(c: Curriculum) -> dict[str, int]:
     return {reason: n for reason, n in counts.items() if n > SHARED_REASON_LIMIT}
 
 
-def _unconfirmed_key_maths(path: Path) -> object:
-    if path.name != "key-maths.toml":
-        return path
-    # ten RTP links rest only on the summary table's row numbering ("inferred from numbering, not
-    # confirmed"), one text for all of them, until the guidance's thread pages confirm or drop them
-    return pytest.param(
-        path, marks=pytest.mark.xfail(strict=True, reason="unconfirmed RTP links share one reason")
-    )
-
-
-@pytest.mark.parametrize(
-    "path", [_unconfirmed_key_maths(p) for p in sample_curriculum_paths()], ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", sample_curriculum_paths(), ids=lambda p: p.name)
 def test_no_shipped_reason_is_shared_by_many_links(path: Path) -> None:
     assert shared_reasons(load_curriculum(path)) == {}
 
