@@ -28,6 +28,7 @@ from .screens.passport import PassportScreen
 from .screens.start import StartScreen
 from .screens.tracking import TrackingScreen
 from .screens.tree import TreeScreen
+from .text import count
 
 STYLES = ("global.tcss", "grid.tcss", "passport.tcss", "tree.tcss", "tracking.tcss", "start.tcss")
 POLL_SECONDS = 1.0
@@ -109,7 +110,7 @@ class PassportApp(App):
             self.push_screen(PickScreen("Which class?", self.class_choices()), self.open_grid)
 
     def class_choices(self) -> list[tuple[str, str]]:
-        return [(name, f"{name}  ({n} pupils)") for name, n in self.service.classes()]
+        return [(name, f"{name}  ({count(n, 'pupil')})") for name, n in self.service.classes()]
 
     def open_grid(self, class_name: str | None) -> None:
         """The class's grid, on the first subject and stage for its year group (read in the

@@ -16,6 +16,7 @@ from ..failures import guarded
 from ..glyphs import ASCII, Glyphs
 from ..text import plain
 from ..widgets.keys import KeyBar
+from ..widgets.lists import WrappingOptionList
 from .base import Read, ServiceScreen
 from .modals import AskScreen, HelpScreen, ReasonScreen
 from .plan_dialogs import BaselineChoice, BaselineScreen, OutcomeDraft, OutcomeScreen
@@ -181,17 +182,17 @@ class PassportScreen(ServiceScreen):
         yield Static(id="passport-chart")
         with TabbedContent(id="passport-tabs", initial="next"):
             with TabPane("Next steps", id="next"):
-                yield OptionList(id="next-list")
+                yield WrappingOptionList(id="next-list")
             with TabPane("Gaps", id="gaps"):
-                yield OptionList(id="gaps-list")
+                yield WrappingOptionList(id="gaps-list")
             with TabPane("Achieved", id="achieved"):
-                yield OptionList(id="achieved-list")
+                yield WrappingOptionList(id="achieved-list")
             with TabPane("History", id="history"):
-                yield OptionList(id="history-list")
+                yield WrappingOptionList(id="history-list")
             with TabPane("Focus", id="focus"):
-                yield OptionList(id="focus-list")
+                yield WrappingOptionList(id="focus-list")
             with TabPane("Outcomes", id="outcomes"):
-                yield OptionList(id="outcomes-list")
+                yield WrappingOptionList(id="outcomes-list")
         yield KeyBar()
 
     def on_mount(self) -> None:
