@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
+from passport_tui.engine import Cell
 from passport_tui.service import Service
 from passport_tui.store import Store
 from passport_tui.tui.app import make_app
@@ -36,7 +37,7 @@ async def test_a_bulk_mark_clears_the_selection_and_u_undoes_it(school):
         assert "Undone: 2 retracted (1N-1)." in notices(app)
         for upn in ("A1", "A2"):
             assert history(school, upn) == [("1N-1", "achieved", None), ("1N-1", "retracted", "undone")]
-            assert cell(app, upn, "1N-1") is not cell(app, "A1", "1N-2")  # back to a next step
+            assert cell(app, upn, "1N-1") is Cell.NEXT  # back to a next step
         await press(pilot, "u")  # once only
         assert "Nothing to undo: u takes back a bulk mark right after it." in notices(app)
         assert len(history(school, "A1")) == 2
@@ -86,7 +87,35 @@ def test_retract_many_needs_a_reason_and_the_recorder(school):
     school.add_staff(school.user, "Ms H", "admin", [])  # the recorder
     school.add_staff("ms.k", "Ms K", "teacher", ["1H"])  # 1H's teacher, not the recorder
     with Service(Store.open(school.database_path), user="ms.k", clock=fixed_clock) as other:
-        refused = other.retract_many(ids, cid, "1N-1", "undone")
-        assert [type(o.refusal) for o in refused] == [NotAllowed, NotAllowed]
+        with pytest.raises(NotAllowed):
+            other.retract_many(ids, cid, "1N-1", "undone")
+    assert [j.verdict.value for j in school.history("A2")] == ["achieved"]  # nothing half-written
     done = school.retract_many(ids, cid, "1N-1", "undone")
     assert [o.judgement.reason for o in done] == ["undone", "undone"]
+
+
+# --- the passport's lists keep every wrapped line ----------------------------------------------
+
+
+def list_lines(app, name: str = "next") -> tuple[int, list[str]]:
+    """The list's height in lines, and its lines as they are painted (from the top)."""
+    lst = app.screen.query_one(f"#{name}-list", OptionList)
+    lst.scroll_home(animate=False, immediate=True)
+    return lst.virtual_size.height, [lst.render_line(y).text.rstrip() for y in range(lst.size.height)]
+
+
+async def test_after_a_on_a_next_step_the_list_keeps_every_wrapped_line(demo):
+    """4O's second pupil: marking the first next step adds a longer one, the list overflows and a
+    scroll bar takes two columns; each wrapped step must still be counted at the new width (it
+    lost its last line, which could no longer be scrolled to)."""
+    app = make_app(demo, ascii_only=False, class_name="4O")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "down", "enter")
+        await press(pilot, "a")
+        after = list_lines(app)
+        await press(pilot, "escape", "enter")  # the same passport, drawn afresh
+        fresh = list_lines(app)
+        assert after == fresh
+        lst = app.screen.query_one("#next-list", OptionList)
+        assert lst.scrollbars_enabled[0]  # the case that lost a line: a scroll bar came

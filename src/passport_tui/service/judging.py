@@ -77,8 +77,9 @@ class Judging(Records):
         """Retract one milestone's achievement for several pupils in one transaction (a bulk
         mark undone). The checks of ``retract`` for each pupil: every pupil reachable before
         anything is written (one the user may not reach refuses the whole batch), a reason, and
-        only the recorder of the achievement or an admin; a pupil whose achievement cannot be
-        retracted is reported as a refusal, the others are retracted."""
+        only the recorder of the achievement or an admin (else the whole batch is refused and
+        nothing is written); a pupil with nothing achieved to retract is reported as a refusal,
+        the others are retracted."""
         if not (reason or "").strip():
             raise ReasonRequired("A retraction")
         return self.judge_many(pupil_ids, curriculum_id, milestone_id, "retracted", reason=reason)
