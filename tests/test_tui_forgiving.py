@@ -86,9 +86,11 @@ def test_retract_many_needs_a_reason_and_the_recorder(school):
         school.retract_many(ids, cid, "1N-1", " ")
     school.add_staff(school.user, "Ms H", "admin", [])  # the recorder
     school.add_staff("ms.k", "Ms K", "teacher", ["1H"])  # 1H's teacher, not the recorder
-    with Service(Store.open(school.database_path), user="ms.k", clock=fixed_clock) as other:
-        with pytest.raises(NotAllowed):
-            other.retract_many(ids, cid, "1N-1", "undone")
+    with (
+        Service(Store.open(school.database_path), user="ms.k", clock=fixed_clock) as other,
+        pytest.raises(NotAllowed),
+    ):
+        other.retract_many(ids, cid, "1N-1", "undone")
     assert [j.verdict.value for j in school.history("A2")] == ["achieved"]  # nothing half-written
     done = school.retract_many(ids, cid, "1N-1", "undone")
     assert [o.judgement.reason for o in done] == ["undone", "undone"]
