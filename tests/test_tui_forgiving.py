@@ -121,3 +121,75 @@ async def test_after_a_on_a_next_step_the_list_keeps_every_wrapped_line(demo):
         assert after == fresh
         lst = app.screen.query_one("#next-list", OptionList)
         assert lst.scrollbars_enabled[0]  # the case that lost a line: a scroll bar came
+
+
+# --- the help scrolls to every key at 80×24 ----------------------------------------------------
+
+
+def help_window(app) -> list[str]:
+    """The help lines the dialog shows now."""
+    scroll = app.screen.query_one("#help-scroll")
+    lines = str(app.screen.query_one("#help-keys").render()).splitlines()
+    top = round(scroll.scroll_y)
+    return lines[top : top + scroll.scrollable_content_region.height]
+
+
+async def test_the_help_of_every_screen_scrolls_to_every_key_at_80x24(demo):
+    from passport_tui.tui.screens.modals import HelpScreen
+
+    for opening in ((), ("enter",), ("t",), ("T",), ("M",)):
+        app = make_app(demo, ascii_only=False, class_name="4O")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, *opening)
+            keys = [k for k, _ in app.screen.HELP]
+            await press(pilot, "question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            seen: set[str] = set()
+            for _ in range(len(keys) * 3):  # the arrow key, a line at a time
+                seen |= {line.split("  ")[0].strip() for line in help_window(app)}
+                await pilot.press("down")
+            seen |= {line.split("  ")[0].strip() for line in help_window(app)}
+            assert not set(keys) - seen, opening
+            assert keys[-1] in {line.split("  ")[0].strip() for line in help_window(app)}
+            await press(pilot, "home")
+            assert help_window(app)[0].startswith(keys[0])
+            await press(pilot, "end")
+            assert any(line.startswith(keys[-1]) for line in help_window(app))
+            await press(pilot, "escape")
+            assert not isinstance(app.screen, HelpScreen)
+
+
+# --- the command palette: each action once, said in words ---------------------------------------
+
+
+async def test_the_palette_lists_each_action_once_with_what_it_does(demo):
+    for opening in ((), ("enter",), ("t",), ("T",), ("M",)):
+        app = make_app(demo, ascii_only=False, class_name="4O")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, *opening)
+            commands = list(app.get_system_commands(app.screen))
+            titles = [c.title for c in commands]
+            assert len(titles) == len(set(titles)), opening
+            names = [t.split(" (")[0] for t in titles]
+            assert len(names) == len(set(names)), opening  # "Achieved (a)" and "Achieved (3)" were two
+            for c in commands:
+                assert c.help and c.help.lower() != c.title.split(" (")[0].lower(), c.title
+                word = c.title.split(" (")[0].lower()
+                assert not any(move in word for move in ("up", "down", "cursor", "page", "first", "last")), c
+            assert any(t.startswith("Help (?)") for t in titles)
+
+
+async def test_an_action_runs_from_the_palette(demo):
+    from passport_tui.tui.screens.tracking import TrackingScreen
+
+    app = make_app(demo, ascii_only=False, class_name="4O")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Tracking (T)")
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, TrackingScreen)

@@ -330,18 +330,64 @@ class PassportApp(App):
     # --- command palette -------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands, then each action of the screen once (not the cursor moves of
+        its widgets), with what it does in words: the screen's help line for its key."""
         yield from super().get_system_commands(screen)
+        said = help_lines(getattr(screen, "HELP", []))
+        bindings = [(screen, b) for b in screen.BINDINGS]
+        taken = {b.key for b in screen.BINDINGS}  # a screen's key hides the app's (g: target)
+        bindings += [(self, b) for b in self.BINDINGS if b.action != "quit" and b.key not in taken]
         seen = set()
-        for node in (screen, *screen.query("*")):
-            for binding in getattr(node, "BINDINGS", []):
-                if not isinstance(binding, Binding) or binding.action in seen or not binding.description:
-                    continue
-                seen.add(binding.action)
-                yield SystemCommand(
-                    f"{binding.description} ({binding.key.replace('_', ' ')})",
-                    binding.tooltip or binding.description,
-                    partial(node.run_action, binding.action),
-                )
+        for node, binding in bindings:
+            if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
+                continue
+            if binding.action == "grid" and screen is self.grid_screen:
+                continue
+            seen.add(binding.action)
+            key = KEY_NAMES.get(binding.key, binding.key)
+            what = binding.tooltip or said.get(key) or PALETTE_HELP.get(binding.action, "")
+            yield SystemCommand(
+                f"{palette_title(binding.description)} ({key})",
+                what[:1].upper() + what[1:],
+                partial(node.run_action, binding.action),
+            )
+
+
+# what an action does, for the command palette, when the screen's help does not say it
+PALETTE_HELP = {
+    "help": "The keys of this screen",
+    "grid": "Back to the class grid",
+    "retry": "Save the changes kept while another program was writing to the database",
+}
+# a key as the screens' help names it
+KEY_NAMES = {
+    "escape": "Esc",
+    "enter": "Enter",
+    "asterisk": "*",
+    "slash": "/",
+    "question_mark": "?",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "ctrl+r": "Ctrl+R",
+}
+
+
+def palette_title(description: str) -> str:
+    """A key bar's short word as a command's name: ``◂Window`` is the previous window."""
+    if description.startswith("◂"):
+        return f"Previous {description[1:].lower()}"
+    if description.endswith("▸"):
+        return f"Next {description[:-1].lower()}"
+    return description
+
+
+def help_lines(lines: list[tuple[str, str]]) -> dict[str, str]:
+    """A screen's help as key → what it does; a line for several keys (``[ ]``) is each key's."""
+    out: dict[str, str] = {}
+    for keys, what in lines:
+        for key in keys.split():
+            out.setdefault(key, what)
+    return out
 
 
 def make_app(

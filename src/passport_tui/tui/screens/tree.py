@@ -99,7 +99,7 @@ class TreeScreen(ServiceScreen):
         ("/", "search milestones by id or words"),
         ("n", "next search match"),
         ("Tab", "to the prerequisites and unlocks list; Enter jumps there"),
-        ("Esc", "back"),
+        ("Esc", "back to the screen before"),
         ("q", "quit"),
     ]
 
