@@ -193,3 +193,48 @@ async def test_an_action_runs_from_the_palette(demo):
         await settle(pilot)
         await press(pilot, "enter")
         assert isinstance(app.screen, TrackingScreen)
+
+
+# --- the theme is kept per login ----------------------------------------------------------------
+
+
+async def test_the_theme_is_kept_for_the_login_between_runs(school, own_config_folder):
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Theme", "enter")
+        await settle(pilot)
+        await pilot.press(*"nord", "enter")
+        await settle(pilot)
+        assert app.theme == "nord"
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "nord"  # the next run
+    with Service(Store.open(school.database_path), user="mr.k", clock=fixed_clock) as other:
+        app = make_app(other, class_name="1H")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert app.theme == "textual-dark"  # another login keeps their own
+    assert (own_config_folder / "preferences.json").exists()
+
+
+async def test_a_config_folder_that_cannot_be_written_is_no_error(school, tmp_path, monkeypatch):
+    """The theme is kept outside the database (a read-only database is never written for it);
+    a config folder that cannot be made leaves the theme unkept, and the app carries on."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the config folder would be")
+    monkeypatch.setattr("passport_tui.tui.preferences.config_dir", lambda: blocked / "passport")
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await settle(pilot)
+        assert app.is_running and app.theme == "nord"
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"

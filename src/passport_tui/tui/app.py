@@ -18,6 +18,7 @@ from ..errors import DatabaseBusy, PassportError
 from ..files import OutputRefused
 from ..resources import styles_dir
 from ..service import Service, database_fault
+from . import preferences
 from .failures import LOG_NAME, ErrorScreen, summary, write_log
 from .glyphs import Glyphs, choose
 from .screens.base import ServiceScreen
@@ -30,6 +31,7 @@ from .screens.tracking import TrackingScreen
 from .screens.tree import TreeScreen
 from .text import count
 
+DEFAULT_THEME = "textual-dark"
 STYLES = ("global.tcss", "grid.tcss", "passport.tcss", "tree.tcss", "tracking.tcss", "start.tcss")
 POLL_SECONDS = 1.0
 # A change waits this long for another program's write lock while the app is frozen on it; then
@@ -81,7 +83,9 @@ class PassportApp(App):
     # --- start-up --------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
+        saved = preferences.saved_theme(self.service.user)
+        self.theme = saved if saved in self.available_themes else DEFAULT_THEME
+        self.theme_changed_signal.subscribe(self, self.keep_theme)
         self.service.set_busy_timeout(BUSY_WAIT_S)
         self._seen_change = self.service.others_changed()
         self.set_interval(POLL_SECONDS, self.poll_changes)
@@ -89,6 +93,10 @@ class PassportApp(App):
             self.push_screen(StartScreen(self.service), self.started)
             return
         self.open_first_grid()
+
+    def keep_theme(self, theme) -> None:
+        """The theme chosen (Ctrl+P, Theme) is kept for this login, for the next run."""
+        preferences.save_theme(self.service.user, theme.name)
 
     def started(self, answer: tuple[int, str | None] | None) -> None:
         """The first-run steps ended: on to the child's passport (over the grid), or, if they were
