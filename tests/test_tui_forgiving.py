@@ -238,3 +238,34 @@ async def test_a_config_folder_that_cannot_be_written_is_no_error(school, tmp_pa
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.theme == "textual-dark"
+
+
+# --- the tree opens at the grid's milestone -----------------------------------------------------
+
+
+async def test_the_tree_opens_at_the_grids_milestone(school):
+    from textual.widgets import Tree
+
+    from passport_tui.tui.screens.tree import TreeScreen
+
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "right", "right")
+        column = grid_of(app).cursor_column.id
+        await press(pilot, "t")
+        assert isinstance(app.screen, TreeScreen)
+        tree = app.screen.query_one(Tree)
+        node = tree.cursor_node
+        assert node is not None and node.data == (app.screen.curricula[node.data[0]].id, column)
+        parent = node.parent
+        while parent is not None and parent is not tree.root:
+            assert parent.is_expanded
+            parent = parent.parent
+        assert column in str(app.screen.query_one("#milestone-detail").render())
+        await press(pilot, "escape", "left", "t")  # another column, another place
+        assert app.screen.query_one(Tree).cursor_node.data[1] == grid_of_screen(app).columns[1].id
+
+
+def grid_of_screen(app):
+    return app.grid_screen.query_one("#grid")

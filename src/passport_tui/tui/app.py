@@ -151,9 +151,10 @@ class PassportApp(App):
         self.push_screen(ModerationScreen(self.service, view.class_name, view.curriculum_id))
 
     def open_tree(self) -> None:
-        self.push_screen(
-            TreeScreen(self.service, self.grid_screen.view.class_name if self.grid_screen else None)
-        )
+        """The curriculum tree, open at the grid's milestone (the cursor's column)."""
+        grid = self.grid_screen
+        start = grid.cursor_milestone() if grid is not None and grid.is_mounted else None
+        self.push_screen(TreeScreen(self.service, grid.view.class_name if grid else None, start))
 
     def action_grid(self) -> None:
         while (

@@ -766,6 +766,13 @@ class GridScreen(ServiceScreen):
         if grid.cursor_row:
             self.app.open_passport(grid.cursor_row.pupil_id)
 
+    def cursor_milestone(self) -> tuple[str, str] | None:
+        """The curriculum and milestone of the cursor's column, if any."""
+        col = self.query_one(ClassGrid).cursor_column
+        if col is None or self.curriculum is None:
+            return None
+        return self.curriculum.id, col.id
+
     def action_tree(self) -> None:
         self.app.open_tree()
 
