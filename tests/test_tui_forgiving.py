@@ -269,3 +269,30 @@ async def test_the_tree_opens_at_the_grids_milestone(school):
 
 def grid_of_screen(app):
     return app.grid_screen.query_one("#grid")
+
+
+# --- a report's path is not cut in the middle of a name -----------------------------------------
+
+
+def toast_lines(app) -> list[str]:
+    from textual.widgets._toast import Toast
+
+    lines = []
+    for toast in app.screen.query(Toast):
+        lines += [toast.render_line(y).text.strip() for y in range(toast.size.height)]
+    return lines
+
+
+async def test_a_report_notice_shows_the_file_name_whole_on_its_own_line(school):
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "R")
+        (path,) = (school.database_path.parent / "reports" / school.user).glob("class-1H-*.html")
+        notice = next(n for n in notices(app) if n.startswith("Report written"))
+        assert notice.splitlines() == [
+            "Report written to",
+            f"reports/{school.user}/ beside the database:",
+            path.name,
+        ]
+        assert path.name in toast_lines(app)  # painted whole, on a line of its own

@@ -186,7 +186,7 @@ class PassportApp(App):
         self.run_worker(run, name="report", thread=True, exit_on_error=False)
 
     def on_report_written(self, message: ReportWritten) -> None:
-        self.notify(f"Report written to {message.path}", markup=False, timeout=8)
+        self.notify(report_notice(message.path, self.service.database_path), markup=False, timeout=8)
 
     # --- errors: a notice, or the error screen; the app carries on ------------------------------
 
@@ -379,6 +379,16 @@ KEY_NAMES = {
     "right_square_bracket": "]",
     "ctrl+r": "Ctrl+R",
 }
+
+
+def report_notice(path: Path, database: Path) -> str:
+    """Where a report went, in lines a notice does not break in the middle of a name: the folder
+    (relative to the database's, where the reports are) on one line, the file name on its own."""
+    try:
+        folder = f"{path.parent.relative_to(database.parent).as_posix()}/ beside the database"
+    except ValueError:
+        folder = str(path.parent)
+    return f"Report written to\n{folder}:\n{path.name}"
 
 
 def palette_title(description: str) -> str:
