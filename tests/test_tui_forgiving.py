@@ -31,7 +31,7 @@ async def test_a_bulk_mark_clears_the_selection_and_u_undoes_it(school):
         await press(pilot, "a")
         assert grid_of(app).selected == set()
         assert "selected" not in str(app.screen.query_one("#grid-title").render())
-        assert "Marked 2 pupils 1N-1 achieved. u to undo." in notices(app)
+        assert "Marked 2 pupils 1N-1 achieved.\n(u to undo)" in notices(app)
         assert history(school, "A1") == [("1N-1", "achieved", None)]
         await press(pilot, "u")
         assert "Undone: 2 retracted (1N-1)." in notices(app)

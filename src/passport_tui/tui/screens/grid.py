@@ -235,7 +235,7 @@ class GridScreen(ServiceScreen):
     HELP = [
         ("a", "mark the cell (or the column, for the selected pupils) achieved"),
         ("n", "mark not yet"),
-        ("u", "undo a bulk mark achieved, right after it (retracts the batch)"),
+        ("u", "undo a bulk mark achieved, right after it"),
         ("r", "retract an achieved judgement made in error (asks a reason)"),
         ("v", "mark an achieved milestone for revisit (a retention check)"),
         ("space", "select or unselect the pupil"),
@@ -548,13 +548,19 @@ class GridScreen(ServiceScreen):
             extra = [f"{already} already achieved"] if already else []
             if refused:
                 extra.append(f"{len(refused)} refused")
-            text = f"Marked {count(len(recorded), 'pupil')} {col.id} {word}"
-            text += f" ({', '.join(extra)})" if extra else ""
+            text = (
+                f"Marked {count(len(recorded), 'pupil')} {col.id} {word}"
+                if recorded
+                else f"{col.id}: nothing marked"
+            )
+            text += "".join(f", {x}" for x in extra)
             if verdict == "achieved" and recorded:
                 # a retraction corrects an achievement: a bulk "not yet" has nothing to take back
                 self.undoable = Batch(tuple(recorded), curriculum_id, col.id)
-                text += ". u to undo"
-            self.notify(text + ".", markup=False, timeout=8)
+                text += ".\n(u to undo)"  # on a line of its own
+            else:
+                text += "."
+            self.notify(text, markup=False, timeout=8)
         if refused:
             self.explain(refused, col.id, verdict)
 
