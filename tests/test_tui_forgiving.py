@@ -5,6 +5,7 @@ tree opens at the grid's milestone; a report's path is not cut mid-name. Real ke
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import OptionList
 
 from passport_tui.engine import Cell
@@ -134,6 +135,7 @@ def help_window(app) -> list[str]:
     return lines[top : top + scroll.scrollable_content_region.height]
 
 
+@pytest.mark.slow  # over two seconds: an app per screen, or typed into the palette
 async def test_the_help_of_every_screen_scrolls_to_every_key_at_80x24(demo):
     from passport_tui.tui.screens.modals import HelpScreen
 
@@ -163,6 +165,7 @@ async def test_the_help_of_every_screen_scrolls_to_every_key_at_80x24(demo):
 # --- the command palette: each action once, said in words ---------------------------------------
 
 
+@pytest.mark.slow  # over two seconds: an app per screen, or typed into the palette
 async def test_the_palette_lists_each_action_once_with_what_it_does(demo):
     for opening in ((), ("enter",), ("t",), ("T",), ("M",)):
         app = make_app(demo, ascii_only=False, class_name="4O")
@@ -181,6 +184,7 @@ async def test_the_palette_lists_each_action_once_with_what_it_does(demo):
             assert any(t.startswith("Help (?)") for t in titles)
 
 
+@pytest.mark.slow  # over two seconds: an app per screen, or typed into the palette
 async def test_an_action_runs_from_the_palette(demo):
     from passport_tui.tui.screens.tracking import TrackingScreen
 
@@ -198,6 +202,7 @@ async def test_an_action_runs_from_the_palette(demo):
 # --- the theme is kept per login ----------------------------------------------------------------
 
 
+@pytest.mark.slow  # over two seconds: an app per screen, or typed into the palette
 async def test_the_theme_is_kept_for_the_login_between_runs(school, own_config_folder):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
@@ -243,6 +248,7 @@ async def test_a_config_folder_that_cannot_be_written_is_no_error(school, tmp_pa
 # --- the tree opens at the grid's milestone -----------------------------------------------------
 
 
+@pytest.mark.slow  # over two seconds: an app per screen, or typed into the palette
 async def test_the_tree_opens_at_the_grids_milestone(school):
     from textual.widgets import Tree
 
@@ -296,3 +302,34 @@ async def test_a_report_notice_shows_the_file_name_whole_on_its_own_line(school)
             path.name,
         ]
         assert path.name in toast_lines(app)  # painted whole, on a line of its own
+
+
+async def test_the_grids_help_reaches_its_last_keys_at_80x24(school):
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        assert not any(line.startswith("q ") for line in help_window(app))  # cut off at first
+        await press(pilot, "end")
+        shown = help_window(app)
+        assert any(line.startswith("Ctrl+P") for line in shown) and shown[-1].startswith("q ")
+
+
+async def test_the_grids_palette_lists_no_cursor_moves(school):
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Undo (u)" in titles and not any(t.startswith(("Up ", "Down ", "Page ")) for t in titles)
+
+
+async def test_a_theme_chosen_is_kept_for_the_login(school, own_config_folder):
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await settle(pilot)
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "nord"
