@@ -29,6 +29,14 @@ HOSTILE_NAMES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def own_config_folder(tmp_path_factory, monkeypatch):
+    """The app keeps a person's theme in their config folder: in tests, a folder of the test's."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setattr("passport_tui.tui.preferences.config_dir", lambda: folder)
+    return folder
+
+
 def fixed_clock() -> datetime:
     return NOW
 

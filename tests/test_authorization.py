@@ -438,6 +438,7 @@ grid r                           allow   allow   refuse  refuse  refuse
 grid v                           allow   allow   refuse  refuse  refuse
 grid bulk a                      allow   allow   refuse  refuse  refuse
 grid bulk n                      allow   allow   refuse  refuse  refuse
+grid bulk a, u undo              allow   allow   refuse  refuse  refuse
 grid R report                    allow   allow   refuse  allow   refuse
 passport a                       allow   allow   refuse  refuse  refuse
 passport n                       allow   allow   refuse  refuse  refuse
@@ -529,6 +530,7 @@ APP_ACTIONS: dict[str, tuple[str, Steps, str]] = {
     "grid v": ("grid", keys("right", "v"), "database"),
     "grid bulk a": ("grid", keys("space", "space", "a"), "database"),
     "grid bulk n": ("grid", keys("asterisk", "n"), "database"),
+    "grid bulk a, u undo": ("grid", keys("space", "space", "a", "u"), "database"),
     "grid R report": ("grid", keys("R"), "report"),
     "passport a": ("passport", keys("a"), "database"),
     "passport n": ("passport", keys("n"), "database"),

@@ -70,6 +70,24 @@ def test_help(demo, snap_compare):
     assert snap_compare(make_app(demo, ascii_only=False, class_name="4O"), run_before=keys("question_mark"))
 
 
+def test_help_scrolled_to_the_end_at_80x24(demo, snap_compare):
+    """The help scrolls: its last keys (Ctrl+P, q) are reachable at 80×24."""
+    assert snap_compare(
+        make_app(demo, ascii_only=False, class_name="4O"),
+        terminal_size=(80, 24),
+        run_before=keys("question_mark", "end"),
+    )
+
+
+def test_bulk_mark_notice(demo, snap_compare):
+    """Three pupils selected and marked: the selection clears and the notice offers u to undo."""
+    assert snap_compare(
+        make_app(demo, ascii_only=False, class_name="4O"),
+        terminal_size=(80, 24),
+        run_before=keys("down", "space", "space", "space", *["right"] * 6, "a"),
+    )
+
+
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_tracking(demo, snap_compare, size):
     assert snap_compare(

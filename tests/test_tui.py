@@ -703,6 +703,8 @@ async def test_the_tree_opens_with_right_and_closes_with_left(school):
         await settle(pilot)
         await press(pilot, "t")
         tree = app.screen.query_one("#curriculum-tree")
+        assert tree.cursor_node.data == ("maths", "1N-1")  # it opens at the grid's milestone
+        await press(pilot, *["left"] * 6)  # out and closed: Year 1, Number, Maths
         maths = tree.cursor_node
         assert "Maths" in str(maths.label) and not maths.is_expanded
         await press(pilot, "right")  # opens

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from .. import engine
-from ..errors import JudgementRefused, NotFound, OutcomeRetired, PassportError
+from ..errors import JudgementRefused, NotFound, OutcomeRetired, PassportError, ReasonRequired
 from ..models import Curriculum, Judgement, Pupil, Verdict
 from .records import Records, as_event
 
@@ -70,6 +70,19 @@ class Judging(Records):
         self, pupil_key: str | int, milestone_id: str, reason: str, curriculum_id: str | None = None
     ) -> Judgement:
         return self.judge(pupil_key, milestone_id, "retracted", curriculum_id=curriculum_id, reason=reason)
+
+    def retract_many(
+        self, pupil_ids: list[int], curriculum_id: str, milestone_id: str, reason: str
+    ) -> list[Outcome]:
+        """Retract one milestone's achievement for several pupils in one transaction (a bulk
+        mark undone). The checks of ``retract`` for each pupil: every pupil reachable before
+        anything is written (one the user may not reach refuses the whole batch), a reason, and
+        only the recorder of the achievement or an admin (else the whole batch is refused and
+        nothing is written); a pupil with nothing achieved to retract is reported as a refusal,
+        the others are retracted."""
+        if not (reason or "").strip():
+            raise ReasonRequired("A retraction")
+        return self.judge_many(pupil_ids, curriculum_id, milestone_id, "retracted", reason=reason)
 
     def judge_many(
         self,

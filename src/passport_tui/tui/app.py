@@ -18,6 +18,7 @@ from ..errors import DatabaseBusy, PassportError
 from ..files import OutputRefused
 from ..resources import styles_dir
 from ..service import Service, database_fault
+from . import preferences
 from .failures import LOG_NAME, ErrorScreen, summary, write_log
 from .glyphs import Glyphs, choose
 from .screens.base import ServiceScreen
@@ -28,7 +29,9 @@ from .screens.passport import PassportScreen
 from .screens.start import StartScreen
 from .screens.tracking import TrackingScreen
 from .screens.tree import TreeScreen
+from .text import count
 
+DEFAULT_THEME = "textual-dark"
 STYLES = ("global.tcss", "grid.tcss", "passport.tcss", "tree.tcss", "tracking.tcss", "start.tcss")
 POLL_SECONDS = 1.0
 # A change waits this long for another program's write lock while the app is frozen on it; then
@@ -80,7 +83,9 @@ class PassportApp(App):
     # --- start-up --------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
+        saved = preferences.saved_theme(self.service.user)
+        self.theme = saved if saved in self.available_themes else DEFAULT_THEME
+        self.theme_changed_signal.subscribe(self, self.keep_theme)
         self.service.set_busy_timeout(BUSY_WAIT_S)
         self._seen_change = self.service.others_changed()
         self.set_interval(POLL_SECONDS, self.poll_changes)
@@ -88,6 +93,10 @@ class PassportApp(App):
             self.push_screen(StartScreen(self.service), self.started)
             return
         self.open_first_grid()
+
+    def keep_theme(self, theme) -> None:
+        """The theme chosen (Ctrl+P, Theme) is kept for this login, for the next run."""
+        preferences.save_theme(self.service.user, theme.name)
 
     def started(self, answer: tuple[int, str | None] | None) -> None:
         """The first-run steps ended: on to the child's passport (over the grid), or, if they were
@@ -109,7 +118,7 @@ class PassportApp(App):
             self.push_screen(PickScreen("Which class?", self.class_choices()), self.open_grid)
 
     def class_choices(self) -> list[tuple[str, str]]:
-        return [(name, f"{name}  ({n} pupils)") for name, n in self.service.classes()]
+        return [(name, f"{name}  ({count(n, 'pupil')})") for name, n in self.service.classes()]
 
     def open_grid(self, class_name: str | None) -> None:
         """The class's grid, on the first subject and stage for its year group (read in the
@@ -142,9 +151,10 @@ class PassportApp(App):
         self.push_screen(ModerationScreen(self.service, view.class_name, view.curriculum_id))
 
     def open_tree(self) -> None:
-        self.push_screen(
-            TreeScreen(self.service, self.grid_screen.view.class_name if self.grid_screen else None)
-        )
+        """The curriculum tree, open at the grid's milestone (the cursor's column)."""
+        grid = self.grid_screen
+        start = grid.cursor_milestone() if grid is not None and grid.is_mounted else None
+        self.push_screen(TreeScreen(self.service, grid.view.class_name if grid else None, start))
 
     def action_grid(self) -> None:
         while (
@@ -176,7 +186,7 @@ class PassportApp(App):
         self.run_worker(run, name="report", thread=True, exit_on_error=False)
 
     def on_report_written(self, message: ReportWritten) -> None:
-        self.notify(f"Report written to {message.path}", markup=False, timeout=8)
+        self.notify(report_notice(message.path, self.service.database_path), markup=False, timeout=8)
 
     # --- errors: a notice, or the error screen; the app carries on ------------------------------
 
@@ -329,18 +339,74 @@ class PassportApp(App):
     # --- command palette -------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands, then each action of the screen once (not the cursor moves of
+        its widgets), with what it does in words: the screen's help line for its key."""
         yield from super().get_system_commands(screen)
+        said = help_lines(getattr(screen, "HELP", []))
+        bindings = [(screen, b) for b in screen.BINDINGS]
+        taken = {b.key for b in screen.BINDINGS}  # a screen's key hides the app's (g: target)
+        bindings += [(self, b) for b in self.BINDINGS if b.action != "quit" and b.key not in taken]
         seen = set()
-        for node in (screen, *screen.query("*")):
-            for binding in getattr(node, "BINDINGS", []):
-                if not isinstance(binding, Binding) or binding.action in seen or not binding.description:
-                    continue
-                seen.add(binding.action)
-                yield SystemCommand(
-                    f"{binding.description} ({binding.key.replace('_', ' ')})",
-                    binding.tooltip or binding.description,
-                    partial(node.run_action, binding.action),
-                )
+        for node, binding in bindings:
+            if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
+                continue
+            if binding.action == "grid" and screen is self.grid_screen:
+                continue
+            seen.add(binding.action)
+            key = KEY_NAMES.get(binding.key, binding.key)
+            what = binding.tooltip or said.get(key) or PALETTE_HELP.get(binding.action, "")
+            yield SystemCommand(
+                f"{palette_title(binding.description)} ({key})",
+                what[:1].upper() + what[1:],
+                partial(node.run_action, binding.action),
+            )
+
+
+# what an action does, for the command palette, when the screen's help does not say it
+PALETTE_HELP = {
+    "help": "The keys of this screen",
+    "grid": "Back to the class grid",
+    "retry": "Save the changes kept while another program was writing to the database",
+}
+# a key as the screens' help names it
+KEY_NAMES = {
+    "escape": "Esc",
+    "enter": "Enter",
+    "asterisk": "*",
+    "slash": "/",
+    "question_mark": "?",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "ctrl+r": "Ctrl+R",
+}
+
+
+def report_notice(path: Path, database: Path) -> str:
+    """Where a report went, in lines a notice does not break in the middle of a name: the folder
+    (relative to the database's, where the reports are) on one line, the file name on its own."""
+    try:
+        folder = f"{path.parent.relative_to(database.parent).as_posix()}/ beside the database"
+    except ValueError:
+        folder = str(path.parent)
+    return f"Report written to\n{folder}:\n{path.name}"
+
+
+def palette_title(description: str) -> str:
+    """A key bar's short word as a command's name: ``◂Window`` is the previous window."""
+    if description.startswith("◂"):
+        return f"Previous {description[1:].lower()}"
+    if description.endswith("▸"):
+        return f"Next {description[:-1].lower()}"
+    return description
+
+
+def help_lines(lines: list[tuple[str, str]]) -> dict[str, str]:
+    """A screen's help as key → what it does; a line for several keys (``[ ]``) is each key's."""
+    out: dict[str, str] = {}
+    for keys, what in lines:
+        for key in keys.split():
+            out.setdefault(key, what)
+    return out
 
 
 def make_app(

@@ -8,12 +8,17 @@ from textual.content import Content
 
 from ..shown import plain
 
-__all__ = ["content", "plain"]
+__all__ = ["content", "count", "plain"]
 
 
 def content(text: str | None, multiline: bool = True) -> Content:
     """User text as Textual Content: shown as typed, no markup parsed."""
     return Content(plain(text, multiline))
+
+
+def count(n: int, noun: str) -> str:
+    """``1 pupil``, ``27 pupils``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def rich_text(text: str | None, style: str = "") -> Text:

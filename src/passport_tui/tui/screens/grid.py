@@ -21,7 +21,7 @@ from ...models import Curriculum, Pupil, Sen
 from ...service import GridLine, Service
 from ..failures import guarded
 from ..glyphs import Glyphs
-from ..text import plain
+from ..text import count, plain
 from ..widgets.grid import ClassGrid, GridColumn, GridRow
 from ..widgets.keys import KeyBar
 from .base import Read, ServiceScreen
@@ -30,6 +30,15 @@ from .modals import FilterScreen, HelpScreen, PickScreen, ReasonScreen
 SORTS = ("name", "points", "flags")
 REST_SLICE = 20  # pupils read at a time after the first screenful
 REST_AFTER = 0.05  # seconds after the first screenful is shown
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A bulk mark achieved that ``u`` can undo: the pupils it recorded, one milestone."""
+
+    pupil_ids: tuple[int, ...]
+    curriculum_id: str
+    milestone_id: str
 
 
 @dataclass
@@ -204,6 +213,7 @@ class GridScreen(ServiceScreen):
         Binding("space", "select", "Select", id="grid.select"),
         Binding("asterisk", "select_all", "All", show=False, id="grid.select_all"),
         Binding("escape", "clear_selection", "Clear", show=False, id="grid.clear"),
+        Binding("u", "undo", "Undo", show=False, id="grid.undo"),
         Binding("r", "retract", "Retract", show=False, id="grid.retract"),
         Binding("v", "revisit", "Revisit", show=False, id="grid.revisit"),
         Binding("left_square_bracket", "part(-1)", "Previous stage", show=False, id="grid.prev_part"),
@@ -225,6 +235,7 @@ class GridScreen(ServiceScreen):
     HELP = [
         ("a", "mark the cell (or the column, for the selected pupils) achieved"),
         ("n", "mark not yet"),
+        ("u", "undo a bulk mark achieved, right after it"),
         ("r", "retract an achieved judgement made in error (asks a reason)"),
         ("v", "mark an achieved milestone for revisit (a retention check)"),
         ("space", "select or unselect the pupil"),
@@ -263,6 +274,7 @@ class GridScreen(ServiceScreen):
         self._shown_text: dict[str, str] = {}
         self._edits = 0  # marks made here, counted: a read that began before one keeps its result
         self._edited: dict[int, int] = {}  # pupil id -> the count at their last mark
+        self.undoable: Batch | None = None  # the bulk mark ``u`` retracts, until another change
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -448,14 +460,20 @@ class GridScreen(ServiceScreen):
             bits.append(c.title.split(" — ")[0])
             bits.append(dict(self.parts()).get(self.view.part or "", self.view.part or ""))
         total = max(len(self.lines), self.expected_pupils)
-        bits.append(f"{len(self.shown)} of {total} pupils" if self.filter_text else f"{total} pupils")
+        bits.append(
+            f"{len(self.shown)} of {count(total, 'pupil')}" if self.filter_text else count(total, "pupil")
+        )
         if self.filter_text:
             bits.append(f"filter: {self.filter_text}")
         if self.sort != "name":
             bits.append(f"sorted by {self.sort}")
         selected = len(self.query_one(ClassGrid).selected)
-        if selected:
-            bits.append(f"{selected} selected")
+        if selected:  # said before a key marks them all
+            bits.append(
+                f"{selected} selected: a or n marks {'both' if selected == 2 else 'all'}"
+                if selected > 1
+                else "1 selected"
+            )
         self._show("#grid-title", plain("  ·  ".join(bits)))
 
     # --- the cursor's milestone ------------------------------------------------------------
@@ -512,6 +530,8 @@ class GridScreen(ServiceScreen):
         ids = self.targets()
         if col is None or not ids or self.curriculum is None:
             return
+        if grid.selected:  # a bulk mark: the selection is used up, so the next key marks one cell
+            self.clear_selection()
         # these pupils and this column, even if the database is busy and it is saved later
         self.app.save(partial(self.mark, ids, self.curriculum.id, col, verdict, reason))
 
@@ -522,11 +542,25 @@ class GridScreen(ServiceScreen):
         refused = [o for o in outcomes if o.refusal is not None]
         already = sum(1 for o in outcomes if o.already)
         self.refresh_pupils(ids)
-        done = len(outcomes) - len(refused) - already
+        recorded = [o.pupil.id for o in outcomes if o.judgement is not None and o.pupil.id is not None]
         if len(ids) > 1:
             word = "achieved" if verdict == "achieved" else "not yet"
-            extra = f", {already} already achieved" if already else ""
-            self.notify(f"{col.id} {word}: {done} recorded{extra}, {len(refused)} refused.", markup=False)
+            extra = [f"{already} already achieved"] if already else []
+            if refused:
+                extra.append(f"{len(refused)} refused")
+            text = (
+                f"Marked {count(len(recorded), 'pupil')} {col.id} {word}"
+                if recorded
+                else f"{col.id}: nothing marked"
+            )
+            text += "".join(f", {x}" for x in extra)
+            if verdict == "achieved" and recorded:
+                # a retraction corrects an achievement: a bulk "not yet" has nothing to take back
+                self.undoable = Batch(tuple(recorded), curriculum_id, col.id)
+                text += ".\n(u to undo)"  # on a line of its own
+            else:
+                text += "."
+            self.notify(text, markup=False, timeout=8)
         if refused:
             self.explain(refused, col.id, verdict)
 
@@ -569,6 +603,7 @@ class GridScreen(ServiceScreen):
         c = self.curriculum
         mids = [col.id for col in self.columns]
         wanted = set(ids)
+        self.undoable = None  # any change ends the chance to undo the bulk mark before it
         self._edits += 1
         for pid in wanted:
             self._edited[pid] = self._edits
@@ -617,6 +652,29 @@ class GridScreen(ServiceScreen):
             done,
         )
 
+    def action_undo(self) -> None:
+        """Undo the bulk mark just made: retract the achievements it recorded, with the reason
+        "undone", in one transaction."""
+        batch = self.undoable
+        if batch is None:
+            self.notify("Nothing to undo: u takes back a bulk mark right after it.", markup=False, timeout=4)
+            return
+        self.app.save(partial(self.undo, batch))
+
+    def undo(self, batch: Batch) -> None:
+        outcomes = self.service.retract_many(
+            list(batch.pupil_ids), batch.curriculum_id, batch.milestone_id, reason="undone"
+        )
+        self.refresh_pupils(list(batch.pupil_ids))
+        done = sum(1 for o in outcomes if o.judgement is not None)
+        refused = [o for o in outcomes if o.refusal is not None]
+        text = f"Undone: {done} retracted ({batch.milestone_id})"
+        if refused:
+            text += f", {len(refused)} refused"
+        self.notify(text + ".", markup=False, timeout=6)
+        for o in refused[:3]:
+            self.notify(f"{o.pupil.name}: {o.refusal}", severity="warning", markup=False, timeout=8)
+
     def action_revisit(self) -> None:
         grid = self.query_one(ClassGrid)
         row, col = grid.cursor_row, grid.cursor_column
@@ -644,6 +702,9 @@ class GridScreen(ServiceScreen):
         self.update_title()
 
     def action_clear_selection(self) -> None:
+        self.clear_selection()
+
+    def clear_selection(self) -> None:
         grid = self.query_one(ClassGrid)
         if grid.selected:
             grid.selected = set()
@@ -666,6 +727,7 @@ class GridScreen(ServiceScreen):
     # --- navigation ------------------------------------------------------------------------
 
     def set_view(self, **changes) -> None:
+        self.undoable = None  # u undoes a mark right after it, in the view it was made in
         self.view = replace(self.view, **changes)
         self.complete = False
         self.reload()
@@ -709,6 +771,13 @@ class GridScreen(ServiceScreen):
         grid = self.query_one(ClassGrid)
         if grid.cursor_row:
             self.app.open_passport(grid.cursor_row.pupil_id)
+
+    def cursor_milestone(self) -> tuple[str, str] | None:
+        """The curriculum and milestone of the cursor's column, if any."""
+        col = self.query_one(ClassGrid).cursor_column
+        if col is None or self.curriculum is None:
+            return None
+        return self.curriculum.id, col.id
 
     def action_tree(self) -> None:
         self.app.open_tree()

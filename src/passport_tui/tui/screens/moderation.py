@@ -66,7 +66,7 @@ class ModerationScreen(ServiceScreen):
         ("c", "confirm the highlighted judgement (not your own)"),
         ("x", "query it, with a note (it stays listed until resolved)"),
         ("r", "resolve a query, with a note"),
-        ("Esc", "back"),
+        ("Esc", "back to the screen before"),
     ]
 
     def __init__(self, service: Service, class_name: str | None, curriculum_id: str) -> None:

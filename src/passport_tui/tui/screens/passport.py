@@ -16,6 +16,7 @@ from ..failures import guarded
 from ..glyphs import ASCII, Glyphs
 from ..text import plain
 from ..widgets.keys import KeyBar
+from ..widgets.lists import WrappingOptionList
 from .base import Read, ServiceScreen
 from .modals import AskScreen, HelpScreen, ReasonScreen
 from .plan_dialogs import BaselineChoice, BaselineScreen, OutcomeDraft, OutcomeScreen
@@ -128,12 +129,54 @@ class PassportScreen(ServiceScreen):
         Binding("n", "mark('not-yet')", "Not yet", id="passport.not_yet"),
         Binding("left_square_bracket", "curriculum(-1)", "Previous subject", show=False, id="passport.prev"),
         Binding("right_square_bracket", "curriculum(1)", "Next subject", id="passport.next"),
-        Binding("1", "section('next')", "Next", show=False, id="passport.tab_next"),
-        Binding("2", "section('gaps')", "Gaps", show=False, id="passport.tab_gaps"),
-        Binding("3", "section('achieved')", "Achieved", show=False, id="passport.tab_achieved"),
-        Binding("4", "section('history')", "History", show=False, id="passport.tab_history"),
-        Binding("5", "section('focus')", "Focus", show=False, id="passport.tab_focus"),
-        Binding("6", "section('outcomes')", "Outcomes", show=False, id="passport.tab_outcomes"),
+        Binding(
+            "1",
+            "section('next')",
+            "Next steps tab",
+            show=False,
+            id="passport.tab_next",
+            tooltip="Show the next steps",
+        ),
+        Binding(
+            "2",
+            "section('gaps')",
+            "Gaps tab",
+            show=False,
+            id="passport.tab_gaps",
+            tooltip="Show the gaps, with how long each has been open",
+        ),
+        Binding(
+            "3",
+            "section('achieved')",
+            "Achieved tab",
+            show=False,
+            id="passport.tab_achieved",
+            tooltip="Show what is achieved, by stage",
+        ),
+        Binding(
+            "4",
+            "section('history')",
+            "History tab",
+            show=False,
+            id="passport.tab_history",
+            tooltip="Show every judgement in this subject, newest first",
+        ),
+        Binding(
+            "5",
+            "section('focus')",
+            "Focus tab",
+            show=False,
+            id="passport.tab_focus",
+            tooltip="Show the focus items pinned in this subject",
+        ),
+        Binding(
+            "6",
+            "section('outcomes')",
+            "Outcomes tab",
+            show=False,
+            id="passport.tab_outcomes",
+            tooltip="Show the personal outcomes from the EHCP or provision plan",
+        ),
         Binding("o", "add_outcome", "Add outcome", show=False, id="passport.add_outcome"),
         Binding("b", "baseline", "Baseline", show=False, id="passport.baseline"),
         Binding("f", "pin", "Focus", id="passport.pin"),
@@ -181,17 +224,17 @@ class PassportScreen(ServiceScreen):
         yield Static(id="passport-chart")
         with TabbedContent(id="passport-tabs", initial="next"):
             with TabPane("Next steps", id="next"):
-                yield OptionList(id="next-list")
+                yield WrappingOptionList(id="next-list")
             with TabPane("Gaps", id="gaps"):
-                yield OptionList(id="gaps-list")
+                yield WrappingOptionList(id="gaps-list")
             with TabPane("Achieved", id="achieved"):
-                yield OptionList(id="achieved-list")
+                yield WrappingOptionList(id="achieved-list")
             with TabPane("History", id="history"):
-                yield OptionList(id="history-list")
+                yield WrappingOptionList(id="history-list")
             with TabPane("Focus", id="focus"):
-                yield OptionList(id="focus-list")
+                yield WrappingOptionList(id="focus-list")
             with TabPane("Outcomes", id="outcomes"):
-                yield OptionList(id="outcomes-list")
+                yield WrappingOptionList(id="outcomes-list")
         yield KeyBar()
 
     def on_mount(self) -> None:

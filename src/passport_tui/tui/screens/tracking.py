@@ -288,8 +288,20 @@ class TrackingScreen(ServiceScreen):
         Binding("enter", "passport", "Passport", id="tracking.passport"),
         Binding("o", "sort", "Sort", id="tracking.sort"),
         Binding("slash", "filter", "Filter", id="tracking.filter"),
-        Binding("left_square_bracket", "window(-1)", "◂Window", id="tracking.prev_window"),
-        Binding("right_square_bracket", "window(1)", "Window▸", id="tracking.next_window"),
+        Binding(
+            "left_square_bracket",
+            "window(-1)",
+            "◂Window",
+            id="tracking.prev_window",
+            tooltip="The window before (figures recomputed from the log)",
+        ),
+        Binding(
+            "right_square_bracket",
+            "window(1)",
+            "Window▸",
+            id="tracking.next_window",
+            tooltip="The window after (figures recomputed from the log)",
+        ),
         Binding("y", "scope", "Class/year", show=False, id="tracking.scope"),
         Binding("c", "pick_curriculum", "Subject", show=False, id="tracking.curriculum"),
         Binding("question_mark", "help", "Help", id="tracking.help"),
@@ -303,7 +315,7 @@ class TrackingScreen(ServiceScreen):
         ("y", "switch between the class and its whole year group"),
         ("c", "choose the subject (or all)"),
         ("Tab", "pupils, groups, chart"),
-        ("Esc", "back"),
+        ("Esc", "back to the screen before"),
     ]
 
     def __init__(

@@ -99,13 +99,16 @@ class TreeScreen(ServiceScreen):
         ("/", "search milestones by id or words"),
         ("n", "next search match"),
         ("Tab", "to the prerequisites and unlocks list; Enter jumps there"),
-        ("Esc", "back"),
+        ("Esc", "back to the screen before"),
         ("q", "quit"),
     ]
 
-    def __init__(self, service: Service, class_name: str | None) -> None:
+    def __init__(
+        self, service: Service, class_name: str | None, start: tuple[str, str] | None = None
+    ) -> None:
         super().__init__(service)
         self.class_name = class_name
+        self.start = start  # (curriculum, milestone): where the tree opens, expanded to it
         self.curricula: dict[str, Curriculum] = {}
         self.counts: CountsLoaded | None = None
         self.shown: tuple[str, str] | None = None
@@ -146,7 +149,10 @@ class TreeScreen(ServiceScreen):
         self.nodes = {}
         for c in message.curricula:
             self.add_curriculum(tree.root, c)
-        if tree.root.children:
+        start, self.start = self.start, None  # the first time only: a re-read keeps the cursor
+        if start in self.nodes:
+            self.jump(*start)
+        elif tree.root.children:
             tree.move_cursor(tree.root.children[0])
 
     @guarded
