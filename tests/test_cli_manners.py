@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from passport_tui.cli import cli
 from passport_tui.cli.output import Column, table
-from passport_tui.shown import fitted, width
+from passport_tui.widths import fitted, width
 
 DATA = Path(__file__).parent / "data"
 

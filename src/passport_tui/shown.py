@@ -50,22 +50,3 @@ def json_escaped(text: str) -> str:
     value when read back, nothing a terminal acts on when shown. (Those characters can only occur
     inside JSON strings, where an escape means the same.)"""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def width(text: str) -> int:
-    """How many terminal columns the text takes: a CJK character or an emoji takes two, a
-    combining accent none (as Rich and so the terminal app count them)."""
-    if text.isascii():
-        return len(text)
-    from rich.cells import cell_len  # only when a table is printed: scripted commands start without Rich
-
-    return cell_len(text)
-
-
-def fitted(text: str, columns: int) -> str:
-    """The text cut to at most ``columns`` terminal columns, never through a wide character."""
-    if width(text) <= columns:
-        return text
-    from rich.cells import set_cell_size
-
-    return set_cell_size(text, columns).rstrip(" ") if not text.isascii() else text[:columns]

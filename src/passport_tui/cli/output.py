@@ -24,7 +24,8 @@ from typing import Any, TypeVar
 
 import click
 
-from ..shown import fitted, json_escaped, plain, width
+from ..shown import json_escaped, plain
+from ..widths import fitted, width
 
 JSON_HELP = "Print JSON instead of text."
 
