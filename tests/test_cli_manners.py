@@ -3,6 +3,7 @@ script reads, counts with the right plural, shell completion as the README gives
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,42 @@ def test_tracking_columns_do_not_shift_with_wide_names(run):
     at = width(header[: header.index("subject")])
     for row in rows:
         assert width(row[: row.index("maths")]) == at, row
+
+
+# --- --json --------------------------------------------------------------------------------
+
+
+def test_curriculum_check_json_gives_each_file_and_fails_on_a_bad_one(run):
+    bad = run.dir / "bad.toml"
+    bad.write_text('[curriculum]\nid = "x"\ntitle = "X"\n\n[[milestones]]\nid = 3\n', encoding="utf-8")
+    result = run("curriculum", "check", str(DATA / "maths.toml"), str(bad), "--json", code=1)
+    good, broken = json.loads(result.stdout)
+    assert good["ok"] and good["id"] == "maths" and good["milestones"] > 1 and not good["problems"]
+    assert not broken["ok"] and broken["id"] is None
+    assert broken["problems"] and all(p.startswith(f"{bad}:") for p in broken["problems"])
+    assert result.stderr == ""  # the problems are in the JSON
+
+
+def test_judge_json_is_the_judgement_recorded(run):
+    first = json.loads(run("judge", "A100", "1N-1", "achieved", "--note", "王 🦊", "--json").stdout)
+    assert first["milestone_id"] == "1N-1" and first["verdict"] == "achieved" and first["note"] == "王 🦊"
+    assert first["by"] == "ms.hughes" and isinstance(first["id"], int)
+    history = run("history", "A100", "--json").stdout
+    assert "1N-1" in history
+
+
+def test_imports_json_say_what_they_did(run):
+    again = json.loads(run("pupils", "import", str(run.dir / "roster.csv"), "--json").stdout)
+    assert (again["file"], again["added"], again["updated"]) == (str(run.dir / "roster.csv"), 0, 0)
+    fresh = json.loads(run("curriculum", "import", "key-maths", "--json").stdout)
+    assert fresh["id"] == "key-maths" and fresh["shipped"] and fresh["milestones"] > 10
+    scores = run.dir / "scores.csv"
+    scores.write_text("UPN,Score\nA100,88\nA101,91\n", encoding="utf-8")
+    done = json.loads(run("test", "import", str(scores), "--curriculum", "maths", "--json").stdout)
+    assert done == {"file": str(scores), "scores_added": 2}
+
+
+def test_settings_show_json_marks_the_current_window(run):
+    windows = json.loads(run("settings", "show", "--json").stdout)
+    assert [w["key"].split("-")[1] for w in windows] == ["autumn", "spring", "summer"]
+    assert sum(w["current"] for w in windows) == 1

@@ -106,12 +106,17 @@ class PassportView:
     "--override", metavar="REASON", help="Record achieved although prerequisites are unmet, with this reason."
 )
 @click.option("--at", "at_", metavar="ISODATE", help="Back-date the judgement (e.g. 2026-03-14).")
+@json_option
 @click.pass_context
-def judge(ctx, pupil, milestone, verdict, curriculum_id, note, override, at_) -> None:
-    """Record one judgement: PUPIL (UPN or id) has achieved MILESTONE, or not yet."""
+def judge(ctx, pupil, milestone, verdict, curriculum_id, note, override, at_, as_json) -> None:
+    """Record one judgement: PUPIL (UPN or id) has achieved MILESTONE, or not yet. With --json,
+    the judgement as recorded (its id, the pupil's id, who and when)."""
     j = service(ctx).judge(
         pupil, milestone, verdict, curriculum_id=curriculum_id, note=note, reason=override, at=parse_at(at_)
     )
+    if as_json:
+        emit_json(j)
+        return
     extra = f" (override: {j.reason})" if j.reason else ""
     echo(f"Recorded {j.milestone_id} {j.verdict.value.replace('_', ' ')} for {pupil}{extra}")
 

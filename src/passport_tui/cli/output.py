@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..shown import json_escaped, plain
+from ..shown import json_escaped, plain, plural
 from ..widths import fitted, width
 
 JSON_HELP = "Print JSON instead of text."
@@ -135,7 +135,7 @@ def signed(n: int) -> str:
 
 
 def days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
+    return plural(n, "day")
 
 
 # --- tables --------------------------------------------------------------------------------
