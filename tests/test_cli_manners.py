@@ -109,3 +109,24 @@ def test_settings_show_json_marks_the_current_window(run):
     windows = json.loads(run("settings", "show", "--json").stdout)
     assert [w["key"].split("-")[1] for w in windows] == ["autumn", "spring", "summer"]
     assert sum(w["current"] for w in windows) == 1
+
+
+# --- plurals -------------------------------------------------------------------------------
+
+
+def test_plural():
+    from passport_tui.shown import plural
+
+    assert [plural(n, "pupil") for n in (0, 1, 2)] == ["0 pupils", "1 pupil", "2 pupils"]
+    assert plural(1, "match", "matches") == "1 match" and plural(3, "match", "matches") == "3 matches"
+
+
+def test_one_of_a_thing_is_not_said_as_many(run):
+    one = run.dir / "one.csv"
+    one.write_text(ROSTER.splitlines()[0] + "\nA200,Ann,Solo,2,2H,F,N,N,N,N\n", encoding="utf-8")
+    assert "1 pupil added" in run("pupils", "import", str(one)).stdout
+    scores = run.dir / "scores.csv"
+    scores.write_text("UPN,Score\nA200,88\n", encoding="utf-8")
+    assert "1 test score\n" in run("test", "import", str(scores), "--curriculum", "maths").stdout
+    exported = run("transfer", "export", "A200", "-o", str(run.dir / "solo.json")).stdout
+    assert "1 pupil, 0 judgements" in exported

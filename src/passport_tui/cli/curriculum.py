@@ -106,11 +106,8 @@ def curriculum_import(ctx: click.Context, file: str, as_json: bool) -> None:
         )
         return
     problems(warnings)
-    extra = [
-        f"{n} {what}"
-        for n, what in ((len(c.retired), "retired"), (len(c.curriculum.moved), "moved ids"))
-        if n
-    ]
+    extra = [f"{len(c.retired)} retired"] if c.retired else []
+    extra += [plural(len(c.curriculum.moved), "moved id")] if c.curriculum.moved else []
     kept = f" ({', '.join(extra)})" if extra else ""
     shipped = f" (shipped with passport: {path})" if path != file else ""
     echo(f"Imported {c.id} {c.curriculum.version}: {plural(len(c.milestones), 'milestone')}{kept}{shipped}")

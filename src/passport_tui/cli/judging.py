@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..engine import year_label
+from ..shown import plural
 from .context import parse_at, service
 from .output import days, echo, emit_json, json_option, named
 from .scores import test_words
@@ -148,7 +149,7 @@ def baseline(ctx, pupil, curriculum_id, through_stage, reason, at_text) -> None:
     """
     done = service(ctx).baseline(pupil, curriculum_id, through_stage, reason=reason, at=parse_at(at_text))
     echo(
-        f"Baseline for {pupil} in {curriculum_id} through {through_stage}: {len(done)} milestones recorded achieved"
+        f"Baseline for {pupil} in {curriculum_id} through {through_stage}: {plural(len(done), 'milestone')} recorded achieved"
     )
 
 
@@ -261,7 +262,7 @@ def show(ctx: click.Context, pupil: str, as_json: bool) -> None:
         for f in e.focus:
             echo(f"  focus: {f.milestone}" + (f" — {f.provision}" if f.provision else ""))
         taught = len(c.milestones) - len(c.retired) + len(e.retired)  # retired count once achieved
-        echo(f"  achieved: {len(e.achieved)} of {taught} milestones")
+        echo(f"  achieved: {len(e.achieved)} of {plural(taught, 'milestone')}")
         for mid in e.retired:
             echo(f"    {mid}  {c.milestone_by_id[mid].title}  (retired; still counted)")
         if e.unlisted:

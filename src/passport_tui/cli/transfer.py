@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..shown import plural
 from .context import service
 from .output import document, echo, emit_json, json_option
 from .outputs import force_option, output_option, to_stdout
@@ -59,7 +60,7 @@ def transfer_export(
     events = sum(len(p["events"]) for p in data["pupils"])
     curricula = ", ".join(c["curriculum"]["id"] for c in data["curricula"]) or "none"
     echo(
-        f"Wrote {where}: {len(data['pupils'])} pupils, {events} judgements (curricula: {curricula})",
+        f"Wrote {where}: {plural(len(data['pupils']), 'pupil')}, {plural(events, 'judgement')} (curricula: {curricula})",
         err=to_stdout(output),
     )
 

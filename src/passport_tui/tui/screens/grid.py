@@ -19,6 +19,7 @@ from ...engine import Flag, year_label
 from ...errors import PrerequisitesUnmet
 from ...models import Curriculum, Pupil, Sen
 from ...service import GridLine, Service
+from ...shown import plural
 from ..failures import guarded
 from ..glyphs import Glyphs
 from ..text import plain
@@ -448,7 +449,9 @@ class GridScreen(ServiceScreen):
             bits.append(c.title.split(" — ")[0])
             bits.append(dict(self.parts()).get(self.view.part or "", self.view.part or ""))
         total = max(len(self.lines), self.expected_pupils)
-        bits.append(f"{len(self.shown)} of {total} pupils" if self.filter_text else f"{total} pupils")
+        bits.append(
+            f"{len(self.shown)} of {plural(total, 'pupil')}" if self.filter_text else plural(total, "pupil")
+        )
         if self.filter_text:
             bits.append(f"filter: {self.filter_text}")
         if self.sort != "name":
