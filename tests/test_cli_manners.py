@@ -4,6 +4,10 @@ script reads, counts with the right plural, shell completion as the README gives
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,3 +134,31 @@ def test_one_of_a_thing_is_not_said_as_many(run):
     assert "1 test score\n" in run("test", "import", str(scores), "--curriculum", "maths").stdout
     exported = run("transfer", "export", "A200", "-o", str(run.dir / "solo.json")).stdout
     assert "1 pupil, 0 judgements" in exported
+
+
+# --- shell completion ----------------------------------------------------------------------
+
+
+@pytest.mark.slow  # three starts of the command in a real bash
+@pytest.mark.skipif(shutil.which("bash") is None, reason="no bash")
+def test_bash_completion_as_the_readme_gives_it(tmp_path):
+    """The README's line in a real bash: commands, subcommands and a verdict's choices complete."""
+    script = """
+        eval "$(_PASSPORT_COMPLETE=bash_source passport)"
+        complete -p passport
+        COMP_WORDS=(passport cur); COMP_CWORD=1; COMPREPLY=(); _passport_completion passport
+        echo "1: ${COMPREPLY[*]}"
+        COMP_WORDS=(passport curriculum ""); COMP_CWORD=2; COMPREPLY=(); _passport_completion passport
+        echo "2: ${COMPREPLY[*]}"
+        COMP_WORDS=(passport judge A1 1N-1 ""); COMP_CWORD=4; COMPREPLY=(); _passport_completion passport
+        echo "3: ${COMPREPLY[*]}"
+    """
+    bin_dir = str(Path(sys.executable).parent)  # where the passport script is installed
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env["PASSPORT_DB"] = str(tmp_path / "none.db")
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("complete ") and lines[0].endswith(" passport")
+    assert lines[1:] == ["1: curriculum", "2: check export import list", "3: achieved not-yet"]
+    assert not (tmp_path / "none.db").exists()  # completing never creates a database
