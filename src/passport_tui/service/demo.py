@@ -437,11 +437,20 @@ DEMO_CURRICULA = (
 )
 
 
-def fresh_demo_file() -> Path:
-    """The demo's own file (``demo.db`` in the user's data folder), emptied for a new build."""
-    path = default_db_path().with_name("demo.db")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+def fresh_demo_file(path: Path | None = None) -> Path:
+    """The demo's own file (``demo.db`` in the user's data folder), emptied for a new build;
+    refused while another program (the app, most likely) has it open, so nothing is deleted
+    under a running app."""
+    from ..store.claim import FileInUse, remove_unused_database
+
+    path = path or default_db_path().with_name("demo.db")
+    try:
+        remove_unused_database(path)
+    except FileInUse:
+        raise PassportError(
+            f"The demo database {path} is open in another program (passport, probably): "
+            "close it there, then run passport demo again."
+        ) from None
     return path
 
 
