@@ -227,7 +227,7 @@ def test_moved_keeps_points_and_achievements_and_history_shows_the_old_id(judged
         moved={"1N-2": "1N-2a"},
     )
     result = judged("curriculum", "import", str(write(tmp_path, c)))
-    assert "Imported maths 2: 6 milestones (1 moved ids)" in result.output
+    assert "Imported maths 2: 6 milestones (1 moved id)" in result.output
     assert "maths-next.toml: note: moved 1N-2 -> 1N-2a" in result.stderr
     assert points_and_achieved(judged.db, "A1") == (points_before, achieved_before - {"1N-2"} | {"1N-2a"})
     eve_after = points_and_achieved(judged.db, "B1")

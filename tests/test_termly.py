@@ -318,7 +318,19 @@ def test_groups_lists_the_milestones_groups_lag_on(demo_file, tmp_path, fixed_cl
     db = tmp_path / "demo.db"
     db.write_bytes(demo_file.read_bytes())
     result = CliRunner().invoke(
-        cli, ["--db", str(db), "groups", "--class", "2H", "--window", "2026-autumn", "--json"]
+        cli,
+        [
+            "--db",
+            str(db),
+            "--as",
+            "ms.hughes",
+            "groups",
+            "--class",
+            "2H",
+            "--window",
+            "2026-autumn",
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     sections = json.loads(result.output)
@@ -326,7 +338,9 @@ def test_groups_lists_the_milestones_groups_lag_on(demo_file, tmp_path, fixed_cl
     lags = sections[1]["lags"]
     assert lags and all(re.fullmatch(r".+: \S+ achieved by \d+%, others \d+%", lag["text"]) for lag in lags)
     assert [lag["lag"] for lag in lags] == sorted((lag["lag"] for lag in lags), reverse=True)
-    text = CliRunner().invoke(cli, ["--db", str(db), "groups", "--class", "2H", "--curriculum", "key-maths"])
+    text = CliRunner().invoke(
+        cli, ["--db", str(db), "--as", "ms.hughes", "groups", "--class", "2H", "--curriculum", "key-maths"]
+    )
     assert f"    {lags[0]['text']}" in text.output
 
 

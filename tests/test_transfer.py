@@ -381,7 +381,7 @@ def test_the_transfer_commands(two, tmp_path: Path):
         root, ["--db", str(tmp_path / "a.db"), "transfer", "export", "A1", "-o", str(file)]
     )
     assert result.exit_code == 0, result.output
-    assert "Wrote" in result.output and "1 pupils" in result.output
+    assert "Wrote" in result.output and "1 pupil," in result.output
     result = runner.invoke(root, ["--db", str(tmp_path / "b.db"), "transfer", "import", str(file)])
     assert result.exit_code == 0, result.output
     assert "1 matched by UPN" in result.output

@@ -50,3 +50,9 @@ def json_escaped(text: str) -> str:
     value when read back, nothing a terminal acts on when shown. (Those characters can only occur
     inside JSON strings, where an escape means the same.)"""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """A count and its noun: ``1 pupil``, ``3 pupils``, ``0 pupils`` (``words`` when the plural
+    is not the word and an s: ``plural(n, "child", "children")``)."""
+    return f"{n} {word if n == 1 else words or word + 's'}"

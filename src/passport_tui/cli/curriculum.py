@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import click
 
+from ..shown import plural
 from .context import PassportGroup, service
 from .output import document, echo, emit_json, json_option, problems
 from .outputs import force_option, output_option, to_stdout
@@ -28,35 +29,60 @@ def curriculum() -> None:
     """Check, import, export and list curricula."""
 
 
+@dataclass(slots=True)
+class CheckedFile:
+    """One file of ``curriculum check``: its curriculum when it is good, else every problem as
+    ``FILE:LINE: message``."""
+
+    file: str
+    ok: bool
+    id: str | None = None
+    stages: int | None = None
+    milestones: int | None = None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
 @curriculum.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def curriculum_check(files: tuple[str, ...]) -> None:
-    """Validate curriculum files (TOML, or CASE JSON) and report every problem as FILE:LINE: message."""
+@json_option
+def curriculum_check(files: tuple[str, ...], as_json: bool) -> None:
+    """Validate curriculum files (TOML, or CASE JSON) and report every problem as FILE:LINE:
+    message (exit status 1 when a file has one; with --json, each file's result on stdout)."""
     from ..curriculum import load_curriculum
     from ..errors import CurriculumError
     from ..interop.case import looks_like_case, read_case
 
-    bad = 0
+    checked = []
     for f in files:
+        warnings: list[str] = []
         try:
             if f.lower().endswith(".json") or looks_like_case(f):
                 c, warnings = read_case(f)
-                problems(warnings)
             else:
                 c = load_curriculum(f)
         except CurriculumError as error:
-            bad += 1
-            problems(error.lines())
+            checked.append(CheckedFile(f, False, problems=error.lines()))
         else:
-            echo(f"{f}: ok ({c.id}: {len(c.stages)} stages, {len(c.milestones)} milestones)")
-    if bad:
+            checked.append(CheckedFile(f, True, c.id, len(c.stages), len(c.milestones), warnings=warnings))
+    if as_json:
+        emit_json(checked)
+    else:
+        for one in checked:
+            problems(one.warnings)
+            problems(one.problems)
+            if one.ok:
+                counts = f"{plural(one.stages or 0, 'stage')}, {plural(one.milestones or 0, 'milestone')}"
+                echo(f"{one.file}: ok ({one.id}: {counts})")
+    if not all(one.ok for one in checked):
         sys.exit(1)
 
 
 @curriculum.command("import")
 @click.argument("file", metavar="FILE|ID", type=click.Path(dir_okay=False))
+@json_option
 @click.pass_context
-def curriculum_import(ctx: click.Context, file: str) -> None:
+def curriculum_import(ctx: click.Context, file: str, as_json: bool) -> None:
     """Import (or replace) a curriculum from a TOML file or a CASE JSON package (warnings on
     stderr), or one shipped with passport by its id (see 'curriculum list --shipped'), e.g.
     'passport curriculum import key-maths'. A new version that leaves out or changes the meaning
@@ -64,15 +90,43 @@ def curriculum_import(ctx: click.Context, file: str) -> None:
     says what became of each: moved = { "OLD" = "NEW" } or retired = ["OLD"]."""
     path = shipped_or_file(file)
     c, warnings = service(ctx).import_curriculum_with_warnings(path)
+    if as_json:  # the warnings in it, not on stderr as well
+        emit_json(
+            CurriculumImported(
+                path,
+                c.id,
+                c.curriculum.version,
+                c.title,
+                len(c.milestones),
+                sorted(c.retired),
+                dict(c.curriculum.moved),
+                path != file,
+                warnings,
+            )
+        )
+        return
     problems(warnings)
-    extra = [
-        f"{n} {what}"
-        for n, what in ((len(c.retired), "retired"), (len(c.curriculum.moved), "moved ids"))
-        if n
-    ]
+    extra = [f"{len(c.retired)} retired"] if c.retired else []
+    extra += [plural(len(c.curriculum.moved), "moved id")] if c.curriculum.moved else []
     kept = f" ({', '.join(extra)})" if extra else ""
     shipped = f" (shipped with passport: {path})" if path != file else ""
-    echo(f"Imported {c.id} {c.curriculum.version}: {len(c.milestones)} milestones{kept}{shipped}")
+    echo(f"Imported {c.id} {c.curriculum.version}: {plural(len(c.milestones), 'milestone')}{kept}{shipped}")
+
+
+@dataclass(slots=True)
+class CurriculumImported:
+    """What ``curriculum import`` stored: the curriculum, with the milestones no longer taught and
+    the ids that moved, and whether it was one shipped with passport."""
+
+    file: str
+    id: str
+    version: str
+    title: str
+    milestones: int
+    retired: list[str]
+    moved: dict[str, str]
+    shipped: bool
+    warnings: list[str]
 
 
 def shipped_or_file(text: str) -> str:
@@ -158,4 +212,4 @@ def curriculum_list(ctx: click.Context, shipped: bool, as_json: bool) -> None:
     if not rows:
         echo("No curricula yet: passport curriculum import FILE|ID (see --shipped)")
     for r in rows:
-        echo(f"{r.id}  {r.version}  {r.milestones} milestones  {r.title}")
+        echo(f"{r.id}  {r.version}  {plural(r.milestones, 'milestone')}  {r.title}")

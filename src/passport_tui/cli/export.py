@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from ..shown import plural
 from .context import service
 from .output import document, echo
 from .outputs import force_option, output_option, to_stdout
@@ -44,4 +45,4 @@ def export_tracking(
         return
     path = svc.write_file(output, text, force=force)
     rows = text.count("\r\n") - 1
-    echo(f"Wrote {rows} rows to {path}", err=True)
+    echo(f"Wrote {plural(rows, 'row')} to {path}", err=True)

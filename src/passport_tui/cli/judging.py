@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..engine import year_label
+from ..shown import plural
 from .context import parse_at, service
 from .output import days, echo, emit_json, json_option, named
 from .scores import test_words
@@ -106,12 +107,17 @@ class PassportView:
     "--override", metavar="REASON", help="Record achieved although prerequisites are unmet, with this reason."
 )
 @click.option("--at", "at_", metavar="ISODATE", help="Back-date the judgement (e.g. 2026-03-14).")
+@json_option
 @click.pass_context
-def judge(ctx, pupil, milestone, verdict, curriculum_id, note, override, at_) -> None:
-    """Record one judgement: PUPIL (UPN or id) has achieved MILESTONE, or not yet."""
+def judge(ctx, pupil, milestone, verdict, curriculum_id, note, override, at_, as_json) -> None:
+    """Record one judgement: PUPIL (UPN or id) has achieved MILESTONE, or not yet. With --json,
+    the judgement as recorded (its id, the pupil's id, who and when)."""
     j = service(ctx).judge(
         pupil, milestone, verdict, curriculum_id=curriculum_id, note=note, reason=override, at=parse_at(at_)
     )
+    if as_json:
+        emit_json(j)
+        return
     extra = f" (override: {j.reason})" if j.reason else ""
     echo(f"Recorded {j.milestone_id} {j.verdict.value.replace('_', ' ')} for {pupil}{extra}")
 
@@ -143,7 +149,7 @@ def baseline(ctx, pupil, curriculum_id, through_stage, reason, at_text) -> None:
     """
     done = service(ctx).baseline(pupil, curriculum_id, through_stage, reason=reason, at=parse_at(at_text))
     echo(
-        f"Baseline for {pupil} in {curriculum_id} through {through_stage}: {len(done)} milestones recorded achieved"
+        f"Baseline for {pupil} in {curriculum_id} through {through_stage}: {plural(len(done), 'milestone')} recorded achieved"
     )
 
 
@@ -256,7 +262,7 @@ def show(ctx: click.Context, pupil: str, as_json: bool) -> None:
         for f in e.focus:
             echo(f"  focus: {f.milestone}" + (f" — {f.provision}" if f.provision else ""))
         taught = len(c.milestones) - len(c.retired) + len(e.retired)  # retired count once achieved
-        echo(f"  achieved: {len(e.achieved)} of {taught} milestones")
+        echo(f"  achieved: {len(e.achieved)} of {plural(taught, 'milestone')}")
         for mid in e.retired:
             echo(f"    {mid}  {c.milestone_by_id[mid].title}  (retired; still counted)")
         if e.unlisted:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..shown import plain
+from ..shown import plain, plural
 from .context import options, service
 from .output import echo, emit_json, json_option
 
@@ -43,7 +43,7 @@ def backup(ctx: click.Context, dest: str, force: bool) -> None:
     """
     result = service(ctx).backup(dest, force=force)
     echo(
-        f"Backed up to {result.path} ({result.size:,} bytes, {result.judgements:,} judgements, "
+        f"Backed up to {result.path} ({plural(result.size, 'byte')}, {plural(result.judgements, 'judgement')}, "
         f"schema {result.schema_version}); integrity check ok."
     )
 
@@ -79,7 +79,7 @@ def restore(ctx: click.Context, src: str, yes: bool) -> None:
 
     result = restore_backup(src, db_path, obj["as"])
     kept = f" The replaced database is kept as {result.previous}." if result.previous else ""
-    echo(f"Restored {result.path} from {result.source} ({result.judgements:,} judgements).{kept}")
+    echo(f"Restored {result.path} from {result.source} ({plural(result.judgements, 'judgement')}).{kept}")
 
 
 @click.command()
@@ -116,7 +116,7 @@ def doctor(ctx: click.Context, rebuild: bool, as_json: bool) -> None:
         written = svc.rebuild_projections()
         restored = svc.restore_triggers()
         if not as_json:
-            echo(f"Rebuilt {written:,} projections from the log.")
+            echo(f"Rebuilt {plural(written, 'projection')} from the log.")
             if restored:
                 echo(f"Restored the append-only trigger(s): {', '.join(restored)}.")
     checks = svc.doctor()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..shown import plural
 from .context import PassportGroup, service
 from .output import Column, echo, emit_json, json_option, named, table
 
@@ -113,7 +114,7 @@ def moderation_sample(ctx, class_name, curriculum_id, window, size, as_json) -> 
     if not lines:
         echo(f"No achieved judgements of class {class_name} in {curriculum_id}, {w.name} left to sample.")
         return
-    echo(f"Drew {len(lines)} judgements of class {class_name} in {curriculum_id}, {w.name}:")
+    echo(f"Drew {plural(len(lines), 'judgement')} of class {class_name} in {curriculum_id}, {w.name}:")
     _print_moderation(lines)
 
 

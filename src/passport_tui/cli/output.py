@@ -24,7 +24,8 @@ from typing import Any, TypeVar
 
 import click
 
-from ..shown import json_escaped, plain
+from ..shown import json_escaped, plain, plural
+from ..widths import fitted, width
 
 JSON_HELP = "Print JSON instead of text."
 
@@ -134,7 +135,7 @@ def signed(n: int) -> str:
 
 
 def days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
+    return plural(n, "day")
 
 
 # --- tables --------------------------------------------------------------------------------
@@ -142,8 +143,9 @@ def days(n: int) -> str:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Column:
-    """One column of a fixed-width table. ``width`` 0 leaves the cell unpadded (the last column);
-    ``clip`` cuts a longer cell to the width; ``gap`` is what goes before the column."""
+    """One column of a fixed-width table, its width counted in terminal columns. ``width`` 0
+    leaves the cell unpadded (the last column); ``clip`` cuts a longer cell to the width; ``gap``
+    is what goes before the column. ``align`` is ``<`` (left) or ``>`` (right)."""
 
     header: str
     width: int = 0
@@ -152,10 +154,16 @@ class Column:
     gap: str = " "
 
     def cell(self, text: str) -> str:
+        """The text shown (:func:`passport_tui.shown.plain`), clipped and padded to the column's
+        width in terminal columns: a Chinese name or an emoji takes two a character, so the
+        columns after it still line up."""
         text = plain(text)
-        if self.clip and self.width:
-            text = text[: self.width]
-        return f"{text:{self.align}{self.width}}" if self.width else text
+        if not self.width:
+            return text
+        if self.clip:
+            text = fitted(text, self.width)
+        pad = " " * max(0, self.width - width(text))
+        return pad + text if self.align == ">" else text + pad
 
 
 def table(

@@ -6,14 +6,18 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..engine import year_label
 from ..models import Pupil
-from ..shown import plain
+from ..shown import plain, plural
 from .context import PassportGroup, service
 from .output import echo, emit_json, inlined, json_option, problems, to_json
+
+if TYPE_CHECKING:
+    from ..service.imports import RosterImported
 
 
 @dataclass(slots=True)
@@ -31,6 +35,14 @@ class PupilLine:
         flags = ",".join(g for g, on in (("PP", p.pupil_premium), ("EAL", p.eal), ("FSM", p.fsm)) if on)
         sen = "" if p.sen == "none" else f"SEN:{p.sen.value}"
         return " ".join(x for x in (flags, sen) if x)
+
+
+@dataclass(slots=True)
+class RosterLine:
+    """What ``pupils import`` or ``pupils oneroster`` did, for ``--json``."""
+
+    file: str
+    done: RosterImported = field(metadata=inlined())
 
 
 @click.group(cls=PassportGroup)
@@ -114,12 +126,16 @@ def _line(saved) -> PupilLine:
 @click.option(
     "--academic-year", type=int, help="Academic year the file's year groups are for (default: this one)."
 )
+@json_option
 @click.pass_context
-def pupils_import(ctx: click.Context, file: str, academic_year: int | None) -> None:
+def pupils_import(ctx: click.Context, file: str, academic_year: int | None, as_json: bool) -> None:
     """Import a roster CSV from the school's information system (updates pupils by UPN)."""
     done = service(ctx).import_roster(file, academic_year)
+    if as_json:  # the warnings in it, not on stderr as well
+        emit_json(RosterLine(file, done))
+        return
     problems(f"{warning} (warning)" for warning in done.warnings)
-    echo(f"Imported {file}: {done.added} pupils added, {done.updated} updated")
+    echo(f"Imported {file}: {plural(done.added, 'pupil')} added, {done.updated} updated")
 
 
 @pupils.command("list")
@@ -155,18 +171,25 @@ def pupils_list(ctx: click.Context, class_name: str | None, as_json: bool) -> No
     default=None,
     help="Read grades as UK year groups, or as US grades (default: UK when the set says it is from the UK).",
 )
+@json_option
 @click.pass_context
-def oneroster(ctx: click.Context, path: Path, academic_year: int | None, uk_grades: bool | None) -> None:
+def oneroster(
+    ctx: click.Context, path: Path, academic_year: int | None, uk_grades: bool | None, as_json: bool
+) -> None:
     """Import the students of a OneRoster CSV set (1.1 or 1.2; a folder or a .zip), by UPN."""
     svc = service(ctx)
     done = svc.import_oneroster(path, academic_year, uk_grades=uk_grades)
+    year = done.academic_year if done.academic_year is not None else svc.academic_year()
+    if as_json:  # the rows skipped and the warnings in it, not on stderr as well
+        done.academic_year = year
+        emit_json(RosterLine(str(path), done))
+        return
     problems(done.skipped)
     problems(f"{problem} (warning)" for problem in done.warnings)
-    year = done.academic_year if done.academic_year is not None else svc.academic_year()
     grades = "UK year groups" if done.uk_grades else "US grades"
     echo(
         f"Imported {path} (OneRoster {done.version}, {year}/{(year + 1) % 100:02d}, {grades}): "
-        f"{done.added} pupils added, {done.updated} updated, {len(done.skipped)} rows skipped"
+        f"{plural(done.added, 'pupil')} added, {done.updated} updated, {plural(len(done.skipped), 'row')} skipped"
     )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..shown import plural
 from .context import PassportGroup, service
 from .output import Column, echo, emit_json, json_option, named, num, signed, table
 
@@ -99,13 +100,25 @@ def tests_record(ctx, pupil, curriculum_id, score, window, note) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--curriculum", "curriculum_id", help="Curriculum of every row (else a Curriculum column).")
 @click.option("--window", help="Window of rows without a Window column, like 2026-autumn (default: now).")
+@json_option
 @click.pass_context
-def tests_import(ctx, file, curriculum_id, window) -> None:
+def tests_import(ctx, file, curriculum_id, window, as_json) -> None:
     """Import test scores from a CSV with columns UPN and Score (and Curriculum, Window unless
     given). One transaction: every bad row is reported as FILE:ROW: message and nothing is
     written."""
     n = service(ctx).import_tests(file, curriculum_id=curriculum_id, window=window)
-    echo(f"Imported {file}: {n} test scores")
+    if as_json:
+        emit_json(TestsImported(file, n))
+        return
+    echo(f"Imported {file}: {plural(n, 'test score')}")
+
+
+@dataclass(slots=True)
+class TestsImported:
+    """What ``test import`` did."""
+
+    file: str
+    scores_added: int
 
 
 TEST_COLUMNS = (

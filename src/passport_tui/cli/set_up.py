@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..engine import year_label
+from ..shown import plural
 from .app import open_app
 from .context import options, service
 from .output import echo
@@ -38,7 +39,7 @@ def demo(ctx: click.Context, no_tui: bool, seed: int) -> None:
     echo(f"Demo school built in {svc.database_path}")
     echo(f"  curricula: {', '.join(summary.curricula)}")
     for name, year, n in summary.classes:
-        echo(f"  class {name}: {year_label(year)}, {n} pupils")
-    echo(f"  {summary.judgements} judgements from {summary.first_day} to {summary.last_day}")
+        echo(f"  class {name}: {year_label(year)}, {plural(n, 'pupil')}")
+    echo(f"  {plural(summary.judgements, 'judgement')} from {summary.first_day} to {summary.last_day}")
     if not no_tui:
         open_app(ctx)

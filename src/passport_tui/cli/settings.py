@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -9,7 +10,7 @@ import click
 
 from ..engine import windows_of_year
 from .context import PassportGroup, service
-from .output import echo
+from .output import echo, emit_json, json_option
 
 if TYPE_CHECKING:
     from ..engine import Window
@@ -47,11 +48,27 @@ def settings_terms(ctx, spring, summer) -> None:
         echo(f"{w.name}: {w.start} to {w.end}")
 
 
+@dataclass(slots=True)
+class WindowLine:
+    """One assessment window of ``settings show``."""
+
+    key: str
+    name: str
+    start: date
+    end: date
+    current: bool
+
+
 @settings.command("show")
+@json_option
 @click.pass_context
-def settings_show(ctx) -> None:
+def settings_show(ctx, as_json: bool) -> None:
     """Show the windows of this academic year and the current one."""
     svc = service(ctx)
     current = svc.window()
-    for w in _windows(svc):
-        echo(f"{w.name}: {w.start} to {w.end}" + ("  (current)" if w == current else ""))
+    lines = [WindowLine(w.key, w.name, w.start, w.end, w == current) for w in _windows(svc)]
+    if as_json:
+        emit_json(lines)
+        return
+    for w in lines:
+        echo(f"{w.name}: {w.start} to {w.end}" + ("  (current)" if w.current else ""))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
+from ..shown import plural
 from .context import service
-from .output import document, echo
+from .output import document, echo, emit_json, json_option
 from .outputs import force_option, output_option, to_stdout
 
 
@@ -59,15 +60,16 @@ def transfer_export(
     events = sum(len(p["events"]) for p in data["pupils"])
     curricula = ", ".join(c["curriculum"]["id"] for c in data["curricula"]) or "none"
     echo(
-        f"Wrote {where}: {len(data['pupils'])} pupils, {events} judgements (curricula: {curricula})",
+        f"Wrote {where}: {plural(len(data['pupils']), 'pupil')}, {plural(events, 'judgement')} (curricula: {curricula})",
         err=to_stdout(output),
     )
 
 
 @transfer.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@json_option
 @click.pass_context
-def transfer_import(ctx: click.Context, file: str) -> None:
+def transfer_import(ctx: click.Context, file: str, as_json: bool) -> None:
     """Merge a passport file from another school into this database, in one transaction.
 
     Pupils are matched by UPN (new ones are added), curricula by id and version (one this database
@@ -76,5 +78,8 @@ def transfer_import(ctx: click.Context, file: str) -> None:
     downgraded: a milestone achieved here, or achieved in the file, is achieved after the import.
     A bad file is refused, one line per problem, and nothing is changed."""
     summary = service(ctx).import_passports(file)
+    if as_json:  # the summary: what was added, matched, already here or left out, and why
+        emit_json(summary)
+        return
     for line in summary.lines():
         echo(line)

@@ -18,14 +18,25 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from .. import engine
 from ..curriculum import load_curriculum
 from ..engine import Event, PupilRecord
 from ..errors import PassportError
-from ..models import Curriculum, Judgement, PersonalOutcome, Pupil, Sen, Target, Verdict
+from ..models import (
+    Curriculum,
+    Judgement,
+    Note,
+    NoteKind,
+    PersonalOutcome,
+    Pupil,
+    Sen,
+    Target,
+    TestScore,
+    Verdict,
+)
 from ..resources import sample_curricula_dir
 from ..store import default_db_path
 from .access import Access
@@ -128,6 +139,15 @@ LAST_NAMES = [
     "Costa",
 ]
 TEACHERS = ("ms.hughes", "mr.okafor", "mrs.patel")
+# the staff (login, name, role, classes): Ms Hughes is the deputy head as well as 2H's teacher (an
+# admin), the others teach their class, a teaching assistant reads; whoever builds the demo is
+# added as its head teacher (an admin), so the database opens for them
+STAFF = (
+    ("ms.hughes", "Ms Hughes", "admin", ["2H"]),
+    ("mr.okafor", "Mr Okafor", "teacher", ["4O"]),
+    ("mrs.patel", "Mrs Patel", "teacher", ["6P"]),
+    ("mr.ellis", "Mr Ellis", "viewer", []),
+)
 
 
 @dataclass(frozen=True)
@@ -418,6 +438,182 @@ def pmld_outcomes(service: Session, pupil: Pupil, teacher: str, today: date) -> 
     return out
 
 
+def _staff(service: Session) -> None:
+    """The staff, with names and roles; whoever builds the demo is its head teacher."""
+    for login, name, role, classes in STAFF:
+        service.store.put_staff(login, name, role, classes)
+    if service.user not in {login for login, *_ in STAFF}:
+        service.store.put_staff(service.user, "Head teacher", "admin", [])
+
+
+# what the demo's teachers write: by how the pupil is getting on (pace against the expected)
+COMMENTS = {
+    "ahead": (
+        "{first} has made excellent progress this term and explains {their} thinking clearly. "
+        "Next, we will stretch {them} with problems that have more than one step.",
+        "{first} works with real confidence and often helps others. {They} is ready for more "
+        "challenging work and we will keep building on this.",
+    ),
+    "on track": (
+        "{first} has worked hard this term and is secure in most of what we have taught. "
+        "Practising the next steps at home, little and often, will help.",
+        "{first} is making steady progress and joins in well. {They} is becoming more "
+        "independent and we are pleased with {their} effort.",
+    ),
+    "support": (
+        "{first} is trying hard. {They} is getting extra help in a small group, and is making "
+        "progress with the steps below; reading together at home every day makes a difference.",
+        "{first} has had a mixed term and needs more time with the basics. We are working on "
+        "them in short, regular sessions and will share how it goes at parents' evening.",
+    ),
+}
+SUBJECT_COMMENTS = {
+    "key-maths": {
+        "ahead": "Confident with number; ready for reasoning problems.",
+        "on track": "Secure with the number work taught this term.",
+        "support": "Number facts need regular practice; working on these in a small group.",
+    },
+    "key-english": {
+        "ahead": "Reads widely and writes with flair; now varying sentence openings.",
+        "on track": "Reading fluently; working on punctuating longer sentences.",
+        "support": "Phonics and reading every day in a small group; making progress.",
+    },
+}
+PRONOUNS = {
+    "F": {"them": "her", "their": "her", "They": "She"},
+    "M": {"them": "him", "their": "his", "They": "He"},
+}
+PROVISIONS = (
+    "Small group, 3 × 20 minutes a week with Mr Ellis",
+    "Daily 10-minute catch-up before lunch",
+    "Pre-teaching on Mondays; practical equipment on the table",
+    "Paired reading with an older pupil, twice a week",
+)
+NOTES = (
+    "Parents' evening: mum asked for ideas to practise at home; sent a sheet of games.",
+    "Glasses from October: sits near the front.",
+    "Settled well after a wobbly start to the term.",
+    "Attended the homework club every week this half term.",
+)
+
+
+def _school_records(
+    service: Session,
+    pupils: list[Pupil],
+    pace: dict[str, float],
+    events: list[Judgement],
+    core: list[Curriculum],
+    teacher_of: dict[str, str],
+    today: date,
+    rng: random.Random,
+) -> None:
+    """Test scores, personal targets, focus items, notes and teacher comments, so that every
+    screen and report has something true to show: scores follow a pupil's pace, a target,
+    a focus item and a comment are set by the pupil's own teacher, from their own standing."""
+    store = service.store
+    year = engine.academic_year_of(today)
+    this_window = engine.window_of(today)
+    by_pupil: dict[tuple[int, str], list[Judgement]] = {}
+    for j in events:
+        by_pupil.setdefault((j.pupil_id, j.curriculum_id), []).append(j)
+    # test scores: each term of last year, and this term's once it is half over
+    terms = [(year - 1, w.term, w.end) for w in engine.windows_of_year(year - 1)]
+    if today >= this_window.start + (this_window.end - this_window.start) / 2:
+        terms.append((year, this_window.term, today - timedelta(days=1)))
+    scores = []
+    for p in pupils:
+        assert p.id is not None and p.upn
+        teacher = teacher_of[p.class_name or ""]
+        for c in core:
+            base = 62 + 30 * (pace[p.upn] - 1)
+            for academic_year, term, end in terms:
+                score = round(max(8.0, min(100.0, base + rng.gauss(0, 7))))
+                scores.append(
+                    TestScore(
+                        pupil_id=p.id,
+                        curriculum_id=c.id,
+                        academic_year=academic_year,
+                        term=term,
+                        score=float(score),
+                        by=teacher,
+                        at=_moment(rng, end - timedelta(days=12), end - timedelta(days=3)),
+                    )
+                )
+    store.add_test_scores(scores)
+    comment_day = max(this_window.start, today - timedelta(days=4))
+    yesterday = today - timedelta(days=1)
+
+    def on(d: date) -> datetime:  # a day of this term, never after yesterday
+        return datetime.combine(max(this_window.start, min(d, yesterday)), time(9, 0), UTC)
+
+    for p in pupils:
+        assert p.id is not None and p.upn
+        teacher = teacher_of[p.class_name or ""]
+        pronouns = PRONOUNS["F" if p.gender == "F" else "M"]  # every demo pupil is one or the other
+        band = "ahead" if pace[p.upn] > 1.2 else "support" if pace[p.upn] < 0.8 else "on track"
+        when = _moment(rng, comment_day, yesterday)
+        for c in core:
+            achieved = engine.fold(as_event(j) for j in by_pupil.get((p.id, c.id), [])).achieved()
+            yg = p.year_group_in(year)
+            current = engine.points(c, achieved)
+            # a personal target for about one pupil in five: a stretch, or a realistic step
+            if c.id == "key-maths" and rng.random() < 0.2 and current is not None:
+                default = engine.default_target(c, yg, current)
+                stretch = band == "ahead"
+                store.set_target(
+                    Target(
+                        pupil_id=p.id,
+                        curriculum_id=c.id,
+                        academic_year=year,
+                        points=default + 1 if stretch else max(current + 1, default - 1),
+                        reason="stretch: greater depth in number"
+                        if stretch
+                        else "realistic step, agreed with parents",
+                        by=teacher,
+                        at=on(this_window.start + timedelta(days=14)),
+                    )
+                )
+            # the first next step on the plan of a pupil who needs support
+            steps = engine.next_steps(c, achieved, yg)
+            if band == "support" and steps:
+                store.pin_focus(
+                    p.id,
+                    c.id,
+                    steps[0],
+                    by=teacher,
+                    at=on(this_window.start + timedelta(days=10)),
+                    provision=rng.choice(PROVISIONS),
+                )
+            store.add_note(
+                Note(
+                    pupil_id=p.id,
+                    curriculum_id=c.id,
+                    kind=NoteKind.TEACHER_COMMENT,
+                    text=SUBJECT_COMMENTS[c.id][band],
+                    by=teacher,
+                    at=when,
+                )
+            )
+        store.add_note(
+            Note(
+                pupil_id=p.id,
+                kind=NoteKind.TEACHER_COMMENT,
+                text=rng.choice(COMMENTS[band]).format(first=p.first_name, **pronouns),
+                by=teacher,
+                at=when + timedelta(minutes=5),
+            )
+        )
+        if rng.random() < 0.15:
+            store.add_note(
+                Note(
+                    pupil_id=p.id,
+                    text=rng.choice(NOTES),
+                    by=teacher,
+                    at=_moment(rng, this_window.start, yesterday),
+                )
+            )
+
+
 def _year_size(c: Curriculum, year: int) -> float:
     """Milestones a year's teaching covers: the year's stage (half of a two-year stage)."""
     for s in c.stages:
@@ -437,11 +633,20 @@ DEMO_CURRICULA = (
 )
 
 
-def fresh_demo_file() -> Path:
-    """The demo's own file (``demo.db`` in the user's data folder), emptied for a new build."""
-    path = default_db_path().with_name("demo.db")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+def fresh_demo_file(path: Path | None = None) -> Path:
+    """The demo's own file (``demo.db`` in the user's data folder), emptied for a new build;
+    refused while another program (the app, most likely) has it open, so nothing is deleted
+    under a running app."""
+    from ..store.claim import FileInUse, remove_unused_database
+
+    path = path or default_db_path().with_name("demo.db")
+    try:
+        remove_unused_database(path)
+    except FileInUse:
+        raise PassportError(
+            f"The demo database {path} is open in another program (passport, probably): "
+            "close it there, then run passport demo again."
+        ) from None
     return path
 
 
@@ -512,6 +717,20 @@ def build_demo(service: Session, seed: int = 2026) -> DemoSummary:
         store.append_judgements(events)
         _milestone_targets(
             service, stored[pmld.upn], events, [by_id["engagement-model"], by_id["small-steps"]], year
+        )
+    with store.transaction():
+        _staff(service)
+        _school_records(
+            service,
+            [stored[p.upn] for p in pupils if p is not pmld],
+            pace,
+            events,
+            [by_id[cid] for cid in core],
+            teacher_of,
+            today,
+            random.Random(
+                f"{seed}-{today.isoformat()}-records"
+            ),  # its own stream: the judgements stay as they were
         )
     return DemoSummary(
         curricula=[c.id for c in curricula],

@@ -38,6 +38,7 @@ from typing import Any
 
 from .. import files
 from ..errors import DatabaseBusy, DatabaseDamaged, DatabaseFault, DatabaseReadOnly, DiskFull, PassportError
+from ..shown import plural
 from ..store import SCHEMA_VERSION, Store, fault
 from .access import Access
 
@@ -448,8 +449,8 @@ def verdict(checks: list[Check]) -> str:
     """One line: healthy, or how many checks failed and which."""
     failed = [c.name for c in checks if not c.ok]
     if not failed:
-        return f"healthy: all {len(checks)} checks passed"
-    return f"NOT healthy: {len(failed)} of {len(checks)} checks failed ({', '.join(failed)})"
+        return f"healthy: all {plural(len(checks), 'check')} passed"
+    return f"NOT healthy: {len(failed)} of {plural(len(checks), 'check')} failed ({', '.join(failed)})"
 
 
 # --- the use cases -------------------------------------------------------------------------

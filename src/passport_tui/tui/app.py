@@ -18,6 +18,7 @@ from ..errors import DatabaseBusy, PassportError
 from ..files import OutputRefused
 from ..resources import styles_dir
 from ..service import Service, database_fault
+from ..shown import plural
 from . import preferences
 from .failures import LOG_NAME, ErrorScreen, summary, write_log
 from .glyphs import Glyphs, choose
@@ -29,7 +30,6 @@ from .screens.passport import PassportScreen
 from .screens.start import StartScreen
 from .screens.tracking import TrackingScreen
 from .screens.tree import TreeScreen
-from .text import count
 
 DEFAULT_THEME = "textual-dark"
 STYLES = ("global.tcss", "grid.tcss", "passport.tcss", "tree.tcss", "tracking.tcss", "start.tcss")
@@ -118,7 +118,7 @@ class PassportApp(App):
             self.push_screen(PickScreen("Which class?", self.class_choices()), self.open_grid)
 
     def class_choices(self) -> list[tuple[str, str]]:
-        return [(name, f"{name}  ({count(n, 'pupil')})") for name, n in self.service.classes()]
+        return [(name, f"{name}  ({plural(n, 'pupil')})") for name, n in self.service.classes()]
 
     def open_grid(self, class_name: str | None) -> None:
         """The class's grid, on the first subject and stage for its year group (read in the

@@ -16,11 +16,6 @@ def content(text: str | None, multiline: bool = True) -> Content:
     return Content(plain(text, multiline))
 
 
-def count(n: int, noun: str) -> str:
-    """``1 pupil``, ``27 pupils``."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def rich_text(text: str | None, style: str = "") -> Text:
     return Text(plain(text), style=style)
 

@@ -19,9 +19,10 @@ from ...engine import Flag, year_label
 from ...errors import PrerequisitesUnmet
 from ...models import Curriculum, Pupil, Sen
 from ...service import GridLine, Service
+from ...shown import plural
 from ..failures import guarded
 from ..glyphs import Glyphs
-from ..text import count, plain
+from ..text import plain
 from ..widgets.grid import ClassGrid, GridColumn, GridRow
 from ..widgets.keys import KeyBar
 from .base import Read, ServiceScreen
@@ -461,7 +462,7 @@ class GridScreen(ServiceScreen):
             bits.append(dict(self.parts()).get(self.view.part or "", self.view.part or ""))
         total = max(len(self.lines), self.expected_pupils)
         bits.append(
-            f"{len(self.shown)} of {count(total, 'pupil')}" if self.filter_text else count(total, "pupil")
+            f"{len(self.shown)} of {plural(total, 'pupil')}" if self.filter_text else plural(total, "pupil")
         )
         if self.filter_text:
             bits.append(f"filter: {self.filter_text}")
@@ -549,7 +550,7 @@ class GridScreen(ServiceScreen):
             if refused:
                 extra.append(f"{len(refused)} refused")
             text = (
-                f"Marked {count(len(recorded), 'pupil')} {col.id} {word}"
+                f"Marked {plural(len(recorded), 'pupil')} {col.id} {word}"
                 if recorded
                 else f"{col.id}: nothing marked"
             )

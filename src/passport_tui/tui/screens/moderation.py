@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 from ...engine import Window
 from ...models import Curriculum
 from ...service import ModerationItem, Service
+from ...shown import plural
 from ..failures import guarded
 from ..text import plain
 from ..widgets.keys import KeyBar
@@ -97,7 +98,9 @@ class ModerationScreen(ServiceScreen):
         if not self.is_latest(message):
             return
         if message.drawn is not None:
-            self.notify(f"{message.drawn} judgements drawn for moderation.", markup=False, timeout=3)
+            self.notify(
+                f"{plural(message.drawn, 'judgement')} drawn for moderation.", markup=False, timeout=3
+            )
         was = self.current()
         self.items = message.items
         self.curriculum = message.curriculum

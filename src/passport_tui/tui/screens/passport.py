@@ -12,6 +12,7 @@ from ...engine import Cell, year_label
 from ...errors import PrerequisitesUnmet
 from ...models import Judgement, Sen, is_passport_id
 from ...service import CurriculumPassport, OutcomeView, PupilPassport, Service
+from ...shown import plural
 from ..failures import guarded
 from ..glyphs import ASCII, Glyphs
 from ..text import plain
@@ -636,7 +637,7 @@ class PassportScreen(ServiceScreen):
     def on_baseline_recorded(self, message: BaselineRecorded) -> None:
         self.notify(
             f"Baseline recorded in {message.curriculum_id} through {message.stage}: "
-            f"{message.recorded} milestones achieved.",
+            f"{plural(message.recorded, 'milestone')} achieved.",
             markup=False,
             timeout=6,
         )

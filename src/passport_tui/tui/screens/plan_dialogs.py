@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...shown import plural
 from ..text import content
 
 
@@ -150,10 +151,10 @@ class BaselineScreen(ModalScreen[BaselineChoice | None]):
         else:
             _, title, n = chosen
             if self.confirming:
-                text = f"Record {n} milestones as achieved for {self.pupil_name}, through {title}?"
+                text = f"Record {plural(n, 'milestone')} as achieved for {self.pupil_name}, through {title}?"
                 hint = "Enter to record · Esc to go back"
             else:
-                text = f"Through {title}: {n} milestones will be recorded as achieved."
+                text = f"Through {title}: {plural(n, 'milestone')} will be recorded as achieved."
                 hint = "Enter to continue · Tab to move · Esc to cancel"
         self.query_one("#baseline-summary", Static).update(content(text))
         self.query_one("#baseline-hint", Label).update(Content(hint))

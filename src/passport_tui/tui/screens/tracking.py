@@ -60,12 +60,16 @@ class Column:
     every_subject: bool = False  # shown only when the table covers every subject
 
 
+# whether a target is met, on track or off track, in a word (the column fits 80 columns)
+TARGET_WORDS = {"met": "met", "on track": "on", "off track": "off"}
+
+
 def target_text(row: TrackingRow) -> str:
-    """The target's points and whether it is met, on track or off track: ``21 on track``."""
+    """The target's points and whether it is met, on track or off track: ``21 on``, ``21 off``."""
     s = row.standing
     if s.target is None:
         return "-"
-    return f"{s.target} {s.target_status.value}" if s.target_status else str(s.target)
+    return f"{s.target} {TARGET_WORDS[s.target_status.value]}" if s.target_status else str(s.target)
 
 
 def flags_text(row: TrackingRow, labels: Labels) -> str:
@@ -105,20 +109,20 @@ COLUMNS = (
     Column("Flags", 16, flags_text),
     Column(
         "+Yr",
-        4,
+        3,
         lambda r, _: points_or_steps(
             r, r.standing.progress_this_year, r.steps and r.steps.this_year, signed=True
         ),
     ),
     Column(
         "+Win",
-        5,
+        4,
         lambda r, _: points_or_steps(
             r, r.standing.progress_last_window, r.steps and r.steps.this_window, signed=True
         ),
     ),
     Column("Gaps", 4, lambda r, _: str(len(r.standing.gaps))),
-    Column("Target", 12, lambda r, _: steps_target(r) if r.steps else target_text(r)),
+    Column("Target", 6, lambda r, _: steps_target(r) if r.steps else target_text(r)),
 )
 
 # a framework without points (engagement model, small steps, PSP): milestones secured, no points

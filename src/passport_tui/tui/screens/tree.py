@@ -17,6 +17,7 @@ from textual.widgets.tree import TreeNode
 
 from ...models import Curriculum, LinkProvenance
 from ...service import Service
+from ...shown import plural
 from ..failures import guarded
 from ..text import plain, rich_text
 from ..widgets.keys import KeyBar
@@ -284,7 +285,11 @@ class TreeScreen(ServiceScreen):
             self.match_index = 0
             if self.matches:
                 self.jump(*self.matches[0])
-                self.notify(f"{len(self.matches)} matches; n for the next.", markup=False, timeout=3)
+                self.notify(
+                    f"{plural(len(self.matches), 'match', 'matches')}; n for the next.",
+                    markup=False,
+                    timeout=3,
+                )
             else:
                 self.notify(f"No milestone matches {text!r}.", markup=False, timeout=3)
 
