@@ -8,7 +8,7 @@ from textual.content import Content
 
 from ..shown import plain
 
-__all__ = ["content", "count", "plain"]
+__all__ = ["content", "plain"]
 
 
 def content(text: str | None, multiline: bool = True) -> Content:
