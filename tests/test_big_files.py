@@ -188,3 +188,70 @@ def test_a_corrupt_member_is_one_line(tmp_path: Path) -> None:
         read_oneroster(path, 2026)
     (line,) = caught.value.lines()
     assert line.startswith(f"{path}/users.csv: cannot read the file")
+
+
+# --- the CSV readers take files as streams -------------------------------------------------
+
+
+@pytest.fixture
+def no_whole_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading a whole file into memory fails the test."""
+
+    def whole(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a whole file was read into memory")
+
+    monkeypatch.setattr(Path, "read_bytes", whole)
+    monkeypatch.setattr(Path, "read_text", whole)
+
+
+ROSTER = "UPN,Forename,Surname,Year\n"
+
+
+def test_the_csv_readers_stream_their_files(tmp_path: Path, no_whole_reads: None) -> None:
+    from passport_tui.interop.roster import read_roster
+    from passport_tui.interop.tests_csv import scan_test_scores
+
+    roster = tmp_path / "roster.csv"
+    with roster.open("w", encoding="cp1252", newline="") as f:
+        f.write(ROSTER + "A1,Zoë,Brontë,3\r\n")
+    assert [(p.first_name, p.year_group) for p in read_roster(roster, 2026)] == [("Zoë", 3)]
+    scores = tmp_path / "scores.csv"
+    with scores.open("w", encoding="utf-8-sig", newline="") as f:
+        f.write("UPN,Score,Curriculum\nA1,72,maths\n")
+    rows, problems = scan_test_scores(scores)
+    assert [(r.upn, r.score) for r in rows] == [("A1", 72.0)] and not problems
+    folder = tmp_path / "set"
+    folder.mkdir()
+    with (folder / "users.csv").open("w", encoding="utf-8", newline="") as f:
+        f.write(USERS + "u1,active,student,Ann,Adams,A1,03\n")
+    assert [p.upn for p in read_oneroster(folder, 2026).pupils] == ["A1"]
+
+
+def test_an_endless_line_in_a_roster_or_scores_file_is_one_line(tmp_path: Path) -> None:
+    from passport_tui.interop.roster import read_roster
+    from passport_tui.interop.tests_csv import scan_test_scores
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER + "A1," + "x" * (2 << 20), encoding="utf-8")
+    with pytest.raises(RosterError) as caught:
+        read_roster(roster, 2026)
+    assert caught.value.lines() == [f"{roster}:2: a line longer than 1,048,576 characters: not a CSV file"]
+    scores = tmp_path / "scores.csv"
+    scores.write_text("UPN,Score,Curriculum\nA1,72,maths\nA2," + "9" * (2 << 20), encoding="utf-8")
+    rows, problems = scan_test_scores(scores)
+    assert len(rows) == 1
+    assert [str(p) for p in problems] == [
+        f"{scores}:3: a line longer than 1,048,576 characters: not a CSV file"
+    ]
+
+
+def test_a_roster_that_is_not_text_names_the_line(tmp_path: Path) -> None:
+    from passport_tui.interop.roster import read_roster
+
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes((ROSTER + "A1,Ann,Adams,3\n").encode() + b"A2,\x81\x8d,Brown,3\n")
+    with pytest.raises(RosterError) as caught:
+        read_roster(roster, 2026)
+    assert caught.value.lines() == [
+        f"{roster}:3: not text in UTF-8 or Windows-1252: save the file as CSV UTF-8"
+    ]
