@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .context import service
+from .progress import progress_bar
 
 
 @click.group("transfer")
@@ -39,16 +40,19 @@ def transfer_export(
       passport transfer export A123456789012 -o ann.passport.json
       passport transfer export --year 6 -o leavers-2027.passport.json
     """
-    data = service(ctx).write_passport_file(
-        output,
-        list(pupils) or None,
-        class_name=class_name,
-        year_group=year_group,
-        school=school,
+    with progress_bar() as progress:
+        written = service(ctx).write_passport_file(
+            output,
+            list(pupils) or None,
+            class_name=class_name,
+            year_group=year_group,
+            school=school,
+            progress=progress,
+        )
+    curricula = ", ".join(written.curricula) or "none"
+    click.echo(
+        f"Wrote {output}: {written.pupils} pupils, {written.events} judgements (curricula: {curricula})"
     )
-    events = sum(len(p["events"]) for p in data["pupils"])
-    curricula = ", ".join(c["curriculum"]["id"] for c in data["curricula"]) or "none"
-    click.echo(f"Wrote {output}: {len(data['pupils'])} pupils, {events} judgements (curricula: {curricula})")
 
 
 @transfer.command("import")
@@ -62,6 +66,7 @@ def transfer_import(ctx: click.Context, file: str) -> None:
     original authors and dates; importing the same file twice adds nothing. Nothing is ever
     downgraded: a milestone achieved here, or achieved in the file, is achieved after the import.
     A bad file is refused, one line per problem, and nothing is changed."""
-    summary = service(ctx).import_passports(file)
+    with progress_bar() as progress:
+        summary = service(ctx).import_passports(file, progress)
     for line in summary.lines():
         click.echo(line)
