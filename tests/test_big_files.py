@@ -4,6 +4,7 @@ readers take files as streams."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -255,3 +256,76 @@ def test_a_roster_that_is_not_text_names_the_line(tmp_path: Path) -> None:
     assert caught.value.lines() == [
         f"{roster}:3: not text in UTF-8 or Windows-1252: save the file as CSV UTF-8"
     ]
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_drawn_on_a_terminal_and_nowhere_else() -> None:
+    from passport_tui.cli.progress import progress_bar
+
+    with progress_bar(io.StringIO()) as progress:
+        assert progress is None  # a pipe or a file: nothing drawn
+    terminal = FakeTerminal()
+    with progress_bar(terminal) as progress:
+        assert progress is not None
+        for n in range(1, 51):
+            progress("Importing passports", n, 50)
+    drawn = terminal.getvalue()
+    assert "Importing passports" in drawn and "50/50" in drawn
+
+
+def run_with_a_terminal_for_stderr(args: list[str]) -> tuple[bytes, bytes, int]:
+    """Run ``passport`` with stderr on a pseudo-terminal and stdout a pipe: (stdout, stderr, status)."""
+    import os
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    command = [sys.executable, "-m", "passport_tui.cli", *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    err = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the other end closed
+                break
+            if not chunk:
+                break
+            err += chunk
+        elif process.poll() is not None:
+            break
+    assert process.stdout is not None
+    out = process.stdout.read()
+    os.close(master)
+    return out, err, process.wait(timeout=60)
+
+
+@pytest.mark.slow  # two whole processes
+def test_progress_goes_to_the_terminal_never_into_standard_output(tmp_path: Path) -> None:
+    from tests.conftest import small_school
+
+    db = tmp_path / "school.db"
+    small_school(db).close()
+    out, err, status = run_with_a_terminal_for_stderr(["--db", str(db), "report", "--school"])
+    assert status == 0, err
+    assert out.lstrip().lower().startswith(b"<!doctype html")  # the page, and only the page
+    assert b"School report" in err and b"\r" in err
+    file = tmp_path / "all.json"
+    out, err, status = run_with_a_terminal_for_stderr(
+        ["--db", str(db), "transfer", "export", "-o", str(file)]
+    )
+    assert status == 0, err
+    assert out.decode().splitlines() == [
+        f"Wrote {file}: 6 pupils, 0 judgements (curricula: none)"
+    ]  # the one-line summary
+    assert b"Exporting passports" in err
+    json.loads(file.read_text(encoding="utf-8"))

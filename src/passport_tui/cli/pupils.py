@@ -10,6 +10,7 @@ import click
 from ..models import Pupil
 from .context import PassportGroup, service
 from .output import emit_json, inlined, json_option, problems
+from .progress import progress_bar
 
 
 @dataclass(slots=True)
@@ -41,7 +42,8 @@ def pupils() -> None:
 @click.pass_context
 def pupils_import(ctx: click.Context, file: str, academic_year: int | None) -> None:
     """Import a roster CSV from the school's information system (updates pupils by UPN)."""
-    done = service(ctx).import_roster(file, academic_year)
+    with progress_bar() as progress:
+        done = service(ctx).import_roster(file, academic_year, progress)
     problems(f"{warning} (warning)" for warning in done.warnings)
     click.echo(f"Imported {file}: {done.added} pupils added, {done.updated} updated")
 
@@ -81,7 +83,8 @@ def pupils_list(ctx: click.Context, class_name: str | None, as_json: bool) -> No
 def oneroster(ctx: click.Context, path: Path, academic_year: int | None, uk_grades: bool | None) -> None:
     """Import the students of a OneRoster CSV set (1.1 or 1.2; a folder or a .zip), by UPN."""
     svc = service(ctx)
-    done = svc.import_oneroster(path, academic_year, uk_grades=uk_grades)
+    with progress_bar() as progress:
+        done = svc.import_oneroster(path, academic_year, uk_grades=uk_grades, progress=progress)
     problems(done.skipped)
     problems(f"{problem} (warning)" for problem in done.warnings)
     year = done.academic_year if done.academic_year is not None else svc.academic_year()

@@ -6,6 +6,7 @@ import click
 
 from .app import open_app
 from .context import options, service
+from .progress import progress_bar
 
 
 @click.command()
@@ -32,7 +33,8 @@ def demo(ctx: click.Context, no_tui: bool, seed: int) -> None:
     if root["db"] is None:
         root["db"] = str(fresh_demo_file())
     svc = service(ctx)
-    summary = build_demo(svc, seed=seed)
+    with progress_bar() as progress:
+        summary = build_demo(svc, seed=seed, progress=progress)
     click.echo(f"Demo school built in {svc.database_path}")
     click.echo(f"  curricula: {', '.join(summary.curricula)}")
     for name, year, n in summary.classes:

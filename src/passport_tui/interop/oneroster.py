@@ -61,7 +61,7 @@ from typing import IO
 from ..errors import Problem, RosterError
 from ..models import Pupil
 from .roster import PathwayCell, _gender, _normal, _quote, _tags
-from .streams import CHUNK, Capped, NotText, TooBig, csv_lines, sniff_encoding
+from .streams import CHUNK, Capped, Counted, NotText, TooBig, csv_lines, sniff_encoding
 
 __all__ = ["OneRosterImport", "read_oneroster", "parse_date", "year_group_of_grade"]
 
@@ -197,8 +197,9 @@ class _Source:
     """The CSV files of a set, found by name case-insensitively (in a zip, in any one folder), each
     streamed when it is read; the caps above refuse a set too big to be real, naming the file."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, on_bytes: Callable[[int], None] | None = None):
         self.path = path
+        self.on_bytes = on_bytes  # told of each piece read (a set's files are read more than once)
         self.files: dict[str, tuple[str, Path | zipfile.ZipInfo]] = {}  # lower-case name → (display, where)
         self.zip: zipfile.ZipFile | None = None
         self.sizes: dict[str, int] = {}  # lower-case name → bytes, once read
@@ -276,11 +277,15 @@ class _Source:
             raw: IO[bytes] = self.zip.open(where)
         else:
             raw = where.open("rb")
-        return io.BufferedReader(Capped(raw, limit, lambda: message), CHUNK)
+        capped: io.RawIOBase = Capped(raw, limit, lambda: message)
+        if self.on_bytes is not None:
+            capped = Counted(capped, self.on_bytes)  # type: ignore[arg-type]
+        return io.BufferedReader(capped, CHUNK)
 
     def _counted(self, key: str, stream: IO[bytes]) -> None:
         raw = stream.raw  # type: ignore[attr-defined]
-        self.sizes.setdefault(key, raw.count)
+        capped = raw.raw if isinstance(raw, Counted) else raw
+        self.sizes.setdefault(key, capped.count)
 
     @contextlib.contextmanager
     def _reading(self, display: str) -> Iterator[None]:
@@ -454,6 +459,7 @@ def read_oneroster(
     *,
     default_year: int | None = None,
     uk_grades: bool | None = None,
+    on_bytes: Callable[[int], None] | None = None,
 ) -> OneRosterImport:
     """Pupils from a OneRoster CSV set (1.1 or 1.2, a folder or a .zip).
 
@@ -462,7 +468,7 @@ def read_oneroster(
     (None: decide from the set). Raises ``RosterError`` when users.csv is missing or unreadable,
     or when no student is left to import, or when the set is too big to be real (see the caps
     above); every skipped row is in ``skipped``."""
-    with _Source(Path(path)) as source:
+    with _Source(Path(path), on_bytes) as source:
         return _read_set(source, academic_year, default_year, uk_grades)
 
 

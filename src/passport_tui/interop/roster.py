@@ -24,7 +24,7 @@ from typing import IO, Any
 from ..engine.window import birth_mismatch, year_group_by_birth
 from ..errors import Problem, RosterError
 from ..models import Pupil, Sen
-from .streams import NotText, TooBig, csv_lines, sniff_encoding
+from .streams import Counted, NotText, TooBig, csv_lines, sniff_encoding
 
 # field → header synonyms (normalised), in order of preference when a file has several
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -90,14 +90,17 @@ def read_roster(
     academic_year: int,
     warnings: list[Problem] | None = None,
     pathways: dict[str, PathwayCell] | None = None,
+    *,
+    on_bytes: Callable[[int], None] | None = None,
 ) -> list[Pupil]:
     """Read a roster CSV file (UTF-8 with or without BOM, UTF-16 with BOM, or Windows-1252) as
-    a stream: the file is never held in memory whole."""
+    a stream: the file is never held in memory whole. ``on_bytes`` is told of each piece read."""
     name = str(path)
     file = Path(path)
     try:
         encoding = sniff_encoding(lambda: file.open("rb"))
-        with file.open(encoding=encoding, newline="") as text:
+        raw = io.BufferedReader(Counted(file.open("rb"), on_bytes)) if on_bytes else file.open("rb")
+        with io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
             return _parse_stream(text, name, academic_year, warnings, pathways)
     except NotText as e:
         raise RosterError([Problem(name, e.line, str(e))]) from None

@@ -65,6 +65,31 @@ class Capped(io.RawIOBase):
             super().close()
 
 
+class Counted(io.RawIOBase):
+    """``raw`` read through a callback told how many bytes each read gave (for a progress bar)."""
+
+    def __init__(self, raw: IO[bytes], on_bytes: Callable[[int], None]):
+        super().__init__()
+        self.raw = raw
+        self.on_bytes = on_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        if data:
+            self.on_bytes(len(data))
+        return len(data)
+
+    def close(self) -> None:
+        try:
+            self.raw.close()
+        finally:
+            super().close()
+
+
 def sniff_encoding(open_bytes: Callable[[], IO[bytes]]) -> str:
     """The encoding of the text ``open_bytes()`` streams (read to its end, a piece at a time, and
     again when it is not UTF-8): ``utf-16`` after a UTF-16 BOM, else ``utf-8-sig`` when all of it

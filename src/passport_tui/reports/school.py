@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..engine.groups import GroupFigures
+from ..progress import Progress
 from ._render import clean, long_date, render, year_label
 from .parent import subject_name
 
@@ -106,14 +107,19 @@ def _group_lines(a: GroupAnalysis) -> list[GroupLine]:
     return lines
 
 
-def school_report(svc: Service) -> str:
+def school_report(svc: Service, progress: Progress | None = None) -> str:
     """Class summaries (pupils, % at or above expected and % needing support per subject) and the
-    group analysis of every subject, now, as a self-contained HTML page."""
+    group analysis of every subject, now, as a self-contained HTML page. ``progress`` is told of
+    each class and each subject as it is done."""
     curricula = svc.curricula()
     titles = {c.id: subject_name(c) for c in curricula}
     today = svc.today()
     classes = []
-    for name, count in svc.classes():
+    every_class = svc.classes()
+    steps = len(every_class) + 1 + len(curricula)  # the classes, the whole school, each subject's groups
+    for done, (name, count) in enumerate(every_class):
+        if progress is not None:
+            progress("School report", done, steps)
         years = sorted({svc.year_group(p) for p in svc.pupils(name)})
         classes.append(
             ClassSummary(
@@ -123,9 +129,13 @@ def school_report(svc: Service) -> str:
                 _summaries(svc.tracking(class_name=name), titles),
             )
         )
+    if progress is not None:
+        progress("School report", len(every_class), steps)
     everyone = _summaries(svc.tracking(), titles) if classes or svc.pupils() else []
     groups = []
-    for c in curricula:
+    for done, c in enumerate(curricula, start=len(every_class) + 1):
+        if progress is not None:
+            progress("School report", done, steps)
         a = svc.group_analysis(curriculum_id=c.id)
         lags = []
         for lag in a.lags:
@@ -136,6 +146,8 @@ def school_report(svc: Service) -> str:
                 f"({lag.group_achieved} of {lag.group_count}), others {lag.rest_pct:.0f}%"
             )
         groups.append(SubjectGroups(titles[c.id], a.window.name, _group_lines(a), lags))
+    if progress is not None:
+        progress("School report", steps, steps)
     return render(
         "school.html",
         title="School report: progress and groups",

@@ -19,6 +19,7 @@ from ..curriculum import load_curriculum
 from ..engine import Event, PupilRecord
 from ..errors import PassportError
 from ..models import Curriculum, Judgement, Pupil, Sen, Verdict
+from ..progress import Progress
 from ..resources import sample_curricula_dir
 from ..store import default_db_path
 from .access import Access
@@ -302,8 +303,9 @@ def fresh_demo_file() -> Path:
     return path
 
 
-def build_demo(service: Session, seed: int = 2026) -> DemoSummary:
-    """Fill an empty database with the demo school (admins only; never a database with pupils)."""
+def build_demo(service: Session, seed: int = 2026, progress: Progress | None = None) -> DemoSummary:
+    """Fill an empty database with the demo school (admins only; never a database with pupils);
+    ``progress`` is told of each pupil whose year is made up."""
     if isinstance(service, Access):
         service.require_admin("build the demo school")
     if service.store.pupils():
@@ -332,7 +334,9 @@ def build_demo(service: Session, seed: int = 2026) -> DemoSummary:
     # a new arrival in 6P joined this September: no history here, a baseline on entry instead
     arrival = [p for p in pupils if p.class_name == "6P"][-1]
     events: list[Judgement] = []
-    for p in pupils:
+    for n, p in enumerate(pupils, start=1):
+        if progress is not None:
+            progress("Building the demo school", n, len(pupils))
         sp = stored[p.upn]
         if p is arrival:
             continue
