@@ -211,3 +211,77 @@ def test_a_file_that_is_not_utf8_names_its_line(two, tmp_path: Path) -> None:
     with pytest.raises(FileProblems) as caught:
         b.import_passports(file)
     assert caught.value.lines() == [f"{file}:3: the file is not UTF-8 text"]
+
+
+def test_batched_appends_are_the_log_unbatched_appends_would_write(tmp_path: Path) -> None:
+    from passport_tui.models import Judgement, Verdict
+    from tests.conftest import NOW
+
+    plain = small_school(tmp_path / "plain.db")
+    batched = small_school(tmp_path / "batched.db")
+    try:
+        for svc in (plain, batched):
+            svc.judge("A2", "1N-1", "achieved")  # an event already in the log before the block
+        pid = plain.pupil("A1").id
+        assert pid == batched.pupil("A1").id and pid is not None
+
+        def events(store, into: list[Judgement]) -> None:
+            a = store.append_judgement(
+                Judgement(
+                    pupil_id=pid,
+                    curriculum_id="maths",
+                    milestone_id="1N-1",
+                    verdict=Verdict.ACHIEVED,
+                    by="x",
+                    at=NOW,
+                )
+            )
+            into.append(a)
+            into.append(
+                store.append_judgement(
+                    Judgement(
+                        pupil_id=pid,
+                        curriculum_id="maths",
+                        milestone_id="1N-1",
+                        verdict=Verdict.RETRACTED,
+                        by="x",
+                        at=NOW,
+                        reason="wrong",
+                        corrects=a.id,
+                    )
+                )
+            )
+
+        ours: list[Judgement] = []
+        events(plain.store, ours)
+        theirs: list[Judgement] = []
+        with batched.store.transaction(), batched.store.appends_batched():
+            events(batched.store, theirs)
+            assert [j.id for j in batched.store.judgements(pid)] == [j.id for j in theirs]  # written first
+            batched.store.append_judgement(
+                Judgement(
+                    pupil_id=pid,
+                    curriculum_id="maths",
+                    milestone_id="1N-2",
+                    verdict=Verdict.NOT_YET,
+                    by="x",
+                    at=NOW,
+                )
+            )
+        plain.store.append_judgement(
+            Judgement(
+                pupil_id=pid,
+                curriculum_id="maths",
+                milestone_id="1N-2",
+                verdict=Verdict.NOT_YET,
+                by="x",
+                at=NOW,
+            )
+        )
+        assert [j.id for j in ours] == [j.id for j in theirs]
+        strip = [(j.id, j.milestone_id, j.verdict, j.corrects) for j in plain.store.judgements(pid)]
+        assert strip == [(j.id, j.milestone_id, j.verdict, j.corrects) for j in batched.store.judgements(pid)]
+        assert standings(plain, "A1") == standings(batched, "A1")
+    finally:
+        plain.close()
+        batched.close()
