@@ -173,7 +173,10 @@ def test_skipped_rows_are_listed_up_to_a_limit_and_then_counted(
 def test_a_set_in_windows_1252_is_read_as_a_stream(tmp_path: Path) -> None:
     folder = tmp_path / "set"
     folder.mkdir()
-    (folder / "users.csv").write_bytes((USERS + "u1,active,student,Zoë,Brontë,Z1,03\n").encode("cp1252"))
+    rows = "u1,active,student,Zoë,Brontë,Z1,03\n" + "".join(
+        f"t{i},active,teacher,Tom,Tate,T{i},\n" for i in range(60_000)  # past the first megabyte
+    )
+    (folder / "users.csv").write_bytes((USERS + rows).encode("cp1252"))
     (p,) = read_oneroster(folder, 2026).pupils
     assert (p.first_name, p.last_name) == ("Zoë", "Brontë")
 

@@ -315,7 +315,7 @@ class _Source:
 
                 opened: list[IO[bytes]] = []
                 self.encodings[key] = sniff_encoding(sniffed)
-                self._counted(key, opened[0])
+                self._counted(key, opened[-1])  # the last pass read the whole file
         encoding = self.encodings[key]
 
         def records() -> Iterator[tuple[int, list[str]]]:
