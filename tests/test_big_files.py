@@ -174,7 +174,8 @@ def test_a_set_in_windows_1252_is_read_as_a_stream(tmp_path: Path) -> None:
     folder = tmp_path / "set"
     folder.mkdir()
     rows = "u1,active,student,Zoë,Brontë,Z1,03\n" + "".join(
-        f"t{i},active,teacher,Tom,Tate,T{i},\n" for i in range(60_000)  # past the first megabyte
+        f"t{i},active,teacher,Tom,Tate,T{i},\n"
+        for i in range(60_000)  # past the first megabyte
     )
     (folder / "users.csv").write_bytes((USERS + rows).encode("cp1252"))
     (p,) = read_oneroster(folder, 2026).pupils

@@ -111,6 +111,7 @@ class JudgementLog(ProjectionRows):
     _pending: list[tuple[Any, ...]] | None = None
     _next_id = 0
     _touched: set[tuple[int, str]] | None = None
+    _recorded: tuple[datetime, str, datetime] | None = None  # the last recorded_at, as text and in UTC
 
     @contextlib.contextmanager
     def appends_batched(self) -> Iterator[None]:
@@ -162,13 +163,18 @@ class JudgementLog(ProjectionRows):
         ``appends_batched`` the event is written, and the projection rewritten, when that block
         ends."""
         recorded_at = j.recorded_at or datetime.now(UTC)
-        row = _judgement_values(j, iso_utc(recorded_at))
         if self._pending is not None and self._touched is not None:
+            # an import gives every event the same recorded_at: its text and its UTC form once
+            if self._recorded is None or self._recorded[0] is not recorded_at:
+                text = iso_utc(recorded_at)
+                self._recorded = (recorded_at, text, parse_utc(text))
+            row = _judgement_values(j, self._recorded[1])
             eid = self._next_id
             self._next_id += 1
             self._pending.append((eid, *row))
             self._touched.add((j.pupil_id, j.curriculum_id))
-            return j.model_copy(update={"id": eid, "recorded_at": parse_utc(row[-1])})
+            return j.model_copy(update={"id": eid, "recorded_at": self._recorded[2]})
+        row = _judgement_values(j, iso_utc(recorded_at))
         with self.transaction():
             try:
                 cursor = self.conn.execute(_INSERT_JUDGEMENT, row)
