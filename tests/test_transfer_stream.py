@@ -285,3 +285,16 @@ def test_batched_appends_are_the_log_unbatched_appends_would_write(tmp_path: Pat
     finally:
         plain.close()
         batched.close()
+
+
+def test_a_value_too_long_to_be_real_is_refused_not_read_on(two, tmp_path: Path, monkeypatch) -> None:
+    _, b = two
+    monkeypatch.setattr(json_stream, "MAX_VALUE", 10_000)
+    monkeypatch.setattr(json_stream, "CHUNK", 1_000)
+    file = tmp_path / "long.json"
+    file.write_text(
+        '{\n  "format": "passport-file",\n  "$schema": "' + "x" * 50_000 + '"\n}\n', encoding="utf-8"
+    )
+    with pytest.raises(FileProblems) as caught:
+        b.import_passports(file)
+    assert caught.value.lines() == [f"{file}:3: a value longer than 10,000 characters: refused"]

@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 CHUNK = 1 << 20  # bytes read at a time
-MAX_VALUE = 64 << 20  # characters of one value (one pupil of a passport file is a few hundred KB)
+MAX_VALUE = 16 << 20  # characters of one value (one pupil of a passport file is a few hundred KB)
 
 _DECODER = json.JSONDecoder()
 _NOT_SPACE = re.compile(r"[^ \t\n\r]")
+_NUMBER_GOES_ON = re.compile(r"[0-9.eE+-]*\Z")  # what follows a number cut at the buffer's end
 # a value cut at the end of the buffer fails with one of these, near the end (or at a string's start)
 _CUT_SLACK = 8
 
@@ -51,8 +52,10 @@ class JsonStream:
 
     # -- the buffer -------------------------------------------------------------------------
 
-    def _more(self, at_least: int = CHUNK) -> bool:
-        """Drop what is consumed and read at least ``at_least`` more bytes; False at the end."""
+    def _more(self, at_least: int | None = None) -> bool:
+        """Drop what is consumed and read at least ``at_least`` more bytes (by default ``CHUNK``);
+        False at the end."""
+        at_least = CHUNK if at_least is None else at_least
         if self.eof:
             return False
         if self.pos:
@@ -102,14 +105,20 @@ class JsonStream:
 
     # -- values -----------------------------------------------------------------------------
 
-    def value(self, limit: int = MAX_VALUE) -> tuple[Any, str]:
-        """The next value, parsed, and its JSON text."""
+    def value(self, limit: int | None = None) -> tuple[Any, str]:
+        """The next value, parsed, and its JSON text; one longer than ``limit`` characters (by
+        default ``MAX_VALUE``) is refused rather than read on."""
+        limit = MAX_VALUE if limit is None else limit
         if self._peek() is None:
             raise self._error("Expecting value")
         while True:
             try:
                 parsed, end = _DECODER.raw_decode(self.buf, self.pos)
-                if end < len(self.buf) or self.eof:  # else a number may go on past the buffer
+                if end - self.pos > limit:
+                    raise self._too_long(limit)
+                # a number at the end of the buffer ("12", "0.", "1e-") may go on past it
+                cut = type(parsed) in (int, float) and _NUMBER_GOES_ON.match(self.buf, end) is not None
+                if self.eof or (end < len(self.buf) and not cut):
                     text = self.buf[self.pos : end]
                     self.pos = end
                     return parsed, text
@@ -120,11 +129,12 @@ class JsonStream:
             except RecursionError:
                 raise JsonSyntax(None, "JSON syntax error: nested too deeply") from None
             if len(self.buf) - self.pos > limit:
-                raise JsonSyntax(
-                    self.line + self.buf.count("\n", 0, self.pos),
-                    f"a value longer than {limit:,} characters: refused",
-                )
+                raise self._too_long(limit)
             self._more(max(CHUNK, len(self.buf) - self.pos))  # double the buffer: linear in all
+
+    def _too_long(self, limit: int) -> JsonSyntax:
+        line = self.line + self.buf.count("\n", 0, self.pos)
+        return JsonSyntax(line, f"a value longer than {limit:,} characters: refused")
 
     def is_next(self, char: str) -> bool:
         return self._peek() == char
@@ -163,7 +173,7 @@ class JsonStream:
                 return
             raise self._error("Expecting ',' delimiter")
 
-    def items(self, limit: int = MAX_VALUE) -> Iterator[tuple[Any, str]]:
+    def items(self, limit: int | None = None) -> Iterator[tuple[Any, str]]:
         """The items of the array that comes next, each parsed and with its JSON text."""
         if self._peek() != "[":
             raise ValueError("not an array")  # the caller checks with is_next("[") first
