@@ -2,23 +2,23 @@
 files the commands read.
 
 Class 4O (Year 4): Ava Ashby and Olly Oakes. Class 6P (Year 6): Pia Patel. One curriculum, the
-personal, social and physical development framework from sample_curricula/ (each milestone
-requires the matching one of the year before; small, so the app's screens open quickly).
+key maths milestones from sample_curricula/ (year-linked, so points, tests and points targets
+apply; each Year 4 number and place value milestone requires its Year 3 one).
 Staff: ``head`` (admin), ``ms.o`` (teacher of 4O), ``mr.p`` (teacher of 6P) and ``view``
 (viewer).
 
 What is recorded, all on today's real date (the CLI runs on the real clock):
 
-- Ava: Y3PER-1, Y3PER-2 and Y3SOC-1 achieved by ``supply`` (a supply teacher who has since
-  left, with overrides: their Year 2 prerequisites are gaps); Y4PER-2 achieved by ``ms.o`` (so she
-  may retract it); a test score of 65, a personal target of 21 points, Y4SOC-1 pinned as a focus
-  item and a teacher's comment, all by ``ms.o``. Her Year 4 grid's columns are Y4PER-1 (open: it
-  needs Y3PER-1), Y4PER-2 (achieved), Y4SOC-1, Y4SOC-2 (it needs Y3SOC-2, not achieved), Y4PHY-1
-  and Y4PHY-2.
-- Olly: Y3PER-1 achieved by ``supply``.
-- Pia: Y5PER-1 achieved by ``supply``; a test score of 70 by ``mr.p``.
+- Ava: 3NPV-1, 3NPV-2 and 3NPV-3 achieved by ``supply`` (a supply teacher who has since
+  left, with overrides: their earlier prerequisites are gaps); 4NPV-2 achieved by ``ms.o`` (so she
+  may retract it); a test score of 65, a personal target of 21 points, 4NPV-3 pinned as a focus
+  item, a teacher's comment and a personal outcome (PO-1, not yet judged), all by ``ms.o``. Her Year 4 grid's columns are 4NPV-1 (open: it
+  needs 3NPV-1), 4NPV-2 (achieved), 4NPV-3, 4NPV-4 (it needs 3NPV-4, not achieved),
+  then the other Year 4 milestones.
+- Olly: 3NPV-1 achieved by ``supply``.
+- Pia: 5NPV-1 achieved by ``supply``; a test score of 70 by ``mr.p``.
 - Moderation: in 4O, one of supply's judgements sampled and pending, another sampled and queried
-  by ``head``; the others (and ms.o's Y4PER-2) are left to sample. Pia's Y5PER-1 sampled and
+  by ``head``; the others (and ms.o's 4NPV-2) are left to sample. Pia's 5NPV-1 sampled and
   pending. ``supply`` is not a member of staff, so any member of staff may moderate their
   judgements.
 """
@@ -38,7 +38,7 @@ from passport_tui.store import Store
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_curricula"
 
-CURRICULUM = "psped"
+CURRICULUM = "key-maths"
 AVA = "K801200000001"  # 4O
 OLLY = "K801200000002"  # 4O
 PIA = "K801200000003"  # 6P
@@ -107,14 +107,14 @@ def build_school(folder: Path) -> School:
     # before any staff exist, anyone may use the database: a supply teacher's judgements
     with Service(Store.open(db), user="supply") as supply:
         with supply.store.transaction():
-            supply.store.put_curriculum(load_curriculum(SAMPLES / "psped.toml"))
+            supply.store.put_curriculum(load_curriculum(SAMPLES / "key-maths.toml"))
             supply.store.upsert_pupils(pupils(year))
         for upn, milestone in (
-            (AVA, "Y3PER-1"),
-            (AVA, "Y3PER-2"),
-            (AVA, "Y3SOC-1"),
-            (OLLY, "Y3PER-1"),
-            (PIA, "Y5PER-1"),
+            (AVA, "3NPV-1"),
+            (AVA, "3NPV-2"),
+            (AVA, "3NPV-3"),
+            (OLLY, "3NPV-1"),
+            (PIA, "5NPV-1"),
         ):
             supply.judge(upn, milestone, "achieved", curriculum_id=CURRICULUM, reason=OVERRIDE)
 
@@ -129,11 +129,18 @@ def build_school(folder: Path) -> School:
         head.moderate(queried_id, "query", "Where is the evidence?")
         (pia,) = head.draw_moderation_sample(class_name="6P", curriculum_id=CURRICULUM, size=1)
     with Service(Store.open(db), user="ms.o") as teacher:
-        teacher.judge(AVA, "Y4PER-2", "achieved", curriculum_id=CURRICULUM)
+        teacher.judge(AVA, "4NPV-2", "achieved", curriculum_id=CURRICULUM)
         teacher.record_test(AVA, CURRICULUM, 65)
         teacher.set_target(AVA, CURRICULUM, reason="ready for more", points=21)
-        teacher.pin_focus(AVA, "Y4SOC-1", provision="daily practice with Mr Lee", curriculum_id=CURRICULUM)
+        teacher.pin_focus(AVA, "4NPV-3", provision="daily practice with Mr Lee", curriculum_id=CURRICULUM)
         teacher.add_teacher_comment(AVA, "Ava counts with confidence.")
+        teacher.add_outcome(
+            AVA,
+            CURRICULUM,
+            area="npv",
+            title="Asks an adult for help when stuck",
+            source="SEN support plan",
+        )
     with Service(Store.open(db), user="mr.p") as other:
         other.record_test(PIA, CURRICULUM, 70)
         other.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -178,7 +185,7 @@ def build_empty_school(folder: Path) -> Path:
     db = folder / "school.db"
     with Service(Store.open(db), user="head") as head:
         with head.store.transaction():
-            head.store.put_curriculum(load_curriculum(SAMPLES / "psped.toml"))
+            head.store.put_curriculum(load_curriculum(SAMPLES / "key-maths.toml"))
             head.store.upsert_pupils(pupils(academic_year_of(utc_now().date())))
         head.add_staff("head", "Mrs Head", "admin")
         head.add_staff("ms.o", "Ms Owusu", "teacher", ["4O"])
@@ -238,7 +245,7 @@ def write_passport_file(folder: Path, year: int) -> Path:
     other = folder / "other-school.db"
     with Service(Store.open(other), user="their.teacher") as svc:
         with svc.store.transaction():
-            svc.store.put_curriculum(load_curriculum(SAMPLES / "psped.toml"))
+            svc.store.put_curriculum(load_curriculum(SAMPLES / "key-maths.toml"))
             svc.store.upsert_pupils(
                 [
                     Pupil(
@@ -251,7 +258,7 @@ def write_passport_file(folder: Path, year: int) -> Path:
                     )
                 ]
             )
-        svc.judge(NEW_PUPIL, "RPER-1", "achieved", curriculum_id=CURRICULUM)
+        svc.judge(NEW_PUPIL, "R-NUM-1", "achieved", curriculum_id=CURRICULUM)
         path = folder / "noor.passport.json"
         svc.write_passport_file(path, [NEW_PUPIL], school="Elm Primary")
     return path

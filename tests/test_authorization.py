@@ -69,8 +69,10 @@ init                             allow   allow   allow   allow   refuse
 demo                             refuse  refuse  refuse  refuse  refuse
 curriculum check                 allow   allow   allow   allow   allow
 curriculum import                allow   refuse  refuse  refuse  refuse
-curriculum export                allow   allow   allow   allow   refuse
+curriculum export                allow   refuse  refuse  refuse  refuse
 curriculum list                  allow   allow   allow   allow   refuse
+pupils add                       allow   allow   refuse  refuse  refuse
+pupils edit                      allow   allow   refuse  refuse  refuse
 pupils import                    allow   refuse  refuse  refuse  refuse
 pupils list                      allow   allow   refuse  allow   refuse
 pupils oneroster                 allow   refuse  refuse  refuse  refuse
@@ -81,6 +83,11 @@ pathway set                      allow   allow   refuse  refuse  refuse
 pathway add                      allow   allow   refuse  refuse  refuse
 pathway remove                   allow   allow   refuse  refuse  refuse
 pathway default                  allow   refuse  refuse  refuse  refuse
+outcome add                      allow   allow   refuse  refuse  refuse
+outcome list                     allow   allow   refuse  allow   refuse
+outcome edit                     allow   allow   refuse  refuse  refuse
+outcome retire                   allow   allow   refuse  refuse  refuse
+outcome delete                   allow   allow   refuse  refuse  refuse
 retract                          allow   allow   refuse  refuse  refuse
 show                             allow   allow   refuse  allow   refuse
 next                             allow   allow   refuse  allow   refuse
@@ -121,17 +128,22 @@ doctor                           allow   allow   allow   allow   refuse
 # Notes on rows the rules leave open:
 # - demo: never touches a database that already has pupils, whoever asks.
 # - curriculum check: validates files and never opens the database, so it needs no login.
+# - pupils add and edit: a teacher adds pupils to their own classes and edits their pupils
+#   (mr.p may not add to 4O); changing a pupil's UPN is an admin's (see test_pupils.py).
 # - test import: termly scores are a teacher's work, like `test record`: allowed for the pupils of
 #   their own classes (the file here holds Ava's score only), refused when any row is another's.
 # - transfer export, report, export tracking: reads (they write files, not the database).
-# - staff list, settings show, curriculum list and export, doctor: no pupil's data; any member
-#   of staff may read them.
+# - staff list, settings show, curriculum list, doctor: no pupil's data; any member of staff may
+#   read them. curriculum export is an admin's, like import (issue 11).
+# Files are named as a forced command gives them (plain names): an admin writes them where they
+# are (the case's folder, as the working folder), a teacher or viewer under --as only into their
+# own folder, reports/STAFF/ beside the database.
 
 
 @dataclass(frozen=True)
 class Case:
     school: School
-    out: Path  # where a command may write files; a refused command writes none
+    out: Path  # the working folder: where an admin's files go; a refused command writes none
 
 
 # realistic arguments acting on Ava (class 4O) or on class 4O
@@ -140,24 +152,38 @@ ARGS: dict[str, Callable[[Case], list[str]]] = {
     "demo": lambda c: ["--no-tui"],
     "curriculum check": lambda c: [str(c.school.curriculum_file)],
     "curriculum import": lambda c: [str(c.school.curriculum_file)],
-    "curriculum export": lambda c: [CURRICULUM, "-o", str(c.out / "psped.toml")],
+    "curriculum export": lambda c: [CURRICULUM, "-o", "key-maths.toml"],
     "curriculum list": lambda c: [],
+    "pupils add": lambda c: ["--name", "Noor Hassan", "--year", "4", "--class", "4O"],
+    "pupils edit": lambda c: [AVA.lower(), "--name", "Ava Ashby-Jones", "--year", "Y4"],
     "pupils import": lambda c: [str(c.school.roster_csv)],
     "pupils list": lambda c: ["--class", "4O"],
     "pupils oneroster": lambda c: [str(c.school.oneroster_set)],
-    "judge": lambda c: [AVA, "Y4PER-1", "achieved", "--curriculum", CURRICULUM],
-    "retract": lambda c: [AVA, "Y4PER-2", "--reason", "recorded for the wrong pupil"],
+    "judge": lambda c: [AVA, "4NPV-1", "achieved", "--curriculum", CURRICULUM],
+    "retract": lambda c: [AVA, "4NPV-2", "--reason", "recorded for the wrong pupil"],
     "baseline": lambda c: [AVA, CURRICULUM, "--through", "Y3", "--reason", "joined in Year 4"],
     "pathway show": lambda c: [AVA],
     "pathway set": lambda c: [AVA, CURRICULUM],
     "pathway add": lambda c: [AVA, CURRICULUM],
     "pathway remove": lambda c: [AVA, CURRICULUM],
     "pathway default": lambda c: [CURRICULUM],
+    "outcome add": lambda c: [
+        AVA,
+        CURRICULUM,
+        "--area",
+        "npv",
+        "--title",
+        "Counts out ten objects for a game of four",
+    ],
+    "outcome list": lambda c: [AVA],
+    "outcome edit": lambda c: [AVA, "PO-1", "--source", "SEN support plan, spring review"],
+    "outcome retire": lambda c: [AVA, "PO-1", "--reason", "met; replaced at the review"],
+    "outcome delete": lambda c: [AVA, "PO-1"],
     "show": lambda c: [AVA],
     "next": lambda c: [AVA],
     "gaps": lambda c: [AVA, "--age"],
     "history": lambda c: [AVA],
-    "revisit": lambda c: [AVA, "Y4PER-2", "--note", "unsure after the holiday"],
+    "revisit": lambda c: [AVA, "4NPV-2", "--note", "unsure after the holiday"],
     "tracking": lambda c: ["--class", "4O"],
     "settings terms": lambda c: ["--spring", "01-05", "--summer", "04-20"],
     "settings show": lambda c: [],
@@ -173,18 +199,18 @@ ARGS: dict[str, Callable[[Case], list[str]]] = {
     "moderation query": lambda c: [str(c.school.pending_id), "--note", "Is this secure?"],
     "moderation resolve": lambda c: [str(c.school.queried_id), "--note", "Seen in her books"],
     "moderation list": lambda c: ["--class", "4O"],
-    "focus pin": lambda c: [AVA, "Y4PER-1", "--provision", "small group", "--curriculum", CURRICULUM],
-    "focus unpin": lambda c: [AVA, "Y4SOC-1", "--curriculum", CURRICULUM],
+    "focus pin": lambda c: [AVA, "4NPV-1", "--provision", "small group", "--curriculum", CURRICULUM],
+    "focus unpin": lambda c: [AVA, "4NPV-3", "--curriculum", CURRICULUM],
     "focus list": lambda c: [AVA],
     "staff add": lambda c: ["ta.o", "--name", "Mr Tan", "--role", "teacher", "--class", "4O"],
     "staff remove": lambda c: ["view"],
     "staff list": lambda c: [],
     "report": lambda c: [AVA],
     "comment": lambda c: [AVA, "Ava explains her thinking clearly."],
-    "transfer export": lambda c: [AVA, "-o", str(c.out / "ava.passport.json")],
+    "transfer export": lambda c: [AVA, "-o", "ava.passport.json"],
     "transfer import": lambda c: [str(c.school.passport_file)],
-    "export tracking": lambda c: ["--class", "4O", "-o", str(c.out / "tracking.csv")],
-    "backup": lambda c: [str(c.out / "backup.db")],
+    "export tracking": lambda c: ["--class", "4O", "-o", "tracking.csv"],
+    "backup": lambda c: ["backup.db"],
     "restore": lambda c: [str(c.school.backup), "--yes"],
     "doctor": lambda c: [],
 }
@@ -243,6 +269,7 @@ def check_refused(result: Result, db: Path, pristine: str, out: Path) -> list[st
     if len(result.stderr.strip().splitlines()) != 1:
         wrong.append(f"{len(result.stderr.strip().splitlines())} lines on stderr, not 1")
     written = sorted(p.name for p in out.iterdir())
+    written += sorted(str(p.relative_to(db.parent)) for p in db.parent.glob("reports/*/*"))
     if written:
         wrong.append(f"wrote {written}")
     if dump(db) != pristine:
@@ -260,10 +287,11 @@ def test_every_command_has_a_row():
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", sorted(EXPECTED))
-def test_command(path: str, role: str, school: School, pristine: str, tmp_path: Path):
+def test_command(path: str, role: str, school: School, pristine: str, tmp_path: Path, monkeypatch):
     db = school.copy_to(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
+    monkeypatch.chdir(out)
     result = passport(db, role, [*path.split(), *ARGS[path](Case(school, out))])
     happened = what_happened(result)
     if EXPECTED[path][role]:
@@ -295,8 +323,8 @@ CLASS_WIDE = {
     "moderation list": ["moderation", "list", "--class", "4O"],
     "moderation sample": ["moderation", "sample", "--class", "4O", "--curriculum", CURRICULUM],
     "report --class": ["report", "--class", "4O"],
-    "transfer export --class": ["transfer", "export", "--class", "4O", "-o", "{out}/4O.json"],
-    "export tracking": ["export", "tracking", "--class", "4O", "-o", "{out}/4O.csv"],
+    "transfer export --class": ["transfer", "export", "--class", "4O", "-o", "4O.json"],
+    "export tracking": ["export", "tracking", "--class", "4O", "-o", "4O.csv"],
 }
 
 
@@ -319,6 +347,7 @@ def test_another_class_is_refused_whatever_is_recorded(
     result = passport(db, "other", [a.format(out=out) for a in CLASS_WIDE[what]])
     wrong = check_refused(result, db, before, out)
     assert not wrong, f"{what} as other ({records}): {'; '.join(wrong)}; {what_happened(result)}"
+    assert "4O" in result.stderr  # refused for the class, not for where the file would go
 
 
 # Reads of the whole school, asked by ms.o: they answer about her class only (Pia, of 6P, is in
@@ -330,8 +359,8 @@ SCHOOL_WIDE = {
     "test list": ["test", "list", "--json"],
     "moderation list": ["moderation", "list", "--json"],
     "report --school": ["report", "--school"],
-    "transfer export": ["transfer", "export", "-o", "{out}/everyone.json"],
-    "export tracking": ["export", "tracking", "-o", "{out}/everyone.csv"],
+    "transfer export": ["transfer", "export", "-o", "everyone.json"],
+    "export tracking": ["export", "tracking", "-o", "everyone.csv"],
 }
 
 
@@ -342,7 +371,8 @@ def test_a_teachers_school_wide_reads_leave_out_other_classes(what: str, school:
     out.mkdir()
     result = passport(db, "teacher", [a.format(out=out) for a in SCHOOL_WIDE[what]])
     assert result.exit_code == 0, what_happened(result)
-    text = result.output + "".join(p.read_text(encoding="utf-8") for p in out.iterdir())
+    mine = db.parent / "reports" / STAFF["teacher"]  # where her files go under --as
+    text = result.output + "".join(p.read_text(encoding="utf-8") for p in mine.glob("*"))
     assert "Ashby" in text or AVA in text or what in ("groups", "report --school")
     assert "Patel" not in text and PIA not in text
 
@@ -350,8 +380,14 @@ def test_a_teachers_school_wide_reads_leave_out_other_classes(what: str, school:
 # the same message whether it is another class's or does not exist: (what, theirs, missing)
 SAME_MESSAGE = [
     ("show", ["show", PIA], ["show", NOBODY]),
-    ("judge", ["judge", PIA, "Y5PER-2", "achieved"], ["judge", NOBODY, "Y5PER-2", "achieved"]),
+    ("judge", ["judge", PIA, "5NPV-2", "achieved"], ["judge", NOBODY, "5NPV-2", "achieved"]),
     ("focus list", ["focus", "list", PIA], ["focus", "list", NOBODY]),
+    (
+        "outcome add",
+        ["outcome", "add", PIA, CURRICULUM, "--area", "npv", "--title", "Counts to ten"],
+        ["outcome", "add", NOBODY, CURRICULUM, "--area", "npv", "--title", "Counts to ten"],
+    ),
+    ("outcome list", ["outcome", "list", PIA], ["outcome", "list", NOBODY]),
     ("tracking --class", ["tracking", "--class", "6P"], ["tracking", "--class", "9Z"]),
     ("moderation confirm", ["moderation", "confirm", "{pia}"], ["moderation", "confirm", "999999"]),
 ]
@@ -372,7 +408,7 @@ def test_not_yours_and_does_not_exist_look_the_same(
         result = passport(db, "teacher", args)
         wrong = check_refused(result, db, pristine, out)
         assert not wrong, f"{' '.join(args)}: {'; '.join(wrong)}; {what_happened(result)}"
-        key = next(a for a in args[1:] if a not in ("--class", "list", "confirm"))
+        key = next(a for a in args[1:] if a not in ("--class", "list", "confirm", "add"))
         messages.append(result.stderr.strip().replace(key, "KEY"))
     assert messages[0] == messages[1], f"{what}: {messages[0]!r} vs {messages[1]!r}"
 
@@ -405,6 +441,8 @@ passport s test                  allow   allow   refuse  refuse  refuse
 passport g target                allow   allow   refuse  refuse  refuse
 passport c comment               allow   allow   refuse  refuse  refuse
 passport r report                allow   allow   refuse  allow   refuse
+passport o outcome               allow   allow   refuse  refuse  refuse
+passport b baseline              allow   allow   refuse  refuse  refuse
 moderation s sample              allow   allow   refuse  refuse  refuse
 moderation c confirm             allow   allow   refuse  refuse  refuse
 moderation x query               allow   allow   refuse  refuse  refuse
@@ -447,10 +485,36 @@ def on_row(judgement: str, *pressed: str, then: str | None = None) -> Steps:
     return steps
 
 
+async def add_outcome(pilot, school: School) -> None:
+    """``o``, then in the dialog: the first area, a title, Enter (if the dialog opened)."""
+    from passport_tui.tui.screens.plan_dialogs import OutcomeScreen
+
+    await pilot.press("o")
+    await pilot.pause()
+    if isinstance(pilot.app.screen, OutcomeScreen):
+        await pilot.press("enter", *"Hi", "enter")
+
+
+async def baseline(pilot, school: School) -> None:
+    """``b`` (what each stage would record is read in a worker), then Enter twice to confirm the
+    stage offered (if the dialog opened); the baseline is recorded in a worker."""
+    from passport_tui.tui.screens.plan_dialogs import BaselineScreen
+
+    await pilot.press("b")
+    for _ in range(2):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    if isinstance(pilot.app.screen, BaselineScreen):
+        await pilot.press("enter", "enter")
+        for _ in range(2):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+
 # Typed answers are short: Pilot takes a frame per key.
 # action → (screen, steps, what an allowed action leaves: "database" changed or a "report" file)
-# The grid opens on Ava's class at Year 4: the cursor starts on Ava (first by name) and Y4PER-1;
-# Y4PER-2 is achieved (by ms.o) and Y4SOC-2 needs Y3SOC-2, which Ava has not achieved.
+# The grid opens on Ava's class at Year 4: the cursor starts on Ava (first by name) and 4NPV-1;
+# 4NPV-2 is achieved (by ms.o) and 4NPV-4 needs 3NPV-4, which Ava has not achieved.
 APP_ACTIONS: dict[str, tuple[str, Steps, str]] = {
     "grid a": ("grid", keys("a"), "database"),
     "grid n": ("grid", keys("n"), "database"),
@@ -468,6 +532,8 @@ APP_ACTIONS: dict[str, tuple[str, Steps, str]] = {
     "passport g target": ("passport", keys("g", then="22 up"), "database"),
     "passport c comment": ("passport", keys("c", then="Good."), "database"),
     "passport r report": ("passport", keys("r"), "report"),
+    "passport o outcome": ("passport", add_outcome, "database"),
+    "passport b baseline": ("passport", baseline, "database"),
     "moderation s sample": ("moderation", keys("s"), "database"),
     "moderation c confirm": ("moderation", on_row("pending", "c"), "database"),
     "moderation x query": ("moderation", on_row("pending", "x", then="why?"), "database"),

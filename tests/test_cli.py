@@ -34,6 +34,7 @@ def env(tmp_path: Path):
         assert result.exit_code == code, (result.output, result.stderr)
         return result
 
+    run("init")
     run("curriculum", "import", str(tmp_path / "maths.toml"))
     run("pupils", "import", str(tmp_path / "roster.csv"))
     run.db = db  # type: ignore[attr-defined]

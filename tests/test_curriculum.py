@@ -358,7 +358,7 @@ def test_inline_forms_are_located(tmp_path: Path) -> None:
     ]
     """
     assert problems(tmp_path, text) == [
-        "1: [curriculum]: unknown field 'colour' (expected id, title, version, source, licence, notes)",
+        "1: [curriculum]: unknown field 'colour' (expected id, title, version, source, licence, notes, moved, retired)",
         "8: milestone b: missing field 'title'",
         "8: milestone b: unknown field 'titel' (did you mean 'title'?)",
     ]

@@ -346,3 +346,48 @@ def test_every_group_against_the_rest_adds_up_to_everyone(figures):
             assert lag.group_count + lag.rest_count == len(figures)
             assert _pct_ok(lag.group_pct) and _pct_ok(lag.rest_pct)
             assert -100 <= lag.lag <= 100
+
+
+# --- a framework without points: steps secured, and who made progress ---------------------------
+
+
+def steps(p: Pupil, window: int, year: int, achieved: set[str] | None = None) -> PupilFigures:
+    return PupilFigures(
+        p, None, achieved=frozenset(achieved or ()), steps_this_window=window, steps_this_year=year
+    )
+
+
+def test_steps_figures_per_group_and_who_made_progress():
+    """Special schools compare groups by the steps secured and the share who made progress."""
+    pp = [pupil(n, pupil_premium=True, gender="F") for n in (1, 2, 3)]
+    others = [pupil(n, gender="M") for n in (4, 5, 6, 7, 8, 9)]
+    figures = [
+        steps(pp[0], 2, 5),
+        steps(pp[1], 0, 1),
+        steps(pp[2], 1, 3),
+        *(
+            steps(p, w, y)
+            for p, (w, y) in zip(others, [(3, 4), (0, 0), (1, 2), (2, 2), (0, 3), (1, 1)], strict=True)
+        ),
+    ]
+    (group, girls, boys) = group_analysis(figures)
+    assert group.group == "pupil premium"
+    # 3 pupils: (2 + 0 + 1) / 3 = 1 step each this window, (5 + 1 + 3) / 3 = 3 this year; 2 of 3
+    assert (group.members.count, group.members.stepped, group.members.made_progress) == (3, 3, 2)
+    assert (group.members.mean_steps_window, group.members.mean_steps_year) == (1.0, 3.0)
+    assert group.members.pct_made_progress == 66.7
+    assert group.members.small  # under five pupils: shown as n=3, not 66.7%
+    # the rest, 6 pupils: 7 / 6 = 1.2 this window, 12 / 6 = 2 this year; 4 of 6 made progress
+    assert (group.rest.mean_steps_window, group.rest.mean_steps_year) == (1.2, 2.0)
+    assert (group.rest.made_progress, group.rest.pct_made_progress) == (4, 66.7)
+    assert not group.rest.small
+    # no points: no points figures, and no gaps between means of points
+    assert group.members.mean_points is None and group.points_gap is None
+    assert boys.members == group.rest and girls.members == group.members
+
+
+def test_points_figures_have_no_steps_and_steps_figures_no_points():
+    rows = group_analysis([fig(pupil(1, eal=True), 12), steps(pupil(2, eal=True), 1, 1)])
+    (eal,) = rows
+    assert eal.members.count == 2 and eal.members.measured == 1 and eal.members.stepped == 1
+    assert eal.members.mean_points == 12.0 and eal.members.mean_steps_window == 1.0

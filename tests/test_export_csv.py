@@ -62,6 +62,10 @@ def test_one_row_per_pupil_per_curriculum(school: Service) -> None:
         "Progress last window": ann["Progress last window"],
         "Gaps": "0",
         "Flags": "excelling",
+        "Steps secured (all)": "",
+        "Steps secured this year": "",
+        "Steps secured this window": "",
+        "Target milestones secured": "",
     }
     assert ann["Target status"] in ("met", "on track", "off track")
     ben = rows[1]
@@ -136,3 +140,35 @@ def test_the_export_tracking_command(school: Service, tmp_path: Path) -> None:
     assert shown.stdout.startswith("UPN,") and "B1" in shown.stdout
     bad = CliRunner().invoke(root, ["export", "tracking", "-o", str(out), "--window", "someday"])
     assert bad.exit_code == 1 and bad.stderr.startswith("passport: ")
+
+
+def test_a_framework_without_points_exports_its_steps_not_blank_points(school: Service) -> None:
+    """Cara follows the engagement model as well: her row there carries the steps she secured (in
+    all, this year, this window) and her target of milestones, with empty points cells — never a
+    0 read as points."""
+    from passport_tui.curriculum import load_curriculum
+    from passport_tui.resources import sample_curricula_dir
+
+    school.store.put_curriculum(load_curriculum(sample_curricula_dir() / "engagement-model.toml"))
+    school.set_pathway("A3", ["maths", "engagement-model"])
+    school.judge("A3", "EXP-1", "achieved", at=at(2026, 5, 4))  # last academic year
+    school.judge("A3", "EXP-2", "achieved", at=at(2026, 9, 20))  # this autumn (1 Sep - 31 Dec)
+    school.judge("A3", "REA-1", "achieved", at=at(2026, 10, 1))
+    school.set_target(
+        "A3", "engagement-model", reason="EHCP outcomes", milestones=["REA-1", "REA-2", "ANT-1"]
+    )
+    rows = rows_of(tracking_csv(school, window=WINDOW, class_name="1H"))
+    (cara,) = [r for r in rows if r["UPN"] == "A3" and r["Curriculum"] == "engagement-model"]
+    assert (cara["Points"], cara["Expected"], cara["Target"], cara["Target status"]) == ("", "", "", "")
+    assert (cara["Progress this year"], cara["Progress last window"], cara["Flags"]) == ("", "", "")
+    assert cara["Steps secured (all)"] == "3"
+    assert cara["Steps secured this year"] == "2"
+    assert cara["Steps secured this window"] == "2"
+    assert cara["Target milestones secured"] == "1 of 3"
+    # the maths rows keep their points and leave the steps columns empty
+    (maths,) = [r for r in rows if r["UPN"] == "A3" and r["Curriculum"] == "maths"]
+    assert maths["Points"] != "" and maths["Steps secured (all)"] == ""
+    # a past window counts what was secured up to its end
+    past = rows_of(tracking_csv(school, window="2025-summer", class_name="1H"))
+    (then,) = [r for r in past if r["UPN"] == "A3" and r["Curriculum"] == "engagement-model"]
+    assert (then["Steps secured (all)"], then["Steps secured this window"]) == ("1", "1")

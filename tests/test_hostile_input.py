@@ -3,8 +3,9 @@
 Random text and random mutations of a valid example of each kind of file (curriculum TOML, roster
 CSV, test-score CSV, OneRoster CSV sets, CASE JSON, passport files) must give either a result or
 the library's own error, each problem on one line and located; an import that is refused leaves
-the database exactly as it was; and user text that looks like markup, escapes, SQL, right-to-left
-text or emoji is stored as text and comes back unchanged.
+the database exactly as it was; and user text that looks like markup, SQL, right-to-left text or
+emoji is stored as text and comes back unchanged, while a UPN, a class or a name holding a control
+character or a bidi control is refused with its row.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import sqlite3
 import tempfile
 import tomllib
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -420,8 +422,11 @@ def test_hostile_names_round_trip_through_a_roster(tmp_path: Path) -> None:
             upn = f"X{i}"
             # a class name becomes part of a file name and reaches terminals: a control character,
             # a slash or a very long one is refused (tested below), so only the others round-trip
-            if not klass.isprintable() or "/" in klass or "\\" in klass or len(klass) > 40:
+            if not _fits_an_identifier(klass):
                 klass = "2B"
+            # and a name with a control character, a bidi control or a line separator is refused
+            first = first if _fits_a_name(first) else "Ann"
+            last = last if _fits_a_name(last) else "Smith"
             writer.writerow([upn, first, last, "Y2", klass])
             wanted[upn] = (first, last, klass)
         path.write_text(out.getvalue(), encoding="utf-8", newline="")
@@ -457,7 +462,18 @@ def test_a_upn_or_class_with_a_control_character_or_slash_fails_its_row(tmp_path
 
 
 def _fits_an_identifier(name: str) -> bool:
-    return name.isprintable() and "/" not in name and "\\" not in name and len(name) <= 40
+    return (
+        name.isprintable()
+        and "/" not in name
+        and "\\" not in name
+        and len(name) <= 40
+        and name not in (".", "..")
+    )
+
+
+def _fits_a_name(name: str) -> bool:
+    bidi = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+    return not any(ord(c) in bidi or unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in name)
 
 
 def test_hostile_names_in_every_column_are_refused_or_kept(tmp_path: Path) -> None:
@@ -472,13 +488,18 @@ def test_hostile_names_in_every_column_are_refused_or_kept(tmp_path: Path) -> No
         kept = [name for name in HOSTILE if _fits_an_identifier(name)]
         refused = [name for name in HOSTILE if not _fits_an_identifier(name)]
         assert kept and refused
+        assert any(_fits_a_name(name) for name in refused)  # a UPN it may not be, a name it may
         for name in kept:
             writer.writerow([name, name, name, "3", name, name])
         path.write_text(out.getvalue(), encoding="utf-8", newline="")
         svc.import_roster(path, 2026)
         for name in kept:
             pupil = svc.pupil(name)
-            assert (pupil.upn, pupil.first_name, pupil.last_name, pupil.class_name) == (name,) * 4
+            # the UPN in capitals, its canonical form; the rest as typed
+            assert (pupil.upn, pupil.first_name, pupil.last_name, pupil.class_name) == (
+                name.upper(),
+                *(name,) * 3,
+            )
         assert len(svc.pupils()) == 6 + len(kept)
         bad = tmp_path / "bad.csv"
         out = io.StringIO()
@@ -489,7 +510,10 @@ def test_hostile_names_in_every_column_are_refused_or_kept(tmp_path: Path) -> No
         bad.write_text(out.getvalue(), encoding="utf-8", newline="")
         with pytest.raises(FileProblems) as caught:
             svc.import_roster(bad, 2026)
-        assert len(caught.value.lines()) == len(refused)
+        assert {p.line for p in caught.value.problems} == set(range(2, 2 + len(refused)))
+        assert len(caught.value.lines()) == sum(
+            3 - 2 * _fits_a_name(name) for name in refused
+        )  # the UPN, and the forename and surname unless they fit a name
         assert len(svc.pupils()) == 6 + len(kept)
     finally:
         svc.close()

@@ -192,9 +192,11 @@ def test_doctor_healthy(db: Path) -> None:
         "wal",
         "wal_size",
         "permissions",
+        "writable",
         "schema",
         "foreign_keys",
         "append_only",
+        "judged_milestones",
         "projections",
     }
     assert all(c.ok for c in checks), checks
@@ -260,12 +262,12 @@ def test_cli_backup_doctor_restore(db: Path, tmp_path: Path) -> None:
 
     result = runner.invoke(root, ["doctor"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0].endswith("healthy: all 8 checks passed")
+    assert result.output.splitlines()[0].endswith("healthy: all 10 checks passed")
 
     result = runner.invoke(root, ["doctor", "--json"])
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert data["ok"] is True and len(data["checks"]) == 8
+    assert data["ok"] is True and len(data["checks"]) == 10
 
     os.chmod(db, 0o644)
     result = runner.invoke(root, ["doctor"])

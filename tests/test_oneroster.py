@@ -39,11 +39,11 @@ def test_the_real_1p1_set() -> None:
     # the active schoolYear session says 2023, the year 2022/23 ends
     assert result.academic_year == 2022
     got = {p.upn: (p.first_name, p.last_name, p.year_group, p.class_name) for p in result.pupils}
-    assert got == {
+    assert got == {  # an identifier is kept in capitals, as a UPN is (lookups ignore case)
         # the student with an empty status is active; US grade 12 is Year 13, grade 11 Year 12
-        "mary.jones": ("Mary", "Jones", 13, None),
-        "mmichel.jones": ("mmichel", "Jones", 13, "Introduction to Physics"),
-        "anna.brown": ("Anna", "Brown", 12, None),
+        "MARY.JONES": ("Mary", "Jones", 13, None),
+        "MMICHEL.JONES": ("mmichel", "Jones", 13, "Introduction to Physics"),
+        "ANNA.BROWN": ("Anna", "Brown", 12, None),
     }
     assert all(p.academic_year == 2022 for p in result.pupils)
     skipped = {(Path(p.file).name, p.line) for p in result.skipped}
@@ -120,12 +120,12 @@ def test_a_1p2_set_with_roles_and_uk_grades(tmp_path: Path) -> None:
     assert result.uk_grades  # the school's org says GB
     assert result.academic_year == 2025  # the latest schoolYear, 2026, ends 2025/26
     got = {p.upn: p for p in result.pupils}
-    assert set(got) == {"A100000000001", "u-2", "A100000000003"}  # the teacher is not a pupil
+    assert set(got) == {"A100000000001", "U-2", "A100000000003"}  # the teacher is not a pupil
     ann = got["A100000000001"]
     # preferred name; UK grade 01 is Year 1; the homeroom class wins over scheduled ones
     assert (ann.first_name, ann.last_name, ann.year_group, ann.class_name) == ("Ann", "Adams", 1, "1H")
     assert (ann.gender, ann.dob) == ("F", date(2019, 3, 14))
-    ben = got["u-2"]  # no identifier: the UPN is the sourcedId
+    ben = got["U-2"]  # no identifier: the UPN is the sourcedId
     # UK KG is Reception; with no homeroom, the first class by title; 2/11/2019 is 2 November
     assert (ben.year_group, ben.class_name, ben.gender, ben.dob) == (0, "Art", "M", date(2019, 11, 2))
     # no grade of her own: the class's single grade
@@ -140,10 +140,10 @@ def test_us_grades_are_matched_by_age(tmp_path: Path) -> None:
     assert not result.uk_grades
     years = {p.upn: p.year_group for p in result.pupils}
     # a US first-grader is the age of an England Year 2 child; kindergarten is Year 1
-    assert years == {"A100000000001": 2, "u-2": 1, "A100000000003": 2}
+    assert years == {"A100000000001": 2, "U-2": 1, "A100000000003": 2}
     # the school may say otherwise
     forced = read_oneroster(tmp_path / "set", uk_grades=True)
-    assert {p.upn: p.year_group for p in forced.pupils}["u-2"] == 0
+    assert {p.upn: p.year_group for p in forced.pupils}["U-2"] == 0
 
 
 def test_grades_to_year_groups() -> None:
@@ -261,7 +261,7 @@ def test_a_zip_with_the_files_in_a_folder(tmp_path: Path) -> None:
         for p in folder.iterdir():
             z.write(p, f"OneRoster/{p.name.upper() if p.name == 'users.csv' else p.name}")
     result = read_oneroster(archive)
-    assert {p.upn for p in result.pupils} == {"A100000000001", "u-2", "A100000000003"}
+    assert {p.upn for p in result.pupils} == {"A100000000001", "U-2", "A100000000003"}
     assert result.version == "1.2"
 
 

@@ -27,7 +27,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_contains_styles_and_sample_curricula(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    for css in ("global.tcss", "grid.tcss", "passport.tcss", "tree.tcss"):
+    for css in ("global.tcss", "grid.tcss", "passport.tcss", "tree.tcss", "start.tcss"):
         assert f"passport_tui/styles/{css}" in names
     assert "passport_tui/sample_curricula/nc-maths.toml" in names
     assert "passport_tui/sample_curricula/nc-english.toml" in names
@@ -54,3 +54,30 @@ def test_installed_package_finds_its_files_and_builds_the_demo(wheel, tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert "Demo school built" in out.stdout
+
+
+@pytest.mark.slow
+def test_a_family_starts_from_the_installed_package(wheel, tmp_path):
+    """The README's family path on an installed wheel: a shipped curriculum imported by its id
+    (package data, not the source tree), a child added without a UPN, a milestone marked."""
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    env = {**os.environ, "PYTHONPATH": str(site), "PASSPORT_DB": str(tmp_path / "family.db")}
+
+    def passport(*args: str) -> str:
+        out = subprocess.run(
+            [sys.executable, "-c", "from passport_tui.cli import main; main()", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+        assert out.returncode == 0, (args, out.stderr)
+        return out.stdout
+
+    passport("init")
+    imported = passport("curriculum", "import", "key-maths")
+    assert "shipped with passport" in imported and str(site) in imported
+    assert "as P0001" in passport("pupils", "add", "--name", "Zoë Brontë", "--year", "R")
+    passport("judge", "p0001", "R-NUM-1", "achieved")
+    assert "R-NUM-1" in passport("history", "P0001")

@@ -164,7 +164,7 @@ def test_exactly_the_next_three_steps(school: Service, tmp_path: Path) -> None:
         (9, 10, "working towards the expected standard for Year 3"),
         (8, 10, "working towards the expected standard for Year 3"),
         (7, 10, "working well below the expected standard for Year 3"),
-        (None, None, "following a personalised programme"),
+        (None, None, "follows a personal programme in maths: progress is the new steps Ann secures"),
     ],
 )
 def test_expectation_words(points: int | None, expected: int | None, words: str) -> None:
@@ -334,3 +334,14 @@ def test_progress_bars_show_an_unfinished_earlier_year(school: Service) -> None:
     assert "Gus is working well below the expected standard for Year 2 in Maths." in text
     # no stage for Year 3 in this curriculum: the whole subject
     assert "0 of the 6 steps in this subject secured" in Page(parent_report(school, ["B1"], "html")).text
+
+
+def test_a_child_one_point_short_while_the_window_runs_is_at_the_expected_standard() -> None:
+    """A Year 2 child at 12 on 1 September is where they should be as autumn begins (13 is the
+    expectation after autumn): the report says so, as the tracking flags do; once autumn is over,
+    12 is working towards it."""
+    level, sentence = expectation_words("Ann", "Maths", 12, 13, 2, in_progress=True)
+    assert level == "at" and "working at the expected standard for Year 2" in sentence
+    assert expectation_words("Ann", "Maths", 12, 13, 2, in_progress=False)[0] == "towards"
+    assert expectation_words("Ann", "Maths", 11, 13, 2, in_progress=True)[0] == "towards"
+    assert expectation_words("Ann", "Maths", 10, 13, 2, in_progress=True)[0] == "well-below"

@@ -95,3 +95,72 @@ def test_passport_gaps_with_ages(demo, snap_compare):
         terminal_size=(120, 40),
         run_before=keys("down", "down", "down", "down", "enter", "2"),
     )
+
+
+def tracking_of(curriculum_id: str, *pressed: str):
+    """Open the tracking screen of class 4O on one subject, then press the keys."""
+
+    async def run(pilot) -> None:
+        from passport_tui.tui.screens.tracking import TrackingScreen
+
+        await settle(pilot)
+        app = pilot.app
+        app.push_screen(TrackingScreen(app.service, app.glyphs, "4O", curriculum_id))
+        await settle(pilot)
+        await press(pilot, *pressed)
+
+    return run
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_tracking_without_points(demo, snap_compare, size):
+    """PSP in 4O: steps secured in all, this year and this window — no points columns."""
+    assert snap_compare(
+        make_app(demo, ascii_only=False, class_name="4O"), terminal_size=size, run_before=tracking_of("psped")
+    )
+
+
+def test_tracking_groups_without_points(demo, snap_compare):
+    """PSP groups in 4O: steps per pupil and who made progress; a group under five shows n=."""
+    assert snap_compare(
+        make_app(demo, ascii_only=False, class_name="4O"),
+        terminal_size=(120, 40),
+        run_before=tracking_of("psped", "tab", "right"),
+    )
+
+
+@pytest.fixture
+def empty(tmp_path):
+    from passport_tui.service import Service
+    from passport_tui.store import Store
+    from tests.conftest import fixed_clock
+
+    svc = Service(Store.open(tmp_path / "family.db"), user="mum", clock=fixed_clock)
+    yield svc
+    svc.close()
+
+
+FIRST_RUN = {
+    "curricula": (),
+    "child": ("enter", *"Zoë Brontë", "enter", "3", "enter"),
+    "baseline": (
+        "down",
+        "space",
+        "enter",
+        *"Zoë Brontë",
+        "enter",
+        "3",
+        "enter",
+        "enter",
+        "down",
+        "down",
+        "down",
+    ),
+}
+
+
+@pytest.mark.parametrize("step", sorted(FIRST_RUN))
+def test_first_run(empty, snap_compare, step):
+    assert snap_compare(
+        make_app(empty, ascii_only=False), terminal_size=(80, 24), run_before=keys(*FIRST_RUN[step])
+    )

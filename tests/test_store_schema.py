@@ -109,7 +109,7 @@ def test_a_database_from_schema_3_migrates_and_keeps_every_passport(tmp_path: Pa
         assert raw.execute("PRAGMA user_version").fetchone() == (3,)
     with Service(Store.open(path), user="ms.hughes", clock=fixed_clock) as svc:
         store = svc.store
-        assert store.schema_version() == SCHEMA_VERSION == 5
+        assert store.schema_version() == SCHEMA_VERSION == 8
         for upn, expected in V3_PASSPORTS.items():
             pupil = svc.pupil(upn)
             (cp,) = svc.passport(upn).curricula
@@ -157,6 +157,7 @@ def test_every_name_the_store_module_exported_is_still_importable() -> None:
         "BULK_CHUNK",
         "BULK_MIN",
         "BUSY_TIMEOUT_S",
+        "ENV_BUSY",
         "ENV_DB",
         "EventRow",
         "JUDGEMENT_TUPLE",
@@ -166,7 +167,9 @@ def test_every_name_the_store_module_exported_is_still_importable() -> None:
         "SCHEMA_VERSION",
         "Store",
         "ValueRefused",
+        "busy_timeout",
         "default_db_path",
+        "fault",
         "iso_utc",
         "parse_utc",
         "resolve_db_path",

@@ -121,4 +121,4 @@ def test_tracking_now_from_the_projections_equals_the_fold_of_the_log(demo):
                 full.points_start_of_year,
             ), (pupil.upn, c.id)
             checked += 1
-    assert checked > 200
+    assert checked > 160  # 80 pupils in maths and English, 13 in PSP, 1 in each PMLD framework

@@ -58,9 +58,50 @@ def test_an_export_that_fails_part_way_leaves_no_file(two, tmp_path: Path, monke
 
     monkeypatch.setattr(a.store, "notes", broken)
     with pytest.raises(OSError):
-        a.write_passport_file(file)
+        a.write_passport_file(file, force=True)
     assert file.read_text(encoding="utf-8") == "the earlier file"
     assert not list(tmp_path.glob(".out.json*"))  # no temporary file left behind
+
+
+def test_standard_output_streams_the_same_file(two, tmp_path: Path) -> None:
+    """``-o -`` prints the file a pupil at a time (through the output module), the same text a
+    file gets; the one-line summary goes to stderr."""
+    from click.testing import CliRunner
+
+    from passport_tui.cli import cli
+
+    a, _ = two
+    busy_pupil(a)
+    a.close()
+    db = str(tmp_path / "a.db")
+    runner = CliRunner()
+    printed = runner.invoke(cli, ["--db", db, "transfer", "export", "-o", "-"])
+    assert printed.exit_code == 0, printed.output
+    assert "Wrote standard output: 6 pupils" in printed.stderr
+    written = runner.invoke(cli, ["--db", db, "transfer", "export", "-o", str(tmp_path / "a.json")])
+    assert written.exit_code == 0, written.output
+    assert printed.stdout == (tmp_path / "a.json").read_text(encoding="utf-8")
+
+
+def test_an_export_is_refused_before_a_pupil_is_read(two, tmp_path: Path, monkeypatch) -> None:
+    """The output rules hold for the stream: an existing file without ``force`` (or the database)
+    is refused before the database is read, and nothing is left behind."""
+    from passport_tui.files import OutputRefused
+
+    a, _ = two
+    busy_pupil(a)
+    file = tmp_path / "out.json"
+    file.write_text("the earlier file", encoding="utf-8")
+
+    def unread(*_args: Any) -> Any:
+        raise AssertionError("the database was read")
+
+    monkeypatch.setattr(a.store, "judgements", unread)
+    for target in (file, tmp_path / "a.db"):
+        with pytest.raises(OutputRefused):
+            a.write_passport_file(target)
+    assert file.read_text(encoding="utf-8") == "the earlier file"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
 # --- the JSON frame reads as json.loads ------------------------------------------------------
@@ -164,7 +205,7 @@ def test_curricula_after_the_pupils_are_read_all_the_same(two, tmp_path: Path) -
         summary = c.import_passports(file)
         assert summary.curricula_added == ["maths"]
         assert standings(c, "A1") == standings(a, "A1")
-        assert history(c, "A1") == history(a, "A1")
+        assert history(c, "A1") == history(a, "A1", "previous school")
     reordered["pupils"][0]["events"][0]["milestone"] = "9Z-9"
     file.write_text(json.dumps(reordered), encoding="utf-8")
     with (

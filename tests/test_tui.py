@@ -399,7 +399,7 @@ async def test_parent_report_and_comment_from_the_passport(school):
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
-        reports = list((school.store.path.parent / "reports").glob("A1-*.html"))
+        reports = list((school.store.path.parent / "reports" / school.user).glob("A1-*.html"))
         assert len(reports) == 1
         html = reports[0].read_text()
         assert "Ann counts with confidence." in html and "<html" in html
@@ -412,7 +412,7 @@ async def test_class_parent_reports_with_one_key(school):
         await settle(pilot)
         await pilot.press("R")
         await settle(pilot)
-        (path,) = (school.store.path.parent / "reports").glob("class-1H-*.html")
+        (path,) = (school.store.path.parent / "reports" / school.user).glob("class-1H-*.html")
         html = path.read_text()
         for name in ("Ann", "Ben", "Cara", "Dev"):
             assert name in html

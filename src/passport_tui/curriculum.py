@@ -4,6 +4,10 @@ Reading never stops at the first problem: every problem in a file is reported, e
 ``FILE:LINE: message`` in a ``CurriculumError``. tomllib gives no line numbers for values, so
 ``_Scanner`` finds on which line each table and key starts. Writing uses tomli-w for values and
 lays the file out as §4 does: ``[curriculum]``, ``[[stages]]``, ``[[strands]]``, ``[[milestones]]``.
+A new version of a curriculum says in ``[curriculum]`` what became of milestones it no longer
+has: ``moved`` (``{ "OLD" = "NEW" }``, written back as a ``[curriculum.moved]`` table) and
+``retired`` (a list, or ``retired = true`` on a milestone); ``engine.revision`` checks a version
+against the stored one.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ def parse_curriculum(text: str, filename: str) -> Curriculum:
         curriculum = None
         found += [_shape_problem(e, data, lines) for e in error.errors()]
     found += _link_problems(data, lines)
+    found += _change_problems(data, lines)
     if found or curriculum is None:
         unique = sorted(dict.fromkeys(found), key=lambda problem: problem[0])
         raise CurriculumError([Problem(filename, line, message) for line, message in unique])
@@ -591,6 +596,85 @@ def _link_problems(data: dict[str, Any], lines: _Lines) -> list[tuple[int, str]]
     return found
 
 
+def _change_problems(data: dict[str, Any], lines: _Lines) -> list[tuple[int, str]]:
+    """What is wrong with ``moved`` and ``retired``: a moved id that is still a milestone here, a
+    move to no milestone or to a retired one, an id both moved and retired or listed twice, and a
+    milestone still taught that requires a retired one."""
+    header = data.get("curriculum")
+    header = header if isinstance(header, dict) else {}
+    table: Table = ("curriculum", 0)
+    found: list[tuple[int, str]] = []
+    ids: dict[str, Table] = {}
+    for at, element in _elements(data, "milestones"):
+        ident = _text(element, "id")
+        if ident is not None:
+            ids.setdefault(ident, at)
+    listed = header.get("retired")
+    listed = [x for x in listed if isinstance(x, str)] if isinstance(listed, list) else []
+    retired = set(listed) | {
+        ident
+        for _, element in _elements(data, "milestones")
+        if (ident := _text(element, "id")) is not None and element.get("retired") is True
+    }
+    moved = header.get("moved")
+    moved = {k: v for k, v in moved.items() if isinstance(v, str)} if isinstance(moved, dict) else {}
+    for old, new in moved.items():
+        # each entry's own line when written as a [curriculum.moved] table
+        line = lines.keys.get((("curriculum.moved", 0), old)) or lines.key(table, "moved")
+        if old == new:
+            found.append((line, f"[curriculum]: moved: '{old}' is moved to itself"))
+        elif old in ids:
+            found.append(
+                (
+                    line,
+                    f"[curriculum]: moved: '{old}' is still a milestone of this file (line "
+                    f"{lines.key(ids[old], 'id')}); only a milestone that is gone is moved (retire one to keep it)",
+                )
+            )
+        elif new not in ids:
+            found.append(
+                (line, f"[curriculum]: moved: '{old}' is moved to '{new}', which names no milestone")
+            )
+        elif new in retired:
+            found.append(
+                (
+                    line,
+                    f"[curriculum]: moved: '{old}' is moved to '{new}', which is retired; "
+                    "move it to a milestone still taught",
+                )
+            )
+    line = lines.key(table, "retired")
+    seen: set[str] = set()
+    for ident in listed:
+        if ident in seen:
+            found.append((line, f"[curriculum]: retired: '{ident}' is listed twice"))
+        seen.add(ident)
+        if ident in moved:
+            found.append(
+                (
+                    line,
+                    f"[curriculum]: '{ident}' is both moved (to '{moved[ident]}') and retired; "
+                    "give it one or the other",
+                )
+            )
+    if retired:
+        for at, element in _elements(data, "milestones"):
+            ident = _text(element, "id")
+            wanted = element.get("requires")
+            if ident is None or ident in retired or not isinstance(wanted, list):
+                continue
+            for n, ref in enumerate(wanted):
+                if isinstance(ref, str) and ref in retired and ref != ident:
+                    found.append(
+                        (
+                            lines.item(at, "requires", n),
+                            f"{_what(data, at)}: prerequisite '{ref}' is retired; a milestone still "
+                            "taught cannot need it (drop the link, or require what replaces it)",
+                        )
+                    )
+    return found
+
+
 def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
     """Cycles of a graph given as node -> successors, each as [a, b, a], starting at the
     cycle's first node in the graph's order. Every node on a cycle is in exactly one reported cycle."""
@@ -638,8 +722,13 @@ def _prune(graph: dict[str, list[str]], alive: set[str]) -> None:
 
 
 def dump_curriculum(c: Curriculum) -> str:
-    """The curriculum as TOML in the §4 layout; None values and empty ``requires`` are left out."""
+    """The curriculum as TOML in the §4 layout; None values, empty ``requires``, ``moved`` and
+    ``retired``, and ``retired = false`` are left out. ``moved`` is written as its own table,
+    ``[curriculum.moved]``, one line a milestone, after the header's other keys."""
     chunks = [_table_text("[curriculum]", c.curriculum)]
+    if c.curriculum.moved:
+        entries = "".join(tomli_w.dumps({old: new}) for old, new in c.curriculum.moved.items())
+        chunks[0] += f"\n[curriculum.moved]\n{entries}"
     for section in SECTIONS:
         chunks += [_table_text(f"[[{section}]]", item) for item in getattr(c, section)]
     return "\n".join(chunks)
@@ -654,7 +743,9 @@ def _table_text(header: str, model: BaseModel) -> str:
     lines = [header]
     for key in type(model).model_fields:
         value = getattr(model, key)
-        if value is None or (key in ("requires", "provenance") and not value):
+        if value is None or (key in ("requires", "provenance", "moved", "retired") and not value):
+            continue
+        if key == "moved":  # a table of its own: see dump_curriculum
             continue
         if key == "provenance":  # written inside ``requires``
             continue

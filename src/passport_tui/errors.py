@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .shown import plain
+
 # every character str.splitlines() breaks a line at: shown as an escape inside a located message,
 # so one problem stays one line whatever the file held
 _LINE_BREAKS = {c: f"\\u{c:04x}" for c in (0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)}
 
 
 def one_line(text: str) -> str:
-    """``text`` with its line breaks made visible, so it prints as one line."""
-    return text.translate(_LINE_BREAKS)
+    """``text`` with its line breaks made visible as escapes, so it prints as one line, and any
+    other control character made visible and bidi controls dropped, as user text is shown
+    everywhere (:func:`passport_tui.shown.plain`)."""
+    return plain(text.translate(_LINE_BREAKS))
 
 
 class PassportError(Exception):
@@ -90,6 +94,10 @@ class NeverAchieved(JudgementRefused):
         super().__init__(f"{milestone} is not achieved, so there is nothing to {action}.")
 
 
+class OutcomeRetired(JudgementRefused):
+    """A judgement of a personal outcome that was retired (only a retraction is still taken)."""
+
+
 class ReasonRequired(JudgementRefused):
     def __init__(self, what: str):
         super().__init__(f"{what} needs a reason.")
@@ -100,8 +108,60 @@ class FutureDate(JudgementRefused):
         super().__init__(f"{when} is in the future; a judgement can be back-dated, never forward-dated.")
 
 
+class MilestoneRetired(JudgementRefused):
+    def __init__(self, milestone: str):
+        self.milestone = milestone
+        super().__init__(
+            f"{milestone} is retired (no longer taught): it keeps its history but takes no new "
+            "judgements; only an achievement recorded in error can still be retracted."
+        )
+
+
+class CurriculumChangeRefused(PassportError):
+    """A curriculum import that would drop or change the meaning of milestones with judgements;
+    nothing was written. ``lines()`` gives the explanation, one line per milestone."""
+
+    def __init__(self, message_lines: list[str]):
+        self.message_lines = [one_line(line) for line in message_lines]
+        super().__init__("\n".join(self.message_lines))
+
+    def lines(self) -> list[str]:
+        return list(self.message_lines)
+
+
 class NotAllowed(PassportError):
     """The current user may not do this."""
+
+
+# --- the database file -----------------------------------------------------------------
+
+
+class DatabaseFault(PassportError):
+    """The database file could not be used as asked; one line naming the file and what to do.
+    Whatever was being saved was not (the transaction was rolled back)."""
+
+
+class DatabaseBusy(DatabaseFault):
+    """Another program held the write lock for longer than we waited."""
+
+    def __init__(self) -> None:
+        super().__init__("the database is busy (another program is writing to it); try again")
+
+
+class DatabaseReadOnly(DatabaseFault):
+    """The file, or the folder it is in, may not be written by this account."""
+
+
+class DatabaseDamaged(DatabaseFault):
+    """SQLite found the file corrupt."""
+
+
+class NotADatabase(DatabaseFault):
+    """The file is not an SQLite database at all."""
+
+
+class DiskFull(DatabaseFault):
+    """The disk (or the database's size limit) is full."""
 
 
 # --- look-ups --------------------------------------------------------------------------

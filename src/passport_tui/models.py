@@ -7,6 +7,8 @@ silent loss.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Set
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
@@ -87,7 +89,9 @@ class LinkProvenance(Strict):
 class Milestone(Strict):
     """A milestone. ``requires`` lists the ids of its prerequisites, in file order;
     ``provenance`` says, for any of them, where that link comes from (in a curriculum file it is
-    written inside ``requires``: ``{ id = "2NPV-1", source = "…" }``)."""
+    written inside ``requires``: ``{ id = "2NPV-1", source = "…" }``). A ``retired`` milestone is
+    no longer taught: it stays, with its history, but is never judged again, never a next step
+    nor a gap, and counts in points only for a pupil who achieved it."""
 
     id: str
     strand: str
@@ -95,6 +99,7 @@ class Milestone(Strict):
     title: str
     requires: list[str] = Field(default_factory=list)
     guidance: str | None = None
+    retired: bool = False
     provenance: dict[str, LinkProvenance] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -115,12 +120,18 @@ class Milestone(Strict):
 
 
 class CurriculumHeader(Strict):
+    """The ``[curriculum]`` table. ``moved`` maps the id of a milestone that is gone to the
+    milestone its judgements count as from now on (``{ "OLD" = "NEW" }``); ``retired`` lists
+    milestones kept but no longer taught (as ``retired = true`` on a milestone does)."""
+
     id: str
     title: str
     version: str = "1"
     source: str | None = None
     licence: str | None = None
     notes: str | None = None
+    moved: dict[str, str] = Field(default_factory=dict)
+    retired: list[str] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod
@@ -140,9 +151,40 @@ class Curriculum(Strict):
     strands: list[Strand] = Field(default_factory=list)
     milestones: list[Milestone] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _retired_by_the_header(self) -> Curriculum:
+        """A milestone the header lists in ``retired`` is retired (as ``retired = true`` says)."""
+        listed = set(self.curriculum.retired)
+        for m in self.milestones:
+            if m.id in listed:
+                m.retired = True
+        return self
+
     @property
     def id(self) -> str:
         return self.curriculum.id
+
+    @cached_property
+    def retired(self) -> frozenset[str]:
+        """The ids of the retired milestones."""
+        return frozenset(m.id for m in self.milestones if m.retired)
+
+    @cached_property
+    def retired_by_stage(self) -> dict[str, frozenset[str]]:
+        """The ids of each stage's retired milestones (stages with none left out)."""
+        out: dict[str, set[str]] = {}
+        for m in self.milestones:
+            if m.retired:
+                out.setdefault(m.stage, set()).add(m.id)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    def counted(self, stage_id: str, achieved: Set[str]) -> frozenset[str]:
+        """The milestones of a stage that count for a pupil who has ``achieved`` these: those still
+        taught, and the retired ones they achieved (a retired milestone is no longer required, and
+        an achievement of it is never lost)."""
+        active = self.stage_sets.get(stage_id, frozenset())
+        retired = self.retired_by_stage.get(stage_id)
+        return active | (retired & achieved) if retired else active
 
     @property
     def title(self) -> str:
@@ -180,8 +222,11 @@ class Curriculum(Strict):
 
     @cached_property
     def stage_sets(self) -> dict[str, frozenset[str]]:
-        """The ids of each stage's milestones, for fast set arithmetic."""
-        return {sid: frozenset(m.id for m in ms) for sid, ms in self.milestones_by_stage.items()}
+        """The ids of each stage's milestones still taught (retired ones left out), for fast set
+        arithmetic."""
+        return {
+            sid: frozenset(m.id for m in ms if not m.retired) for sid, ms in self.milestones_by_stage.items()
+        }
 
     @cached_property
     def requires_of(self) -> dict[str, tuple[str, ...]]:
@@ -206,10 +251,53 @@ class Curriculum(Strict):
         return out
 
 
+class PersonalOutcome(Strict):
+    """A milestone of one pupil only, from their EHCP or provision plan: an outcome under an area
+    (a strand) of a curriculum. While the pupil follows that curriculum it is one of its milestones
+    for them (in a "Personal outcomes" stage with no year, so it carries no points) and is judged
+    by the same rules as any other. ``id`` (e.g. ``PO-1``) is unique among the pupil's outcomes in
+    that curriculum; ``requires`` may name the curriculum's own milestones only. A retired outcome
+    is no longer worked towards: its judgements and their history stay."""
+
+    pupil_id: int
+    curriculum_id: str
+    id: str
+    area: str  # a strand id of the curriculum
+    title: str
+    source: str | None = None  # where it comes from, e.g. "EHCP section E, annual review 2026"
+    requires: list[str] = Field(default_factory=list)
+    by: str  # who added it
+    at: datetime  # when it was added
+    retired_at: datetime | None = None
+    retired_by: str | None = None
+    retired_reason: str | None = None
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
+
+
 class Sen(StrEnum):
     NONE = "none"
     SUPPORT = "support"
     EHCP = "ehcp"
+
+
+def canonical_upn(upn: str) -> str:
+    """A UPN (or the passport's own pupil id) as it is stored and matched: without surrounding
+    spaces and in capitals, so ``d260002`` and ``D260002`` name the same pupil (a DfE UPN is
+    written in capitals)."""
+    return upn.strip().upper()
+
+
+PASSPORT_ID = re.compile(
+    r"P\d{4,8}"
+)  # the passport's own ids, P0001…: at most 9 characters, a DfE UPN has 13
+
+
+def is_passport_id(upn: str) -> bool:
+    """Whether a pupil's UPN is the passport's own id (given to a child with no UPN)."""
+    return PASSPORT_ID.fullmatch(upn) is not None
 
 
 class Pupil(Strict):
@@ -245,6 +333,13 @@ class Verdict(StrEnum):
     NOT_YET = "not_yet"
     RETRACTED = "retracted"
     REVISIT = "revisit"
+
+
+def by_another_school(by: str) -> bool:
+    """Whether an author (``by``) is another school's member of staff. What a passport file
+    brings keeps its author as "Ms X, Oak Primary"; a login of this school never holds a comma
+    (``Access`` refuses one), so an imported author can never pass for one of ours."""
+    return "," in by
 
 
 class Judgement(Strict):

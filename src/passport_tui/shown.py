@@ -1,23 +1,29 @@
 """User text as it may be shown on a terminal or a page: control characters made visible and
-bidirectional controls dropped, so a name can neither send escape codes nor reorder a line."""
+bidirectional controls dropped, so a name can neither send escape codes nor reorder a line.
+
+This is the one rule for every place user text is shown: the terminal app, every line the
+``passport`` command prints, the CSV it exports and the reports it writes. JSON keeps the real
+value instead, with the same characters written as ``\\uXXXX`` escapes (:func:`json_escaped`)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-# bidirectional overrides and isolates would reorder the rest of the terminal line
-_BIDI_CONTROLS = {0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+# bidirectional overrides, embeddings, isolates and marks: they would reorder the rest of the line
+BIDI_CONTROLS = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+_LINE_SEPARATORS = {0x2028, 0x2029}  # a line and a paragraph break to some terminals and editors
 
 
 def plain(text: str | None, multiline: bool = False) -> str:
-    """The text with control characters made visible (ESC shows as ␛) and bidi controls dropped;
-    line breaks are kept only when ``multiline``."""
+    """The text with control characters made visible (ESC shows as ␛, a C1 control as �, U+2028
+    and U+2029 as ␤) and bidi controls dropped; line breaks are kept only when ``multiline``."""
     if not text:
         return ""
     out = []
     for ch in text:
         code = ord(ch)
-        if code in _BIDI_CONTROLS:
+        if code in BIDI_CONTROLS:
             continue
         if multiline and ch == "\n":
             out.append(ch)
@@ -25,8 +31,22 @@ def plain(text: str | None, multiline: bool = False) -> str:
             out.append(" ")
         elif code < 0x20 or code == 0x7F:
             out.append(chr(0x2400 + code) if code < 0x20 else "␡")
-        elif unicodedata.category(ch) == "Cc":
+        elif code in _LINE_SEPARATORS:
+            out.append("␤")
+        elif unicodedata.category(ch) in ("Cc", "Cs"):  # C1 controls; a lone surrogate cannot be printed
             out.append("�")
         else:
             out.append(ch)
     return "".join(out)
+
+
+# what json.dumps(ensure_ascii=False) leaves as it is although a terminal would act on it
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+
+
+def json_escaped(text: str) -> str:
+    """JSON text (as ``json.dumps(..., ensure_ascii=False)`` writes it) with DEL, the C1 controls,
+    bidi controls, U+2028, U+2029 and lone surrogates written as ``\\uXXXX`` escapes: the same
+    value when read back, nothing a terminal acts on when shown. (Those characters can only occur
+    inside JSON strings, where an escape means the same.)"""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

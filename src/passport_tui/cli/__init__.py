@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "curriculum": ("curriculum", "curriculum"),
     "pupils": ("pupils", "pupils"),
     "pathway": ("pathways", "pathway"),
+    "outcome": ("outcomes", "outcome"),
     "judge": ("judging", "judge"),
     "baseline": ("judging", "baseline"),
     "retract": ("judging", "retract"),
@@ -86,7 +87,14 @@ def cli(ctx: click.Context, db, as_, class_name, ascii_only, no_mouse) -> None:
     """The Milestones Passport: key learning milestones, gaps, next steps and termly tracking.
 
     With no command, opens the terminal app."""
+    given = ctx.obj or {}  # passport-ssh passes {"confined": True}: files only in the user's folder
+    # a missing database file is created only by init and demo, and by the app on the default
+    # database (a family's first run); anything else says how to create it (cli/context.py)
+    command = ctx.invoked_subcommand
     ctx.obj = {
+        "confined": bool(given.get("confined")),
+        "may_create": command in ("init", "demo") or (command is None and db is None),
+        "db_given": ctx.get_parameter_source("db") is click.core.ParameterSource.COMMANDLINE,
         "db": db,
         "as": as_,
         "service": None,

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import click
 
 from .context import PassportGroup, service
-from .output import emit_json, json_option, problems
+from .output import document, echo, emit_json, json_option, problems
+from .outputs import force_option, output_option, to_stdout
 
 
 @dataclass(slots=True)
@@ -47,37 +48,106 @@ def curriculum_check(files: tuple[str, ...]) -> None:
             bad += 1
             problems(error.lines())
         else:
-            click.echo(f"{f}: ok ({c.id}: {len(c.stages)} stages, {len(c.milestones)} milestones)")
+            echo(f"{f}: ok ({c.id}: {len(c.stages)} stages, {len(c.milestones)} milestones)")
     if bad:
         sys.exit(1)
 
 
 @curriculum.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", metavar="FILE|ID", type=click.Path(dir_okay=False))
 @click.pass_context
 def curriculum_import(ctx: click.Context, file: str) -> None:
-    """Import (or replace) a curriculum from a TOML file or a CASE JSON package (warnings about the
-    package on stderr)."""
-    c, warnings = service(ctx).import_curriculum_with_warnings(file)
+    """Import (or replace) a curriculum from a TOML file or a CASE JSON package (warnings on
+    stderr), or one shipped with passport by its id (see 'curriculum list --shipped'), e.g.
+    'passport curriculum import key-maths'. A new version that leaves out or changes the meaning
+    of a milestone that has judgements is refused, with the list, unless its [curriculum] table
+    says what became of each: moved = { "OLD" = "NEW" } or retired = ["OLD"]."""
+    path = shipped_or_file(file)
+    c, warnings = service(ctx).import_curriculum_with_warnings(path)
     problems(warnings)
-    click.echo(f"Imported {c.id} {c.curriculum.version}: {len(c.milestones)} milestones")
+    extra = [
+        f"{n} {what}"
+        for n, what in ((len(c.retired), "retired"), (len(c.curriculum.moved), "moved ids"))
+        if n
+    ]
+    kept = f" ({', '.join(extra)})" if extra else ""
+    shipped = f" (shipped with passport: {path})" if path != file else ""
+    echo(f"Imported {c.id} {c.curriculum.version}: {len(c.milestones)} milestones{kept}{shipped}")
+
+
+def shipped_or_file(text: str) -> str:
+    """FILE|ID: an existing file as it is; else the file of the shipped curriculum with that id."""
+    from pathlib import Path
+
+    from ..errors import PassportError
+    from ..resources import shipped_curricula, shipped_curriculum
+
+    if Path(text).is_file():
+        return text
+    found = None if Path(text).exists() else shipped_curriculum(text)
+    if found is None:
+        ids = ", ".join(c.id for c in shipped_curricula())
+        raise PassportError(f"No file {text!r}, and no curriculum shipped with that id (shipped: {ids}).")
+    return str(found.path)
 
 
 @curriculum.command("export")
 @click.argument("curriculum_id", metavar="ID")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write (TOML).")
+@output_option("the curriculum")
+@force_option
+@click.option("--case", "as_case", is_flag=True, help="CASE 1.1 JSON (the default when FILE ends in .json).")
 @click.pass_context
-def curriculum_export(ctx: click.Context, curriculum_id: str, output: str) -> None:
-    """Write a curriculum to a new file: TOML, or CASE 1.1 JSON when FILE ends in .json."""
-    path = service(ctx).export_curriculum(curriculum_id, output)
-    click.echo(f"Wrote {path}")
+def curriculum_export(
+    ctx: click.Context, curriculum_id: str, output: str | None, force: bool, as_case: bool
+) -> None:
+    """Write a curriculum (admins) as TOML, or CASE 1.1 JSON when FILE ends in .json, to a new
+    FILE or to standard output.
+
+    \b
+    Examples:
+      passport curriculum export nc-maths-ks2 -o maths.toml
+      passport curriculum export nc-maths-ks2 --case > maths.json
+    """
+    svc = service(ctx)
+    if to_stdout(output):
+        document(svc.curriculum_text(curriculum_id, case=as_case))
+        return
+    assert output is not None
+    if as_case and not output.lower().endswith(".json"):
+        raise click.UsageError("--case writes JSON: give FILE a .json suffix.")
+    path = svc.export_curriculum(curriculum_id, output, force=force)
+    echo(f"Wrote {path}")
+
+
+@dataclass(slots=True)
+class ShippedLine:
+    """One curriculum of ``curriculum list --shipped``."""
+
+    id: str
+    title: str
+    file: str
 
 
 @curriculum.command("list")
+@click.option(
+    "--shipped", is_flag=True, help="List the curricula shipped with passport (import one by its id)."
+)
 @json_option
 @click.pass_context
-def curriculum_list(ctx: click.Context, as_json: bool) -> None:
-    """List the curricula in the database."""
+def curriculum_list(ctx: click.Context, shipped: bool, as_json: bool) -> None:
+    """List the curricula in the database (or, with --shipped, those shipped with passport)."""
+    if shipped:
+        from ..resources import shipped_curricula
+
+        lines = [ShippedLine(c.id, c.title, str(c.path)) for c in shipped_curricula()]
+        if as_json:
+            emit_json(lines)
+            return
+        width = max(len(line.id) for line in lines)
+        for line in lines:
+            echo(f"{line.id:<{width}}  {line.title}")
+        echo("Import one with: passport curriculum import ID")
+        return
     rows = [
         CurriculumLine(c.id, c.title, c.curriculum.version, [s.id for s in c.stages], len(c.milestones))
         for c in service(ctx).curricula()
@@ -86,6 +156,6 @@ def curriculum_list(ctx: click.Context, as_json: bool) -> None:
         emit_json(rows)
         return
     if not rows:
-        click.echo("No curricula yet: passport curriculum import FILE")
+        echo("No curricula yet: passport curriculum import FILE|ID (see --shipped)")
     for r in rows:
-        click.echo(f"{r.id}  {r.version}  {r.milestones} milestones  {r.title}")
+        echo(f"{r.id}  {r.version}  {r.milestones} milestones  {r.title}")

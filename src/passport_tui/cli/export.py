@@ -6,6 +6,8 @@ from __future__ import annotations
 import click
 
 from .context import service
+from .output import document, echo
+from .outputs import force_option, output_option, to_stdout
 
 
 @click.group("export")
@@ -14,13 +16,8 @@ def export() -> None:
 
 
 @export.command("tracking")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="CSV file to write ('-' for standard output).",
-)
+@output_option("the CSV")
+@force_option
 @click.option("--window", metavar="WINDOW", help="Window like 2026-autumn (default: the current one).")
 @click.option("--class", "class_name", metavar="CLASS", help="Only this class.")
 @click.option("--year", "year_group", type=int, help="Only this year group.")
@@ -28,7 +25,8 @@ def export() -> None:
 @click.pass_context
 def export_tracking(
     ctx: click.Context,
-    output: str,
+    output: str | None,
+    force: bool,
     window: str | None,
     class_name: str | None,
     year_group: int | None,
@@ -37,13 +35,13 @@ def export_tracking(
     """Write a window's tracking figures as CSV for the school information system's marksheets."""
     from ..interop.export_csv import tracking_csv
 
-    text = tracking_csv(
-        service(ctx), window=window, class_name=class_name, year_group=year_group, bom=not no_bom
-    )
-    if output == "-":
-        click.echo(text, nl=False)
+    svc = service(ctx)
+    if not to_stdout(output):
+        svc.check_output(output, force=force)
+    text = tracking_csv(svc, window=window, class_name=class_name, year_group=year_group, bom=not no_bom)
+    if to_stdout(output):
+        document(text)
         return
-    with open(output, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
+    path = svc.write_file(output, text, force=force)
     rows = text.count("\r\n") - 1
-    click.echo(f"Wrote {rows} rows to {output}", err=True)
+    echo(f"Wrote {rows} rows to {path}", err=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .context import PassportGroup, service
-from .output import emit_json, json_option
+from .output import echo, emit_json, json_option
 
 if TYPE_CHECKING:
     from ..models import FocusItem
@@ -33,20 +33,16 @@ class FocusLine:
 def focus_lines(svc: Service, items: Iterable[FocusItem]) -> list[FocusLine]:
     out = []
     for f in items:
-        m = svc.curriculum(f.curriculum_id).milestone_by_id.get(f.milestone_id)
-        out.append(
-            FocusLine(f.curriculum_id, f.milestone_id, m.title if m else None, f.provision, f.by, f.at)
-        )
+        title = svc.milestone_title(f.pupil_id, f.curriculum_id, f.milestone_id)  # or their outcome's
+        out.append(FocusLine(f.curriculum_id, f.milestone_id, title, f.provision, f.by, f.at))
     return out
 
 
 def _print_focus(lines: list[FocusLine]) -> None:
     if not lines:
-        click.echo("No focus items.")
+        echo("No focus items.")
     for d in lines:
-        click.echo(
-            f"{d.curriculum}  {d.milestone}  {d.title or ''}" + (f" — {d.provision}" if d.provision else "")
-        )
+        echo(f"{d.curriculum}  {d.milestone}  {d.title or ''}" + (f" — {d.provision}" if d.provision else ""))
 
 
 @click.group(cls=PassportGroup)

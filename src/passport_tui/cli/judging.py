@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..engine import year_label
 from .context import parse_at, service
-from .output import days, emit_json, json_option, named
+from .output import days, echo, emit_json, json_option, named
 from .scores import test_words
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ class CurriculumStanding:
     points_by_window: dict[str, int | None]
     focus: list[FocusNote]
     test: TestSummary | None
+    retired: list[str] = field(default_factory=list)  # achieved milestones no longer taught (still counted)
+    unlisted: list[str] = field(default_factory=list)  # achieved milestones missing from the curriculum
 
 
 @dataclass(slots=True)
@@ -110,7 +113,7 @@ def judge(ctx, pupil, milestone, verdict, curriculum_id, note, override, at_) ->
         pupil, milestone, verdict, curriculum_id=curriculum_id, note=note, reason=override, at=parse_at(at_)
     )
     extra = f" (override: {j.reason})" if j.reason else ""
-    click.echo(f"Recorded {j.milestone_id} {j.verdict.value.replace('_', ' ')} for {pupil}{extra}")
+    echo(f"Recorded {j.milestone_id} {j.verdict.value.replace('_', ' ')} for {pupil}{extra}")
 
 
 @click.command()
@@ -131,7 +134,7 @@ def baseline(ctx, pupil, curriculum_id, through_stage, reason) -> None:
       passport baseline A123 key-maths --through Y2 --reason "joined in Year 3; baseline assessment"
     """
     done = service(ctx).baseline(pupil, curriculum_id, through_stage, reason=reason)
-    click.echo(
+    echo(
         f"Baseline for {pupil} in {curriculum_id} through {through_stage}: {len(done)} milestones recorded achieved"
     )
 
@@ -145,7 +148,7 @@ def baseline(ctx, pupil, curriculum_id, through_stage, reason) -> None:
 def retract(ctx, pupil, milestone, reason, curriculum_id) -> None:
     """Correct an 'achieved' recorded in error (audited; the history keeps both)."""
     j = service(ctx).retract(pupil, milestone, reason, curriculum_id)
-    click.echo(f"Retracted {j.milestone_id} for {pupil}: {j.reason}")
+    echo(f"Retracted {j.milestone_id} for {pupil}: {j.reason}")
 
 
 @click.command()
@@ -158,7 +161,7 @@ def revisit(ctx, pupil, milestone, note, curriculum_id) -> None:
     """Mark an achieved milestone for a retention check: it stays achieved and is listed until
     re-confirmed (judge it achieved again)."""
     j = service(ctx).judge(pupil, milestone, "revisit", curriculum_id=curriculum_id, note=note)
-    click.echo(f"{j.milestone_id} marked for revisit for {pupil}")
+    echo(f"{j.milestone_id} marked for revisit for {pupil}")
 
 
 @click.command()
@@ -171,10 +174,12 @@ def history(ctx: click.Context, pupil: str, as_json: bool) -> None:
     if as_json:
         emit_json(events)
         return
+    names = service(ctx).milestone_names(events)
     for e in events:
         extra = " — ".join(x for x in (e.reason, e.note) if x)
-        click.echo(
-            f"{e.at.isoformat(timespec='minutes')}  {e.by:<12} {e.curriculum_id}  {e.milestone_id}  "
+        echo(
+            f"{e.at.isoformat(timespec='minutes')}  {e.by:<12} {e.curriculum_id}  "
+            f"{names.get((e.curriculum_id, e.milestone_id), e.milestone_id)}  "
             f"{e.verdict.value}" + (f"  {extra}" if extra else "")
         )
 
@@ -219,33 +224,44 @@ def show(ctx: click.Context, pupil: str, as_json: bool) -> None:
                     if f.curriculum_id == cp.curriculum.id
                 ],
                 test=None if t is None else TestSummary(t.window.key, t.score, t.test_point, t.greater_depth),
+                retired=cp.retired,
+                unlisted=cp.unlisted,
             )
         )
     if as_json:
         heading = PupilHeading(p.id, p.upn, p.name, pp.year_group, p.class_name)
         emit_json(PassportView(heading, entries))
         return
-    click.echo(f"{p.name} ({p.upn}) — Year {pp.year_group}, class {p.class_name or '-'}")
+    echo(f"{p.name} ({p.upn}) — {year_label(pp.year_group)}, class {p.class_name or '-'}")
     for cp, e in zip(pp.curricula, entries, strict=True):
         c = cp.curriculum
-        click.echo(f"\n{c.title}")
+        echo()
+        echo(c.title)
         if e.points is not None:
-            click.echo(
+            echo(
                 f"  points {e.points}, expected {e.expected} ({cp.standing.window.name}), "
                 f"target {e.target} ({e.target_status})"
             )
-        click.echo(f"  flags: {', '.join(e.flags) or 'none'}")
+        echo(f"  flags: {', '.join(e.flags) or 'none'}")
         if e.test is not None:
-            click.echo(f"  test: {test_words(tests[c.id])}")
+            echo(f"  test: {test_words(tests[c.id])}")
         for f in e.focus:
-            click.echo(f"  focus: {f.milestone}" + (f" — {f.provision}" if f.provision else ""))
-        click.echo(f"  achieved: {len(e.achieved)} of {len(c.milestones)} milestones")
+            echo(f"  focus: {f.milestone}" + (f" — {f.provision}" if f.provision else ""))
+        taught = len(c.milestones) - len(c.retired) + len(e.retired)  # retired count once achieved
+        echo(f"  achieved: {len(e.achieved)} of {taught} milestones")
+        for mid in e.retired:
+            echo(f"    {mid}  {c.milestone_by_id[mid].title}  (retired; still counted)")
+        if e.unlisted:
+            echo(
+                f"  achieved but no longer in this curriculum: {', '.join(e.unlisted)} "
+                "(an admin should run passport doctor)"
+            )
         for label, ids in (("gaps", e.gaps), ("next steps", e.next[:5])):
-            click.echo(f"  {label}:" + ("" if ids else " none"))
+            echo(f"  {label}:" + ("" if ids else " none"))
             for mid in ids[:10]:
-                click.echo(f"    {mid}  {c.milestone_by_id[mid].title}")
+                echo(f"    {mid}  {c.milestone_by_id[mid].title}")
             if len(ids) > 10:
-                click.echo(f"    … and {len(ids) - 10} more")
+                echo(f"    … and {len(ids) - 10} more")
 
 
 def milestone_lines(pp: PupilPassport, key: str) -> list[MilestoneLine]:
@@ -263,9 +279,9 @@ def _print_milestones(ctx: click.Context, pupil: str, key: str, as_json: bool) -
         emit_json(items)
         return
     if not items:
-        click.echo("none")
+        echo("none")
     for i in items:
-        click.echo(f"{i.curriculum}  {i.milestone}  {i.title}")
+        echo(f"{i.curriculum}  {i.milestone}  {i.title}")
 
 
 @click.command("next")
@@ -300,6 +316,6 @@ def gaps(ctx: click.Context, pupil: str, age: bool, as_json: bool) -> None:
         emit_json(items)
         return
     if not items:
-        click.echo("none")
+        echo("none")
     for i in items:
-        click.echo(f"{days(i.days_open):>10}  {i.curriculum}  {i.milestone}  {i.title}")
+        echo(f"{days(i.days_open):>10}  {i.curriculum}  {i.milestone}  {i.title}")

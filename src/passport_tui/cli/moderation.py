@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .context import PassportGroup, service
-from .output import Column, emit_json, json_option, named, table
+from .output import Column, echo, emit_json, json_option, named, table
 
 if TYPE_CHECKING:
     from ..termly import ModerationItem
@@ -111,17 +111,15 @@ def moderation_sample(ctx, class_name, curriculum_id, window, size, as_json) -> 
         return
     w = svc.window(window)
     if not lines:
-        click.echo(
-            f"No achieved judgements of class {class_name} in {curriculum_id}, {w.name} left to sample."
-        )
+        echo(f"No achieved judgements of class {class_name} in {curriculum_id}, {w.name} left to sample.")
         return
-    click.echo(f"Drew {len(lines)} judgements of class {class_name} in {curriculum_id}, {w.name}:")
+    echo(f"Drew {len(lines)} judgements of class {class_name} in {curriculum_id}, {w.name}:")
     _print_moderation(lines)
 
 
 def _moderate(ctx: click.Context, judgement_id: int, action: str, note: str | None) -> None:
     d = ModerationLine.of(service(ctx).moderate(judgement_id, action, note))
-    click.echo(f"Judgement {judgement_id} ({d.name}, {d.milestone}): {d.status}")
+    echo(f"Judgement {judgement_id} ({d.name}, {d.milestone}): {d.status}")
 
 
 @moderation.command("confirm")
@@ -167,6 +165,6 @@ def moderation_list(ctx, class_name, open_only, as_json) -> None:
         emit_json(lines)
         return
     if not lines:
-        click.echo("Nothing to moderate." if open_only else "Nothing sampled or moderated yet.")
+        echo("Nothing to moderate." if open_only else "Nothing sampled or moderated yet.")
         return
     _print_moderation(lines)

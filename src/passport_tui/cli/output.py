@@ -1,21 +1,31 @@
-"""How the ``passport`` command prints: results as JSON through one serialiser, fixed-width tables,
-numbers, and refusals as one line each on stderr.
+"""How the ``passport`` command prints: lines of text, fixed-width tables, results as JSON through
+one serialiser, numbers, and refusals as one line each on stderr.
 
 A command turns what the service returned into a typed result (a dataclass, or the service's own
 model) and either prints it as text or hands it to :func:`emit_json`; nothing builds JSON by hand,
-so ``--json`` means the same everywhere."""
+so ``--json`` means the same everywhere.
+
+Every line a command prints goes through this module, and user text in it is shown as the app
+shows it (:func:`passport_tui.shown.plain`): control characters made visible, bidi controls
+dropped, so a pupil's name cannot send escape codes to a teacher's terminal. :func:`echo` prints
+one line, :func:`table` a table, :func:`refusal` and :func:`problems` errors; JSON keeps the real
+values, with every character a terminal would act on escaped; :func:`document` prints a CSV or a
+report whose own format has already made its user text safe. No command calls ``click.echo``."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
+
+from ..shown import json_escaped, plain
 
 JSON_HELP = "Print JSON instead of text."
 
@@ -76,8 +86,38 @@ def to_json(value: Any) -> Any:
 
 
 def emit_json(value: Any) -> None:
-    """Print a result as indented JSON (UTF-8 text as it is, not escaped)."""
-    click.echo(json.dumps(to_json(value), indent=2, ensure_ascii=False))
+    """Print a result as indented JSON: UTF-8 text as it is, except the characters a terminal
+    would act on (control characters, bidi controls, line separators), which JSON escapes."""
+    click.echo(json_escaped(json.dumps(to_json(value), indent=2, ensure_ascii=False)))
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def echo(line: str = "", *, err: bool = False) -> None:
+    """Print one line (on stderr with ``err``): control characters in it, a line break included,
+    made visible and bidi controls dropped. A blank line is ``echo()``."""
+    click.echo(plain(line), err=err)
+
+
+def document(text: str) -> None:
+    """Print a whole document as it is (a CSV export, a report): its format has already made the
+    user text in it safe to show (see :func:`passport_tui.shown.plain`)."""
+    click.echo(text, nl=False)
+
+
+def error_stream() -> IO[str]:
+    """Standard error, for a progress bar drawn there (see ``cli/progress.py``)."""
+    return sys.stderr
+
+
+class DocumentOut:
+    """A document printed as it is made, piece by piece (a passport file written a pupil at a
+    time): each piece as :func:`document` prints it."""
+
+    def write(self, text: str) -> int:
+        document(text)
+        return len(text)
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -86,13 +126,14 @@ def emit_json(value: Any) -> None:
 def refusal(lines: Iterable[str]) -> None:
     """A refusal or a bad file: one line each on stderr, after the program's name."""
     for line in lines:
-        click.echo(f"passport: {line}", err=True)
+        echo(f"passport: {line}", err=True)
 
 
 def problems(lines: Iterable[str]) -> None:
-    """Lines that carry their own location (``FILE:LINE: message``) or are warnings: stderr as they are."""
+    """Lines that carry their own location (``FILE:LINE: message``) or are warnings: on stderr,
+    each shown as :func:`echo` shows a line."""
     for line in lines:
-        click.echo(line, err=True)
+        echo(line, err=True)
 
 
 # --- numbers -------------------------------------------------------------------------------
@@ -126,6 +167,7 @@ class Column:
     gap: str = " "
 
     def cell(self, text: str) -> str:
+        text = plain(text)
         if self.clip and self.width:
             text = text[: self.width]
         return f"{text:{self.align}{self.width}}" if self.width else text
@@ -134,12 +176,13 @@ class Column:
 def table(
     columns: Sequence[Column], rows: Iterable[Sequence[str]], *, indent: str = "", strip: bool = False
 ) -> None:
-    """Print a header line and one line per row, the cells already turned into text. ``strip``
-    drops trailing spaces from the rows (not the header)."""
-    click.echo(_line(columns, [c.header for c in columns], indent))
+    """Print a header line and one line per row, the cells already turned into text (shown as
+    :func:`echo` shows a line, before they are padded). ``strip`` drops trailing spaces from the
+    rows (not the header)."""
+    echo(_line(columns, [c.header for c in columns], indent))
     for row in rows:
         line = _line(columns, row, indent)
-        click.echo(line.rstrip() if strip else line)
+        echo(line.rstrip() if strip else line)
 
 
 def _line(columns: Sequence[Column], cells: Sequence[str], indent: str) -> str:

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 import click
 
-from ..shown import plain as clean
 from .context import PassportGroup, service
-from .output import emit_json, json_option
+from .output import echo, emit_json, json_option
 
 
 @dataclass(slots=True)
@@ -26,9 +25,7 @@ def _print(p, as_json: bool) -> None:
         emit_json(view)
         return
     whose = "the school's default" if view.default else "their own"
-    click.echo(
-        f"{clean(view.name)} ({view.upn}) follows {whose} pathway: {', '.join(view.curricula) or 'nothing'}"
-    )
+    echo(f"{view.name} ({view.upn}) follows {whose} pathway: {', '.join(view.curricula) or 'nothing'}")
 
 
 @click.group("pathway", cls=PassportGroup)
@@ -80,4 +77,4 @@ def pathway_default(ctx: click.Context, curricula: tuple[str, ...]) -> None:
     """The school's default pathway: with curricula, set it (admins); with none, show it."""
     svc = service(ctx)
     chosen = svc.set_default_pathway(list(curricula)) if curricula else svc.default_pathway()
-    click.echo(f"Pupils without a pathway of their own follow: {', '.join(chosen) or 'nothing'}")
+    echo(f"Pupils without a pathway of their own follow: {', '.join(chosen) or 'nothing'}")

@@ -10,7 +10,6 @@ Standard output is never touched: it may be the file being written
 from __future__ import annotations
 
 import contextlib
-import sys
 import time
 from collections.abc import Iterator
 from typing import IO, Any
@@ -18,6 +17,8 @@ from typing import IO, Any
 import click
 
 from ..progress import Progress
+from ..shown import plain
+from .output import error_stream
 
 REDRAW_S = 0.1  # a stage whose size is not known is redrawn at most this often
 
@@ -25,7 +26,7 @@ REDRAW_S = 0.1  # a stage whose size is not known is redrawn at most this often
 @contextlib.contextmanager
 def progress_bar(file: IO[str] | None = None) -> Iterator[Progress | None]:
     """A Progress callback drawing on ``file`` (standard error) when it is a terminal, else None."""
-    stream = sys.stderr if file is None else file
+    stream = error_stream() if file is None else file
     if not stream.isatty():
         yield None
         return
@@ -46,14 +47,14 @@ def progress_bar(file: IO[str] | None = None) -> Iterator[Progress | None]:
             finish()
             bar = None
             if total is not None:
-                bar = click.progressbar(length=max(total, 1), label=what, file=stream, show_pos=True)
+                bar = click.progressbar(length=max(total, 1), label=plain(what), file=stream, show_pos=True)
                 bar.render_progress()
             open_bar.append([what, bar, 0.0])
         _, bar, drawn = open_bar[0]
         if bar is not None:
             bar.update(max(0, min(done, bar.length) - bar.pos))
         elif time.monotonic() - drawn >= REDRAW_S:  # a stage of unknown size: how much so far
-            stream.write(f"\r{what}: {done:,}")
+            stream.write(f"\r{plain(what)}: {done:,}")
             stream.flush()
             open_bar[0][2] = time.monotonic()
 

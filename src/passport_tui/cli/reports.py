@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 
 from .context import service
+from .output import document, echo
+from .outputs import force_option, output_option, to_stdout
 from .progress import progress_bar
 
 
@@ -33,12 +35,8 @@ def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
     type=click.Choice(["html", "md"]),
     help="html (a self-contained page that prints on A4) or md (Markdown); default: from -o's suffix, else html.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write the report to this file (replaced atomically); default: print it.",
-)
+@output_option("the report")
+@force_option
 @click.option(
     "--since",
     metavar="YYYY-MM-DD",
@@ -53,6 +51,7 @@ def report(
     school: bool,
     fmt: str | None,
     output: str | None,
+    force: bool,
     since: date | None,
 ) -> None:
     """Write a report to parents for PUPIL(s) (UPN or id) or a whole --class, or the --school report.
@@ -63,11 +62,12 @@ def report(
 
     \b
     Examples:
+      passport report A123 > ann.html
       passport report A123 -o ann.html
       passport report --class 3K --format md -o 3K.md --since 2026-04-20
       passport report --school -o school.html
     """
-    from ..reports import class_parent_report, parent_report, school_report, write_atomically
+    from ..reports import class_parent_report, parent_report, school_report
 
     chosen = sum([bool(pupils), class_name is not None, school])
     if chosen != 1:
@@ -75,6 +75,8 @@ def report(
     if fmt is None:
         fmt = "md" if output and Path(output).suffix.lower() in (".md", ".markdown") else "html"
     svc = service(ctx)
+    if not to_stdout(output):  # a file that may not be written is refused before the work
+        svc.check_output(output, force=force)
     if school:
         if fmt != "html":
             raise click.UsageError("The school report is HTML only.")
@@ -86,11 +88,11 @@ def report(
         text = class_parent_report(svc, class_name, fmt, since)  # type: ignore[arg-type]
     else:
         text = parent_report(svc, list(pupils), fmt, since)  # type: ignore[arg-type]
-    if output is None:
-        click.echo(text, nl=False)
+    if to_stdout(output):
+        document(text)
         return
-    path = write_atomically(output, text)
-    click.echo(f"Report written to {path}", err=True)
+    path = svc.write_file(output, text, force=force)
+    echo(f"Report written to {path}", err=True)
 
 
 @click.command()
@@ -110,10 +112,8 @@ def comment(ctx: click.Context, pupil: str, text: tuple[str, ...], curriculum_id
     Example:
       passport comment A123 "Ann has grown in confidence with number this term."
     """
-    from ..reports._render import clean
-
     svc = service(ctx)
     note = svc.add_teacher_comment(pupil, " ".join(text), curriculum_id)
     p = svc.pupil(pupil)
     where = f" ({curriculum_id})" if curriculum_id else ""
-    click.echo(f"Comment recorded for {clean(p.name)}{where} by {clean(note.by)}.")
+    echo(f"Comment recorded for {p.name}{where} by {note.by}.")

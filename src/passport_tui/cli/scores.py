@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .context import PassportGroup, service
-from .output import Column, emit_json, json_option, named, num, signed, table
+from .output import Column, echo, emit_json, json_option, named, num, signed, table
 
 if TYPE_CHECKING:
     from ..termly import TestResult
@@ -87,8 +87,8 @@ def tests_record(ctx, pupil, curriculum_id, score, window, note) -> None:
     under 35% three below) beside the teacher-assessed points. A later score for the same window
     replaces it; the history is kept."""
     r = service(ctx).record_test(pupil, curriculum_id, _score(score), window=window, note=note)
-    click.echo(f"Recorded {r.pupil.name} ({r.pupil.upn}), {r.curriculum_id}: {test_words(r)}")
-    click.echo(
+    echo(f"Recorded {r.pupil.name} ({r.pupil.upn}), {r.curriculum_id}: {test_words(r)}")
+    echo(
         f"  teacher-assessed points {num(r.teacher_points)}, expected {num(r.expected)}"
         + (f"; teacher − test = {signed(r.disagreement)}" if r.disagreement is not None else "")
         + ("  (!) they disagree: worth a look" if r.disagrees else "")
@@ -105,7 +105,7 @@ def tests_import(ctx, file, curriculum_id, window) -> None:
     given). One transaction: every bad row is reported as FILE:ROW: message and nothing is
     written."""
     n = service(ctx).import_tests(file, curriculum_id=curriculum_id, window=window)
-    click.echo(f"Imported {file}: {n} test scores")
+    echo(f"Imported {file}: {n} test scores")
 
 
 TEST_COLUMNS = (
@@ -138,7 +138,7 @@ def tests_list(ctx, class_name, curriculum_id, window, disagreements, as_json) -
         emit_json(lines)
         return
     if not lines:
-        click.echo("No test scores for that choice." if not disagreements else "No disagreements.")
+        echo("No test scores for that choice." if not disagreements else "No disagreements.")
         return
     table(
         TEST_COLUMNS,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+from ..engine import year_label
 from .app import open_app
 from .context import options, service
+from .output import echo
 from .progress import progress_bar
 
 
@@ -14,7 +16,7 @@ from .progress import progress_bar
 def init(ctx: click.Context) -> None:
     """Create an empty database (or check an existing one opens)."""
     svc = service(ctx)
-    click.echo(f"Database ready: {svc.database_path} (schema version {svc.schema_version()})")
+    echo(f"Database ready: {svc.database_path} (schema version {svc.schema_version()})")
 
 
 @click.command()
@@ -35,10 +37,10 @@ def demo(ctx: click.Context, no_tui: bool, seed: int) -> None:
     svc = service(ctx)
     with progress_bar() as progress:
         summary = build_demo(svc, seed=seed, progress=progress)
-    click.echo(f"Demo school built in {svc.database_path}")
-    click.echo(f"  curricula: {', '.join(summary.curricula)}")
+    echo(f"Demo school built in {svc.database_path}")
+    echo(f"  curricula: {', '.join(summary.curricula)}")
     for name, year, n in summary.classes:
-        click.echo(f"  class {name}: Year {year}, {n} pupils")
-    click.echo(f"  {summary.judgements} judgements from {summary.first_day} to {summary.last_day}")
+        echo(f"  class {name}: {year_label(year)}, {n} pupils")
+    echo(f"  {summary.judgements} judgements from {summary.first_day} to {summary.last_day}")
     if not no_tui:
         open_app(ctx)

@@ -9,6 +9,7 @@ import click
 
 from ..engine import windows_of_year
 from .context import PassportGroup, service
+from .output import echo
 
 if TYPE_CHECKING:
     from ..engine import Window
@@ -43,7 +44,7 @@ def settings_terms(ctx, spring, summer) -> None:
     svc = service(ctx)
     svc.set_term_dates(_month_day(spring), _month_day(summer))
     for w in _windows(svc):
-        click.echo(f"{w.name}: {w.start} to {w.end}")
+        echo(f"{w.name}: {w.start} to {w.end}")
 
 
 @settings.command("show")
@@ -53,4 +54,4 @@ def settings_show(ctx) -> None:
     svc = service(ctx)
     current = svc.window()
     for w in _windows(svc):
-        click.echo(f"{w.name}: {w.start} to {w.end}" + ("  (current)" if w == current else ""))
+        echo(f"{w.name}: {w.start} to {w.end}" + ("  (current)" if w == current else ""))

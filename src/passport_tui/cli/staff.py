@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import click
 
 from .context import PassportGroup, service
-from .output import emit_json, json_option
+from .output import echo, emit_json, json_option
 
 
 @dataclass(slots=True)
@@ -39,7 +39,7 @@ def staff_add(ctx, username, name, role, classes) -> None:
     """Add a member of staff, or change one (their OS login, or the name a forced SSH command
     passes with --as). The first one added must be an admin."""
     service(ctx).add_staff(username, name, role, list(classes) if classes else None)
-    click.echo(f"{username}: {role}" + (f", teaching {', '.join(classes)}" if classes else ""))
+    echo(f"{username}: {role}" + (f", teaching {', '.join(classes)}" if classes else ""))
 
 
 @staff.command("remove")
@@ -48,7 +48,7 @@ def staff_add(ctx, username, name, role, classes) -> None:
 def staff_remove(ctx, username) -> None:
     """Remove a member of staff (never the last admin)."""
     service(ctx).remove_staff(username)
-    click.echo(f"Removed {username}")
+    echo(f"Removed {username}")
 
 
 @staff.command("list")
@@ -61,6 +61,6 @@ def staff_list(ctx, as_json) -> None:
         emit_json(rows)
         return
     if not rows:
-        click.echo("No staff yet: anyone who can open the database may use it.")
+        echo("No staff yet: anyone who can open the database may use it.")
     for r in rows:
-        click.echo(f"{r.username:<16} {r.role:<8} {r.name}  {' '.join(r.classes)}".rstrip())
+        echo(f"{r.username:<16} {r.role:<8} {r.name}  {' '.join(r.classes)}".rstrip())

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .context import PassportGroup, service
-from .output import emit_json, json_option
+from .output import echo, emit_json, json_option
 
 if TYPE_CHECKING:
     from ..termly import TargetView
@@ -78,11 +78,11 @@ def _print_target(v: TargetLine, history: bool = True) -> None:
     else:
         current = _target_what(v.points, v.milestones, v.due)
     kind = f"personal: {v.reason}" if v.personal else "default"
-    click.echo(f"{v.name} ({v.upn}), {v.curriculum}: {current} ({kind}) — {v.status}")
+    echo(f"{v.name} ({v.upn}), {v.curriculum}: {current} ({kind}) — {v.status}")
     if history and v.history:
-        click.echo("  history:")
+        echo("  history:")
         for t in v.history:
-            click.echo(
+            echo(
                 f"    {t.at.date().isoformat()}  {t.by:<12} {_target_what(t.points, t.milestones, t.due)}"
                 f" — {t.reason}"
             )
@@ -149,6 +149,6 @@ def target_show(ctx, pupil, curriculum_id, as_json) -> None:
         emit_json(lines)
         return
     if not lines:
-        click.echo("No curricula yet: passport curriculum import FILE")
+        echo("No curricula yet: passport curriculum import FILE")
     for v in lines:
         _print_target(v)

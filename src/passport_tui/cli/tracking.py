@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .context import service
-from .output import Column, emit_json, json_option, named, num, table
+from .output import Column, echo, emit_json, json_option, named, num, table
 
 if TYPE_CHECKING:
     from ..engine import GroupFigures
@@ -41,6 +41,9 @@ class TrackingLine:
     steps_secured: int | None = None
     steps_this_year: int | None = None
     steps_this_window: int | None = None
+    # and of a target that is a set of milestones: how many of them are secured, of how many
+    steps_target_secured: int | None = None
+    steps_target_size: int | None = None
 
     @classmethod
     def of(cls, r: TrackingRow) -> TrackingLine:
@@ -64,6 +67,8 @@ class TrackingLine:
             steps.secured if steps else None,
             steps.this_year if steps else None,
             steps.this_window if steps else None,
+            steps.target_secured if steps else None,
+            steps.target_size if steps else None,
         )
 
 
@@ -78,6 +83,12 @@ class Figures:
     progress_this_year: float | None
     progress_last_window: float | None
     pct_with_gaps: float | None
+    # a framework without points: steps secured per pupil, who secured any this window
+    with_steps: int = 0
+    steps_per_pupil_window: float | None = None
+    steps_per_pupil_year: float | None = None
+    made_progress: int = 0
+    pct_made_progress: float | None = None
 
     @classmethod
     def of(cls, f: GroupFigures | None) -> Figures | None:
@@ -91,6 +102,11 @@ class Figures:
             f.mean_progress_year,
             f.mean_progress_window,
             f.pct_with_gaps,
+            f.stepped,
+            f.mean_steps_window,
+            f.mean_steps_year,
+            f.made_progress,
+            f.pct_made_progress,
         )
 
 
@@ -184,7 +200,7 @@ def tracking(ctx, class_name, year_group, window, curriculum_id, as_json) -> Non
         emit_json(lines)
         return
     if not lines:
-        click.echo("No pupils follow that choice.")
+        echo("No pupils follow that choice.")
         return
     stepped = [d for d in lines if d.steps_secured is not None]
     lines = [d for d in lines if d.steps_secured is None]
@@ -192,8 +208,8 @@ def tracking(ctx, class_name, year_group, window, curriculum_id, as_json) -> Non
         _points_table(lines)
     if stepped:
         if lines:
-            click.echo()
-        click.echo("Frameworks without points: milestones secured")
+            echo()
+        echo("Frameworks without points: milestones secured (in all, this year, this window)")
         table(
             STEPS_COLUMNS,
             (
@@ -204,6 +220,7 @@ def tracking(ctx, class_name, year_group, window, curriculum_id, as_json) -> Non
                     str(d.steps_secured),
                     f"+{d.steps_this_year}",
                     f"+{d.steps_this_window}",
+                    f"{d.steps_target_secured} of {d.steps_target_size}" if d.steps_target_size else "-",
                 )
                 for d in stepped
             ),
@@ -217,6 +234,7 @@ STEPS_COLUMNS = (
     Column("secured", 7, ">"),
     Column("+yr", 4, ">"),
     Column("+win", 4, ">"),
+    Column("target", 8, ">"),
 )
 
 
@@ -254,6 +272,16 @@ GROUP_COLUMNS = (
 )
 
 
+STEPS_GROUP_COLUMNS = (
+    Column("group", 17, clip=True),
+    Column("n", 5, ">"),
+    Column("steps/pupil win", 15, ">"),
+    Column("steps/pupil yr", 14, ">"),
+    Column("% progressed", 12, ">"),
+    Column("% yr ago", 10, ">"),
+)
+
+
 def _pair(a: Any, b: Any) -> str:
     """A group's figure and the rest's: ``12.5/13.0``."""
 
@@ -261,6 +289,20 @@ def _pair(a: Any, b: Any) -> str:
         return f"{x:.1f}" if isinstance(x, float) else num(x)
 
     return f"{one(a)}/{one(b)}"
+
+
+def _percent(f: GroupFigures | None, pct: float | None) -> str:
+    """A percentage, or ``n=3`` for a group too small for one."""
+    if f is None or f.count == 0:
+        return "-"
+    if f.small:
+        return f"n={f.count}"
+    return "-" if pct is None else f"{pct:.1f}"
+
+
+def _percents(a: GroupFigures | None, b: GroupFigures | None, field: str) -> str:
+    """The group's percentage and the rest's (``n=3`` for a side under five pupils)."""
+    return f"{_percent(a, getattr(a, field, None))}/{_percent(b, getattr(b, field, None))}"
 
 
 @click.command()
@@ -273,26 +315,32 @@ def _pair(a: Any, b: Any) -> str:
 def groups(ctx, class_name, year_group, window, curriculum_id, as_json) -> None:
     """Group analysis: pupil premium, FSM, EAL, SEN, girls, boys and tags, each against the rest
     (figures as group/rest): pupils, mean points, % at or above expected, progress this year,
-    % with gaps, and the group's mean points a year ago; then the milestones where groups lag
-    the rest most."""
+    % with gaps, and the group's mean points a year ago; in a framework without points, steps
+    secured per pupil this window and this year and the % who secured any step this window (and
+    a year ago). A percentage of fewer than five pupils is shown as their count (n=3). Then the
+    milestones where groups lag the rest most."""
     svc = service(ctx)
-    # points, expectations and so group comparisons exist only for subjects with year-linked stages
-    ids = [curriculum_id] if curriculum_id else [c.id for c in svc.curricula() if c.year_linked_stages]
+    ids = [curriculum_id] if curriculum_id else [c.id for c in svc.curricula()]
     analyses = [
         svc.group_analysis(class_name=class_name, year_group=year_group, window=window, curriculum_id=cid)
         for cid in ids
     ]
+    if not curriculum_id:  # every subject: those that some of these pupils follow
+        analyses = [a for a in analyses if a.pupils]
     if as_json:
         emit_json([GroupsView.of(a) for a in analyses])
         return
     if not analyses:
-        click.echo("No curricula yet: passport curriculum import FILE")
+        echo("No curricula yet: passport curriculum import FILE")
     for i, a in enumerate(analyses):
         if i:
-            click.echo("")
-        click.echo(f"{a.curriculum_id} — {a.window.name} (each figure: group/rest)")
+            echo()
+        echo(f"{a.curriculum_id} — {a.window.name} (each figure: group/rest)")
         if not a.groups:
-            click.echo("  no groups among these pupils")
+            echo("  no groups among these pupils")
+            continue
+        if not any(r.members.measured or r.rest.measured for r in a.groups):
+            _steps_groups(a)
             continue
         table(
             GROUP_COLUMNS,
@@ -301,17 +349,40 @@ def groups(ctx, class_name, year_group, window, curriculum_id, as_json) -> None:
                     r.group,
                     _pair(r.members.count, r.rest.count),
                     _pair(r.members.mean_points, r.rest.mean_points),
-                    _pair(r.members.pct_at_expected, r.rest.pct_at_expected),
+                    _percents(r.members, r.rest, "pct_at_expected"),
                     _pair(r.members.mean_progress_year, r.rest.mean_progress_year),
-                    _pair(r.members.pct_with_gaps, r.rest.pct_with_gaps),
+                    _percents(r.members, r.rest, "pct_with_gaps"),
                     _pair(r.year_ago.mean_points, r.rest_year_ago.mean_points) if r.year_ago else "-",
                 )
                 for r in a.groups
             ),
             indent="  ",
         )
-        click.echo(
-            "  where groups lag most:" + ("" if a.lags else " nowhere (or groups too small to compare)")
-        )
-        for lag in a.lags:
-            click.echo(f"    {lag.describe()}")
+        _lags(a)
+
+
+def _lags(a: GroupAnalysis) -> None:
+    echo("  where groups lag most:" + ("" if a.lags else " nowhere (or groups too small to compare)"))
+    for lag in a.lags:
+        echo(f"    {lag.describe()}")
+
+
+def _steps_groups(a: GroupAnalysis) -> None:
+    """A framework without points: steps secured per pupil and the % who secured any this window."""
+    echo("  steps secured per pupil; % progressed: secured at least one step this window")
+    table(
+        STEPS_GROUP_COLUMNS,
+        (
+            (
+                r.group,
+                _pair(r.members.count, r.rest.count),
+                _pair(r.members.mean_steps_window, r.rest.mean_steps_window),
+                _pair(r.members.mean_steps_year, r.rest.mean_steps_year),
+                _percents(r.members, r.rest, "pct_made_progress"),
+                _percent(r.year_ago, r.year_ago.pct_made_progress) if r.year_ago else "-",
+            )
+            for r in a.groups
+        ),
+        indent="  ",
+    )
+    _lags(a)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from .context import service
+from .output import DocumentOut, echo
+from .outputs import force_option, output_option, to_stdout
 from .progress import progress_bar
 
 
@@ -21,7 +23,8 @@ def transfer() -> None:
 @click.argument("pupils", nargs=-1, metavar="[PUPIL]...")
 @click.option("--class", "class_name", metavar="CLASS", help="Every pupil of this class.")
 @click.option("--year", "year_group", type=int, metavar="Y", help="Every pupil now in this year group.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write (JSON).")
+@output_option("the passport file")
+@force_option
 @click.option("--school", metavar="NAME", help="This school's name, written into the file.")
 @click.pass_context
 def transfer_export(
@@ -29,7 +32,8 @@ def transfer_export(
     pupils: tuple[str, ...],
     class_name: str | None,
     year_group: int | None,
-    output: str,
+    output: str | None,
+    force: bool,
     school: str | None,
 ) -> None:
     """Write the passports of the pupils named (UPN or id), plus those of --class and/or --year,
@@ -38,20 +42,24 @@ def transfer_export(
     \b
     Examples:
       passport transfer export A123456789012 -o ann.passport.json
+      passport transfer export --class 6P > 6P.passport.json
       passport transfer export --year 6 -o leavers-2027.passport.json
     """
+    svc = service(ctx)
+    chosen = {"class_name": class_name, "year_group": year_group, "school": school}
+    keys = list(pupils) or None
     with progress_bar() as progress:
-        written = service(ctx).write_passport_file(
-            output,
-            list(pupils) or None,
-            class_name=class_name,
-            year_group=year_group,
-            school=school,
-            progress=progress,
-        )
+        if to_stdout(output):
+            written = svc.export_passports_to(DocumentOut(), keys, progress=progress, **chosen)
+            where = "standard output"
+        else:
+            assert output is not None
+            where = str(svc.check_output(output, force=force))
+            written = svc.write_passport_file(output, keys, force=force, progress=progress, **chosen)
     curricula = ", ".join(written.curricula) or "none"
-    click.echo(
-        f"Wrote {output}: {written.pupils} pupils, {written.events} judgements (curricula: {curricula})"
+    echo(
+        f"Wrote {where}: {written.pupils} pupils, {written.events} judgements (curricula: {curricula})",
+        err=to_stdout(output),
     )
 
 
@@ -69,4 +77,4 @@ def transfer_import(ctx: click.Context, file: str) -> None:
     with progress_bar() as progress:
         summary = service(ctx).import_passports(file, progress)
     for line in summary.lines():
-        click.echo(line)
+        echo(line)

@@ -13,6 +13,7 @@ from .groups import (
     group_analysis,
     groups_of,
     milestone_lag,
+    too_small_for_percent,
 )
 from .moderation import (
     AchievedJudgement,
@@ -21,6 +22,13 @@ from .moderation import (
     ModerationStep,
     moderation_sample,
     moderation_state,
+)
+from .outcomes import (
+    OUTCOMES_TITLE,
+    baseline_milestones,
+    next_outcome_id,
+    shown_outcomes,
+    with_outcomes,
 )
 from .points import (
     Flag,
@@ -53,10 +61,16 @@ from .window import (
     window_of,
     windows_of_year,
     year_group_by_birth,
+    year_label,
 )
 
 __all__ = [
     "DEFAULT_TERMS",
+    "OUTCOMES_TITLE",
+    "baseline_milestones",
+    "next_outcome_id",
+    "shown_outcomes",
+    "with_outcomes",
     "Cell",
     "Decision",
     "Event",
@@ -75,6 +89,7 @@ __all__ = [
     "academic_year_of",
     "birth_mismatch",
     "year_group_by_birth",
+    "year_label",
     "cells",
     "decide",
     "default_target",
@@ -114,6 +129,7 @@ __all__ = [
     "gap_ages",
     "gap_opened",
     "group_analysis",
+    "too_small_for_percent",
     "groups_of",
     "milestone_lag",
     "moderation_sample",

@@ -12,8 +12,16 @@ Groups: pupil premium, FSM, EAL, SEN (any, SEN support, EHCP), girls, boys and e
   above expected;
 - ``pct_with_gaps``: % of the pupils with points who have a gap.
 
-A pupil with no points (the curriculum has no year-linked stage) counts in ``count`` and in no
-mean or percentage. A mean or percentage over no pupils is None. Every figure is computed exactly
+In a framework without points (no year-linked stage: the engagement model, small steps, PSP)
+progress is the steps secured, as special schools compare it:
+
+- ``mean_steps_window`` / ``mean_steps_year``: mean milestones secured per pupil in the window,
+  and since the start of the academic year, over the pupils with steps figures;
+- ``made_progress`` / ``pct_made_progress``: pupils (and % of them) who secured at least one
+  step in the window.
+
+A pupil with no points counts in ``count`` and in no points mean or percentage; a pupil with no
+steps figures in no steps figure. A mean or percentage over no pupils is None. Every figure is computed exactly
 (integer arithmetic) and then rounded to 1 decimal, half away from zero; the gaps between a group
 and the rest are computed from the exact figures, then rounded, so they may differ by 0.1 from the
 difference of the two rounded figures.
@@ -42,6 +50,16 @@ EHCP = "EHCP"
 GIRLS = "girls"
 BOYS = "boys"
 TAG_PREFIX = "tag:"
+
+# below this many pupils a percentage says more about one child than about a group: reports and
+# tables show the count ("n=3") instead
+SMALL_GROUP = 5
+
+
+def too_small_for_percent(count: int) -> bool:
+    """A group of fewer than ``SMALL_GROUP`` pupils gets counts, not percentages."""
+    return count < SMALL_GROUP
+
 
 # the fixed order of the rows; tags follow, sorted by name
 GROUP_ORDER: tuple[str, ...] = (PUPIL_PREMIUM, FSM, EAL, SEN_ANY, SEN_SUPPORT, EHCP, GIRLS, BOYS)
@@ -92,6 +110,9 @@ class PupilFigures:
     points_last_window: int | None = None  # at the end of the window before this one
     has_gaps: bool = False
     achieved: frozenset[str] = frozenset()
+    # a framework without points: milestones secured in the window and since the start of the year
+    steps_this_window: int | None = None
+    steps_this_year: int | None = None
 
 
 def one_decimal(num: int, den: int) -> float:
@@ -119,9 +140,19 @@ class _Totals:
     n_expected: int = 0  # pupils with points and an expectation
     at_expected: int = 0
     with_gaps: int = 0  # among the pupils with points
+    stepped: int = 0  # pupils with steps figures
+    steps_window: int = 0
+    steps_year: int = 0
+    made_progress: int = 0  # pupils who secured a step in the window
 
     def add(self, f: PupilFigures) -> None:
         self.count += 1
+        if f.steps_this_window is not None:
+            self.stepped += 1
+            self.steps_window += f.steps_this_window
+            self.steps_year += f.steps_this_year or 0
+            if f.steps_this_window > 0:
+                self.made_progress += 1
         p = f.points
         if p is None:
             return
@@ -152,6 +183,10 @@ class _Totals:
             self.n_expected - other.n_expected,
             self.at_expected - other.at_expected,
             self.with_gaps - other.with_gaps,
+            self.stepped - other.stepped,
+            self.steps_window - other.steps_window,
+            self.steps_year - other.steps_year,
+            self.made_progress - other.made_progress,
         )
 
     def mean_points(self) -> Fraction | None:
@@ -172,6 +207,11 @@ class _Totals:
             mean_progress_window=exact(self.progress_window, self.n_window),
             pct_at_expected=exact(100 * self.at_expected, self.n_expected),
             pct_with_gaps=exact(100 * self.with_gaps, self.measured),
+            stepped=self.stepped,
+            mean_steps_window=exact(self.steps_window, self.stepped),
+            mean_steps_year=exact(self.steps_year, self.stepped),
+            made_progress=self.made_progress,
+            pct_made_progress=exact(100 * self.made_progress, self.stepped),
         )
 
 
@@ -187,6 +227,17 @@ class GroupFigures:
     mean_progress_window: float | None
     pct_at_expected: float | None  # 0–100
     pct_with_gaps: float | None  # 0–100
+    # a framework without points: steps secured per pupil, and who secured any in the window
+    stepped: int = 0  # pupils with steps figures
+    mean_steps_window: float | None = None
+    mean_steps_year: float | None = None
+    made_progress: int = 0
+    pct_made_progress: float | None = None  # 0–100
+
+    @property
+    def small(self) -> bool:
+        """Too few pupils for a percentage to be shown (``n=3`` instead)."""
+        return too_small_for_percent(self.count)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,13 +49,19 @@ def end_of_year_points(curriculum: Curriculum, year: int) -> int:
     return scheme_end_points(year)
 
 
-def points(curriculum: Curriculum, achieved: Collection[str]) -> int | None:
+def points(
+    curriculum: Curriculum, achieved: Collection[str], retired_achieved: Collection[str] | None = None
+) -> int | None:
     """A pupil's tracking points in a curriculum, or None when it has no year-linked stage.
 
     Stages count in order from the first: the end points of the last stage of the unbroken run of
     complete stages, plus 1 for each full third (sixth, for a two-year stage) of the first incomplete
     stage's milestones achieved. With no stage complete the base is the first stage's end points
     minus its width. Whatever is achieved after the first incomplete stage does not count.
+    A retired milestone counts in its stage for a pupil who achieved it and is left out for the
+    others: retiring one never lowers anyone's points. ``retired_achieved`` says which retired
+    milestones the pupil achieved (by default those in ``achieved``); for points at a past moment
+    pass those achieved now, so a retired milestone secured later still counts as not yet then.
     """
     stages = year_stages(curriculum)
     if not stages:
@@ -63,9 +69,15 @@ def points(curriculum: Curriculum, achieved: Collection[str]) -> int | None:
     if not isinstance(achieved, set | frozenset):
         achieved = set(achieved)
     sets = curriculum.stage_sets
+    retired = curriculum.retired_by_stage  # a retired milestone counts only for who achieved it
+    kept = achieved if retired_achieved is None else retired_achieved
+    if not isinstance(kept, set | frozenset):
+        kept = set(kept)
     base = stage_end_points(stages[0]) - stage_width(stages[0])  # type: ignore[operator]
     for s in stages:
         ids = sets.get(s.id, frozenset())
+        if retired and s.id in retired:
+            ids = ids | (retired[s.id] & kept)
         done = len(ids & achieved)
         if done < len(ids):
             return base + (done * stage_width(s)) // len(ids)

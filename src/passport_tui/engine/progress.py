@@ -18,16 +18,17 @@ def stages_below(curriculum: Curriculum, year_group: int | None) -> set[str]:
 def gaps(curriculum: Curriculum, achieved: Collection[str], year_group: int | None) -> list[str]:
     """Milestones not achieved that an achieved milestone depends on (directly or through other
     milestones), and milestones not achieved in a stage wholly below the pupil's year group; in
-    curriculum order."""
+    curriculum order. Retired milestones are never gaps."""
     if not isinstance(achieved, set | frozenset):
         achieved = set(achieved)
     requires = curriculum.requires_of
     empty: tuple[str, ...] = ()
-    stack = list({r for a in achieved for r in requires.get(a, empty)} - achieved)
+    retired = curriculum.retired  # no longer taught: never a gap, and its old links open none
+    stack = list({r for a in achieved if a not in retired for r in requires.get(a, empty)} - achieved)
     found: set[str] = set()
     while stack:
         m = stack.pop()
-        if m in found or m not in requires:
+        if m in found or m not in requires or m in retired:
             continue
         found.add(m)
         stack.extend(r for r in requires[m] if r not in achieved and r not in found)
@@ -49,12 +50,14 @@ def next_steps(
     year_group: int | None,
     gap_list: list[str] | None = None,
 ) -> list[str]:
-    """Milestones not achieved whose prerequisites are all achieved: gaps first, then in
-    curriculum order (stage, then file order)."""
+    """Milestones not achieved (and not retired) whose prerequisites are all achieved: gaps first,
+    then in curriculum order (stage, then file order)."""
     gap_set = set(gaps(curriculum, achieved, year_group) if gap_list is None else gap_list)
     order = curriculum.order
     open_ = [
-        m.id for m in curriculum.milestones if m.id not in achieved and all(r in achieved for r in m.requires)
+        m.id
+        for m in curriculum.milestones
+        if m.id not in achieved and not m.retired and all(r in achieved for r in m.requires)
     ]
     return sorted(open_, key=lambda m: (m not in gap_set, order[m]))
 
@@ -90,7 +93,7 @@ def cells(
             out.append(Cell.GAP)
         elif mid in not_yet:
             out.append(Cell.NOT_YET)
-        elif all(r in achieved for r in by_id[mid].requires):
+        elif not by_id[mid].retired and all(r in achieved for r in by_id[mid].requires):
             out.append(Cell.NEXT)
         else:
             out.append(Cell.NOT_ASSESSED)

@@ -12,6 +12,7 @@ from datetime import datetime
 from ..errors import (
     AchievedForever,
     FutureDate,
+    MilestoneRetired,
     NeverAchieved,
     NotAllowed,
     PrerequisitesUnmet,
@@ -59,9 +60,12 @@ def decide(
     ``verdict`` is ``achieved``, ``not_yet``, ``retracted`` or ``revisit``. For ``achieved`` a
     ``reason`` is an override of unmet prerequisites; for ``retracted`` it is required.
     Prerequisites are checked against the pupil's state now, also when ``at`` back-dates the event.
+    A retired milestone takes no judgement but a retraction.
     """
     if milestone not in curriculum.milestone_by_id:
         raise KeyError(milestone)
+    if verdict != "retracted" and curriculum.milestone_by_id[milestone].retired:
+        raise MilestoneRetired(milestone)
     if at is not None and at > now:
         raise FutureDate(at.isoformat(timespec="minutes"))
     state = record.get(milestone)

@@ -65,9 +65,15 @@ def has_expectation(curriculum: Curriculum, year_group: int) -> bool:
     return first is not None and year_group >= first
 
 
-def points_at(curriculum: Curriculum, record: PupilRecord, w: Window) -> int | None:
-    """Points at the end of window ``w``, from the events up to its end."""
-    return points(curriculum, record.achieved_as_of(w.end_moment))
+def points_at(
+    curriculum: Curriculum, record: PupilRecord, w: Window, retired_achieved: Set[str] | None = None
+) -> int | None:
+    """Points at the end of window ``w``, from the events up to its end. A retired milestone
+    counts in its stage when the pupil has it now (``retired_achieved``, worked out if not given),
+    so retiring one leaves every earlier window's points as they were."""
+    if retired_achieved is None and curriculum.retired:
+        retired_achieved = record.achieved() & curriculum.retired
+    return points(curriculum, record.achieved_as_of(w.end_moment), retired_achieved)
 
 
 def standing(
@@ -98,8 +104,9 @@ def standing(
     )
     last = previous_window(w, terms)
     before = previous_window(last, terms)
-    pts_last = points_at(curriculum, record, last) if pts is not None else None
-    pts_before = points_at(curriculum, record, before) if pts is not None else None
+    kept = achieved & curriculum.retired if curriculum.retired else None
+    pts_last = points_at(curriculum, record, last, kept) if pts is not None else None
+    pts_before = points_at(curriculum, record, before, kept) if pts is not None else None
     start = window(w.academic_year - 1, 3, terms)  # the end of last academic year
     if pts is None:
         pts_start = None
@@ -108,7 +115,7 @@ def standing(
     elif start == before:
         pts_start = pts_before
     else:
-        pts_start = points_at(curriculum, record, start)
+        pts_start = points_at(curriculum, record, start, kept)
     gap_list = gaps(curriculum, achieved, year_group)
     nxt = next_steps(curriculum, achieved, year_group, gap_list) if detail else []
     if personal_target is not None:
@@ -134,7 +141,7 @@ def standing(
         cursor = w
         for _ in range(history_windows):
             cursor = previous_window(cursor, terms)
-            history.append((cursor, points_at(curriculum, record, cursor)))
+            history.append((cursor, points_at(curriculum, record, cursor, kept)))
         history.reverse()
     return Standing(
         curriculum_id=curriculum.id,

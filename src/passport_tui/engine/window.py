@@ -122,6 +122,16 @@ def year_group_by_birth(dob: date, academic_year: int) -> int:
     return academic_year - academic_year_of(dob) - 5
 
 
+def year_label(year_group: int) -> str:
+    """A year group in words: "Reception" for year 0 (never "Year 0"), "Nursery" below it,
+    else "Year N"."""
+    if year_group == 0:
+        return "Reception"
+    if year_group < 0:
+        return "Nursery"
+    return f"Year {year_group}"
+
+
 def birth_mismatch(dob: date | None, year_group: int, academic_year: int) -> str | None:
     """A sentence when a date of birth does not fit the year group (None when it fits or is unknown)."""
     if dob is None:
@@ -129,8 +139,8 @@ def birth_mismatch(dob: date | None, year_group: int, academic_year: int) -> str
     by_birth = year_group_by_birth(dob, academic_year)
     if by_birth == year_group:
         return None
-    label = "Reception" if by_birth == 0 else f"Year {by_birth}"
-    given = "Reception" if year_group == 0 else f"Year {year_group}"
+    label = year_label(by_birth)
+    given = year_label(year_group)
     return (
         f"born {dob.isoformat()}, a child of {label} in {academic_year}/{(academic_year + 1) % 100:02d} "
         f"by age, not {given}"

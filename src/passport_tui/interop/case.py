@@ -26,7 +26,9 @@ Reading (``read_case`` / ``parse_case``) turns a CFPackage into a curriculum:
 - **stages**: a package written by ``write_case`` carries our stages (ids, titles, years, end points)
   in the CFDocument's ``extensions.passportCurriculum`` and each milestone's stage and file position in
   its ``extensions.passportMilestone``; those are used as they are, so a round trip keeps "Year 3" a
-  "Year 3". Otherwise stages come from ``educationLevel`` (or the real-world misspelling
+  "Year 3". So are the curriculum's ``moved`` and ``retired`` (in ``passportCurriculum``) and a
+  milestone's ``retired`` (in ``passportMilestone``); an entry that does not fit the package's milestones
+  is left out with a warning. Otherwise stages come from ``educationLevel`` (or the real-world misspelling
   ``educationalLevel``), inherited from the nearest ancestor when an item has none. US grades map to England year groups by age, one rule
   (``year_of_grade``): PK/TK (pre-kindergarten) → Reception (year 0), KG → Year 1, grade N → Year N+1
   (so grade 12 → Year 13). A grade past 12 would be past Year 13: its items go in a stage with no year
@@ -496,6 +498,7 @@ class _Reader:
                     stage=stage_id,
                     title=item.title(),
                     guidance=item.guidance(),
+                    retired=item.retired,
                 )
             )
         if general is not None:
@@ -541,12 +544,62 @@ class _Reader:
         header = self.header(document, definitions, any(k.years for k in stage_keys))
         if carried_id is not None:
             header.id = carried_id
+        header.moved, header.retired = self.carried_changes(document, milestones)
         return Curriculum(
             curriculum=header,
             stages=stages,
             strands=strands,
             milestones=milestones,
         )
+
+    def carried_changes(
+        self, document: dict[str, Any], milestones: list[Milestone]
+    ) -> tuple[dict[str, str], list[str]]:
+        """The ``moved`` and ``retired`` of the curriculum ``write_case`` keeps in the CFDocument's
+        ``extensions.passportCurriculum`` ({} and [] when absent). An entry that does not fit the
+        milestones read is warned about and left out; so is a link from a milestone still taught to
+        a retired one (a curriculum file refuses both)."""
+        extensions = document.get("extensions")
+        given = extensions.get(CURRICULUM_KEY) if isinstance(extensions, dict) else None
+        given = given if isinstance(given, dict) else {}
+        raw_moved, raw_retired = given.get("moved", {}), given.get("retired", [])
+        retired = [x for x in raw_retired if isinstance(x, str)] if isinstance(raw_retired, list) else []
+        if not isinstance(raw_retired, list) or len(retired) != len(raw_retired):
+            self.warn(
+                f"the CFDocument's '{CURRICULUM_KEY}' 'retired' is not a list of ids; kept its ids only"
+            )
+        by_id = {m.id: m for m in milestones}
+        for m in milestones:
+            if m.id in retired:
+                m.retired = True
+        moved: dict[str, str] = {}
+        odd: list[str] = []
+        for old, new in raw_moved.items() if isinstance(raw_moved, dict) else ():
+            target = by_id.get(new) if isinstance(new, str) else None
+            if old in by_id or target is None or target.retired or old in retired:
+                odd.append(f"{old} -> {new}")
+            else:
+                moved[old] = new
+        if not isinstance(raw_moved, dict):
+            self.warn(f"the CFDocument's '{CURRICULUM_KEY}' 'moved' is not an object; ignored")
+        if odd:
+            self.warn(
+                f"{len(odd)} moved milestones do not fit the milestones of the package "
+                f"(still there, or moved to none or to a retired one); left out: {_some(odd)}"
+            )
+        dropped: list[str] = []
+        for m in milestones:
+            if not m.retired and any(by_id[r].retired for r in m.requires if r in by_id):
+                gone = [r for r in m.requires if r in by_id and by_id[r].retired]
+                dropped += [f"{r} -> {m.id}" for r in gone]
+                m.requires = [r for r in m.requires if r not in gone]
+                m.provenance = {k: v for k, v in m.provenance.items() if k not in gone}
+        if dropped:
+            self.warn(
+                f"{len(dropped)} precedes links start at a retired milestone and end at one still "
+                f"taught; dropped: {_some(dropped)}"
+            )
+        return moved, retired
 
     def carried(self, document: dict[str, Any]) -> tuple[str | None, list[Stage]]:
         """The curriculum id and stages ``write_case`` keeps in the CFDocument's
@@ -762,6 +815,7 @@ class _Item:
     levels: list[str]
     stage: str | None = None  # extensions.passportMilestone.stage, as write_case writes it
     position: int | None = None  # extensions.passportMilestone.position
+    retired: bool = False  # extensions.passportMilestone.retired
 
     def code_id(self) -> str:
         return "-".join((self.code or "").split())
@@ -793,6 +847,7 @@ def _carried_milestone(extensions: Any) -> dict[str, Any]:
     return {
         "stage": _str(given.get("stage")),
         "position": position if isinstance(position, int) and not isinstance(position, bool) else None,
+        "retired": given.get("retired") is True,
     }
 
 
@@ -970,8 +1025,10 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
       ``extensions.linkProvenance`` (``{"source": …, "reason": …}``) for a reader like ours.
     - What CASE has no field for travels in ``extensions``, so that a reader like ours gets the same
       curriculum back: the CFDocument's ``extensions.passportCurriculum`` holds the curriculum ``id``
-      and its ``stages`` (id, title, year or years, end points) as in our files; each milestone
-      CFItem's ``extensions.passportMilestone`` holds its ``stage`` id and its ``position`` in the file.
+      and its ``stages`` (id, title, year or years, end points) as in our files, with its ``moved``
+      map and ``retired`` list when it has them; each milestone CFItem's
+      ``extensions.passportMilestone`` holds its ``stage`` id, its ``position`` in the file and
+      ``retired: true`` for a milestone no longer taught.
       Other tools ignore them and read ``educationLevel``.
     - Identifiers are UUID5s of the curriculum id and the item's id, so exporting twice gives the same
       identifiers. ``lastChangeDateTime`` is the real date of the change: ``changed``, else the date
@@ -1030,9 +1087,12 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
     if header.notes:
         document["notes"] = header.notes
     document["CFPackageURI"] = doc_link
-    document["extensions"] = {
-        CURRICULUM_KEY: {"id": c.id, "stages": [s.model_dump(exclude_none=True) for s in c.stages]}
-    }
+    carried: dict[str, Any] = {"id": c.id, "stages": [s.model_dump(exclude_none=True) for s in c.stages]}
+    if header.moved:
+        carried["moved"] = dict(header.moved)
+    if header.retired:
+        carried["retired"] = list(header.retired)
+    document["extensions"] = {CURRICULUM_KEY: carried}
     position = {m.id: n for n, m in enumerate(c.milestones)}
 
     items: list[dict[str, Any]] = []
@@ -1058,7 +1118,10 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
                 levels = [lv for y in (stage.year_list if stage else []) if (lv := level_of_year(y))]
                 if levels:
                     item["educationLevel"] = levels
-                item["extensions"] = {MILESTONE_KEY: {"stage": thing.stage, "position": position[thing.id]}}
+                kept: dict[str, Any] = {"stage": thing.stage, "position": position[thing.id]}
+                if thing.retired:
+                    kept["retired"] = True
+                item["extensions"] = {MILESTONE_KEY: kept}
             items.append(item)
 
     associations: list[dict[str, Any]] = []
@@ -1115,6 +1178,11 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
     }
 
 
+def case_text(c: Curriculum, *, changed: datetime | None = None) -> str:
+    """``write_case(c)`` as JSON text."""
+    return json.dumps(write_case(c, changed=changed), ensure_ascii=False, indent=2) + "\n"
+
+
 def save_case(c: Curriculum, path: str | Path, *, changed: datetime | None = None) -> None:
     """Write ``write_case(c)`` as JSON to ``path`` atomically (a temporary file, then a rename)."""
-    write_atomically(path, json.dumps(write_case(c, changed=changed), ensure_ascii=False, indent=2) + "\n")
+    write_atomically(path, case_text(c, changed=changed))

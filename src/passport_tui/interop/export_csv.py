@@ -2,13 +2,23 @@
 marksheets: one row per pupil per curriculum, a header row, CRLF line endings, UTF-8 with a byte
 order mark by default (so Excel reads the names right), and every cell that a spreadsheet would
 take for a formula (``=``, ``+``, ``-``, ``@``, or a tab or carriage return first) written with a
-leading ``'`` so it shows as text and runs nothing."""
+leading ``'`` so it shows as text and runs nothing. User text in a cell is shown as it is shown
+everywhere (:func:`passport_tui.shown.plain`): control characters made visible, bidi controls
+dropped, on one line.
+
+A framework without points (the engagement model, small steps, PSP) has rows too: its points,
+expected, target and progress cells are empty (no figure, never a 0), and its steps secured — in
+all, this academic year and this window — are in the "Steps secured ..." columns, with a target of
+milestones as "Target milestones secured" ("2 of 3"). Rows of a subject with points leave the
+steps columns empty."""
 
 from __future__ import annotations
 
 import csv
 import io
 from typing import TYPE_CHECKING
+
+from ..shown import plain
 
 if TYPE_CHECKING:
     from ..service import Service, TrackingRow
@@ -31,14 +41,19 @@ HEADER = [
     "Progress last window",
     "Gaps",
     "Flags",
+    "Steps secured (all)",
+    "Steps secured this year",
+    "Steps secured this window",
+    "Target milestones secured",
 ]
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> str:
-    """A cell's text; user text that a spreadsheet would run as a formula gets a leading ``'``.
-    Numbers (including negative progress) are written as numbers."""
+    """A cell's text, control characters made visible and bidi controls dropped; user text that a
+    spreadsheet would run as a formula gets a leading ``'``. Numbers (including negative
+    progress) are written as numbers."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -46,7 +61,8 @@ def safe_cell(value: object) -> str:
     if isinstance(value, int | float):
         return str(value)
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    shown = plain(text)  # a bidi control dropped may uncover a formula: both are checked
+    return "'" + shown if text.startswith(_FORMULA_STARTS) or shown.startswith(_FORMULA_STARTS) else shown
 
 
 def tracking_rows(rows: list[TrackingRow], window_key: str) -> list[list[str]]:
@@ -66,6 +82,7 @@ def tracking_rows(rows: list[TrackingRow], window_key: str) -> list[list[str]]:
     for r in ordered:
         s = r.standing
         p = r.pupil
+        steps = r.steps
         out.append(
             [
                 safe_cell(p.upn),
@@ -83,6 +100,10 @@ def tracking_rows(rows: list[TrackingRow], window_key: str) -> list[list[str]]:
                 safe_cell(s.progress_last_window),
                 safe_cell(len(s.gaps)),
                 safe_cell(";".join(f.value for f in s.flags)),
+                safe_cell(steps.secured if steps else None),
+                safe_cell(steps.this_year if steps else None),
+                safe_cell(steps.this_window if steps else None),
+                safe_cell(steps.target_words if steps else None),
             ]
         )
     return out
@@ -98,7 +119,7 @@ def tracking_csv(
 ) -> str:
     """The tracking figures of a window (default: the current one) for a class, a year group or
     the whole school, as CSV text with CRLF line endings (and a BOM unless ``bom=False``).
-    Curricula with no year-linked stages give no points and so no rows."""
+    Frameworks without points give their steps secured instead of points."""
     key = service.window(window).key
     rows = service.tracking(class_name=class_name, year_group=year_group, window=window)
     buffer = io.StringIO(newline="")

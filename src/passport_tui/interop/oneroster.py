@@ -59,7 +59,8 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import Problem, RosterError
-from ..models import Pupil
+from ..models import Pupil, canonical_upn
+from ..names import identifier_problem, name_problem
 from .roster import PathwayCell, _gender, _normal, _quote, _tags
 from .streams import CHUNK, Capped, Counted, NotText, TooBig, csv_lines, sniff_encoding
 
@@ -466,8 +467,9 @@ def read_oneroster(
     ``academic_year`` (the year the academic year starts) overrides the set's own school year;
     ``default_year`` is used when neither is known. ``uk_grades`` forces the reading of grades
     (None: decide from the set). Raises ``RosterError`` when users.csv is missing or unreadable,
-    or when no student is left to import, or when the set is too big to be real (see the caps
-    above); every skipped row is in ``skipped``."""
+    when a UPN, a class or a name holds what it may not (:mod:`passport_tui.names`; every such row
+    is listed), when no student is left to import, or when the set is too big to be real (see the
+    caps above); every skipped row is in ``skipped``."""
     with _Source(Path(path), on_bytes) as source:
         return _read_set(source, academic_year, default_year, uk_grades)
 
@@ -571,7 +573,8 @@ def _read_set(
             if _status(roles, n, row, skipped, "student role"):
                 students.add(roles.get(row, "usersourcedid"))
 
-    class_of = _classes(source, skipped, warnings)
+    refused = _Listed()  # values that may not enter: they refuse the whole set
+    class_of = _classes(source, skipped, warnings, refused)
 
     demographics = _demographics(source, skipped, warnings)
 
@@ -588,7 +591,7 @@ def _read_set(
         who = f"student {_quote(sourced_id)}" if sourced_id else "student"
         if not _status(users, n, row, skipped, who):
             continue
-        upn = users.get(row, "identifier") or sourced_id
+        upn = canonical_upn(users.get(row, "identifier") or sourced_id)  # d260002 is D260002
         first = users.get(row, "preferredgivenname") or users.get(row, "givenname")
         last = users.get(row, "preferredfamilyname") or users.get(row, "familyname")
         reasons = []
@@ -600,6 +603,18 @@ def _read_set(
             reasons.append("no familyName")
         if upn in upn_rows:
             reasons.append(f"UPN {_quote(upn)} is already on row {upn_rows[upn]}")
+        bad = [
+            problem
+            for problem in (
+                identifier_problem(upn, "UPN"),
+                name_problem(first, "givenName"),
+                name_problem(last, "familyName"),
+            )
+            if problem is not None
+        ]
+        if bad:
+            refused.append(Problem(users.name, n, f"{who}: {'; '.join(bad)}"))
+            continue
         class_name, class_grades = class_of.get(sourced_id, (None, []))
         grades = _grades(users.get(row, "grades"))
         if not grades and len(class_grades) == 1:
@@ -634,6 +649,8 @@ def _read_set(
         )
         if curricula := _tags(users.get(row, PATHWAY_KEY)):
             pathways[upn] = PathwayCell(users.name, n, "metadata.passport.pathway", curricula)
+    if refused:
+        raise RosterError(refused.closed())
     if not pupils:
         raise RosterError([*skipped.closed(), Problem(users.name, None, "no students to import")])
     return OneRosterImport(pupils, year, version, uk, skipped.closed(), warnings.closed(), pathways)
@@ -670,9 +687,10 @@ def _school_year(source: _Source, skipped: list[Problem], warnings: list[Problem
 
 
 def _classes(
-    source: _Source, skipped: list[Problem], warnings: list[Problem]
+    source: _Source, skipped: list[Problem], warnings: list[Problem], refused: list[Problem]
 ) -> dict[str, tuple[str, list[str]]]:
-    """user sourcedId → (class name, the class's grades) from their student enrollments."""
+    """user sourcedId → (class name, the class's grades) from their student enrollments; a class
+    name that may not be one (:func:`identifier_problem`) is added to ``refused``."""
     classes = source.table("classes.csv")
     enrollments = source.table("enrollments.csv")
     if classes is None or enrollments is None:
@@ -689,6 +707,9 @@ def _classes(
             warnings.append(
                 Problem(classes.name, n, f"class {_quote(class_id)} has no title or classCode (ignored)")
             )
+            continue
+        if (problem := identifier_problem(name, "class")) is not None:
+            refused.append(Problem(classes.name, n, f"class {_quote(class_id)}: {problem}"))
             continue
         homeroom = _normal(classes.get(row, "classtype")) == "homeroom"
         known[class_id] = (homeroom, name, _grades(classes.get(row, "grades")))

@@ -23,7 +23,8 @@ from typing import IO, Any
 
 from ..engine.window import birth_mismatch, year_group_by_birth
 from ..errors import Problem, RosterError
-from ..models import Pupil, Sen
+from ..models import Pupil, Sen, canonical_upn
+from ..names import identifier_problem, name_problem
 from .streams import Counted, NotText, TooBig, csv_lines, sniff_encoding
 
 # field → header synonyms (normalised), in order of preference when a file has several
@@ -185,6 +186,7 @@ def _parse_stream(
         curricula: list[str] = values.pop("pathway", [])
         upn = values.get("upn")
         if upn is not None:
+            upn = values["upn"] = canonical_upn(upn)  # d260002 and D260002 are one pupil
             if upn in upn_rows:
                 column = _column_name(header[columns["upn"][0]])
                 message = f"{column}: {_quote(upn)} is already on row {upn_rows[upn]}"
@@ -207,7 +209,7 @@ def _parse_stream(
         if len(problems) == found_before:
             pupils.append(Pupil(academic_year=academic_year, **values))
             if curricula and pathways is not None:
-                pathways[values["upn"]] = PathwayCell(filename, row_number, pathway_column, curricula)
+                pathways[upn] = PathwayCell(filename, row_number, pathway_column, curricula)
     if problems:
         raise RosterError(problems)
     return pupils
@@ -268,15 +270,6 @@ def _delimiter(text: str) -> str:
 # --- cells -----------------------------------------------------------------------------
 
 
-def _required(what: str) -> Callable[[str], str]:
-    def parse(cell: str) -> str:
-        if not cell:
-            raise _CellError(f"the {what} is missing")
-        return cell
-
-    return parse
-
-
 def _year(cell: str) -> int:
     if not cell:
         raise _CellError("the year group is missing")
@@ -331,11 +324,8 @@ def _tags(cell: str) -> list[str]:
     return list(dict.fromkeys(tag for tag in tags if tag))
 
 
-MAX_NAME = 40  # characters in a UPN or a class name
-
-
 def _identifier(what: str, required: bool) -> Callable[[str], str | None]:
-    """A UPN or class name: printable, no path separator, at most MAX_NAME characters (they name
+    """A UPN or class name, as :func:`passport_tui.names.identifier_problem` allows (they name
     files and reach terminals, so a control character or a slash is refused, not passed on)."""
 
     def parse(cell: str) -> str | None:
@@ -343,12 +333,23 @@ def _identifier(what: str, required: bool) -> Callable[[str], str | None]:
             if required:
                 raise _CellError(f"the {what} is missing")
             return None
-        bad = [c for c in cell if not c.isprintable() or c in "/\\"]
-        if bad:
-            shown = ", ".join(sorted({f"U+{ord(c):04X}" if not c.isprintable() else repr(c) for c in bad}))
-            raise _CellError(f"the {what} holds a character it may not ({shown})")
-        if len(cell) > MAX_NAME:
-            raise _CellError(f"the {what} is {len(cell)} characters long; at most {MAX_NAME}")
+        problem = identifier_problem(cell, what)
+        if problem is not None:
+            raise _CellError(problem)
+        return cell
+
+    return parse
+
+
+def _name(what: str) -> Callable[[str], str]:
+    """A forename or surname: required, without control characters (:func:`name_problem`)."""
+
+    def parse(cell: str) -> str:
+        if not cell:
+            raise _CellError(f"the {what} is missing")
+        problem = name_problem(cell, what)
+        if problem is not None:
+            raise _CellError(problem)
         return cell
 
     return parse
@@ -356,8 +357,8 @@ def _identifier(what: str, required: bool) -> Callable[[str], str | None]:
 
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "upn": _identifier("UPN", required=True),
-    "first_name": _required("forename"),
-    "last_name": _required("surname"),
+    "first_name": _name("forename"),
+    "last_name": _name("surname"),
     "year_group": _year,
     "class_name": _identifier("class", required=False),
     "gender": _gender,
@@ -369,3 +370,9 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "tags": _tags,
     "pathway": _tags,  # curriculum ids, separated by ";" like tags
 }
+
+
+def pupil_value(field: str, text: str) -> Any:
+    """One pupil detail (``upn``, ``year_group``, ``class_name``, ``dob``, …) read from text and
+    checked as a roster cell of that column is; a ``ValueError`` says what was expected."""
+    return _PARSERS[field](text.strip())

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import FileProblems, Problem
+from ..names import identifier_problem
 from .streams import TooBig, csv_lines
 
 HEADERS = {
@@ -101,6 +102,9 @@ def _scan(text: IO[str], name: str, curriculum_id: str | None) -> tuple[list[Sco
             raw = cell("score").rstrip("%").strip()
             if not upn:
                 problems.append(Problem(name, line, "UPN is empty"))
+                continue
+            if (problem := identifier_problem(upn, "UPN")) is not None:
+                problems.append(Problem(name, line, problem))
                 continue
             try:
                 score = float(raw)

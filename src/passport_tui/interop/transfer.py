@@ -3,9 +3,10 @@
 A passport file is JSON (``"format": "passport-file"``, ``"version": 1``; its JSON Schema is
 ``passport-file.schema.json`` beside this module). It carries the curricula it uses, whole, and per
 pupil their details and their full history: every judgement event with its original author and
-time, test scores, personal targets, focus items and notes. An event refers to another (a
-retraction to the achieved event it corrects) by its position in the pupil's ``events`` list,
-counted from 0, never by a database id.
+time, test scores, personal targets, focus items, notes and personal outcomes (milestones of that
+pupil only, from their EHCP or provision plan, which their events may refer to). An event refers
+to another (a retraction to the achieved event it corrects) by its position in the pupil's
+``events`` list, counted from 0, never by a database id.
 
 Importing merges a file into this database in one transaction, and never downgrades:
 
@@ -19,7 +20,18 @@ Importing merges a file into this database in one transaction, and never downgra
   corrects an achieved event imported from the file, never one of ours; the achieved events the
   file itself retracts are left out for a milestone achieved here; a ``not_yet`` is never appended
   after an achieved event;
-* a milestone achieved in the file (its final state) is achieved after the merge.
+* a milestone achieved in the file (its final state) is achieved after the merge;
+* the rules of the app hold for what the file adds: an ``achieved`` with a prerequisite achieved
+  neither in the merged record nor in the file's own history at that point needs the file's own
+  override ``reason``; without one the whole file is refused, one line per such event naming the
+  pupil and the milestone, and nothing is imported;
+* authors are the sending school's staff, never this school's: every ``by`` is kept as
+  "Ms X, Oak Primary" (the file's ``exported_by.school``, or "previous school"), so no login here
+  ever matches it; a ``by`` that already names a school (a file from a school that had imported
+  it) is kept as it is. Imported teacher comments are so marked as the previous school's, and a
+  parent report never shows one as this school's latest comment;
+* a personal outcome is matched by curriculum, id and title; one this school holds under the same
+  id with another title is added under the pupil's next free id, and the file's references follow.
 
 Bad files are refused with one located line per problem (``FILE: $.pupils[3].events[2].at: not an
 ISO date-time``; JSON syntax errors with line and column) and the database unchanged.
@@ -34,9 +46,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ..curriculum import dump_curriculum, parse_curriculum
 from ..errors import CurriculumError, FileProblems, Problem
@@ -46,13 +58,17 @@ from ..models import (
     Judgement,
     Note,
     NoteKind,
+    PersonalOutcome,
     Pupil,
     Sen,
     Target,
     TestScore,
     Verdict,
+    by_another_school,
 )
 from ..moments import iso_utc
+from ..names import checked_identifier, checked_name
+from ..shown import json_escaped
 from .json_stream import JsonStream, JsonSyntax, NotAnObject
 
 FORMAT = "passport-file"
@@ -75,6 +91,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# values checked as every import checks them (passport_tui.names): a UPN and a class name may
+# name files, and names reach terminals
+Upn = Annotated[str, Field(min_length=1), AfterValidator(lambda v: checked_identifier(v, "UPN"))]
+ClassName = Annotated[str, AfterValidator(lambda v: checked_identifier(v, "class"))]
+PersonName = Annotated[str, AfterValidator(lambda v: checked_name(v, "name"))]
+
+
 class ExportedBy(_Strict):
     """Who wrote the file: the tool (and its version), the school and the member of staff."""
 
@@ -89,12 +112,12 @@ class FilePupil(_Strict):
     in), class, date of birth and the groups of DESIGN §2.10 (gender, pupil premium, EAL, SEN,
     FSM, tags)."""
 
-    upn: str = Field(min_length=1)
-    first_name: str
-    last_name: str
+    upn: Upn
+    first_name: PersonName
+    last_name: PersonName
     year_group: int
     academic_year: int
-    class_name: str | None = None
+    class_name: ClassName | None = None
     dob: date | None = None
     gender: str | None = None
     pupil_premium: bool = False
@@ -111,7 +134,7 @@ class FileEvent(_Strict):
     curriculum: str
     milestone: str
     verdict: Verdict
-    by: str
+    by: PersonName
     at: AwareDatetime
     note: str | None = None
     reason: str | None = None
@@ -124,7 +147,7 @@ class FileTestScore(_Strict):
     academic_year: int
     term: int = Field(ge=1, le=3)
     score: float = Field(ge=0, le=100)
-    by: str
+    by: PersonName
     at: AwareDatetime
     note: str | None = None
 
@@ -136,7 +159,7 @@ class FileTarget(_Strict):
     milestones: list[str] | None = Field(default=None, min_length=1)
     due: date | None = None
     reason: str = Field(min_length=1)
-    by: str
+    by: PersonName
     at: AwareDatetime
 
 
@@ -144,7 +167,7 @@ class FileFocus(_Strict):
     curriculum: str
     milestone: str
     provision: str | None = None
-    by: str
+    by: PersonName
     at: AwareDatetime
     active: bool = True
 
@@ -153,8 +176,26 @@ class FileNote(_Strict):
     curriculum: str | None = None
     kind: NoteKind = NoteKind.NOTE
     text: str = Field(min_length=1)
+    by: PersonName
+    at: AwareDatetime
+
+
+class FileOutcome(_Strict):
+    """A personal outcome from the pupil's EHCP or provision plan: a milestone of this pupil only,
+    ``id`` (e.g. ``PO-1``) under ``area`` (a strand) of ``curriculum``; the pupil's events, focus
+    items and targets refer to it by that id. ``requires`` names the curriculum's own milestones."""
+
+    curriculum: str
+    id: str = Field(min_length=1, pattern=r"^\S+$")
+    area: str
+    title: str = Field(min_length=1)
+    source: str | None = None
+    requires: list[str] = Field(default_factory=list)
     by: str
     at: AwareDatetime
+    retired_at: AwareDatetime | None = None
+    retired_by: str | None = None
+    retired_reason: str | None = None
 
 
 class FilePassport(_Strict):
@@ -166,6 +207,7 @@ class FilePassport(_Strict):
     targets: list[FileTarget] = Field(default_factory=list)
     focus: list[FileFocus] = Field(default_factory=list)
     notes: list[FileNote] = Field(default_factory=list)
+    outcomes: list[FileOutcome] = Field(default_factory=list)  # left out of a file when there are none
 
 
 class PassportFile(_Strict):
@@ -254,9 +296,11 @@ def file_entry(
     targets: list[Target],
     focus: list[FocusItem],
     notes: list[Note],
+    outcomes: Iterable[PersonalOutcome] = (),
 ) -> dict[str, Any]:
-    """One pupil's passport as the file carries it."""
-    return {
+    """One pupil's passport as the file carries it (``outcomes`` only when there are some, so a
+    file without any reads as it always did)."""
+    entry = {
         "pupil": pupil.model_dump(mode="json", exclude={"id"}),
         "events": _file_events(judgements),
         "test_scores": [
@@ -306,6 +350,25 @@ def file_entry(
             for n in notes
         ],
     }
+    personal = [
+        {
+            "curriculum": o.curriculum_id,
+            "id": o.id,
+            "area": o.area,
+            "title": o.title,
+            "source": o.source,
+            "requires": list(o.requires),
+            "by": o.by,
+            "at": iso_utc(o.at),
+            "retired_at": iso_utc(o.retired_at) if o.retired_at else None,
+            "retired_by": o.retired_by,
+            "retired_reason": o.retired_reason,
+        }
+        for o in outcomes
+    ]
+    if personal:
+        entry["outcomes"] = personal
+    return entry
 
 
 def curricula_used(entries: list[dict[str, Any]]) -> set[str]:
@@ -315,6 +378,7 @@ def curricula_used(entries: list[dict[str, Any]]) -> set[str]:
         used.update(x["curriculum"] for x in e["events"])
         used.update(x["curriculum"] for x in [*e["test_scores"], *e["targets"], *e["focus"]])
         used.update(n["curriculum"] for n in e["notes"] if n["curriculum"] is not None)
+        used.update(o["curriculum"] for o in e.get("outcomes", ()))
     return used
 
 
@@ -344,7 +408,7 @@ def passport_document(
 
 
 def dumps_passport_file(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 def write_passport_stream(
@@ -361,14 +425,14 @@ def write_passport_stream(
     curriculum the entries use. Returns the pupils and the judgement events written."""
     head = passport_document([], curricula, exported_at=exported_at, school=school, user=user)
     del head["pupils"]
-    text = json.dumps(head, indent=2, ensure_ascii=False)
+    text = json_escaped(json.dumps(head, indent=2, ensure_ascii=False))
     out.write(text.removesuffix("\n}") + ',\n  "pupils": [')
     pupils = events = 0
     for entry in entries:
         # the entry as json.dumps indents it two levels down (a line break inside a string is
         # written as \n, so every real one is the indentation's)
         out.write(",\n    " if pupils else "\n    ")
-        out.write(json.dumps(entry, indent=2, ensure_ascii=False).replace("\n", "\n    "))
+        out.write(json_escaped(json.dumps(entry, indent=2, ensure_ascii=False)).replace("\n", "\n    "))
         pupils += 1
         events += len(entry["events"])
     out.write("\n  ]\n}\n" if pupils else "]\n}\n")
@@ -741,8 +805,15 @@ def _pupil_problems(
             found.append(f"{where}.curriculum: curriculum {cid!r} is not among the file's curricula")
         return c
 
+    personal: set[tuple[str, str]] = set()  # the current pupil's outcomes: (curriculum, id)
+
     def milestone_in(where: str, c: Curriculum | None, mid: str) -> None:
-        if c is not None and mid not in c.milestone_by_id:
+        if (
+            c is not None
+            and mid not in c.milestone_by_id
+            and mid not in c.curriculum.moved
+            and (c.id, mid) not in personal
+        ):
             found.append(f"{where}: no milestone {mid!r} in curriculum {c.id} version {c.curriculum.version}")
 
     def not_future(where: str, at: datetime) -> None:
@@ -755,6 +826,9 @@ def _pupil_problems(
         found.append(f"{here}.pupil.upn: UPN {upn} is also $.pupils[{upns[upn]}]")
     else:
         upns[upn] = i
+    personal = _outcome_problems(entry, here, curricula, found)
+    for j, o in enumerate(entry.outcomes):
+        not_future(f"{here}.outcomes[{j}]", o.at)
     for j, e in enumerate(entry.events):
         where = f"{here}.events[{j}]"
         c = curriculum_of(where, e.curriculum)
@@ -797,6 +871,37 @@ def _pupil_problems(
     return found
 
 
+def _outcome_problems(
+    entry: FilePassport, here: str, curricula: dict[str, Curriculum], found: list[str]
+) -> set[tuple[str, str]]:
+    """Check a pupil's personal outcomes (each once, in a curriculum of the file, under one of its
+    areas, requiring its own milestones only); returns their (curriculum, id)."""
+    personal: set[tuple[str, str]] = set()
+    for j, o in enumerate(entry.outcomes):
+        where = f"{here}.outcomes[{j}]"
+        c = curricula.get(o.curriculum)
+        if c is None:
+            found.append(f"{where}.curriculum: curriculum {o.curriculum!r} is not among the file's curricula")
+            continue
+        if (o.curriculum, o.id) in personal:
+            found.append(f"{where}.id: outcome {o.id} is listed twice in {o.curriculum}")
+        elif o.id in c.milestone_by_id:
+            found.append(f"{where}.id: {o.id} is a milestone of {c.id}, not a personal outcome")
+        personal.add((o.curriculum, o.id))
+        if o.area not in c.strand_by_id:
+            found.append(f"{where}.area: no area {o.area!r} in curriculum {c.id}")
+        for k, r in enumerate(o.requires):
+            if r not in c.milestone_by_id:
+                found.append(f"{where}.requires[{k}]: no milestone {r!r} in curriculum {c.id}")
+        if (o.retired_at is None) != (o.retired_by is None) or (o.retired_at is None) != (
+            o.retired_reason is None
+        ):
+            found.append(
+                f"{where}: a retired outcome gives retired_at, retired_by and retired_reason together"
+            )
+    return personal
+
+
 # --- merging: rules on the file alone ---------------------------------------------------
 
 
@@ -815,6 +920,7 @@ class ImportSummary:
     targets_added: int = 0
     focus_added: int = 0
     notes_added: int = 0
+    outcomes_added: int = 0
     kept: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -828,6 +934,7 @@ class ImportSummary:
             or self.targets_added
             or self.focus_added
             or self.notes_added
+            or self.outcomes_added
         )
 
     def lines(self) -> list[str]:
@@ -843,6 +950,7 @@ class ImportSummary:
             (self.targets_added, "targets"),
             (self.focus_added, "focus items"),
             (self.notes_added, "notes"),
+            (self.outcomes_added, "personal outcomes"),
         )
         if any(n for n, _ in extras):
             out.append("Also added: " + ", ".join(f"{n} {what}" for n, what in extras if n))
@@ -858,6 +966,7 @@ def missing_here(pf: PassportFile, ours: dict[str, Curriculum]) -> list[str]:
 def missing_here_in(i: int, entry: FilePassport, ours: Callable[[str], Curriculum | None]) -> list[str]:
     """Milestones pupil ``i`` of the file uses that our copy of the curriculum lacks."""
     found: list[str] = []
+    personal = {(o.curriculum, o.id) for o in entry.outcomes}  # the pupil's own milestones
     refs = [(f"events[{j}].milestone", e.curriculum, e.milestone) for j, e in enumerate(entry.events)]
     refs += [(f"focus[{j}].milestone", f.curriculum, f.milestone) for j, f in enumerate(entry.focus)]
     refs += [
@@ -867,12 +976,43 @@ def missing_here_in(i: int, entry: FilePassport, ours: Callable[[str], Curriculu
     ]
     for where, cid, mid in refs:
         mine = ours(cid)
-        if mine is not None and mid not in mine.milestone_by_id:
+        if (
+            mine is not None
+            and mid not in mine.milestone_by_id
+            and mid not in mine.curriculum.moved
+            and (cid, mid) not in personal
+        ):
             found.append(
                 f"$.pupils[{i}].{where}: milestone {mid!r} is not in this database's curriculum "
                 f"{cid} version {mine.curriculum.version}"
             )
     return found
+
+
+PREVIOUS_SCHOOL = "previous school"
+
+
+def sending_school(pf: PassportFile | PassportFileHead) -> str:
+    """The school a file comes from, as its staff are named here: ``exported_by.school`` (on one
+    line), or "previous school" when the file does not say."""
+    return " ".join((pf.exported_by.school or "").split()) or PREVIOUS_SCHOOL
+
+
+def foreign_author(by: str, school: str) -> str:
+    """How an author named in a passport file is stored and shown here: "Ms X, Oak Primary".
+    An author that already names a school ("Ms X, Oak Primary" in a file from a school that had
+    imported it) is kept as it is; either way it holds a comma, which no login here does."""
+    name = " ".join(by.split()) or "someone"
+    return name if by_another_school(name) else f"{name}, {school}"
+
+
+def unmet_problem(index: int, position: int, upn: str, cid: str, mid: str, unmet: list[str]) -> str:
+    """The line refusing a file's ``achieved`` with unmet prerequisites and no override reason."""
+    return (
+        f"$.pupils[{index}].events[{position}]: pupil {upn}, milestone {mid} ({cid}): achieved while "
+        f"{', '.join(unmet)} {'is' if len(unmet) == 1 else 'are'} not achieved, with no override reason "
+        "in the file; nothing was imported (add the sending school's reason, or leave the event out)"
+    )
 
 
 def event_key(cid: str, mid: str, verdict: str, by: str, at: str) -> tuple[str, str, str, str, str]:

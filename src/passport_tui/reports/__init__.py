@@ -3,7 +3,6 @@ self-contained HTML or Markdown, from jinja2 templates. They only call the servi
 
 from __future__ import annotations
 
-from ..files import write_atomically
 from .parent import class_parent_report, parent_report, pupil_report
 from .school import school_report
 
@@ -12,5 +11,4 @@ __all__ = [
     "parent_report",
     "pupil_report",
     "school_report",
-    "write_atomically",
 ]

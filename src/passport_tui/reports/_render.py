@@ -1,8 +1,11 @@
 """Shared plumbing of the reports: the jinja2 environment, text filters, dates and atomic writes.
 
-HTML templates are autoescaped; user text (names, titles, comments) also loses control
-characters, and the Markdown filter backslash-escapes every character Markdown would act on, so a
-name like ``[bold]Ann`` or ``<script>`` shows literally in both formats.
+User text (names, titles, comments) is shown by the rule that holds everywhere
+(:func:`passport_tui.shown.plain`: control characters made visible, bidi controls dropped): the
+report code passes it through :func:`clean`, and every value a template prints goes through it
+again (the environment's ``finalize``), so a field added later cannot skip it. On top of that, HTML
+templates are autoescaped and the Markdown filter backslash-escapes every character Markdown would
+act on, so a name like ``[bold]Ann`` or ``<script>`` shows literally in both formats.
 """
 
 from __future__ import annotations
@@ -12,14 +15,24 @@ from calendar import monthrange
 from datetime import date
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from ..shown import plain
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 
 
 def clean(text: object) -> str:
-    """User text without control characters (an escape code is shown as what is left)."""
-    return _CONTROL.sub("", "" if text is None else str(text))
+    """User text as it is shown everywhere: control characters made visible (an escape code
+    shows as ␛ and what follows), bidi controls dropped; line breaks kept."""
+    return plain("" if text is None else str(text), multiline=True)
+
+
+def _finalize(value: object) -> object:
+    """What a template prints: text cleaned (markup the templates built stays markup)."""
+    if isinstance(value, Markup):
+        return Markup(clean(value))
+    return clean(value) if isinstance(value, str) else value
 
 
 def md(text: object) -> str:
@@ -68,6 +81,7 @@ def environment() -> Environment:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            finalize=_finalize,
         )
         env.filters["clean"] = clean
         env.filters["md"] = md

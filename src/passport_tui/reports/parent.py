@@ -3,17 +3,24 @@
 Everything comes from the service: the pupil's passport (what is secured and when, next steps,
 points against the expectation for their year), their target, focus items and the teacher's
 comment. The words are for a parent, not for a tracking sheet: no points, no milestone codes.
+
+A framework without points (the engagement model, small steps, PSP) is a personal programme: its
+progress reads as the new steps secured this term (and in all), with a few of them as examples —
+never against an expectation for the child's age, never "behind". A baseline on entry (what a
+child had secured before joining) is said once, not listed as steps secured here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
+from ..engine import window_of
 from ..engine.points import end_of_year_points
 from ..errors import NotFound, PassportError
-from ..models import Curriculum, Note, Pupil
+from ..models import Curriculum, Note, Pupil, Verdict, by_another_school
 from ._render import clean, long_date, months_before, render, year_label
 
 if TYPE_CHECKING:
@@ -21,6 +28,7 @@ if TYPE_CHECKING:
 
 Format = Literal["html", "md"]
 NEXT_STEPS = 3
+EXAMPLES = 3  # steps secured this term shown as examples in a personal programme
 
 
 @dataclass(slots=True)
@@ -59,8 +67,18 @@ class SubjectReport:
     next_steps: list[str]
     target: str
     progress: list[Progress]
+    target_steps: list[TargetStep] = field(default_factory=list)
     focus: list[FocusLine] = field(default_factory=list)
     comment: Comment | None = None
+    # a personal programme (a framework without points): the steps secured, with examples
+    steps: str | None = None
+    examples: list[str] = field(default_factory=list)
+    # a baseline on entry, said once: "When Mia joined, ... 17 steps ... through Year 1."
+    baseline: str | None = None
+
+    @property
+    def personal(self) -> bool:
+        return self.level == "personal"
 
 
 @dataclass(slots=True)
@@ -73,6 +91,19 @@ class PupilReport:
     until: str
     subjects: list[SubjectReport]
     comment: Comment | None
+
+    @property
+    def measured(self) -> bool:
+        """Some subject is measured against the expected standard for the child's year."""
+        return any(s.level in ("above", "at", "towards", "well-below") for s in self.subjects)
+
+    @property
+    def bars(self) -> bool:
+        return any(s.progress for s in self.subjects)
+
+    @property
+    def personal(self) -> bool:
+        return any(s.personal for s in self.subjects)
 
 
 # --- the words ------------------------------------------------------------------------------
@@ -88,12 +119,25 @@ BADGES = {
 
 
 def expectation_words(
-    first_name: str, subject: str, points: int | None, expected: int | None, year_group: int
+    first_name: str,
+    subject: str,
+    points: int | None,
+    expected: int | None,
+    year_group: int,
+    in_progress: bool = False,
 ) -> tuple[str, str]:
-    """(level, sentence): how the child is doing against the expectation for their year."""
+    """(level, sentence): how the child is doing against the expectation for their year.
+
+    ``expected`` is the expectation at the end of the current window; while the window is in
+    progress (``in_progress``) a child one point short of it is where they should have been when
+    it began, so at the expected standard — as the tracking flags say (not falling behind)."""
     year = year_label(year_group)
     if points is None:
-        return "personal", f"{first_name} is following a personalised programme in {subject}."
+        return (
+            "personal",
+            f"{first_name} follows a personal programme in {in_sentence(subject)}: progress is the new "
+            f"steps {first_name} secures, not a comparison with other children of the same age.",
+        )
     if expected is None:
         return (
             "unmeasured",
@@ -102,7 +146,7 @@ def expectation_words(
         )
     if points >= expected + 1:
         level, how = "above", "working above the expected standard"
-    elif points == expected:
+    elif points == expected or (in_progress and points == expected - 1):
         level, how = "at", "working at the expected standard"
     elif points >= expected - 2:
         level, how = "towards", "working towards the expected standard"
@@ -118,14 +162,35 @@ def _target_year(c: Curriculum, points: int) -> int | None:
     return None
 
 
-def target_words(svc: Service, pupil: Pupil, c: Curriculum, first_name: str) -> str:
+@dataclass(slots=True)
+class TargetStep:
+    """One milestone of a target that is a set of milestones."""
+
+    title: str
+    secured: bool
+
+
+def target_words(
+    svc: Service, pupil: Pupil, c: Curriculum, first_name: str, achieved: AbstractSet[str] = frozenset()
+) -> tuple[str, list[TargetStep]]:
+    """The target in words, and its milestones when it is a set of them (the only kind of target
+    in a framework without points: said as how many are secured, never "faster progress").
+    ``achieved``: the pupil's milestones secured in ``c``."""
     view = svc.target(pupil.upn, c.id)
     if view.milestones:
-        titles = [clean(c.milestone_by_id[m].title) for m in view.milestones if m in c.milestone_by_id]
-        aim = "to secure " + _join(titles)
-        if view.due is not None:
-            aim += f" by {long_date(view.due)}"
-    elif view.points is not None:
+        known = [m for m in view.milestones if m in c.milestone_by_id]
+        steps = [TargetStep(clean(c.milestone_by_id[m].title), m in achieved) for m in known]
+        done, n = sum(1 for t in steps if t.secured), len(steps)
+        what = "this step" if n == 1 else f"these {n} steps"
+        by = f" by {long_date(view.due)}" if view.due is not None else ""
+        if view.status == "met":
+            status = f"{first_name} has met it: {'it is' if n == 1 else f'all {n} are'} secured."
+        elif view.status == "off track":
+            status = f"{done} of {n} secured when the date set for it passed; the teacher will review it."
+        else:
+            status = f"{done} of {n} secured so far."
+        return f"{first_name}'s personal target is to secure {what}{by}. {status}", steps
+    if view.points is not None:
         year = _target_year(c, view.points)
         if year is not None:
             aim = f"to reach the expected standard for the end of {year_label(year)}"
@@ -134,7 +199,7 @@ def target_words(svc: Service, pupil: Pupil, c: Curriculum, first_name: str) -> 
         if not view.personal:
             aim += " by the end of this school year"
     else:
-        return "No target is set in this subject yet."
+        return "No target is set in this subject yet.", []
     status = {
         "met": f"{first_name} has already met this target.",
         "on track": f"{first_name} is on track to meet it.",
@@ -145,16 +210,29 @@ def target_words(svc: Service, pupil: Pupil, c: Curriculum, first_name: str) -> 
         if view.personal
         else f"The aim is for {first_name} {aim}."
     )
-    return f"{lead} {status}".strip()
+    return f"{lead} {status}".strip(), []
 
 
 def subject_name(c: Curriculum) -> str:
-    """The subject as a parent says it: ``English`` for ``English — National Curriculum ...``."""
+    """The subject as a parent says it: ``English`` for ``English — National Curriculum ...``,
+    ``Personal, social and physical development`` for ``... (example framework)``."""
     title = clean(c.title).strip()
     for sep in (" — ", " – ", " - ", ": "):
         if sep in title:
-            return title.split(sep, 1)[0].strip() or title
+            title = title.split(sep, 1)[0].strip() or title
+            break
+    if title.endswith(")") and " (" in title:
+        title = title[: title.rindex(" (")].strip() or title
     return title
+
+
+def in_sentence(subject: str) -> str:
+    """A framework's name inside a sentence: ``the engagement model`` for ``The engagement
+    model``, ``personal, social and physical development`` for ``Personal, social and ...``;
+    a name that starts with an acronym (``PSHE``) keeps its capitals."""
+    if len(subject) > 1 and subject[0].isupper() and subject[1].islower():
+        return subject[0].lower() + subject[1:]
+    return subject
 
 
 def _join(items: list[str]) -> str:
@@ -174,11 +252,15 @@ def _progress(cp: CurriculumPassport, year_group: int) -> list[Progress]:
         return Progress(done, len(ids), f"{done} of the {len(ids)} {where} secured")
 
     def stage_ids(stage_id: str) -> list[str]:
-        return [m.id for m in c.milestones_by_stage.get(stage_id, [])]
+        # the steps still taught, and the retired ones the child achieved (they still count)
+        counted = c.counted(stage_id, achieved)
+        return [m.id for m in c.milestones_by_stage.get(stage_id, []) if m.id in counted]
 
     own = next((st for st in c.stages if year_group in st.year_list), None)
     if own is None:
-        return [bar([m.id for m in c.milestones], "steps in this subject")]
+        return [
+            bar([m.id for m in c.milestones if not m.retired or m.id in achieved], "steps in this subject")
+        ]
     bars = []
     earlier = [st for st in c.year_linked_stages if max(st.year_list) < min(own.year_list)]
     unfinished = next((st for st in earlier if any(m not in achieved for m in stage_ids(st.id))), None)
@@ -188,6 +270,75 @@ def _progress(cp: CurriculumPassport, year_group: int) -> list[Progress]:
     return bars
 
 
+def _steps(
+    cp: CurriculumPassport, first: str, since: date, today: date, term_start: date, excluded: set[str]
+) -> tuple[str, list[str]]:
+    """A personal programme's progress: ``Isla secured 2 new steps this term (9 in all)`` and up
+    to three of this term's steps, the most recent first."""
+    c = cp.curriculum
+    dated = sorted(
+        ((at, c.order.get(m, 0), m) for m, at in cp.achieved_on.items() if m not in excluded),
+        reverse=True,
+    )
+    term = [m for at, _, m in dated if term_start <= at.date() <= today]
+    period = [m for at, _, m in dated if since <= at.date() <= today]
+    total = len(cp.standing.achieved)
+
+    def steps(n: int) -> str:
+        return f"{n} new step" if n == 1 else f"{n} new steps"
+
+    earlier = since < term_start and len(period) != len(term)
+    if term:
+        words = f"{first} secured {steps(len(term))} this term"
+        if earlier:
+            words += f", {len(period)} since {long_date(since)}"
+    else:
+        words = "No new step is recorded as secured this term yet"
+        if earlier:
+            words += f"; {steps(len(period))} since {long_date(since)}"
+    words += f" ({total} in all)."
+    examples = term[:EXAMPLES] if term else []
+    return words, [clean(c.milestone_by_id[m].title) for m in examples if m in c.milestone_by_id]
+
+
+def _baseline(svc: Service, pupil: Pupil, cp: CurriculumPassport, first: str) -> tuple[str | None, set[str]]:
+    """The milestones a baseline on entry recorded as secured (still secured now), and the
+    sentence that says so once."""
+    from ..service.judging import BASELINE_NOTE
+
+    c = cp.curriculum
+    assert pupil.id is not None
+    recorded = {
+        j.milestone_id: j.at
+        for j in svc.history(pupil.id)
+        if j.curriculum_id == c.id
+        and j.verdict is Verdict.ACHIEVED
+        and (j.note or "").startswith(BASELINE_NOTE)
+        and j.milestone_id in cp.standing.achieved_set
+    }
+    if not recorded:
+        return None, set()
+    last = max(recorded, key=lambda m: c.order.get(m, 0))
+    stage = c.stage_by_id.get(c.milestone_by_id[last].stage) if last in c.milestone_by_id else None
+    through = f", up to {clean(stage.title)}" if stage is not None else ""
+    n = len(recorded)
+    words = (
+        f"When {first} joined, a baseline assessment recorded {n} "
+        f"{'step' if n == 1 else 'steps'} as already secured{through}. Only the steps secured since "
+        "count as new steps here."
+    )
+    return words, set(recorded)
+
+
+def _secured_title(c: Curriculum, milestone_id: str) -> str:
+    """A step secured, as the report names it: its title, marked when it is retired, or its id
+    when the curriculum no longer has it (never left out)."""
+    m = c.milestone_by_id.get(milestone_id)
+    if m is None:
+        return f"{clean(milestone_id)} (no longer in the curriculum)"
+    return clean(m.title) + (" (retired from the curriculum)" if m.retired else "")
+
+
 def _comment(note: Note | None) -> Comment | None:
     if note is None:
         return None
@@ -195,7 +346,8 @@ def _comment(note: Note | None) -> Comment | None:
 
 
 def _latest(notes: list[Note], curriculum_id: str | None) -> Note | None:
-    chosen = [n for n in notes if n.curriculum_id == curriculum_id]
+    """This school's latest teacher comment (one a passport file brought is the previous school's)."""
+    chosen = [n for n in notes if n.curriculum_id == curriculum_id and not by_another_school(n.by)]
     return chosen[-1] if chosen else None
 
 
@@ -208,24 +360,38 @@ def pupil_report(svc: Service, pupil_key: str | int, since: date | None = None) 
         raise PassportError(f"The report period can't start after today ({today.isoformat()}).")
     first = clean(pupil.first_name).strip() or clean(pupil.name)
     notes = svc.teacher_comments(pupil.id)  # type: ignore[arg-type]
+    term_start = window_of(today, svc.terms).start
     subjects = []
     for cp in passport.curricula:
         c, s = cp.curriculum, cp.standing
         title = subject_name(c)
+        baseline, on_entry = _baseline(svc, pupil, cp, first)
         secured = sorted(
-            (at, c.order.get(m, 0), m) for m, at in cp.achieved_on.items() if since <= at.date() <= today
+            (at, c.order.get(m, 0), m)
+            for m, at in cp.achieved_on.items()
+            if since <= at.date() <= today and m not in on_entry
         )
-        level, sentence = expectation_words(first, title, s.points, s.expected, passport.year_group)
+        level, sentence = expectation_words(
+            first, title, s.points, s.expected, passport.year_group, in_progress=today < s.window.end
+        )
+        target, target_steps = target_words(svc, pupil, c, first, s.achieved_set)
+        steps, examples = (
+            _steps(cp, first, since, today, term_start, on_entry) if level == "personal" else (None, [])
+        )
         subjects.append(
             SubjectReport(
                 title=title,
                 level=level,
                 badge=BADGES[level],
                 expectation=sentence,
-                secured=[clean(c.milestone_by_id[m].title) for _, _, m in secured if m in c.milestone_by_id],
+                secured=[_secured_title(c, m) for _, _, m in secured],
                 next_steps=[clean(c.milestone_by_id[m].title) for m in s.next[:NEXT_STEPS]],
-                target=target_words(svc, pupil, c, first),
-                progress=_progress(cp, passport.year_group),
+                target=target,
+                target_steps=target_steps,
+                progress=[] if level == "personal" else _progress(cp, passport.year_group),
+                steps=steps,
+                examples=examples,
+                baseline=baseline,
                 focus=[
                     FocusLine(
                         clean(c.milestone_by_id[f.milestone_id].title),

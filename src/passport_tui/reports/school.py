@@ -1,17 +1,25 @@
 """The school report for leaders and governors: class summaries and the group analysis, as one
-self-contained HTML page with simple inline-SVG bar charts (no pupil names in it)."""
+self-contained HTML page with simple inline-SVG bar charts (no pupil names in it).
+
+Subjects with points (year-linked stages) are summarised against the expected standard. A
+framework without points (the engagement model, small steps, PSP) is summarised as special schools
+do: the steps secured per pupil this term and this year, and how many pupils secured at least one
+step this term. A figure of fewer than five pupils is never shown as a percentage or a mean: its
+count is shown instead (``n=3``), as a percentage of three children says more about one child
+than about a group."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..engine.groups import GroupFigures
+from ..engine.groups import SMALL_GROUP, GroupFigures, too_small_for_percent
 from ..progress import Progress
 from ._render import clean, long_date, render, year_label
-from .parent import subject_name
+from .parent import in_sentence, subject_name
 
 if TYPE_CHECKING:
+    from ..models import Curriculum
     from ..service import GroupAnalysis, Service, TrackingRow
 
 
@@ -21,13 +29,26 @@ class SubjectSummary:
     measured: int  # pupils with points and an expectation
     at_or_above: float | None  # percent
     support: float | None  # percent of pupils with points who need support
+    following: int = 0  # pupils following the subject
+
+    @property
+    def small(self) -> bool:
+        return too_small_for_percent(self.measured)
 
     @property
     def at_or_above_words(self) -> str:
+        if self.following == 0:
+            return "—"
+        if self.small:
+            return f"n={self.measured}"
         return "—" if self.at_or_above is None else f"{self.at_or_above:.0f}%"
 
     @property
     def support_words(self) -> str:
+        if self.following == 0:
+            return "—"
+        if too_small_for_percent(self.following):
+            return f"n={self.following}"
         return "—" if self.support is None else f"{self.support:.0f}%"
 
 
@@ -37,6 +58,26 @@ class ClassSummary:
     years: str
     pupils: int
     subjects: list[SubjectSummary]
+
+
+@dataclass(slots=True)
+class StepsLine:
+    """One class (or the school) in a framework without points."""
+
+    name: str
+    pupils: int  # following the framework
+    this_term: int  # steps secured this term, all pupils together
+    per_pupil_term: str
+    per_pupil_year: str
+    progressed: str  # "9 of 13 (69%)", or "2 of 3" under five pupils
+
+
+@dataclass(slots=True)
+class Programme:
+    """A framework without points: each class, then the whole school."""
+
+    subject: str
+    lines: list[StepsLine]
 
 
 @dataclass(slots=True)
@@ -52,6 +93,21 @@ class GroupLine:
     rest_progress: str
     gaps: str
     rest_gaps: str
+    small: bool = False  # the group has fewer than five pupils: counts only
+    rest_small: bool = False
+
+
+@dataclass(slots=True)
+class StepsGroupLine:
+    group: str
+    count: int
+    rest_count: int
+    per_pupil_term: str
+    rest_per_pupil_term: str
+    per_pupil_year: str
+    rest_per_pupil_year: str
+    progressed: str
+    rest_progressed: str
 
 
 @dataclass(slots=True)
@@ -60,6 +116,9 @@ class SubjectGroups:
     window: str
     lines: list[GroupLine]
     lags: list[str]
+    steps: list[StepsGroupLine] | None = None  # a framework without points
+    followers: int = 0
+    too_few: str | None = None  # said instead of a table when too few pupils follow
 
 
 def _pct(k: int, n: int) -> float | None:
@@ -70,6 +129,22 @@ def _num(x: float | None, suffix: str = "") -> str:
     return "—" if x is None else f"{x:.1f}{suffix}"
 
 
+def _small(f: GroupFigures) -> str | None:
+    """``n=3`` for a side too small for a mean or a percentage (``—`` for no pupils)."""
+    if f.count == 0:
+        return "—"
+    return f"n={f.count}" if f.small else None
+
+
+def _of(k: int, n: int) -> str:
+    """``9 of 13 (69%)``; under five pupils the count alone, ``2 of 3``."""
+    if n == 0:
+        return "—"
+    if too_small_for_percent(n):
+        return f"{k} of {n}"
+    return f"{k} of {n} ({100 * k / n:.0f}%)"
+
+
 def _summaries(rows: list[TrackingRow], titles: dict[str, str]) -> list[SubjectSummary]:
     out = []
     for cid, title in titles.items():
@@ -77,12 +152,35 @@ def _summaries(rows: list[TrackingRow], titles: dict[str, str]) -> list[SubjectS
         measured = [r for r in mine if r.standing.expected is not None and r.standing.points is not None]
         at = sum(1 for r in measured if r.standing.points >= r.standing.expected)  # type: ignore[operator]
         support = sum(1 for r in mine if r.needs_support)
-        out.append(SubjectSummary(title, len(measured), _pct(at, len(measured)), _pct(support, len(mine))))
+        out.append(
+            SubjectSummary(title, len(measured), _pct(at, len(measured)), _pct(support, len(mine)), len(mine))
+        )
     return out
+
+
+def _steps_line(name: str, rows: list[TrackingRow]) -> StepsLine:
+    steps = [r.steps for r in rows if r.steps is not None]
+    n = len(steps)
+    small = too_small_for_percent(n)
+
+    def mean(total: int) -> str:
+        return f"n={n}" if small else f"{total / n:.1f}"
+
+    return StepsLine(
+        name,
+        n,
+        sum(s.this_window for s in steps),
+        mean(sum(s.this_window for s in steps)),
+        mean(sum(s.this_year for s in steps)),
+        _of(sum(1 for s in steps if s.this_window > 0), n),
+    )
 
 
 def _group_lines(a: GroupAnalysis) -> list[GroupLine]:
     def figure(f: GroupFigures) -> tuple[str, str, str]:
+        hidden = _small(f)
+        if hidden is not None:
+            return hidden, hidden, hidden
         return _num(f.mean_points), _num(f.mean_progress_year), _num(f.pct_with_gaps, "%")
 
     lines = []
@@ -96,56 +194,126 @@ def _group_lines(a: GroupAnalysis) -> list[GroupLine]:
                 row.rest.count,
                 m_points,
                 r_points,
-                row.members.pct_at_expected,
-                row.rest.pct_at_expected,
+                None if row.members.small else row.members.pct_at_expected,
+                None if row.rest.small else row.rest.pct_at_expected,
                 m_progress,
                 r_progress,
                 m_gaps,
                 r_gaps,
+                row.members.small,
+                row.rest.small,
             )
         )
     return lines
 
 
+def _steps_group_lines(a: GroupAnalysis) -> list[StepsGroupLine]:
+    def figure(f: GroupFigures) -> tuple[str, str, str]:
+        hidden = _small(f)
+        if hidden is not None:
+            return hidden, hidden, _of(f.made_progress, f.stepped) if f.count else "—"
+        return _num(f.mean_steps_window), _num(f.mean_steps_year), _of(f.made_progress, f.stepped)
+
+    lines = []
+    for row in a.groups:
+        m_term, m_year, m_progressed = figure(row.members)
+        r_term, r_year, r_progressed = figure(row.rest)
+        lines.append(
+            StepsGroupLine(
+                clean(row.group),
+                row.members.count,
+                row.rest.count,
+                m_term,
+                r_term,
+                m_year,
+                r_year,
+                m_progressed,
+                r_progressed,
+            )
+        )
+    return lines
+
+
+# a group "lags" on a milestone in this report only when it is this many percentage points behind
+LAG_WORTH_SAYING = 10
+
+
+def _lags(a: GroupAnalysis, c: Curriculum) -> list[str]:
+    lags = []
+    for lag in a.lags:
+        if lag.lag < LAG_WORTH_SAYING:
+            continue
+        m = c.milestone_by_id.get(lag.milestone)
+        what = clean(m.title) if m else clean(lag.milestone)
+        lags.append(
+            f"{clean(lag.group)}: “{what}” secured by {lag.group_pct:.0f}% "
+            f"({lag.group_achieved} of {lag.group_count}), others {lag.rest_pct:.0f}%"
+        )
+    return lags
+
+
 def school_report(svc: Service, progress: Progress | None = None) -> str:
-    """Class summaries (pupils, % at or above expected and % needing support per subject) and the
-    group analysis of every subject, now, as a self-contained HTML page. ``progress`` is told of
-    each class and each subject as it is done."""
+    """Class summaries (pupils, % at or above expected and % needing support per subject with
+    points; steps secured in each framework without points) and the group analysis of every
+    subject a pupil follows, now, as a self-contained HTML page. ``progress`` is told of each
+    class and each subject as it is done."""
     curricula = svc.curricula()
-    titles = {c.id: subject_name(c) for c in curricula}
+    titles = {c.id: subject_name(c) for c in curricula if c.year_linked_stages}
     today = svc.today()
     classes = []
+    by_class: dict[str, list[TrackingRow]] = {}
     every_class = svc.classes()
     steps = len(every_class) + 1 + len(curricula)  # the classes, the whole school, each subject's groups
     for done, (name, count) in enumerate(every_class):
         if progress is not None:
             progress("School report", done, steps)
         years = sorted({svc.year_group(p) for p in svc.pupils(name)})
+        rows = svc.tracking(class_name=name)
+        by_class[name] = rows
         classes.append(
             ClassSummary(
-                clean(name),
-                ", ".join(year_label(y) for y in years),
-                count,
-                _summaries(svc.tracking(class_name=name), titles),
+                clean(name), ", ".join(year_label(y) for y in years), count, _summaries(rows, titles)
             )
         )
     if progress is not None:
         progress("School report", len(every_class), steps)
-    everyone = _summaries(svc.tracking(), titles) if classes or svc.pupils() else []
+    everyone_rows = svc.tracking() if classes or svc.pupils() else []
+    everyone = _summaries(everyone_rows, titles) if everyone_rows or classes else []
+    programmes = []
+    for c in curricula:
+        if c.year_linked_stages:
+            continue
+        lines = []
+        for name, rows in by_class.items():
+            mine = [r for r in rows if r.curriculum_id == c.id]
+            if mine:
+                lines.append(_steps_line(clean(name), mine))
+        school = [r for r in everyone_rows if r.curriculum_id == c.id]
+        if school:
+            lines.append(_steps_line("Whole school", school))
+            programmes.append(Programme(subject_name(c), lines))
     groups = []
-    for done, c in enumerate(curricula, start=len(every_class) + 1):
+    # subjects with points first, then the personal programmes
+    for done, c in enumerate(sorted(curricula, key=lambda c: not c.year_linked_stages), len(every_class) + 1):
         if progress is not None:
             progress("School report", done, steps)
         a = svc.group_analysis(curriculum_id=c.id)
-        lags = []
-        for lag in a.lags:
-            m = c.milestone_by_id.get(lag.milestone)
-            what = clean(m.title) if m else clean(lag.milestone)
-            lags.append(
-                f"{clean(lag.group)}: “{what}” secured by {lag.group_pct:.0f}% "
-                f"({lag.group_achieved} of {lag.group_count}), others {lag.rest_pct:.0f}%"
+        followers = a.pupils
+        title = subject_name(c)
+        if not c.year_linked_stages and not followers:
+            continue  # a framework nobody follows: nothing to say
+        entry = SubjectGroups(title, a.window.name, [], _lags(a, c), followers=followers)
+        if followers and too_small_for_percent(followers):
+            entry.too_few = (
+                f"{'Only one pupil follows' if followers == 1 else f'Only {followers} pupils follow'} "
+                f"{title if c.year_linked_stages else in_sentence(title)}: too few to compare groups "
+                f"(at least {SMALL_GROUP} are needed)."
             )
-        groups.append(SubjectGroups(titles[c.id], a.window.name, _group_lines(a), lags))
+        elif c.year_linked_stages:
+            entry.lines = _group_lines(a)
+        else:
+            entry.steps = _steps_group_lines(a)
+        groups.append(entry)
     if progress is not None:
         progress("School report", steps, steps)
     return render(
@@ -156,6 +324,9 @@ def school_report(svc: Service, progress: Progress | None = None) -> str:
         subjects=list(titles.values()),
         classes=classes,
         everyone=everyone,
+        programmes=programmes,
         pupils=len(svc.pupils()),
         groups=groups,
+        small=SMALL_GROUP,
+        lag_worth_saying=LAG_WORTH_SAYING,
     )

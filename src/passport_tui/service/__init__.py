@@ -9,9 +9,13 @@ One module per family of use cases, each a mixin over the session and access che
 - ``judging``: achieved, not yet, revisit and retractions;
 - ``passports``: one pupil's passport, the class grid;
 - ``pathways``: the curricula each pupil follows;
+- ``outcomes``: personal outcomes from a pupil's EHCP or provision plan (``personal``: a
+  curriculum as one pupil meets it, with their outcomes);
 - ``tracking``: tracking points, who needs support, group analysis;
 - ``plans``: tests beside teacher points, targets, gap ages, focus items, teacher comments;
 - ``moderation``: samples, confirm, query and resolve;
+- ``pupils``: adding a pupil (with the passport's own id when there is no UPN) and editing one;
+- ``starting``: the shipped curricula, and a family's first run (curricula, a child, a baseline);
 - ``imports`` and ``transfer``: rosters, OneRoster, test scores, the portable passport file;
 - ``maintenance``: backup, restore, doctor; ``demo``: the demo school.
 
@@ -23,23 +27,39 @@ from __future__ import annotations
 
 from .access import Access
 from .imports import Imports
-from .judging import VERDICT_WORDS, Judging, Outcome
+from .judging import BASELINE_NOTE, VERDICT_WORDS, Judging, Outcome
 from .maintenance import Maintenance
 from .moderation import Moderation, ModerationItem
+from .outcomes import Outcomes, OutcomeView
 from .passports import CurriculumPassport, GridLine, Passports, PupilPassport
 from .pathways import Pathway, Pathways
 from .plans import DISAGREEMENT, Plans, TargetView, TestResult
+from .pupils import PupilSaved
 from .records import as_event, each_record, fold_rows
-from .session import current_user, utc_now
+from .session import current_user, database_fault, utc_now
+from .starting import Starting
 from .tracking import GroupAnalysis, Steps, Tracking, TrackingRow
 from .transfer import Transfer
 
 
-class Service(Judging, Passports, Pathways, Tracking, Plans, Moderation, Imports, Transfer, Maintenance):
+class Service(
+    Starting,
+    Judging,
+    Passports,
+    Pathways,
+    Outcomes,
+    Tracking,
+    Plans,
+    Moderation,
+    Imports,
+    Transfer,
+    Maintenance,
+):
     """The Milestones Passport of one database, used by one person (``user``)."""
 
 
 __all__ = [
+    "BASELINE_NOTE",
     "DISAGREEMENT",
     "VERDICT_WORDS",
     "Access",
@@ -48,8 +68,10 @@ __all__ = [
     "GroupAnalysis",
     "ModerationItem",
     "Outcome",
+    "OutcomeView",
     "Pathway",
     "PupilPassport",
+    "PupilSaved",
     "Service",
     "Steps",
     "TargetView",
@@ -57,6 +79,7 @@ __all__ = [
     "TrackingRow",
     "as_event",
     "current_user",
+    "database_fault",
     "each_record",
     "fold_rows",
     "utc_now",

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
+from .. import files
 from ..engine import TermDates
 from ..errors import NotAllowed, NotFound, PassportError
-from ..models import Pupil
+from ..models import Pupil, by_another_school
+from ..names import identifier_problem, name_problem
 from ..store import Store
 from .session import Session, utc_now
 
@@ -23,12 +26,23 @@ ROLES = ("admin", "teacher", "viewer")
 class Access(Session):
     """A session whose every use case checks the acting member of staff first."""
 
-    def __init__(self, store: Store, user: str | None = None, clock: Callable[[], datetime] = utc_now):
-        super().__init__(store, user, clock)
+    def __init__(
+        self,
+        store: Store,
+        user: str | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        named: bool = False,
+        confined: bool = False,
+    ):
+        super().__init__(store, user, clock, named=named, confined=confined)
         self.check_access()
 
     def check_access(self) -> None:
-        """Once staff exist, only a known member of staff may use the database."""
+        """Once staff exist, only a known member of staff may use the database. A login never
+        holds a comma: that is how another school's staff are named ("Ms X, Oak Primary")."""
+        if by_another_school(self.user):
+            raise NotAllowed(f"{self.user!r} is not a login (a login has no comma).")
         if self.store.staff() and self.store.staff_member(self.user) is None:
             raise NotAllowed(
                 f"{self.user!r} is not a member of staff in this database; an admin can add you "
@@ -114,6 +128,8 @@ class Access(Session):
         must be an admin, so the database never locks everyone out."""
         if role not in ROLES:
             raise PassportError(f"A role is admin, teacher or viewer, not {role!r}.")
+        if by_another_school(username) or not username.strip():
+            raise PassportError(f"A staff username is their login, with no comma: not {username!r}.")
         if not self.store.staff():
             if role != "admin":
                 raise PassportError(
@@ -121,6 +137,15 @@ class Access(Session):
                 )
         else:
             self.require_admin("manage staff")
+        # a login and a class name may name folders, and all three reach terminals
+        checks = (
+            identifier_problem(username, "login"),
+            name_problem(name, "name"),
+            *(identifier_problem(c, "class") for c in classes or []),
+        )
+        problem = next((p for p in checks if p is not None), None)
+        if problem is not None:
+            raise PassportError(f"{problem[0].upper()}{problem[1:]}.")
         self.store.put_staff(username, name, role, classes)
 
     def remove_staff(self, username: str) -> None:
@@ -130,6 +155,44 @@ class Access(Session):
             raise PassportError("That would leave no admin; add another admin first.")
         if not self.store.remove_staff(username):
             raise NotFound(f"No member of staff {username!r}.")
+
+    # --- files the user writes (issue 11) ------------------------------------------------------
+
+    def output_rules(self, *, force: bool = False, backup: bool = False) -> files.Rules:
+        """Where this user may write files: never the database or its companions; when the OS
+        account is shared (``--as``) a non-admin, and anyone through ``passport-ssh``, writes plain
+        file names into their own folder ``reports/USER/`` beside the database."""
+        db = self.store.path
+        mine = self.confined or (self.named and self.role != "admin")
+        if mine and db is None:
+            raise files.OutputRefused("An in-memory database has no folder to write files in.")
+        return files.Rules(
+            database=db,
+            base=db.parent if db is not None else None,
+            folder=("reports", self.user) if mine else (),
+            force=force,
+            backup=backup,
+        )
+
+    def check_output(self, path: str | Path, *, force: bool = False) -> Path:
+        """Refuse now a file :meth:`write_file` would refuse (before the work of making it)."""
+        return files.check(path, self.output_rules(force=force))
+
+    def write_file(self, path: str | Path, data: str | bytes, *, force: bool = False) -> Path:
+        """Write ``data`` to a new file at ``path`` (``force``: replace one that is there) under
+        :meth:`output_rules`; returns where it went."""
+        return files.write_new(path, data, self.output_rules(force=force))
+
+    def save_report(self, label: str, text: str, suffix: str = ".html") -> Path:
+        """Write a report the app made to ``reports/USER/LABEL-DATE.html`` beside the database
+        (``label`` comes from data, a UPN or a class, and is made safe for a file name), replacing
+        one written earlier today."""
+        db = self.store.path
+        if db is None:
+            raise files.OutputRefused("An in-memory database has no folder to write reports in.")
+        rules = files.Rules(database=db, base=db.parent, folder=("reports", self.user), force=True)
+        name = f"{files.safe_name(label)}-{self.today().isoformat()}{suffix}"
+        return files.write_new(name, text, rules)
 
     # --- settings --------------------------------------------------------------------------
 

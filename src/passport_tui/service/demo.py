@@ -5,6 +5,13 @@ curricula, and a year of judgements: a baseline at the start of last year, then 
 year and the current window so far. Pupils progress through their next steps at their own pace, so
 the demo shows pupils on track, ahead, falling behind and with gaps — and every judgement in it was
 accepted by the same rules a teacher meets.
+
+Pathways: everyone follows the year-linked key maths and key English; pupils with special
+educational needs also follow personal, social and physical development (tracked as steps
+secured, as special schools do); a pupil with profound and multiple learning difficulties in 4O
+follows the engagement model and small steps only, with a target of milestones in each; and a
+pupil who joined 2H this September has a baseline on entry (through Year 1) instead of a history
+here, then this term's progress.
 """
 
 from __future__ import annotations
@@ -18,13 +25,13 @@ from .. import engine
 from ..curriculum import load_curriculum
 from ..engine import Event, PupilRecord
 from ..errors import PassportError
-from ..models import Curriculum, Judgement, Pupil, Sen, Verdict
+from ..models import Curriculum, Judgement, PersonalOutcome, Pupil, Sen, Target, Verdict
 from ..progress import Progress
 from ..resources import sample_curricula_dir
 from ..store import default_db_path
 from .access import Access
-from .judging import Judging
-from .pathways import Pathways
+from .judging import BASELINE_NOTE
+from .records import as_event
 from .session import Session
 
 FIRST_NAMES = [
@@ -194,6 +201,9 @@ def _moment(rng: random.Random, start: date, end: date) -> datetime:
     return datetime(d.year, d.month, d.day, rng.randint(8, 15), rng.choice((0, 15, 30, 45)), tzinfo=UTC)
 
 
+ARRIVAL_REASON = "joined from another school in September; baseline assessment"
+
+
 def simulate(
     c: Curriculum,
     pupil: Pupil,
@@ -201,8 +211,17 @@ def simulate(
     teacher: str,
     today: date,
     rng: random.Random,
+    *,
+    early_stages: int = 0,
+    arrival: datetime | None = None,
 ) -> list[Judgement]:
-    """A year of one pupil's judgements in one curriculum, each one decided by the engine."""
+    """A year of one pupil's judgements in one curriculum, each one decided by the engine.
+
+    ``early_stages``: in a framework without year groups, how many of its first stages the
+    pupil had secured before last year (a year-linked curriculum uses the stages below the
+    pupil's year group). ``arrival``: the pupil joined this academic year; a baseline on entry
+    (every stage below their year group) is recorded at this moment, and only this year's
+    windows follow."""
     assert pupil.id is not None
     year_now = engine.academic_year_of(today)
     last_year = year_now - 1
@@ -228,21 +247,33 @@ def simulate(
         out.append(j)
         record.apply(Event(len(out), mid, d.verdict, when, d.corrects, teacher, bool(d.unmet)))
 
-    # baseline: what the pupil secured before last year (stages below last year's year group)
-    below = engine.stages_below(c, yg_last)
-    base_day = date(last_year, 7, 14)  # judged by the previous teacher before the summer holiday
-    slack = 0.015 if pace > 0.7 else 0.06
-    for m in c.milestones:
-        if m.stage in below and rng.random() > slack and engine.is_open(c, record.achieved(), m.id):
-            put(
-                m.id,
-                "achieved",
-                _moment(rng, base_day, base_day + timedelta(days=3)),
-                note="Baseline from previous school year",
-            )
-
-    # then each window of last year and the current window up to yesterday
-    windows = engine.windows_of_year(last_year) + [engine.window_of(today)]
+    if arrival is not None:
+        # a baseline on entry: everything below the pupil's year group, in one batch, as
+        # ``passport baseline`` records it (the rules met in stage order)
+        below = engine.stages_below(c, pupil.year_group_in(year_now))
+        note = f"{BASELINE_NOTE}: {ARRIVAL_REASON}"
+        for m in sorted(c.milestones, key=lambda m: c.order[m.id]):
+            if m.stage in below:
+                put(m.id, "achieved", arrival, note=note)
+        windows = [w for w in engine.windows_of_year(year_now) if w.start <= today]
+    else:
+        # baseline: what the pupil secured before last year (stages below last year's year
+        # group, or a framework's first stages)
+        below = engine.stages_below(c, yg_last)
+        if not c.year_linked_stages:
+            below = {st.id for st in c.stages[:early_stages]}
+        base_day = date(last_year, 7, 14)  # judged by the previous teacher before the summer holiday
+        slack = 0.015 if pace > 0.7 else 0.06
+        for m in c.milestones:
+            if m.stage in below and rng.random() > slack and engine.is_open(c, record.achieved(), m.id):
+                put(
+                    m.id,
+                    "achieved",
+                    _moment(rng, base_day, base_day + timedelta(days=3)),
+                    note="Baseline from previous school year",
+                )
+        # then each window of last year and the current window up to yesterday
+        windows = engine.windows_of_year(last_year) + [engine.window_of(today)]
     for w in windows:
         end = min(w.end, today - timedelta(days=1))
         if end < w.start:
@@ -273,6 +304,118 @@ def simulate(
             pick = sorted(record.achieved())[rng.randrange(len(record.achieved()))]
             put(pick, "revisit", times[-1] + timedelta(minutes=5), note="Check retention after the holiday")
     out.sort(key=lambda j: j.at)
+    return out
+
+
+def _milestone_targets(
+    service: Session, pupil: Pupil, events: list[Judgement], curricula: list[Curriculum], year: int
+) -> None:
+    """A target of milestones (the pupil's outcomes for the year) in each framework without
+    points: a step secured this year and the next two to come, due at the end of spring."""
+    assert pupil.id is not None
+    year_start = datetime(year, 9, 1, tzinfo=UTC)
+    for c in curricula:
+        mine = [j for j in events if j.pupil_id == pupil.id and j.curriculum_id == c.id]
+        achieved = engine.fold(as_event(j) for j in mine).achieved()
+        this_year = [
+            j.milestone_id
+            for j in mine
+            if j.verdict is Verdict.ACHIEVED and j.at >= year_start and j.milestone_id in c.milestone_by_id
+        ]
+        upcoming = engine.next_steps(c, achieved, pupil.year_group_in(year))[:2]
+        chosen = [m for m in this_year[-1:] if m in achieved] + upcoming
+        if chosen:
+            service.store.set_target(
+                Target(
+                    pupil_id=pupil.id,
+                    curriculum_id=c.id,
+                    academic_year=year,
+                    milestones=chosen,
+                    due=date(year + 1, 3, 31),
+                    reason="outcomes agreed at the annual review of the provision plan",
+                    by=TEACHERS[1],
+                    at=datetime(year, 9, 20, 15, tzinfo=UTC),
+                )
+            )
+
+
+# The PMLD pupil's outcomes from section E of their EHCP, agreed at last spring's annual review,
+# under engagement areas: (area, outcome, what happened since: achieved in the summer term, not
+# yet this term, or achieved this term).
+PMLD_OUTCOMES = (
+    (
+        "initiation",
+        "Uses eye pointing to choose between two objects of reference at snack time, on 4 days out of 5.",
+        "achieved",
+    ),
+    (
+        "anticipation",
+        "Anticipates the next part of the hello song: smiles or vocalises before the cue, with a familiar adult.",
+        "not yet",
+    ),
+    (
+        "persistence",
+        "Keeps exploring a sensory tray for two minutes with an adult alongside, returning to it when distracted.",
+        "achieved this term",
+    ),
+)
+
+
+def pmld_outcomes(service: Session, pupil: Pupil, teacher: str, today: date) -> list[Judgement]:
+    """Add the PMLD pupil's personal outcomes (from the EHCP's annual review last March) and return
+    the judgements of them made since: achieved in the summer term, not yet this term."""
+    assert pupil.id is not None
+    year = engine.academic_year_of(today)
+    review = datetime(year, 3, 12, 15, 30, tzinfo=UTC)
+    source = f"EHCP section E, annual review March {year}"
+    outcomes = [
+        PersonalOutcome(
+            pupil_id=pupil.id,
+            curriculum_id="engagement-model",
+            id=f"PO-{n}",
+            area=area,
+            title=title,
+            source=source,
+            by=teacher,
+            at=review,
+        )
+        for n, (area, title, _) in enumerate(PMLD_OUTCOMES, 1)
+    ]
+    service.store.add_outcomes(outcomes)
+    out = []
+    this_term = datetime.combine(max(date(year, 9, 20), today - timedelta(days=5)), datetime.min.time(), UTC)
+    for o, (_, _, happened) in zip(outcomes, PMLD_OUTCOMES, strict=True):
+        if happened == "achieved":
+            when, verdict, note = (
+                datetime(year, 6, 18, 11, 0, tzinfo=UTC),
+                Verdict.ACHIEVED,
+                "Seen on 4 of 5 days",
+            )
+        elif this_term.date() >= today:  # too early in the term for anything else
+            continue
+        elif happened == "not yet":
+            when, verdict, note = (
+                this_term.replace(hour=10),
+                Verdict.NOT_YET,
+                "Smiles after the cue, not yet before it",
+            )
+        else:
+            when, verdict, note = (
+                this_term.replace(hour=14),
+                Verdict.ACHIEVED,
+                "Two minutes on three days running",
+            )
+        out.append(
+            Judgement(
+                pupil_id=pupil.id,
+                curriculum_id=o.curriculum_id,
+                milestone_id=o.id,
+                verdict=verdict,
+                by=teacher,
+                at=when,
+                note=note,
+            )
+        )
     return out
 
 
@@ -322,40 +465,58 @@ def build_demo(service: Session, seed: int = 2026, progress: Progress | None = N
         store.upsert_pupils(pupils)
     stored = {p.upn: p for p in store.pupils()}
     teacher_of = {cls.name: cls.teacher for cls in CLASSES}
-    # pathways: a pupil with profound and multiple learning difficulties in 4O follows the
-    # engagement model only; everyone else the school's year-linked curricula
+    by_id = {c.id: c for c in curricula}
+    core = [c.id for c in curricula if c.year_linked_stages]  # the school's default pathway
+    pathway = {p.upn: list(core) for p in pupils}
+    # a pupil with profound and multiple learning difficulties in 4O: the engagement model and
+    # small steps only, at their own pace
     in_4o = [p for p in pupils if p.class_name == "4O"]
     pmld = next((p for p in in_4o if p.sen is Sen.EHCP), in_4o[0])
     pmld.sen = Sen.EHCP
     store.upsert_pupils([pmld])
-    engagement = next(c for c in curricula if c.id == "engagement-model")
-    store.set_pathway(stored[pmld.upn].id or 0, [engagement.id])
+    pathway[pmld.upn] = ["engagement-model", "small-steps"]
     pace[pmld.upn] = 0.6
-    # a new arrival in 6P joined this September: no history here, a baseline on entry instead
-    arrival = [p for p in pupils if p.class_name == "6P"][-1]
+    # pupils with special educational needs: PSP as well, tracked as steps secured
+    for p in pupils:
+        if p is not pmld and p.sen is not Sen.NONE:
+            pathway[p.upn] = [*core, "psped"]
+    for p in pupils:
+        if pathway[p.upn] != core:
+            store.set_pathway(stored[p.upn].id or 0, pathway[p.upn])
+    # a new arrival in 2H joined this September: a baseline on entry instead of a history here,
+    # recorded as of the day before the school year began (what they had secured before joining),
+    # so that this year's progress is only what they secure here
+    arrival = [p for p in pupils if p.class_name == "2H" and p.sen is Sen.NONE][-1]
+    entry = datetime(year, 8, 31, 12, tzinfo=UTC)
     events: list[Judgement] = []
     for n, p in enumerate(pupils, start=1):
         if progress is not None:
             progress("Building the demo school", n, len(pupils))
         sp = stored[p.upn]
-        if p is arrival:
-            continue
-        for c in curricula:
-            year_linked = any(s.year_list for s in c.stages)
-            if (p is pmld) != (c is engagement) or (not year_linked and c is not engagement):
-                continue
+        for cid in pathway[p.upn]:
+            c = by_id[cid]
             # each subject has its own random stream, so adding a subject leaves the others as they were
             stream = random.Random(f"{seed}-{today.isoformat()}-{c.id}-{p.upn}")
-            events.extend(simulate(c, sp, pace[p.upn], teacher_of[p.class_name or ""], today, stream))
+            yg_last = sp.year_group_in(year - 1)
+            events.extend(
+                simulate(
+                    c,
+                    sp,
+                    pace[p.upn],
+                    teacher_of[p.class_name or ""],
+                    today,
+                    stream,
+                    early_stages=(1 if cid == "small-steps" else 0) if p is pmld else max(0, yg_last - 2),
+                    arrival=entry if p is arrival else None,
+                )
+            )
+    events += pmld_outcomes(service, stored[pmld.upn], teacher_of["4O"], today)
     events.sort(key=lambda j: j.at)
     with store.transaction():
         store.append_judgements(events)
-    if isinstance(service, Judging) and isinstance(service, Pathways):
-        reason = "joined from another school in September; baseline assessment"
-        for c in curricula:  # secure through Year 5 (or the stage before a two-year Year 5-6 stage)
-            stages = [st for st in c.stages if st.year_list and max(st.year_list) <= 5]
-            if stages and any(c.id == x for x in service.pathway(arrival.upn).curricula):
-                service.baseline(arrival.upn, c.id, stages[-1].id, reason=reason)
+        _milestone_targets(
+            service, stored[pmld.upn], events, [by_id["engagement-model"], by_id["small-steps"]], year
+        )
     return DemoSummary(
         curricula=[c.id for c in curricula],
         classes=[(cls.name, cls.year_group, cls.size) for cls in CLASSES],

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .. import engine
 from ..errors import FileProblems, Problem, RosterError
-from ..models import Pupil, TestScore
+from ..models import Pupil, TestScore, canonical_upn
 from ..progress import Progress
 from .records import Records
 
@@ -154,7 +154,7 @@ class Imports(Records):
             where = (str(path), row.line)
             if (
                 pupil is None
-                or pupil.upn != row.upn  # a UPN, never a pupil's internal id
+                or canonical_upn(pupil.upn) != canonical_upn(row.upn)  # a UPN, never a pupil's internal id
                 or (mine is not None and pupil.class_name not in mine)  # not yours reads as not there
             ):
                 problems.append(

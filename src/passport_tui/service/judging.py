@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .. import engine
-from ..errors import JudgementRefused, NotFound, PassportError
+from ..errors import JudgementRefused, NotFound, OutcomeRetired, PassportError
 from ..models import Curriculum, Judgement, Pupil, Verdict
 from .records import Records, as_event
 
@@ -20,6 +20,10 @@ VERDICT_WORDS = {
     "retracted": Verdict.RETRACTED,
     "revisit": Verdict.REVISIT,
 }
+
+
+# the note every judgement of a baseline on entry carries (then ": " and the reason, if any)
+BASELINE_NOTE = "Baseline on entry"
 
 
 @dataclass(slots=True)
@@ -56,9 +60,11 @@ class Judging(Records):
         """Record one judgement (achieved, not yet, retracted, revisit) if the rules allow it."""
         pupil = self.pupil(pupil_key)
         self.require_change()
-        c, m = self.milestone(milestone_id, curriculum_id)
+        c, m = self.pupil_milestone(pupil, milestone_id, curriculum_id)  # their outcomes too
+        v = verdict_of(verdict)
         with self.store.transaction():
-            return self._judge_one(pupil, c, m.id, verdict_of(verdict), note, reason, at)
+            self._refuse_retired(pupil, c, m.id, v)
+            return self._judge_one(pupil, c, m.id, v, note, reason, at)
 
     def retract(
         self, pupil_key: str | int, milestone_id: str, reason: str, curriculum_id: str | None = None
@@ -78,13 +84,25 @@ class Judging(Records):
         """Mark one milestone for several pupils in one transaction; each refusal is reported, the
         others are recorded. Marking a column achieved skips pupils who already have it secured
         (unless it is due a revisit, when it is a re-confirmation). Every pupil is checked before
-        anything is written: one pupil the user may not reach refuses the whole batch."""
+        anything is written: one pupil the user may not reach refuses the whole batch. A pupil's
+        personal outcome is judged for that one pupil only (another pupil's outcome of the same id
+        is another outcome)."""
         self.require_change()
-        c, m = self.milestone(milestone_id, curriculum_id)
+        try:
+            c, m = self.milestone(milestone_id, curriculum_id)
+            personal = False
+        except NotFound:
+            if len(pupil_ids) != 1:
+                raise
+            personal = True
         v = verdict_of(verdict)
         pupils = [self.pupil(pid) for pid in pupil_ids]
+        if personal:
+            c, m = self.pupil_milestone(pupils[0], milestone_id, curriculum_id)
         out: list[Outcome] = []
         with self.store.transaction():
+            if personal:
+                self._refuse_retired(pupils[0], c, m.id, v)
             for pupil in pupils:
                 assert pupil.id is not None
                 if v is Verdict.ACHIEVED and len(pupils) > 1:
@@ -97,6 +115,20 @@ class Judging(Records):
                 except JudgementRefused as refusal:
                     out.append(Outcome(pupil, refusal=refusal))
         return out
+
+    def _refuse_retired(self, pupil: Pupil, c: Curriculum, milestone_id: str, verdict: Verdict) -> None:
+        """A retired personal outcome is no longer judged; an achievement of it recorded in error
+        can still be retracted."""
+        if verdict is Verdict.RETRACTED or milestone_id in self.store.curriculum(c.id).milestone_by_id:
+            return
+        assert pupil.id is not None
+        for o in self.store.outcomes(pupil.id, c.id):
+            if o.id == milestone_id and o.retired:
+                assert o.retired_at is not None
+                raise OutcomeRetired(
+                    f"{o.id} ({o.title}) was retired on {o.retired_at.date().isoformat()} "
+                    f"({o.retired_reason}); it is kept with its history but no longer judged."
+                )
 
     def _judge_one(
         self,
@@ -116,7 +148,8 @@ class Judging(Records):
             at = at.replace(tzinfo=UTC)
         if verdict is Verdict.RETRACTED:
             # who recorded each achievement decides who may retract it (the recorder or an admin)
-            record = engine.fold(as_event(j) for j in self.store.judgements(pupil.id, c.id))
+            moved = c.curriculum.moved
+            record = engine.fold(as_event(j, moved) for j in self.store.judgements(pupil.id, c.id))
         else:
             record = self.record(pupil.id, c.id)
         decision = engine.decide(
@@ -164,17 +197,15 @@ class Judging(Records):
             raise NotFound(
                 f"No stage {through_stage!r} in curriculum {c.id!r} (stages: {', '.join(stage_ids)})."
             )
-        wanted = set(stage_ids[: stage_ids.index(through_stage) + 1])
-        note = "Baseline on entry" + (f": {reason.strip()}" if reason and reason.strip() else "")
+        note = BASELINE_NOTE + (f": {reason.strip()}" if reason and reason.strip() else "")
         assert pupil.id is not None
         out: list[Judgement] = []
         with self.store.transaction():
             record = self.record(pupil.id, c.id)
             achieved = record.achieved()
             now = self.now()
-            for m in sorted(c.milestones, key=lambda m: c.order[m.id]):
-                if m.stage not in wanted or m.id in achieved:
-                    continue
+            for mid in engine.baseline_milestones(c, achieved, through_stage):
+                m = c.milestone_by_id[mid]
                 unmet = [r for r in m.requires if r not in achieved]
                 j = self.store.append_judgement(
                     Judgement(

@@ -2,8 +2,10 @@
 
 ``backup`` copies through SQLite's online backup API, so it is safe while teachers write: the
 copy is one consistent snapshot, written to a temporary file beside the destination (created
-readable by its owner only), checked with ``PRAGMA integrity_check`` and only then renamed into
-place. A half-written backup never has the destination's name.
+readable by its owner only), checked with ``PRAGMA integrity_check`` and only then given the
+destination's name, under the rules of :mod:`passport_tui.files`: a new file, or with ``force`` an
+earlier backup replaced; never the database, a symbolic link or another kind of file. A
+half-written backup never has the destination's name.
 
 ``restore`` is the reverse, with the care a destructive step needs:
 
@@ -29,25 +31,20 @@ import sqlite3
 import stat
 import tempfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import PassportError
-from ..store import SCHEMA_VERSION, Store
+from .. import files
+from ..errors import DatabaseBusy, DatabaseDamaged, DatabaseFault, DatabaseReadOnly, DiskFull, PassportError
+from ..store import SCHEMA_VERSION, Store, fault
 from .access import Access
 
 # Pages copied per step when the source is not in WAL mode (a step holds a read lock there).
 STEP_PAGES = 1024
 # A WAL file bigger than this means checkpoints are not keeping up (a long-lived reader).
 WAL_WARN_BYTES = 64 * 1024 * 1024
-# Triggers that make the logs append-only (store.py); doctor flags any that are missing.
-APPEND_ONLY_TRIGGERS = tuple(
-    f"{table}_no_{op}"
-    for table in ("judgements", "moderation", "notes")
-    for op in ("update", "delete", "replace")
-)
 
 
 class MaintenanceError(PassportError):
@@ -111,36 +108,26 @@ def _judgement_count(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM judgements").fetchone()[0])
 
 
-def _copy(source: sqlite3.Connection, dest: Path, pages: int | None) -> tuple[int, int]:
-    """Copy ``source`` into a checked temporary file renamed to ``dest``; (schema, judgements)."""
+def _copy_into(source: sqlite3.Connection, tmp: Path, pages: int | None) -> tuple[int, int]:
+    """Copy ``source`` into the empty file ``tmp`` and check the copy; (schema, judgements)."""
     if pages is None:
         mode = str(source.execute("PRAGMA journal_mode").fetchone()[0]).lower()
         # In WAL mode one step reads one snapshot and blocks no writer; stepping would restart
         # the copy each time another connection commits. Elsewhere a step holds a read lock
         # that blocks writers, so copy in steps.
         pages = -1 if mode == "wal" else STEP_PAGES
-    tmp = _temp_beside(dest)
+    target = sqlite3.connect(tmp, isolation_level=None)
     try:
-        target = sqlite3.connect(tmp, isolation_level=None)
-        try:
-            source.backup(target, pages=pages, sleep=0.01)
-            # a backup is one self-contained file: no -wal beside it
-            target.execute("PRAGMA journal_mode = DELETE")
-            problems = _integrity(target)
-            if problems:
-                raise MaintenanceError(f"The copy failed its integrity check: {problems[0]}")
-            version = int(target.execute("PRAGMA user_version").fetchone()[0])
-            count = _judgement_count(target)
-        finally:
-            target.close()
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, dest)
-        _fsync_dir(dest.parent)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        Path(f"{tmp}-journal").unlink(missing_ok=True)
-        raise
+        source.backup(target, pages=pages, sleep=0.01)
+        # a backup is one self-contained file: no -wal beside it
+        target.execute("PRAGMA journal_mode = DELETE")
+        problems = _integrity(target)
+        if problems:
+            raise MaintenanceError(f"The copy failed its integrity check: {problems[0]}")
+        version = int(target.execute("PRAGMA user_version").fetchone()[0])
+        count = _judgement_count(target)
+    finally:
+        target.close()
     return version, count
 
 
@@ -154,23 +141,32 @@ def _same_file(a: Path, b: Path) -> bool:
 # --- backup ----------------------------------------------------------------------------
 
 
-def backup(store: Store, dest: str | Path, *, pages: int | None = None) -> BackupResult:
-    """Copy the open database to ``dest`` (a file, or a folder to put a dated file in).
+def backup(
+    store: Store, dest: str | Path, *, pages: int | None = None, rules: files.Rules | None = None
+) -> BackupResult:
+    """Copy the open database to ``dest`` (a file, or a folder to put a dated file in), a new
+    file written under ``rules`` (by default: never the database itself; an existing file is
+    replaced only with ``force``, and only if it is itself a database — an earlier backup).
 
     Safe while others write: the copy holds every judgement committed before it started."""
+    if rules is None:
+        rules = files.Rules(database=store.path)
+    rules = replace(rules, database=store.path, backup=True)
     path = Path(dest).expanduser()
-    if path.is_dir():
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        stem = store.path.stem if store.path else "passport"
-        path = path / f"{stem}-{stamp}.db"
-    if not path.parent.is_dir():
-        raise MaintenanceError(f"{path.parent} is not a folder; create it first.")
+    if not rules.confined:
+        if path.is_dir():
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+            stem = store.path.stem if store.path else "passport"
+            path = path / f"{stem}-{stamp}.db"
+        if not path.parent.is_dir():
+            raise MaintenanceError(f"{path.parent} is not a folder; create it first.")
+        if store.path is not None and _same_file(path, store.path):
+            raise MaintenanceError(f"{path} is the database itself; back it up to another file.")
     if store.conn.in_transaction:
         raise MaintenanceError("A backup can't be taken inside a transaction; finish it first.")
-    if store.path is not None and _same_file(path, store.path):
-        raise MaintenanceError(f"{path} is the database itself; back it up to another file.")
-    version, count = _copy(store.conn, path, pages)
-    return BackupResult(path=path, size=path.stat().st_size, schema_version=version, judgements=count)
+    with files.create(path, rules) as new:
+        version, count = _copy_into(store.conn, new.temp, pages)
+    return BackupResult(path=new.path, size=new.path.stat().st_size, schema_version=version, judgements=count)
 
 
 # --- restore ---------------------------------------------------------------------------
@@ -293,14 +289,39 @@ def restore(src: str | Path, db_path: str | Path, *, keep_previous: bool = True)
 
 
 def doctor(store: Store) -> list[Check]:
-    """Health checks of the open database; each one says what is wrong and what to do."""
-    conn = store.conn
+    """Health checks of the open database; each one says what is wrong and what to do. When a
+    damaged file stops the checks part way, a last check fails saying so."""
     checks: list[Check] = []
+    try:
+        _doctor(store, checks)
+    except sqlite3.Error as error:
+        known = fault(error, store.path)
+        if isinstance(known, DatabaseBusy):
+            raise known from error
+        detail = f"{known or error}"
+        if isinstance(known, DatabaseDamaged):
+            detail = (
+                f"the file is damaged ({error}); restore your latest backup with 'passport restore BACKUP'"
+            )
+        # the integrity check itself may be what a damaged file stops
+        name, detail = (
+            ("readable", f"the remaining checks could not run: {detail}") if checks else ("integrity", detail)
+        )
+        checks.append(Check(name, False, detail))
+    return checks
 
+
+def _doctor(store: Store, checks: list[Check]) -> None:
+    conn = store.conn
     problems = _integrity(conn)
     checks.append(
         Check(
-            "integrity", not problems, "ok" if not problems else f"{len(problems)} problem(s): {problems[0]}"
+            "integrity",
+            not problems,
+            "ok"
+            if not problems
+            else f"{len(problems)} problem(s): {problems[0]}; the file is damaged: restore your latest "
+            "backup with 'passport restore BACKUP'",
         )
     )
 
@@ -340,6 +361,18 @@ def doctor(store: Store) -> list[Check]:
                 ),
             )
         )
+        # SQLite writes its -wal and -shm files beside the database: the folder too
+        cannot = [str(p) for p in (store.path, store.path.parent) if not os.access(p, os.W_OK)]
+        checks.append(
+            Check(
+                "writable",
+                not cannot,
+                "the file and its folder are writable"
+                if not cannot
+                else f"read-only for this account: {', '.join(cannot)}; nothing can be saved until the "
+                "account may write both",
+            )
+        )
 
     version = store.schema_version()
     checks.append(
@@ -362,19 +395,24 @@ def doctor(store: Store) -> list[Check]:
         )
     )
 
-    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    missing = [name for name in APPEND_ONLY_TRIGGERS if name not in present]
+    missing, changed = store.trigger_problems()  # each present, with the SQL the schema gives it
+    found = []
+    if missing:
+        found.append("missing trigger(s): " + ", ".join(missing))
+    if changed:
+        found.append("trigger(s) not as the schema makes them: " + ", ".join(changed))
     checks.append(
         Check(
             "append_only",
-            not missing,
-            "the logs' append-only triggers are present"
-            if not missing
-            else "missing trigger(s): " + ", ".join(missing) + "; the logs can be edited",
+            not found,
+            "; ".join(found) + "; the logs can be edited: run 'passport doctor --rebuild' (an admin)"
+            if found
+            else "the logs' append-only triggers are present and as the schema makes them",
         )
     )
 
     if version == SCHEMA_VERSION:
+        checks.append(_orphans_check(store))
         stale = store.stale_projections()
         checks.append(
             Check(
@@ -386,7 +424,24 @@ def doctor(store: Store) -> list[Check]:
                 f"{stale[0][1]}); run 'passport doctor --rebuild'",
             )
         )
-    return checks
+
+
+def _orphans_check(store: Store) -> Check:
+    """Judgements whose milestone is not in their stored curriculum (nor moved to one of its
+    milestones): kept in the log, but counted nowhere."""
+    orphans = store.orphan_judgements()
+    if not orphans:
+        return Check("judged_milestones", True, "every judgement names a milestone of its curriculum")
+    events = sum(n for _, _, n in orphans)
+    some = ", ".join(f"{c} {m} ({n})" for c, m, n in orphans[:3])
+    more = f" and {len(orphans) - 3} more" if len(orphans) > 3 else ""
+    return Check(
+        "judged_milestones",
+        False,
+        f"{events} judgement(s) name {len(orphans)} milestone(s) missing from their curriculum: "
+        f"{some}{more}; they count for nothing until a curriculum import adds them back "
+        "(retired = true keeps one without teaching it) or maps them (moved = { OLD = NEW })",
+    )
 
 
 def verdict(checks: list[Check]) -> str:
@@ -401,10 +456,11 @@ def verdict(checks: list[Check]) -> str:
 
 
 class Maintenance(Access):
-    def backup(self, dest: str | Path, *, pages: int | None = None) -> BackupResult:
-        """Copy the database to ``dest`` (admins only: a backup holds every pupil's data)."""
+    def backup(self, dest: str | Path, *, pages: int | None = None, force: bool = False) -> BackupResult:
+        """Copy the database to ``dest`` (admins only: a backup holds every pupil's data), a new
+        file; ``force`` replaces an earlier backup there."""
         self.require_admin("back up the database")
-        return backup(self.store, dest, pages=pages)
+        return backup(self.store, dest, pages=pages, rules=self.output_rules(force=force, backup=True))
 
     def doctor(self) -> list[Check]:
         """Health checks of the database file."""
@@ -415,6 +471,36 @@ class Maintenance(Access):
         returns how many were written."""
         self.require_admin("rebuild the projections")
         return self.store.rebuild_projections()
+
+    def restore_triggers(self) -> list[str]:
+        """Create again the append-only triggers that are missing or not as the schema makes them
+        (admins only); returns their names."""
+        self.require_admin("restore the append-only triggers")
+        return self.store.restore_triggers()
+
+
+def doctor_unopened(path: str | Path, error: DatabaseFault) -> list[Check]:
+    """What ``doctor`` says of a file that could not be opened: a damaged file, or one that is not
+    a database, fails the integrity check (with what SQLite finds, read-only); a read-only one
+    fails "writable"; a full disk fails "disk_space". A busy database is no finding: it is raised."""
+    if isinstance(error, DatabaseBusy):
+        raise error
+    if isinstance(error, DatabaseReadOnly):
+        return [Check("writable", False, str(error))]
+    if isinstance(error, DiskFull):
+        return [Check("disk_space", False, str(error))]
+    detail = str(error)
+    if isinstance(error, DatabaseDamaged):
+        file = Path(path).expanduser()
+        with contextlib.suppress(sqlite3.Error):
+            conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            try:
+                problems = _integrity(conn)
+            finally:
+                conn.close()
+            if problems:
+                detail = f"{len(problems)} problem(s): {problems[0]}; {detail}"
+    return [Check("integrity", False, detail)]
 
 
 def restore_backup(src: str | Path, db_path: str | Path, user: str | None = None) -> RestoreResult:

@@ -16,6 +16,7 @@ class ModerationItem:
     judgement: Judgement
     pupil: Pupil
     state: ModerationState
+    title: str | None = None  # the milestone's (or the pupil's personal outcome's) title
 
 
 class Moderation(Records):
@@ -89,7 +90,9 @@ class Moderation(Records):
         history = self.store.moderation_events([judgement_id])
         state = moderation_state([*history, event], recorded_by=j.by)  # raises if the rules refuse it
         self.store.add_moderation(event)
-        return ModerationItem(j, pupil, state)
+        return ModerationItem(
+            j, pupil, state, self.milestone_title(pupil.id or 0, j.curriculum_id, j.milestone_id)
+        )
 
     def _moderatable(self, j: Judgement | None) -> Pupil | None:
         """The pupil of an achieved judgement the user may moderate, else None."""
@@ -124,6 +127,7 @@ class Moderation(Records):
             state = moderation_state(evs, recorded_by=j.by)
             if open_only and not state.listed:
                 continue
-            out.append(ModerationItem(j, pupils[j.pupil_id], state))
+            title = self.milestone_title(j.pupil_id, j.curriculum_id, j.milestone_id)
+            out.append(ModerationItem(j, pupils[j.pupil_id], state, title))
         out.sort(key=lambda item: (not item.state.listed, item.judgement.id or 0))
         return out

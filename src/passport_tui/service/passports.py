@@ -8,15 +8,30 @@ from datetime import date, datetime
 
 from .. import engine
 from ..engine import PupilRecord, Standing
-from ..models import Curriculum, FocusItem, Pupil
+from ..models import Curriculum, FocusItem, PersonalOutcome, Pupil
 from .records import Records
 
 
 @dataclass(slots=True)
 class CurriculumPassport:
+    """One curriculum of a pupil's passport. ``curriculum`` is as the pupil meets it: with their
+    personal outcomes as milestones of its last stage; ``outcomes`` lists every one of them in
+    this curriculum, retired ones too (their history stays)."""
+
     curriculum: Curriculum
     standing: Standing
     achieved_on: dict[str, datetime] = field(default_factory=dict)
+    # achieved milestones the stored curriculum no longer has (``passport doctor`` lists them):
+    # shown, never silently left out
+    unlisted: list[str] = field(default_factory=list)
+
+    @property
+    def retired(self) -> list[str]:
+        """The retired milestones achieved (they still count), in curriculum order."""
+        retired = self.curriculum.retired
+        return [m for m in self.standing.achieved if m in retired]
+
+    outcomes: list[PersonalOutcome] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -46,13 +61,18 @@ class Passports(Records):
         assert pupil.id is not None
         out = []
         pathway = self.pathways_of([pupil])[pupil.id]
+        outcomes = self.store.outcomes(pupil.id)
         for c in self.curricula():
             if c.id not in pathway:
                 continue
             rec = self.record(pupil.id, c.id)
+            mine = [o for o in outcomes if o.curriculum_id == c.id]
+            c = self.personal_curriculum(c, pupil.id, rec.achieved(), outcomes=mine)
             s = self.standing(pupil, c, rec, history_windows=history_windows)
-            dates = {m: rec.milestones[m].achieved_at for m in s.achieved}
-            out.append(CurriculumPassport(c, s, {k: v for k, v in dates.items() if v is not None}))
+            unlisted = sorted(m for m in s.achieved_set if m not in c.milestone_by_id)
+            dates = {m: rec.milestones[m].achieved_at for m in (*s.achieved, *unlisted)}
+            kept = {k: v for k, v in dates.items() if v is not None}
+            out.append(CurriculumPassport(c, s, kept, unlisted, mine))
         return PupilPassport(
             pupil, self.year_group(pupil), self.today(), out, self.store.focus_items(pupil.id)
         )
@@ -63,9 +83,10 @@ class Passports(Records):
         pupils = self.following(c, self._visible(pupils))
         if not pupils:
             return []
-        stand = self.stander(c, self.today())
+        personal = self.personalizer(c, [p.id for p in pupils if p.id is not None])
+        stand = self.stander(c, self.today(), personal=personal)
         lines = {
-            p.id: self._grid_line(p, c, record, milestones, stand)
+            p.id: self._grid_line(p, personal(p, record), record, milestones, stand)
             for p, record in self.pupil_records(c, pupils)
         }
         return [lines[p.id] for p in pupils if p.id in lines]
@@ -73,9 +94,10 @@ class Passports(Records):
     def grid_line(self, pupil: Pupil, c: Curriculum, milestones: list[str]) -> GridLine:
         assert pupil.id is not None
         pupil = self.pupil(pupil.id)
-        return self._grid_line(
-            pupil, c, self.record(pupil.id, c.id), milestones, self.stander(c, self.today())
-        )
+        personal = self.personalizer(c, [pupil.id])
+        record = self.record(pupil.id, c.id)
+        stand = self.stander(c, self.today(), personal=personal)
+        return self._grid_line(pupil, personal(pupil, record), record, milestones, stand)
 
     def _visible(self, pupils: list[Pupil]) -> list[Pupil]:
         mine = self.my_classes()

@@ -160,7 +160,8 @@ class Plans(Records):
                 f"{c.id} has no tracking points (its stages have no year group); "
                 "set a target of milestones instead (--milestones)."
             )
-        unknown = [m for m in milestones or [] if m not in c.milestone_by_id]
+        mine = self.personal_curriculum(c, pupil.id or 0)  # a target may name their outcomes
+        unknown = [m for m in milestones or [] if m not in mine.milestone_by_id]
         if unknown:
             raise NotFound(f"No milestone {', '.join(unknown)} in curriculum {c.id!r}.")
         self.store.set_target(
@@ -226,6 +227,7 @@ class Plans(Records):
         pupil = self.pupil(pupil_key)
         c = self.curriculum(curriculum_id)
         record = self.record(pupil.id, c.id)
+        c = self.personal_curriculum(c, pupil.id, record.achieved())  # with their outcomes
         return engine.gap_ages(c, record, self.year_group(pupil), self.academic_year(), self.today())
 
     # --- individual learning plan (§2.12) ---------------------------------------------------
@@ -241,7 +243,9 @@ class Plans(Records):
         """Pin a next step as the pupil's current focus, with a provision note."""
         self.require_change()
         pupil = self.pupil(pupil_key)
-        c, m = self.milestone(milestone_id, curriculum_id)
+        c, m = self.pupil_milestone(pupil, milestone_id, curriculum_id)  # their outcomes too
+        if m.retired:
+            raise PassportError(f"{m.id} is retired (no longer taught); pin a next step or a gap.")
         if m.id in self.record(pupil.id, c.id).achieved():
             raise PassportError(f"{m.id} is already achieved; pin a next step or a gap.")
         self.store.pin_focus(
@@ -254,7 +258,7 @@ class Plans(Records):
     ) -> list[FocusItem]:
         self.require_change()
         pupil = self.pupil(pupil_key)
-        c, m = self.milestone(milestone_id, curriculum_id)
+        c, m = self.pupil_milestone(pupil, milestone_id, curriculum_id)
         pinned = self.store.focus_items(pupil.id, c.id)
         if not any(f.milestone_id == m.id for f in pinned):  # name the pupil, not their internal id
             raise NotFound(f"{m.id} is not on {pupil.name}'s focus list in {c.id}.")

@@ -3,7 +3,7 @@ reading of it (points, expected, target, flags, gaps) for one pupil or streamed 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from operator import itemgetter
@@ -13,13 +13,15 @@ from ..engine import Event, PupilRecord, Standing
 from ..engine.projection import ProjectedRecord, record_of
 from ..models import Curriculum, Judgement, Pupil, Verdict
 from ..moments import iso_utc
-from .curricula import Curricula
+from .personal import PersonalCurricula
 
 
-def as_event(j: Judgement) -> Event:
+def as_event(j: Judgement, moved: Mapping[str, str] | None = None) -> Event:
+    """A judgement as the engine's event; with a curriculum's ``moved`` map, an event on a moved
+    milestone counts as the milestone it moved to."""
     return Event(
         j.id or 0,
-        j.milestone_id,
+        moved.get(j.milestone_id, j.milestone_id) if moved else j.milestone_id,
         j.verdict.value,
         j.at,
         j.corrects,
@@ -52,7 +54,7 @@ def fold_rows(rows: Iterable[tuple]) -> dict[int, PupilRecord]:
     return dict(each_record(rows))
 
 
-class Records(Curricula):
+class Records(PersonalCurricula):
     # --- pathways: which curricula each pupil follows ------------------------------------------
 
     def default_pathway(self) -> list[str]:
@@ -124,10 +126,17 @@ class Records(Curricula):
             yield pupil, stand(pupil, record)
 
     def stander(
-        self, c: Curriculum, today: date, detail: bool = False
+        self,
+        c: Curriculum,
+        today: date,
+        detail: bool = False,
+        personal: Callable[[Pupil, object], Curriculum] | None = None,
     ) -> Callable[[Pupil, object], Standing]:
         """A function giving a pupil's standing from their record, with the personal targets and
-        this window's greater-depth tests read once for the whole curriculum."""
+        this window's greater-depth tests read once for the whole curriculum; each pupil is
+        measured on ``c`` as they meet it, with their personal outcomes (``personal``, else read
+        here for every pupil at once)."""
+        personal = personal or self.personalizer(c)
         terms = self.terms
         w = engine.window_of(today, terms)
         targets = {
@@ -143,7 +152,7 @@ class Records(Curricula):
 
         def stand(pupil: Pupil, record) -> Standing:
             return engine.standing(
-                c,
+                personal(pupil, record),
                 record,
                 self.year_group(pupil, today),
                 today,
@@ -201,9 +210,11 @@ class Records(Curricula):
         if "greater_depth" not in kw:
             tests = self.store.test_scores(pupil.id, c.id, w.academic_year, w.term)
             kw["greater_depth"] = any(t.score >= 80 for t in tests)
+        if record is None:
+            record = self.record(pupil.id, c.id)
         return engine.standing(
-            c,
-            record if record is not None else self.record(pupil.id, c.id),
+            self.personal_curriculum(c, pupil.id, record.achieved()),  # with their personal outcomes
+            record,
             self.year_group(pupil, today),
             today,
             terms=terms,

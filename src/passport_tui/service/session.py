@@ -15,14 +15,21 @@ from typing import Self
 
 from .. import engine
 from ..engine import TermDates
-from ..errors import PassportError
+from ..errors import DatabaseFault, PassportError
 from ..models import Pupil
-from ..store import Store, resolve_db_path
+from ..store import Store, fault, resolve_db_path
 
 
 def database_file(value: str | None = None) -> Path:
     """The database file: ``value`` (``--db``), else ``PASSPORT_DB``, else the user's data folder."""
     return resolve_db_path(value)
+
+
+def database_fault(error: BaseException, path: str | Path | None) -> DatabaseFault | None:
+    """What an error from the database file at ``path`` means (busy, read-only, damaged, not a
+    database, disk full), as one line naming the file and what to do; None for any other error.
+    For the command line's and the app's one error path: a read may meet a damaged page."""
+    return fault(error, path)
 
 
 def current_user() -> str:
@@ -37,20 +44,38 @@ def utc_now() -> datetime:
 
 
 class Session:
-    """One database used by one person (``user``) with a clock (UTC)."""
+    """One database used by one person (``user``) with a clock (UTC).
 
-    def __init__(self, store: Store, user: str | None = None, clock: Callable[[], datetime] = utc_now):
+    ``named``: the user was named (``--as``, a forced SSH command) rather than being the OS
+    login, so the OS account is shared and its rights are not the user's: a non-admin then writes
+    files only in their own folder. ``confined``: every file goes to that folder, whatever the
+    role (``passport-ssh``)."""
+
+    def __init__(
+        self,
+        store: Store,
+        user: str | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        named: bool = False,
+        confined: bool = False,
+    ):
         self.store = store
         self.user = user or current_user()
         self.clock = clock
+        self.named = named
+        self.confined = confined
 
     @classmethod
-    def open(cls, db: str | Path | None = None, user: str | None = None) -> Self:
-        return cls(Store.open(resolve_db_path(str(db) if db is not None else None)), user)
+    def open(cls, db: str | Path | None = None, user: str | None = None, *, confined: bool = False) -> Self:
+        store = Store.open(resolve_db_path(str(db) if db is not None else None))
+        return cls(store, user, named=user is not None, confined=confined)
 
     def reopen(self) -> Self:
         """The same database for the same person on a new connection (one per worker thread)."""
-        return type(self)(Store.open(self.store.path), self.user, self.clock)
+        return type(self)(
+            Store.open(self.store.path), self.user, self.clock, named=self.named, confined=self.confined
+        )
 
     def close(self) -> None:
         self.store.close()
@@ -62,6 +87,16 @@ class Session:
         self.close()
 
     # --- the database file -----------------------------------------------------------------
+
+    def wait_until_writable(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for another program's write lock to go (blocks: for a worker's
+        own session); False if it is still held."""
+        return self.store.wait_for_write_lock(seconds)
+
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long this session's writes wait for another program's write lock before
+        ``DatabaseBusy``."""
+        self.store.set_busy_timeout(seconds)
 
     @property
     def database_path(self) -> Path:

@@ -3,6 +3,7 @@ at a past window (recomputed from the log), who needs support first, and group a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -15,11 +16,21 @@ from .records import Records
 
 @dataclass(slots=True, frozen=True)
 class Steps:
-    """Milestones secured in a framework without points: in all, this academic year, this window."""
+    """Milestones secured in a framework without points: in all, this academic year, this window;
+    and of the pupil's target (a set of milestones), how many are secured."""
 
     secured: int
     this_year: int
     this_window: int
+    target_secured: int | None = None
+    target_size: int | None = None
+
+    @property
+    def target_words(self) -> str | None:
+        """``2 of 3`` (the target's milestones secured), or None without a target."""
+        if self.target_size is None:
+            return None
+        return f"{self.target_secured} of {self.target_size}"
 
 
 @dataclass(slots=True)
@@ -48,6 +59,7 @@ class GroupAnalysis:
     window: engine.Window
     groups: list
     lags: list
+    pupils: int = 0  # the pupils analysed (those following the curriculum)
 
 
 class Tracking(Records):
@@ -87,20 +99,40 @@ class Tracking(Records):
     ) -> list[TrackingRow]:
         """Rows of a framework without points: each following pupil's steps secured in all, since the
         start of the academic year and in the window (up to its end, or today)."""
+        stand = self.stander(c, on or self.today())
+        return [
+            TrackingRow(p, c.id, stand(p, record), steps)
+            for p, record, steps in self._steps(c, pupils, w, on)
+        ]
+
+    def _steps(
+        self, c: Curriculum, pupils: list[Pupil], w: engine.Window, on: date | None
+    ) -> Iterator[tuple[Pupil, object, Steps]]:
+        """Each pupil following ``c`` with their record and steps secured as of ``on`` (or today):
+        in all, since the start of ``w``'s academic year and since the start of ``w``; with their
+        target's milestones secured when their target in that year is a set of milestones."""
         day = on or self.today()
-        stand = self.stander(c, day)
         end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
         year_start = engine.window(w.academic_year, 1, self.terms).start_moment
-        out = []
+        targets = {
+            pid: t.milestones
+            for pid, t in self.store.current_targets(c.id, w.academic_year).items()
+            if t.milestones
+        }
         for p, record in self.pupil_records(c, self.following(c, pupils), on=on):
             now = record.achieved_as_of(end)
-            steps = Steps(
-                len(now),
-                len(now - record.achieved_as_of(year_start)),
-                len(now - record.achieved_as_of(w.start_moment)),
+            wanted = targets.get(p.id) if p.id is not None else None
+            yield (
+                p,
+                record,
+                Steps(
+                    len(now),
+                    len(now - record.achieved_as_of(year_start)),
+                    len(now - record.achieved_as_of(w.start_moment)),
+                    sum(1 for m in wanted if m in now) if wanted else None,
+                    len(wanted) if wanted else None,
+                ),
             )
-            out.append(TrackingRow(p, c.id, stand(p, record), steps))
-        return out
 
     def group_analysis(
         self,
@@ -112,9 +144,11 @@ class Tracking(Records):
         lags_per_group: int = 2,
     ) -> GroupAnalysis:
         """Pupil premium, FSM, EAL, SEN, gender and tags, each against the rest: count, mean points,
-        progress, % at or above expected, % with gaps — and the same window a year earlier for the
-        same pupils; plus the milestones where each group lags the rest most."""
-        from ..engine.groups import PupilFigures, group_analysis, milestone_lag
+        progress, % at or above expected, % with gaps — or, in a framework without points, steps
+        secured per pupil in the window and the year and the % who secured any in the window — and
+        the same window a year earlier for the same pupils; plus the milestones where each group
+        lags the rest most."""
+        from ..engine.groups import SMALL_GROUP, PupilFigures, group_analysis, milestone_lag
 
         if curriculum_id:
             c = self.curriculum(curriculum_id)
@@ -122,7 +156,8 @@ class Tracking(Records):
             curricula = self.curricula()
             if not curricula:
                 raise NotFound("No curricula yet: import one first (passport curriculum import FILE).")
-            c = curricula[0]
+            # a subject with points first (the engagement model sorts before English and maths)
+            c = next((x for x in curricula if x.year_linked_stages), curricula[0])
         w = self.window(window)
         current = self.window()
 
@@ -132,6 +167,18 @@ class Tracking(Records):
             if year_group is not None:  # the year group as it is in the window analysed
                 pupils = [p for p in pupils if self.year_group(p, min(w.end, self.today())) == year_group]
             out = []
+            if not c.year_linked_stages:
+                for p, record, steps in self._steps(c, pupils, win, on):
+                    out.append(
+                        PupilFigures(
+                            pupil=p,
+                            points=None,
+                            achieved=frozenset(record.achieved()),  # type: ignore[attr-defined]
+                            steps_this_window=steps.this_window,
+                            steps_this_year=steps.this_year,
+                        )
+                    )
+                return out
             for p, s in self.standings(c, pupils, on=on):
                 out.append(
                     PupilFigures(
@@ -149,10 +196,15 @@ class Tracking(Records):
         now = figures(w)
         year_ago = figures(engine.window(w.academic_year - 1, w.term, self.terms))
         rows = group_analysis(now, year_ago)
-        milestones = [m.id for m in c.milestones]
+        milestones = [m.id for m in c.milestones if not m.retired]  # a retired one is taught no more
         lags = []
         for row in rows:
-            found = [lag for lag in milestone_lag(now, milestones, row.group) if lag.lag > 0]
+            # a percentage of fewer than SMALL_GROUP pupils is left out (it says more about a child)
+            found = [
+                lag
+                for lag in milestone_lag(now, milestones, row.group, min_pupils=SMALL_GROUP)
+                if lag.lag > 0
+            ]
             lags.extend(found[:lags_per_group])
         lags.sort(key=lambda lag: -lag.lag)
-        return GroupAnalysis(c.id, w, rows, lags)
+        return GroupAnalysis(c.id, w, rows, lags, len(now))

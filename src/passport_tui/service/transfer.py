@@ -2,7 +2,10 @@
 
 Exporting gathers each chosen pupil's whole history (the user's classes only); importing merges a
 file into this database in one transaction and never downgrades — the rules are in
-``passport_tui.interop.transfer``, which reads and writes the file's format.
+``passport_tui.interop.transfer``, which reads and writes the file's format. The file is read and
+checked there first, as a stream (``check_passport_file``), then merged a pupil at a time
+(``passport_file_pupils``); the merge below then applies the rules that need this database:
+prerequisites in the merged record, authors as the sending school's staff.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from ..engine import PupilRecord
+from .. import files
+from ..engine import Event, PupilRecord, year_label
 from ..errors import NotFound
-from ..files import open_atomically
-from ..models import Curriculum, Judgement, Note, Pupil, Target, TestScore, Verdict
+from ..models import Curriculum, Judgement, Note, Pupil, Target, TestScore, Verdict, canonical_upn
 from ..moments import iso_utc
 from ..progress import Progress
+from .outcomes import merge_file_outcomes
 from .records import Records, as_event
 
 if TYPE_CHECKING:
@@ -82,6 +86,7 @@ class Transfer(Records):
                 store.targets(p.id),
                 store.focus_items(p.id, history=True),
                 store.notes(p.id),
+                store.outcomes(p.id),
             )
             if progress is not None:
                 progress("Exporting passports", n, len(pupils))
@@ -119,11 +124,14 @@ class Transfer(Records):
         class_name: str | None = None,
         year_group: int | None = None,
         school: str | None = None,
+        force: bool = False,
         progress: Progress | None = None,
     ) -> PassportsWritten:
-        """Export (see :meth:`export_passports_to`) to ``path`` atomically: a failure part way
-        leaves no file (and any earlier one as it was)."""
-        with open_atomically(path) as out:
+        """Export (see :meth:`export_passports_to`) to a new file at ``path`` (``force``: replace
+        one that is there), under the user's :meth:`output_rules`, a pupil at a time: refused before
+        anything is read if the file may not be written, and a failure part way leaves no file (and
+        any earlier one as it was)."""
+        with files.open_new(path, self.output_rules(force=force)) as out:
             return self.export_passports_to(
                 out,
                 pupil_keys,
@@ -153,7 +161,7 @@ class Transfer(Records):
             if class_name is not None:
                 what.append(f"class {class_name}")
             if year_group is not None:
-                what.append(f"Year {year_group}")
+                what.append(year_label(year_group))
             raise NotFound(f"No pupils to export{' in ' + ' and '.join(what) if what else ''}.")
         return sorted(chosen.values(), key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.id))
 
@@ -189,6 +197,7 @@ class Transfer(Records):
             on_bytes=on_bytes,
         )
         summary = passport_file.ImportSummary(name)
+        school = passport_file.sending_school(head)
         found: list[tuple[int | None, str]] = []
         for i, c in enumerate(head.curricula):
             mine = ours(c.id)
@@ -209,25 +218,33 @@ class Transfer(Records):
                 if ours(c.id) is None:
                     store.put_curriculum(c)
                     summary.curricula_added.append(c.id)
+            curricula = {c.id: ours(c.id) or c for c in head.curricula}
             known = {p.upn: p for p in store.pupils()}
-            for n, entry in enumerate(passport_file.passport_file_pupils(path), start=1):
+            refused: list[tuple[int | None, str]] = []
+            for i, entry in enumerate(passport_file.passport_file_pupils(path)):
+                merge = _Merge(i, entry.pupil.upn, school, curricula)
                 with store.appends_batched():  # a pupil's events written together, folded once
-                    self._import_pupil(entry, known, summary)
+                    self._import_pupil(entry, known, summary, merge)
+                refused += [(None, m) for m in merge.refused]
                 if progress is not None:
-                    progress("Importing passports", n, head.pupils)
+                    progress("Importing passports", i + 1, head.pupils)
+            if refused:  # all or nothing: the transaction is rolled back
+                raise passport_file.refuse(name, refused)
         return summary
 
-    def _import_pupil(self, entry: FilePassport, known: dict[str, Pupil], summary: ImportSummary) -> None:
+    def _import_pupil(
+        self, entry: FilePassport, known: dict[str, Pupil], summary: ImportSummary, merge: _Merge
+    ) -> None:
         store = self.store
         fp = entry.pupil
-        pupil = known.get(fp.upn)
+        pupil = known.get(fp.upn) or known.get(canonical_upn(fp.upn))
         if pupil is None:
             details = fp.model_dump(exclude={"class_name"})
             store.upsert_pupils([Pupil(**details)])
             found = store.pupil(fp.upn)
             assert found is not None
             pupil = found
-            known[fp.upn] = pupil
+            known[pupil.upn] = pupil
             summary.pupils_added.append(fp.upn)
         else:
             summary.pupils_matched.append(fp.upn)
@@ -240,15 +257,22 @@ class Transfer(Records):
                     f"({pupil.name}{f', born {pupil.dob}' if pupil.dob else ''}) is kept"
                 )
         assert pupil.id is not None
-        self._merge_events(pupil, entry.events, summary)
-        self._merge_termly(pupil, entry, summary)
+        entry = merge_file_outcomes(store, pupil, entry, summary)  # before the events that refer to them
+        self._merge_events(pupil, entry.events, summary, merge)
+        self._merge_termly(pupil, entry, summary, merge)
 
-    def _merge_events(self, pupil: Pupil, events: list[FileEvent], summary: ImportSummary) -> None:
+    def _merge_events(
+        self, pupil: Pupil, events: list[FileEvent], summary: ImportSummary, merge: _Merge
+    ) -> None:
         store = self.store
         assert pupil.id is not None
         passport_file = fmt()
         event_key = passport_file.event_key  # looked up once: it runs for every event
+        author = merge.author
         file_live, file_corrected = passport_file.file_fold(events)
+        # the file's own history as it stood at each event: a prerequisite achieved there is met
+        # for the file's achievement, whatever this school did meanwhile
+        theirs: dict[str, PupilRecord] = {}
         recorded_at = self.now()
         records: dict[str, PupilRecord] = {}
         here: dict[str, Counter[tuple[str, str, str, str, str]]] = {}
@@ -257,8 +281,9 @@ class Transfer(Records):
         for cid in dict.fromkeys(e.curriculum for e in events):
             record = PupilRecord()
             counts: Counter[tuple[str, str, str, str, str]] = Counter()
+            moved = merge.curricula[cid].curriculum.moved
             for j in store.judgements(pupil.id, cid):
-                record.apply(as_event(j))
+                record.apply(as_event(j, moved))
                 counts[event_key(cid, j.milestone_id, j.verdict.value, j.by, iso_utc(j.at))] += 1
             records[cid], here[cid], achieved_here[cid] = record, counts, record.achieved()
             known[cid] = set(counts)
@@ -273,10 +298,34 @@ class Transfer(Records):
 
         for p, e in enumerate(events):
             cid, mid = e.curriculum, e.milestone
+            # a milestone the curriculum has moved since counts as the one it moved to
+            now = merge.curricula[cid].curriculum.moved.get(mid, mid)
             record, counts = records[cid], here[cid]
-            state = record.get(mid)
+            state = record.get(now)
             achieved_now = state is not None and state.achieved
-            key = event_key(cid, mid, e.verdict.value, e.by, iso_utc(e.at))
+            by = author(e.by)
+            key = event_key(cid, mid, e.verdict.value, by, iso_utc(e.at))
+            file_record = theirs.setdefault(cid, PupilRecord())
+            # an achievement with a prerequisite achieved neither here (in the merged record) nor
+            # in the file's own history at that point needs the file's override reason
+            unmet: list[str] = []
+            if e.verdict is Verdict.ACHIEVED and not achieved_now and not (e.reason or "").strip():
+                milestone = merge.curricula[cid].milestone_by_id.get(now)
+                unmet = [
+                    r
+                    for r in (milestone.requires if milestone is not None else [])
+                    if not _achieved(record, r) and not _achieved(file_record, r)
+                ]
+            file_record.apply(
+                Event(
+                    p + 1,
+                    now,
+                    e.verdict.value,
+                    e.at,
+                    None if e.corrects is None else e.corrects + 1,
+                    override=e.reason is not None,
+                )
+            )
             # an identical event here is the same event, unless the file's achievement is live and
             # ours is not any more: then it is added again, so an achievement in the file survives
             if counts[key] > 0 and not (
@@ -294,9 +343,13 @@ class Transfer(Records):
                 continue
             corrects: int | None = None
             if e.verdict is Verdict.ACHIEVED:
-                if p in file_corrected and mid in achieved_here[cid]:
+                if p in file_corrected and now in achieved_here[cid]:
                     left_out(e, "is retracted in the file; it is achieved here, so left out")
                     continue
+                if unmet:
+                    merge.refused.append(
+                        passport_file.unmet_problem(merge.index, p, pupil.upn, cid, mid, unmet)
+                    )
             elif e.verdict is Verdict.NOT_YET:
                 first = state.achieved_at if state is not None else None
                 # as when judging: a "not yet" from before the achievement is history, kept
@@ -322,7 +375,7 @@ class Transfer(Records):
                     curriculum_id=cid,
                     milestone_id=mid,
                     verdict=e.verdict,
-                    by=e.by,
+                    by=by,
                     at=e.at,
                     note=e.note,
                     reason=e.reason,
@@ -336,11 +389,13 @@ class Transfer(Records):
             record.apply(as_event(j))
             summary.events_added += 1
 
-    def _merge_termly(self, pupil: Pupil, entry: FilePassport, summary: ImportSummary) -> None:
+    def _merge_termly(self, pupil: Pupil, entry: FilePassport, summary: ImportSummary, merge: _Merge) -> None:
         """Test scores, targets, focus items and notes: each added unless already here. A test score,
-        target or focus item older than ours for the same slot is left out, so ours stays current."""
+        target or focus item older than ours for the same slot is left out, so ours stays current.
+        Each keeps its author as the sending school's (``_Merge.author``)."""
         store = self.store
         target_key = fmt().target_key
+        author = merge.author
         pid = pupil.id
         assert pid is not None
 
@@ -353,7 +408,7 @@ class Transfer(Records):
             slot = (t.curriculum_id, t.academic_year, t.term)
             newest[slot] = max(newest.get(slot, t.at), t.at)
         for s in entry.test_scores:
-            key = (s.curriculum, s.academic_year, s.term, s.score, s.by, iso_utc(s.at))
+            key = (s.curriculum, s.academic_year, s.term, s.score, author(s.by), iso_utc(s.at))
             if have[key] > 0:
                 have[key] -= 1
                 continue
@@ -367,7 +422,7 @@ class Transfer(Records):
                     academic_year=s.academic_year,
                     term=s.term,
                     score=s.score,
-                    by=s.by,
+                    by=author(s.by),
                     at=s.at,
                     note=s.note,
                 )
@@ -384,6 +439,7 @@ class Transfer(Records):
             slot = (t.curriculum_id, t.academic_year)
             newest[slot] = max(newest.get(slot, t.at), t.at)
         for ft in entry.targets:
+            ft = ft.model_copy(update={"by": author(ft.by)})
             key = target_key(ft.curriculum, ft.academic_year, ft.points, ft.milestones, ft)
             if have_t[key] > 0:
                 have_t[key] -= 1
@@ -418,6 +474,7 @@ class Transfer(Records):
             newest[slot] = max(newest.get(slot, f.at), f.at)
             pinned[slot] = f.active
         for ff in entry.focus:
+            ff = ff.model_copy(update={"by": author(ff.by)})
             key = (ff.curriculum, ff.milestone, ff.provision, ff.active, ff.by, iso_utc(ff.at))
             if have_f[key] > 0:
                 have_f[key] -= 1
@@ -438,6 +495,7 @@ class Transfer(Records):
         notes = store.notes(pid)
         have_n = Counter((n.curriculum_id, str(n.kind), n.text, n.by, iso_utc(n.at)) for n in notes)
         for fn in entry.notes:
+            fn = fn.model_copy(update={"by": author(fn.by)})
             key = (fn.curriculum, str(fn.kind), fn.text, fn.by, iso_utc(fn.at))
             if have_n[key] > 0:
                 have_n[key] -= 1
@@ -448,3 +506,23 @@ class Transfer(Records):
                 )
             )
             summary.notes_added += 1
+
+
+def _achieved(record: PupilRecord, milestone: str) -> bool:
+    state = record.get(milestone)
+    return state is not None and state.achieved
+
+
+class _Merge:
+    """What merging one pupil's passport needs besides the pupil: where it is in the file, the
+    curricula (ours where we have them), the sending school that names its authors, and the
+    events it refuses (each a located line)."""
+
+    def __init__(self, index: int, upn: str, school: str, curricula: dict[str, Curriculum]):
+        self.index = index
+        self.upn = upn
+        self.curricula = curricula
+        self.refused: list[str] = []
+        name = fmt().foreign_author
+        self._authors: dict[str, str] = {}
+        self.author = lambda by: self._authors.get(by) or self._authors.setdefault(by, name(by, school))

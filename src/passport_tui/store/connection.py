@@ -8,11 +8,20 @@ sqlite-utils costs about a quarter of a second (it pulls in click, pluggy and da
 the start of the app, a CLI command that reads and the mark of one cell must not pay. Reads
 yield rows as ``Database.query`` does (column name -> value) and ``RowMap`` turns them into
 models. Schema work, migrations and bulk writes take ``db``.
+
+Faults of the file itself (another program holding the write lock past the busy timeout, a
+read-only file or folder, a damaged file, a file that is not a database, a full disk) become one
+``DatabaseFault`` line naming the file and what to do (:func:`fault`): when a file is opened, when
+a transaction runs, and at the command line's and the app's one error path for what a read meets.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import math
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,12 +33,129 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import platformdirs
 
+from ..errors import (
+    DatabaseBusy,
+    DatabaseDamaged,
+    DatabaseFault,
+    DatabaseReadOnly,
+    DiskFull,
+    NotADatabase,
+    PassportError,
+)
+
 if TYPE_CHECKING:
     from pydantic import BaseModel
     from sqlite_utils import Database
 
 ENV_DB = "PASSPORT_DB"
+ENV_BUSY = "PASSPORT_BUSY_TIMEOUT"
+# How long a write waits (SQLite retrying all the while) for another program's write lock before
+# it gives up and says the database is busy; PASSPORT_BUSY_TIMEOUT (seconds) overrides it.
 BUSY_TIMEOUT_S = 10.0
+# Free space below which a disk I/O error is taken for a full disk (SQLite reports running out of
+# room while creating its shared-memory file as an I/O error, not as "full").
+NEARLY_FULL_BYTES = 1024 * 1024
+
+
+def busy_timeout() -> float:
+    """Seconds a write waits for another program's write lock: ``PASSPORT_BUSY_TIMEOUT``, else
+    :data:`BUSY_TIMEOUT_S`."""
+    value = os.environ.get(ENV_BUSY, "").strip()
+    if not value:
+        return BUSY_TIMEOUT_S
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 <= seconds <= 24 * 3600):
+        raise PassportError(f"{ENV_BUSY} is a number of seconds (0 to 86400), not {value!r}.")
+    return seconds
+
+
+# SQLite's primary result codes (the low byte of an extended code such as SQLITE_READONLY_DIRECTORY)
+_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 5, 6, 8, 10, 11, 13, 14, 26
+# the same, for an error raised without a code (as some libraries re-raise them)
+_MESSAGES = (
+    ("database is locked", _BUSY),
+    ("database table is locked", _LOCKED),
+    ("attempt to write a readonly database", _READONLY),
+    ("database disk image is malformed", _CORRUPT),
+    ("file is not a database", _NOTADB),
+    ("database or disk is full", _FULL),
+    ("unable to open database file", _CANTOPEN),
+    ("disk i/o error", _IOERR),
+)
+
+
+def _nearly_full(path: Path | None) -> bool:
+    if path is None:
+        return False
+    with contextlib.suppress(OSError):
+        return shutil.disk_usage(path.parent).free < NEARLY_FULL_BYTES
+    return False
+
+
+def fault(error: BaseException, path: str | Path | None) -> DatabaseFault | None:
+    """What an SQLite error about the database file at ``path`` means, as one line naming the file
+    and what to do; None for any other error (a refused value, a mistake in the program)."""
+    if isinstance(error, DatabaseFault):
+        return error
+    if not isinstance(error, sqlite3.Error):
+        return None
+    file = None if path is None or str(path) == ":memory:" else Path(path)
+    where = str(file) if file is not None else "the database"
+    detail = str(error).strip() or type(error).__name__
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary is None:
+        primary = next((c for text, c in _MESSAGES if text in detail.lower()), None)
+    if primary in (_BUSY, _LOCKED):
+        return DatabaseBusy()
+    if primary in (_READONLY, _PERM):
+        return DatabaseReadOnly(
+            f"{where} is read-only for this account (the file or the folder it is in): nothing was "
+            "saved; the account needs write access to both ('passport doctor' checks)"
+        )
+    if primary == _CORRUPT:
+        return DatabaseDamaged(
+            f"{where} is damaged ({detail}): run 'passport doctor', then 'passport restore BACKUP' to "
+            "go back to your latest backup"
+        )
+    if primary == _NOTADB:
+        return NotADatabase(
+            f"{where} is not a passport database ({detail}): check --db or PASSPORT_DB, or "
+            "'passport restore BACKUP' if it was your database"
+        )
+    if primary == _FULL or (primary == _IOERR and _nearly_full(file)):
+        return DiskFull(
+            f"the disk holding {where} is full ({detail}): nothing was saved; free some space, then try again"
+        )
+    if primary == _IOERR:
+        return DatabaseFault(
+            f"{where}: the disk reported an error ({detail}): nothing was saved; run 'passport doctor', "
+            "and 'passport restore BACKUP' if it finds damage"
+        )
+    if primary == _CANTOPEN:
+        return DatabaseReadOnly(
+            f"{where} can't be opened ({detail}): the account needs to read and write the file and the "
+            "folder it is in"
+        )
+    return None
+
+
+def open_fault(error: BaseException, path: str | Path) -> DatabaseFault | None:
+    """:func:`fault`, and what an ``OSError`` while creating the file or its folder means."""
+    if isinstance(error, OSError) and not isinstance(error, sqlite3.Error):
+        where = Path(path)
+        if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return DatabaseReadOnly(
+                f"{where} can't be created: {error.strerror or error} ({error.filename or where.parent}); "
+                "the account needs to write the folder it goes in, or pass --db with another file"
+            )
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return DiskFull(f"the disk holding {where} is full: free some space, then try again")
+        return None
+    return fault(error, path)
 
 
 def default_db_path() -> Path:
@@ -47,11 +173,13 @@ def resolve_db_path(cli_value: str | None) -> Path:
     return default_db_path()
 
 
-def connect(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> tuple[sqlite3.Connection, Path | None]:
+def connect(path: str | Path, timeout: float | None = None) -> tuple[sqlite3.Connection, Path | None]:
     """Open the file (creating it, and its folder, if needed: a new file is readable by its owner
     only; an existing one keeps its permissions) with the store's pragmas. Returns the connection
     and the file's path (None for ``:memory:``). The connection is in autocommit mode: every
-    write goes through ``Connection.transaction``."""
+    write goes through ``Connection.transaction``. ``timeout``: see :func:`busy_timeout`."""
+    if timeout is None:
+        timeout = busy_timeout()
     memory = str(path) == ":memory:"
     file = Path(path)
     if not memory:
@@ -71,7 +199,12 @@ def connect(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> tuple[sqlite3.
     )
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as error:
+            # a read-only file can't switch to WAL: it is still read; a write says read-only
+            if not isinstance(fault(error, file), DatabaseReadOnly):
+                raise
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils sets it: REPLACE fires DELETE
@@ -185,19 +318,51 @@ class Connection:
 
     @contextmanager
     def transaction(self) -> Iterator[Self]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; ``ROLLBACK`` and re-raise on any exception.
-        Inside an open transaction it simply joins that one."""
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; ``ROLLBACK`` and re-raise on any exception, a fault
+        of the file (busy past the timeout, read-only, damaged, disk full) as its
+        ``DatabaseFault``. Inside an open transaction it simply joins that one."""
         if self.conn.in_transaction:
             yield self
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            if (known := fault(error, self.path)) is None:
+                raise
+            raise known from error
         try:
             yield self
             self.conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as error:
             if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # keep the error that matters
+                    self.conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error) and (known := fault(error, self.path)) is not None:
+                raise known from error
             raise
+
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long this connection's writes wait for another program's write lock."""
+        self.conn.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
+
+    def wait_for_write_lock(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` until no other program holds the write lock (taking it and
+        letting it go at once); False if it is still held. For a connection of its own, in a
+        worker thread: it blocks while it waits."""
+        if self.conn.in_transaction:
+            return True
+        self.set_busy_timeout(seconds)
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            known = fault(error, self.path)
+            if isinstance(known, DatabaseBusy):
+                return False
+            if known is None:
+                raise
+            raise known from error
+        self.conn.execute("ROLLBACK")
+        return True
 
     def _data_version(self) -> int:
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])

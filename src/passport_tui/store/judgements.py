@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import NotFound
 from ..models import Judgement, Verdict
 from .connection import Column, RowMap
-from .projections import ProjectionRows
+from .projections import ProjectionRows, events
 from .times import at_text, iso_utc, now_text, parse_utc
 
 BULK_CHUNK = 20_000  # rows per executemany in append_judgements
@@ -291,23 +291,13 @@ class JudgementLog(ProjectionRows):
 
     def event_rows(self, curriculum_id: str, pupil_ids: list[int] | None = None) -> Iterator[EventRow]:
         """Light rows ``(pupil_id, id, milestone_id, verdict, at, corrects)`` of one curriculum's
-        log, by pupil then id: the fast path for everyone's points (``at`` stays a string).
-        It is a live cursor: read it to the end (or ``close()`` it) before the next poll."""
+        log, by pupil then id: the fast path for everyone's points (``at`` stays a string). An event
+        on a moved milestone reads as the milestone it moved to (``judgements`` keeps the id it was
+        given). It is a live cursor: read it to the end (or ``close()`` it) before the next poll."""
         self._write_pending()
         # Seek each pupil in the covering index judgements_pupil: rows come out in order, no sort.
         # (pupil_id is a foreign key to pupils, so every event's pupil is in that table.)
-        select = (
-            "SELECT pupil_id, id, milestone_id, verdict, at, corrects FROM judgements "
-            "INDEXED BY judgements_pupil WHERE curriculum_id = ? AND pupil_id IN "
-        )
-        if pupil_ids is None:
-            return self.conn.execute(
-                select + "(SELECT id FROM pupils) ORDER BY pupil_id, id", (curriculum_id,)
-            )
-        return self.conn.execute(
-            select + "(SELECT value FROM json_each(?)) ORDER BY pupil_id, id",
-            (curriculum_id, json.dumps(sorted(set(pupil_ids)))),
-        )
+        return events(self.conn, curriculum_id, pupil_ids)
 
     def achieved_judgements(
         self,

@@ -41,6 +41,14 @@ _EVENTS = (
     "SELECT pupil_id, id, milestone_id, verdict, at, corrects FROM judgements "
     "INDEXED BY judgements_pupil WHERE curriculum_id = ? AND pupil_id IN "
 )
+# The same for a curriculum with moved milestones: an event on a moved id reads as the milestone
+# it moved to (milestone_moves), so its judgements count there.
+_EVENTS_MOVED = (
+    "SELECT j.pupil_id, j.id, coalesce(mv.new, j.milestone_id), j.verdict, j.at, j.corrects "
+    "FROM judgements AS j INDEXED BY judgements_pupil LEFT JOIN milestone_moves AS mv "
+    "ON mv.curriculum_id = j.curriculum_id AND mv.old = j.milestone_id "
+    "WHERE j.curriculum_id = ? AND j.pupil_id IN "
+)
 # Up to this many pupils' projections in one curriculum are written with plain SQL (marking a
 # cell imports no sqlite-utils); more, with insert_all.
 _FEW = 16
@@ -96,13 +104,32 @@ def _projected(rows: Iterable[tuple[Any, ...]], curriculum_id: str) -> Iterator[
         yield encode(pupil_id, curriculum_id, project_rows(events), events[-1][1])
 
 
-def _events(conn: sqlite3.Connection, curriculum_id: str, pupil_ids: Iterable[int] | None) -> sqlite3.Cursor:
+def has_moves(conn: sqlite3.Connection, curriculum_id: str) -> bool:
+    """Whether the curriculum has moved milestones (False before the table exists: a migration)."""
+    try:
+        row = conn.execute("SELECT 1 FROM milestone_moves WHERE curriculum_id = ? LIMIT 1", (curriculum_id,))
+    except sqlite3.OperationalError:
+        return False
+    return row.fetchone() is not None
+
+
+def events(conn: sqlite3.Connection, curriculum_id: str, pupil_ids: Iterable[int] | None) -> sqlite3.Cursor:
+    """Light rows ``(pupil_id, id, milestone_id, verdict, at, corrects)`` of one curriculum's log
+    (of these pupils, or everyone's), by pupil then id; an event on a moved milestone reads as
+    the milestone it moved to."""
+    if has_moves(conn, curriculum_id):
+        select, order = _EVENTS_MOVED, " ORDER BY j.pupil_id, j.id"
+    else:
+        select, order = _EVENTS, " ORDER BY pupil_id, id"
     if pupil_ids is None:
-        return conn.execute(_EVENTS + "(SELECT id FROM pupils) ORDER BY pupil_id, id", (curriculum_id,))
+        return conn.execute(select + "(SELECT id FROM pupils)" + order, (curriculum_id,))
     return conn.execute(
-        _EVENTS + "(SELECT value FROM json_each(?)) ORDER BY pupil_id, id",
+        select + "(SELECT value FROM json_each(?))" + order,
         (curriculum_id, json.dumps(sorted(set(pupil_ids)))),
     )
+
+
+_events = events
 
 
 def rebuild(conn: sqlite3.Connection) -> int:

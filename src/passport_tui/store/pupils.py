@@ -1,4 +1,5 @@
-"""Pupils: the roster, matched by UPN, and the classes it makes."""
+"""Pupils: the roster, matched by UPN (in its canonical form: capitals, see
+``models.canonical_upn``), pupils added and edited one at a time, and the classes they make."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from ..models import Pupil, Sen
+from ..models import Pupil, Sen, canonical_upn, is_passport_id
 from .connection import Column, Connection, RowMap
 
 
@@ -43,31 +44,35 @@ _ORDER = "ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id"
 _UPDATE = "UPDATE pupils SET {} WHERE upn = :upn".format(
     ", ".join(f"{name} = :{name}" for name in PUPILS.names if name not in ("id", "upn"))
 )
+_UPDATE_BY_ID = "UPDATE pupils SET {} WHERE id = :id".format(
+    ", ".join(f"{name} = :{name}" for name in PUPILS.names if name != "id")
+)
 
 
 class PupilRows(Connection):
     def upsert_pupils(self, pupils: list[Pupil]) -> tuple[int, int]:
-        """Add new pupils and update known ones, matched by UPN (a known pupil keeps its id;
+        """Add new pupils and update known ones, matched by canonical UPN (a known pupil keeps its id;
         an ``id`` on the given pupils is ignored). Returns (added, updated); a known pupil
         whose record is unchanged counts as neither. New pupils go in with ``insert_all``."""
         updated = 0
         with self.transaction():
-            upns = json.dumps([p.upn for p in pupils])
+            upns = json.dumps([canonical_upn(p.upn) for p in pupils])
             where = "WHERE upn IN (SELECT value FROM json_each(?))"
             known = {row["upn"]: row for row in self.query(f"{PUPILS.select} {where}", (upns,))}
             new: dict[str, dict[str, Any]] = {}
             for p in pupils:
                 values = PUPILS.dump(p)
-                if p.upn in new:  # the same UPN twice: the later row updates the earlier
-                    updated += new[p.upn] != values
-                    new[p.upn] = values
+                upn = values["upn"] = canonical_upn(p.upn)
+                if upn in new:  # the same UPN twice: the later row updates the earlier
+                    updated += new[upn] != values
+                    new[upn] = values
                     continue
-                stored = known.get(p.upn)
+                stored = known.get(upn)
                 if stored is None:
-                    new[p.upn] = values
+                    new[upn] = values
                 elif any(stored[column] != value for column, value in values.items()):
                     self.conn.execute(_UPDATE, values)
-                    known[p.upn] = {**values, "id": stored["id"]}
+                    known[upn] = {**values, "id": stored["id"]}
                     updated += 1
             if new:
                 self.db["pupils"].insert_all(new.values())
@@ -79,9 +84,38 @@ class PupilRows(Connection):
             return self.read(PUPILS, _ORDER)
         return self.read(PUPILS, f"WHERE class_name = ? {_ORDER}", (class_name,))
 
+    def add_pupil(self, pupil: Pupil) -> Pupil:
+        """Add one pupil (the caller has checked that the UPN is free); returns it with its id."""
+        with self.transaction():
+            cursor = self.conn.execute(
+                f"INSERT INTO pupils ({', '.join(PUPILS.names[1:])}) "
+                f"VALUES ({', '.join(':' + n for n in PUPILS.names[1:])})",
+                PUPILS.dump(pupil),
+            )
+        return pupil.model_copy(update={"id": cursor.lastrowid})
+
+    def update_pupil(self, pupil: Pupil) -> None:
+        """Write a known pupil's record, UPN included, by id (their judgements hang on the id)."""
+        assert pupil.id is not None
+        with self.transaction():
+            self.conn.execute(_UPDATE_BY_ID, PUPILS.dump(pupil, with_id=True))
+
+    def next_passport_id(self) -> str:
+        """The next of the passport's own pupil ids (``P0001``, …) for a pupil without a UPN:
+        one past the highest in use, so an id is never given twice."""
+        highest = 0
+        for (upn,) in self.conn.execute("SELECT upn FROM pupils WHERE upn GLOB 'P[0-9][0-9][0-9][0-9]*'"):
+            if is_passport_id(upn):
+                highest = max(highest, int(upn[1:]))
+        return f"P{highest + 1:04d}"
+
     def pupil(self, key: str | int) -> Pupil | None:
-        """The pupil with this UPN, else with this id."""
+        """The pupil with this UPN (in any case), else with this id. The UPN as typed is tried
+        first: two UPNs that differ only in case from before UPNs were kept in capitals are both
+        still there (the migration to capitals leaves them), each found by its own spelling."""
         found = self.read_one(PUPILS, "WHERE upn = ?", (str(key),))
+        if found is None and str(key) != canonical_upn(str(key)):
+            found = self.read_one(PUPILS, "WHERE upn = ?", (canonical_upn(str(key)),))
         if found is None:
             try:
                 pupil_id = int(key)
@@ -89,6 +123,9 @@ class PupilRows(Connection):
                 return None
             found = self.read_one(PUPILS, "WHERE id = ?", (pupil_id,))
         return found
+
+    def has_pupils(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM pupils LIMIT 1").fetchone() is not None
 
     def classes(self) -> list[tuple[str, int]]:
         """(class name, number of pupils), by class name; pupils with no class are left out."""

@@ -26,6 +26,10 @@ CHECKS: dict[str, str] = {
     "focus_active": "A focus item is pinned (1) or unpinned (0), not {active!r}.",
     "note_kind": "A note is a 'teacher comment' or a 'note', not {kind!r}.",
     "note_text": "A note needs some text.",
+    "outcome_id": "A personal outcome's id is a word without spaces, not {id!r}.",
+    "outcome_title": "A personal outcome needs a title.",
+    "outcome_requires": "A personal outcome's prerequisites are a list of milestone ids.",
+    "outcome_retired": "A retired personal outcome needs who retired it, when and why.",
 }
 THING = {
     "test_scores": "A test score",
@@ -33,6 +37,7 @@ THING = {
     "moderation": "A moderation event",
     "focus": "A focus item",
     "notes": "A note",
+    "outcomes": "A personal outcome",
 }
 COLUMN_WORDS = {"by": "the member of staff", "at": "a time"}
 

@@ -89,6 +89,51 @@ def append_only(table: str, message: str) -> list[str]:
     ]
 
 
+APPEND_ONLY_TABLES = (
+    ("judgements", APPEND_ONLY),
+    ("moderation", MODERATION_APPEND_ONLY),
+    ("notes", NOTES_APPEND_ONLY),
+)
+
+
+def append_only_triggers() -> dict[str, str]:
+    """Every append-only trigger the schema makes, by name: the SQL that creates it."""
+    return {
+        statement.split(None, 3)[2]: statement
+        for table, message in APPEND_ONLY_TABLES
+        for statement in append_only(table, message)
+    }
+
+
+def _same_sql(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def trigger_problems(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
+    """The append-only triggers that are missing, and those whose SQL is not what the schema
+    makes (one replaced by a no-op, say): (missing, changed), by name."""
+    present = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+    missing, changed = [], []
+    for name, sql in append_only_triggers().items():
+        if name not in present:
+            missing.append(name)
+        elif not _same_sql(present[name] or "", sql):
+            changed.append(name)
+    return missing, changed
+
+
+def restore_triggers(conn: sqlite3.Connection) -> list[str]:
+    """Create again every append-only trigger that is missing or changed; returns their names.
+    The caller holds the write transaction."""
+    missing, changed = trigger_problems(conn)
+    expected = append_only_triggers()
+    for name in changed:
+        conn.execute(f'DROP TRIGGER "{name}"')
+    for name in [*missing, *changed]:
+        conn.execute(expected[name])
+    return sorted([*missing, *changed], key=list(expected).index)
+
+
 # --- version 1: curricula, pupils, the judgement log, settings -------------------------
 
 
@@ -367,12 +412,105 @@ def _migrate_to_5(conn: sqlite3.Connection) -> None:
     )
 
 
+# --- version 6: UPNs in their canonical form (capitals), so lookups ignore case ----------------
+
+
+def _migrate_to_6(conn: sqlite3.Connection) -> None:
+    from ..models import canonical_upn
+
+    rows = conn.execute("SELECT id, upn FROM pupils ORDER BY id").fetchall()
+    taken = {upn for _, upn in rows}
+    for pupil_id, upn in rows:
+        canonical = canonical_upn(upn)
+        # two pupils whose UPNs differ only in case both stay as they are (the first found by a
+        # lookup in capitals, the other by its exact UPN or its id): merging them is a person's call
+        if canonical != upn and canonical not in taken:
+            conn.execute("UPDATE pupils SET upn = ? WHERE id = ?", (canonical, pupil_id))
+            taken.discard(upn)
+            taken.add(canonical)
+
+
+# --- version 7: curricula that change safely: moved and retired milestones ---------------------
+
+
+def _migrate_to_7(conn: sqlite3.Connection) -> None:
+    db = database(conn)
+    # old: the id of a milestone a new version of the curriculum left out; new: the milestone its
+    # judgements count as from then on (the log keeps the old id; folding reads it as the new one)
+    create_table(
+        db,
+        "milestone_moves",
+        {"curriculum_id": str, "old": str, "new": str},
+        pk=("curriculum_id", "old"),
+        foreign_keys=[("curriculum_id", "curricula", "id")],
+        not_null=["curriculum_id", "old", "new"],
+    )
+    # retired: 1 for a milestone no longer taught, kept with its history
+    db["milestones"].add_column("retired", int, not_null_default=0)
+
+
+# --- version 8: personal outcomes, milestones of one pupil from their EHCP or provision plan ----
+
+
+def _migrate_to_8(conn: sqlite3.Connection) -> None:
+    from sqlite_utils.db import ForeignKey
+
+    # id: e.g. PO-1, unique among the pupil's outcomes in the curriculum; area: a strand id of the
+    # curriculum; requires: a JSON list of the curriculum's own milestone ids; at, retired_at: ISO
+    # UTC. A curriculum id is not a foreign key (as for pathways): re-importing a curriculum keeps
+    # them. Retiring fills the three retired_ columns; the row stays, with its judgements.
+    create_table(
+        database(conn),
+        "outcomes",
+        {
+            "pupil_id": int,
+            "curriculum_id": str,
+            "id": str,
+            "area": str,
+            "title": str,
+            "source": str,
+            "requires": str,
+            "by": str,
+            "at": str,
+            "retired_at": str,
+            "retired_by": str,
+            "retired_reason": str,
+        },
+        pk=("pupil_id", "curriculum_id", "id"),
+        foreign_keys=[ForeignKey("outcomes", "pupil_id", "pupils", "id", on_delete="CASCADE")],
+        not_null=["pupil_id", "curriculum_id", "id", "area", "title", "requires", "by", "at"],
+        defaults={"requires": "[]"},
+        checks=[
+            (
+                "outcome_id",
+                "id",
+                "id <> '' AND instr(id, ' ') = 0 AND instr(id, char(9)) = 0 AND instr(id, char(10)) = 0 "
+                "AND instr(id, char(13)) = 0",
+            ),
+            ("outcome_title", "title", "trim(title, char(32, 9, 10, 13)) <> ''"),
+            (
+                "outcome_requires",
+                "requires",
+                "CASE WHEN json_valid(requires) THEN json_type(requires) = 'array' ELSE 0 END",
+            ),
+            (
+                "outcome_retired",
+                "",
+                "(retired_at IS NULL) = (retired_by IS NULL) AND (retired_at IS NULL) = (retired_reason IS NULL)",
+            ),
+        ],
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
     _migrate_to_3,
     _migrate_to_4,
     _migrate_to_5,
+    _migrate_to_6,
+    _migrate_to_7,
+    _migrate_to_8,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

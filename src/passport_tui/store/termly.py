@@ -305,10 +305,10 @@ class TermlyRecords(Connection):
 
     def curricula_of(self, pupil_ids: Iterable[int]) -> set[str]:
         """The ids of the curricula these pupils have anything in: judgements, test scores,
-        targets, focus items or notes (what a passport file of them must carry)."""
+        targets, focus items, notes or personal outcomes (what a passport file of them must carry)."""
         wanted = json.dumps(sorted(set(pupil_ids)))
         found: set[str] = set()
-        for table in ("judgements", "test_scores", "targets", "focus", "notes"):
+        for table in ("judgements", "test_scores", "targets", "focus", "notes", "outcomes"):
             found.update(
                 cid
                 for (cid,) in self.conn.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Callable, Iterable
 from functools import partial, wraps
 from pathlib import Path
@@ -11,12 +12,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from ..errors import PassportError
-from ..files import write_atomically
+from ..errors import DatabaseBusy, PassportError
+from ..files import OutputRefused
 from ..resources import styles_dir
-from ..service import Service
+from ..service import Service, database_fault
 from .failures import LOG_NAME, ErrorScreen, summary, write_log
 from .glyphs import Glyphs, choose
 from .screens.base import ServiceScreen
@@ -24,11 +25,25 @@ from .screens.grid import GridScreen, View
 from .screens.modals import PickScreen
 from .screens.moderation import ModerationScreen
 from .screens.passport import PassportScreen
+from .screens.start import StartScreen
 from .screens.tracking import TrackingScreen
 from .screens.tree import TreeScreen
 
-STYLES = ("global.tcss", "grid.tcss", "passport.tcss", "tree.tcss", "tracking.tcss")
+STYLES = ("global.tcss", "grid.tcss", "passport.tcss", "tree.tcss", "tracking.tcss", "start.tcss")
 POLL_SECONDS = 1.0
+# A change waits this long for another program's write lock while the app is frozen on it; then
+# the app keeps the change and saves it as soon as the lock goes, waiting in the background for
+# up to RETRY_SECONDS before it says the database is busy (Ctrl+R tries again).
+BUSY_WAIT_S = 1.0
+RETRY_SECONDS = 30.0
+
+
+class DatabaseFree(Message):
+    """The write lock another program held has gone: a kept change can be saved."""
+
+
+class StillBusy(Message):
+    """Another program held the write lock for as long as the app waited."""
 
 
 class ReportWritten(Message):
@@ -48,6 +63,7 @@ class PassportApp(App):
     BINDINGS = [
         Binding("q", "quit", "Quit", show=False, id="app.quit"),
         Binding("g", "grid", "Grid", show=False, id="app.grid"),
+        Binding("ctrl+r", "retry", "Retry saving", show=False, id="app.retry"),
     ]
 
     def __init__(self, service: Service, glyphs: Glyphs, class_name: str | None = None) -> None:
@@ -57,13 +73,31 @@ class PassportApp(App):
         self.start_class = class_name
         self.grid_screen: GridScreen | None = None
         self._seen_change = -1
+        self.kept: list[Callable[[], object]] = []  # changes the busy database did not take yet
+        self.retry_for = RETRY_SECONDS
+        self._waiting = False
 
     # --- start-up --------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
+        self.service.set_busy_timeout(BUSY_WAIT_S)
         self._seen_change = self.service.others_changed()
         self.set_interval(POLL_SECONDS, self.poll_changes)
+        if self.service.needs_start():  # an empty database: a family's first run
+            self.push_screen(StartScreen(self.service), self.started)
+            return
+        self.open_first_grid()
+
+    def started(self, answer: tuple[int, str | None] | None) -> None:
+        """The first-run steps ended: on to the child's passport (over the grid), or, if they were
+        left, to the grid as it is."""
+        self.open_first_grid()
+        if answer is not None:
+            pupil_id, curriculum_id = answer
+            self.open_passport(pupil_id, curriculum_id)
+
+    def open_first_grid(self) -> None:
         classes = [name for name, _ in self.service.classes()]
         if self.start_class and self.start_class not in classes:
             # a teacher sees only their own classes (and a mistyped class is not an error screen)
@@ -124,18 +158,18 @@ class PassportApp(App):
 
     def write_report(self, name: str, make: Callable[[Service], str]) -> None:
         """Write the report ``make`` renders (given a service of its own) to
-        ``reports/NAME-DATE.html`` beside the database, in a worker, and say where."""
-        folder = self.service.database_path.parent / "reports"
-        path = folder / f"{name}-{self.service.today().isoformat()}.html"
+        ``reports/USER/NAME-DATE.html`` beside the database, in a worker, and say where. ``name``
+        comes from data (a UPN, a class): the service makes it safe for a file name."""
 
         def run() -> None:
             with self.service.reopen() as service:
                 html = make(service)
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                write_atomically(path, html)
-            except OSError as error:
-                raise PassportError(f"The report could not be written: {error}") from error
+                try:
+                    path = service.save_report(name, html)
+                except OutputRefused as error:
+                    raise PassportError(f"The report could not be written: {error}") from None
+                except OSError as error:
+                    raise PassportError(f"The report could not be written: {error}") from error
             self.post_message(ReportWritten(path))
 
         self.notify("Writing the report…", markup=False, timeout=2)
@@ -146,10 +180,15 @@ class PassportApp(App):
 
     # --- errors: a notice, or the error screen; the app carries on ------------------------------
 
-    def handle_error(self, error: BaseException) -> None:
+    def handle_error(self, error: BaseException, retry: Callable[[], object] | None = None) -> None:
         """The one place an error ends up: a refusal or a problem the library names (a
-        ``PassportError``) becomes a notice; anything else, an error screen with one line and the
-        log file that holds the traceback."""
+        ``PassportError``, a fault of the database file among them) becomes a notice; anything
+        else, an error screen with one line and the log file that holds the traceback. A change
+        the busy database did not take (``retry``) is kept and saved when it is free."""
+        error = database_fault(error, self.service.database_path) or error
+        if isinstance(error, DatabaseBusy):
+            self.database_busy(retry)
+            return
         if isinstance(error, PassportError):
             self.notify("\n".join(error.lines()), severity="warning", markup=False, timeout=8)
             return
@@ -160,6 +199,86 @@ class PassportApp(App):
         except OSError as failure:
             log, problem = None, str(failure)
         self.push_screen(ErrorScreen(summary(error), log, problem))
+
+    # --- a busy database: the change is kept and saved when it is free -----------------------
+
+    def save(self, change: Callable[[], object]) -> None:
+        """Make a change to the database now; if another program holds the write lock, keep it
+        and save it as soon as the lock goes (see ``database_busy``). While changes are kept, a
+        new one waits behind them, so they are saved in the order they were made."""
+        if self.kept:
+            self.kept.append(change)
+            if self._waiting:
+                self.notify(
+                    "Kept: saved after the changes waiting for the database.", markup=False, timeout=3
+                )
+            else:
+                self.save_kept()
+            return
+        try:
+            change()
+        except Exception as error:
+            self.handle_error(error, retry=change)
+
+    def database_busy(self, retry: Callable[[], object] | None) -> None:
+        if retry is None:
+            self.notify(str(DatabaseBusy()), severity="warning", markup=False, timeout=8)
+            return
+        self.kept.append(retry)
+        self.notify(
+            "Another program is writing to the database: your change is kept and saved as soon as it is free.",
+            severity="warning",
+            markup=False,
+            timeout=5,
+        )
+        if self._waiting:
+            return
+        self._waiting = True
+        service, seconds = self.service, self.retry_for
+
+        def wait() -> None:
+            worker = get_current_worker()
+            deadline = time.monotonic() + seconds
+            free = False
+            try:
+                with service.reopen() as own:
+                    # in short waits, so that quitting the app never waits for the lock
+                    while not free and not worker.is_cancelled:
+                        left = deadline - time.monotonic()
+                        if left <= 0:
+                            break
+                        free = own.wait_until_writable(min(left, 0.25))
+            finally:  # even if the wait itself failed: the app must not wait for it forever
+                self.post_message(DatabaseFree() if free else StillBusy())
+
+        self.run_worker(wait, name="wait-for-database", thread=True, exit_on_error=False)
+
+    def on_database_free(self, _: DatabaseFree) -> None:
+        self._waiting = False
+        self.save_kept()
+
+    def save_kept(self) -> None:
+        """Save the kept changes in the order they were made; if the database is busy again, the
+        rest wait behind the first that could not be saved."""
+        changes, self.kept = self.kept, []
+        for n, change in enumerate(changes):
+            self.save(change)
+            if self.kept:
+                self.kept.extend(changes[n + 1 :])
+                return
+
+    def on_still_busy(self, _: StillBusy) -> None:
+        self._waiting = False
+        self.notify(
+            f"{DatabaseBusy()} (Ctrl+R saves your kept change)", severity="warning", markup=False, timeout=30
+        )
+
+    def action_retry(self) -> None:
+        """Try again to save the changes a busy database did not take."""
+        if not self.kept:
+            self.notify("Nothing is waiting to be saved.", markup=False, timeout=3)
+            return
+        self.save_kept()
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
         """Every key's action, with its errors sent to ``handle_error``."""
@@ -184,7 +303,9 @@ class PassportApp(App):
                 if inspect.isawaitable(result):
                     await result
             except Exception as error:
-                self.handle_error(error)
+                # a dialog's answer (a reason, a comment) is kept if the database was busy
+                retry = None if inspect.iscoroutinefunction(callback) else partial(callback, *args)
+                self.handle_error(error, retry)
 
         return guarded
 

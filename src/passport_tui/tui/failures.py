@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from ..files import append_private
 from .text import content, plain
 
 LOG_NAME = "passport-errors.log"
@@ -40,13 +40,7 @@ def write_log(path: Path, error: BaseException, user: str) -> Path:
             "\n",
         ]
     )
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, entry.encode("utf-8", "replace"))
-    finally:
-        os.close(fd)
-    return path
+    return append_private(path, entry)
 
 
 def guarded(handler: Callable) -> Callable:

@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,7 +15,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from ...engine import Flag
+from ...engine import Flag, year_label
 from ...errors import PrerequisitesUnmet
 from ...models import Curriculum, Pupil, Sen
 from ...service import GridLine, Service
@@ -110,7 +111,10 @@ def milestone_ids(c: Curriculum, view: View) -> list[str]:
     order = c.order
     return [
         m.id
-        for m in sorted((m for m in c.milestones if getattr(m, key) == view.part), key=lambda m: order[m.id])
+        for m in sorted(
+            (m for m in c.milestones if getattr(m, key) == view.part and not m.retired),
+            key=lambda m: order[m.id],
+        )
     ]
 
 
@@ -354,7 +358,8 @@ class GridScreen(ServiceScreen):
             self.curriculum, self.columns, self.lines, self.complete = None, [], [], True
             self.apply_filter_and_sort()
             self.notify(
-                "No curricula yet: import one with 'passport curriculum import FILE' (or try 'passport demo').",
+                "No curricula yet: import one with 'passport curriculum import key-maths' (the ids: "
+                "'passport curriculum list --shipped'), or try 'passport demo'.",
                 severity="warning",
                 markup=False,
                 timeout=30,
@@ -483,7 +488,8 @@ class GridScreen(ServiceScreen):
         line = self.shown[grid.cursor[0]]
         cell = row.cells[grid.cursor[1]]
         self._show(
-            "#cell-status", plain(f"{line.pupil.name} (Year {line.year_group}): {self.glyphs.words[cell]}")
+            "#cell-status",
+            plain(f"{line.pupil.name} ({year_label(line.year_group)}): {self.glyphs.words[cell]}"),
         )
 
     def _show(self, selector: str, text: str) -> None:
@@ -506,7 +512,13 @@ class GridScreen(ServiceScreen):
         ids = self.targets()
         if col is None or not ids or self.curriculum is None:
             return
-        outcomes = self.service.judge_many(ids, self.curriculum.id, col.id, verdict, reason=reason)
+        # these pupils and this column, even if the database is busy and it is saved later
+        self.app.save(partial(self.mark, ids, self.curriculum.id, col, verdict, reason))
+
+    def mark(
+        self, ids: list[int], curriculum_id: str, col: GridColumn, verdict: str, reason: str | None
+    ) -> None:
+        outcomes = self.service.judge_many(ids, curriculum_id, col.id, verdict, reason=reason)
         refused = [o for o in outcomes if o.refusal is not None]
         already = sum(1 for o in outcomes if o.already)
         self.refresh_pupils(ids)
@@ -610,8 +622,13 @@ class GridScreen(ServiceScreen):
         row, col = grid.cursor_row, grid.cursor_column
         if row is None or col is None:
             return
-        self.service.judge(row.pupil_id, col.id, "revisit", curriculum_id=self.view.curriculum_id)
-        self.refresh_pupils([row.pupil_id])
+        pupil_id, cid = row.pupil_id, self.view.curriculum_id
+
+        def revisit() -> None:
+            self.service.judge(pupil_id, col.id, "revisit", curriculum_id=cid)
+            self.refresh_pupils([pupil_id])
+
+        self.app.save(revisit)
 
     # --- selection, filter, sort -----------------------------------------------------------
 

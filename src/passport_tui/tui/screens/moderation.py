@@ -138,8 +138,7 @@ class ModerationScreen(ServiceScreen):
         item = self.current()
         if item is None or self.curriculum is None:
             return
-        m = self.curriculum.milestone_by_id.get(item.judgement.milestone_id)
-        text = f"{item.judgement.milestone_id}  {m.title if m else ''}"
+        text = f"{item.judgement.milestone_id}  {item.title or ''}"
         if item.judgement.note:
             text += f"\nEvidence: {item.judgement.note}"
         self.query_one("#moderation-detail", Static).update(Content(plain(text, multiline=True)))

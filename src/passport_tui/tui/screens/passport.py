@@ -8,16 +8,17 @@ from textual.content import Content
 from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from ...engine import Cell
+from ...engine import Cell, year_label
 from ...errors import PrerequisitesUnmet
-from ...models import Judgement, Sen
-from ...service import CurriculumPassport, PupilPassport, Service
+from ...models import Judgement, Sen, is_passport_id
+from ...service import CurriculumPassport, OutcomeView, PupilPassport, Service
 from ..failures import guarded
 from ..glyphs import ASCII, Glyphs
 from ..text import plain
 from ..widgets.keys import KeyBar
 from .base import Read, ServiceScreen
 from .modals import AskScreen, HelpScreen, ReasonScreen
+from .plan_dialogs import BaselineChoice, BaselineScreen, OutcomeDraft, OutcomeScreen
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -63,15 +64,21 @@ def chart(cp: CurriculumPassport, ascii_only: bool) -> str:
 
 
 class PassportLoaded(Read):
-    """A pupil's passport was read, with their history and the age of each gap per subject."""
+    """A pupil's passport was read, with their history, the age of each gap per subject and their
+    personal outcomes."""
 
     def __init__(
-        self, passport: PupilPassport, history: list[Judgement], gap_ages: dict[str, dict[str, int]]
+        self,
+        passport: PupilPassport,
+        history: list[Judgement],
+        gap_ages: dict[str, dict[str, int]],
+        outcomes: list[OutcomeView] | None = None,
     ) -> None:
         super().__init__()
         self.passport = passport
         self.history = history
         self.gap_ages = gap_ages
+        self.outcomes = outcomes or []
 
 
 def load_passport(service: Service, pupil_id: int) -> PassportLoaded:
@@ -81,7 +88,35 @@ def load_passport(service: Service, pupil_id: int) -> PassportLoaded:
         for cp in passport.curricula
         if cp.standing.gaps
     }
-    return PassportLoaded(passport, service.history(pupil_id), ages)
+    outcomes = service.outcomes(pupil_id) if any(cp.outcomes for cp in passport.curricula) else []
+    return PassportLoaded(passport, service.history(pupil_id), ages, outcomes)
+
+
+class BaselinePlanned(Read):
+    """What a baseline on entry would record in one subject, stage by stage."""
+
+    def __init__(self, curriculum_id: str, stages: list[tuple[str, str, int]]) -> None:
+        super().__init__()
+        self.curriculum_id = curriculum_id
+        self.stages = stages
+
+
+class BaselineRecorded(Read):
+    """A baseline on entry was recorded: how many milestones, through which stage."""
+
+    def __init__(self, curriculum_id: str, stage: str, recorded: int) -> None:
+        super().__init__()
+        self.curriculum_id = curriculum_id
+        self.stage = stage
+        self.recorded = recorded
+
+
+STATUS_CELL = {
+    "achieved": Cell.ACHIEVED,
+    "revisit": Cell.REVISIT,
+    "not yet": Cell.NOT_YET,
+    "not assessed": Cell.NEXT,
+}
 
 
 class PassportScreen(ServiceScreen):
@@ -98,6 +133,9 @@ class PassportScreen(ServiceScreen):
         Binding("3", "section('achieved')", "Achieved", show=False, id="passport.tab_achieved"),
         Binding("4", "section('history')", "History", show=False, id="passport.tab_history"),
         Binding("5", "section('focus')", "Focus", show=False, id="passport.tab_focus"),
+        Binding("6", "section('outcomes')", "Outcomes", show=False, id="passport.tab_outcomes"),
+        Binding("o", "add_outcome", "Add outcome", show=False, id="passport.add_outcome"),
+        Binding("b", "baseline", "Baseline", show=False, id="passport.baseline"),
         Binding("f", "pin", "Focus", id="passport.pin"),
         Binding("u", "unpin", "Unpin", show=False, id="passport.unpin"),
         Binding("s", "test", "Test", show=False, id="passport.test"),
@@ -109,10 +147,12 @@ class PassportScreen(ServiceScreen):
 
     HELP = [
         ("Esc", "back to the class grid"),
-        ("a", "mark the highlighted next step or gap achieved"),
+        ("a", "mark the highlighted next step, gap or personal outcome achieved"),
         ("n", "mark it not yet"),
         ("[ ]", "previous / next subject"),
-        ("1 2 3 4 5", "next steps, gaps, achieved, history, focus"),
+        ("1 2 3 4 5 6", "next steps, gaps, achieved, history, focus, personal outcomes"),
+        ("o", "add a personal outcome from the EHCP or provision plan, under an area of the subject"),
+        ("b", "baseline on entry: record everything up to a stage as achieved, with a reason"),
         ("f", "pin the highlighted next step or gap as a focus item (asks the provision)"),
         ("u", "unpin the highlighted focus item"),
         ("s", "record this window's test score for the subject"),
@@ -133,6 +173,7 @@ class PassportScreen(ServiceScreen):
         self.passport: PupilPassport | None = None
         self.history: list[Judgement] = []
         self.gap_ages: dict[str, dict[str, int]] = {}
+        self.outcomes: list[OutcomeView] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="passport-title")
@@ -149,6 +190,8 @@ class PassportScreen(ServiceScreen):
                 yield OptionList(id="history-list")
             with TabPane("Focus", id="focus"):
                 yield OptionList(id="focus-list")
+            with TabPane("Outcomes", id="outcomes"):
+                yield OptionList(id="outcomes-list")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -173,6 +216,7 @@ class PassportScreen(ServiceScreen):
         if not self.is_latest(message):
             return
         self.passport, self.history, self.gap_ages = message.passport, message.history, message.gap_ages
+        self.outcomes = message.outcomes
         self.show()
 
     def show(self) -> None:
@@ -184,7 +228,10 @@ class PassportScreen(ServiceScreen):
             self.curriculum_id = cp.curriculum.id
         p = pp.pupil
         groups = groups_of(p)
-        title = f"{p.name}  ·  UPN {p.upn}  ·  Year {pp.year_group}  ·  Class {p.class_name or '-'}"
+        kind = "id" if is_passport_id(p.upn) else "UPN"  # a family's child has the passport's own id
+        title = f"{p.name}  ·  {kind} {p.upn}  ·  {year_label(pp.year_group)}"
+        if p.class_name:
+            title += f"  ·  Class {p.class_name}"
         if groups:
             title += f"  ·  {groups}"
         self.query_one("#passport-title", Static).update(Content(plain(title)))
@@ -213,7 +260,10 @@ class PassportScreen(ServiceScreen):
         g = self.glyphs.cell
 
         def item(mid: str, prefix: str = "") -> Option:
-            return Option(Content(plain(f"{prefix}{mid}  {c.milestone_by_id[mid].title}")), id=mid)
+            m = c.milestone_by_id[mid]
+            return Option(
+                Content(plain(f"{prefix}{mid}  {m.title}" + ("  (retired)" if m.retired else ""))), id=mid
+            )
 
         nxt = self.query_one("#next-list", OptionList)
         nxt.clear_options()
@@ -259,12 +309,21 @@ class PassportScreen(ServiceScreen):
             ms = by_stage.get(st.id)
             if not ms:
                 continue
-            total = len(c.milestones_by_stage.get(st.id, []))
+            total = len(c.counted(st.id, s.achieved_set))  # a retired milestone counts once achieved
             options.append(Option(Content(plain(f"{st.title}: {len(ms)} of {total}")), disabled=True))
             for m in ms:
                 when = cp.achieved_on.get(m)
                 mark = g[Cell.REVISIT] if m in revisit else g[Cell.ACHIEVED]
                 options.append(item(m, f"{mark} {when.date().isoformat() if when else '':<10}  "))
+        if cp.unlisted:
+            options.append(
+                Option(
+                    Content(
+                        plain(f"No longer in this curriculum: {', '.join(cp.unlisted)} (run passport doctor)")
+                    ),
+                    disabled=True,
+                )
+            )
         ach.add_options(options or [Option("Nothing achieved yet.", disabled=True)])
         hist = self.query_one("#history-list", OptionList)
         hist.clear_options()
@@ -272,20 +331,63 @@ class PassportScreen(ServiceScreen):
         lines = []
         for e in reversed(events):
             extra = " — ".join(x for x in (e.reason, e.note) if x)
-            text = f"{e.at.date().isoformat()}  {e.by}  {e.milestone_id}  {e.verdict.value.replace('_', ' ')}"
+            mid = e.milestone_id
+            if mid in c.curriculum.moved:
+                mid = f"{mid} (now {c.curriculum.moved[mid]})"
+            elif mid in c.retired:
+                mid = f"{mid} (retired)"
+            text = f"{e.at.date().isoformat()}  {e.by}  {mid}  {e.verdict.value.replace('_', ' ')}"
             lines.append(Option(Content(plain(text + (f"  ({extra})" if extra else "")))))
         hist.add_options(lines or [Option("No judgements yet.", disabled=True)])
-        for lst in (nxt, gl, ach, hist, fl):
+        out = self.query_one("#outcomes-list", OptionList)
+        out.clear_options()
+        out.add_options(self.outcome_options(c))
+        for lst in (nxt, gl, ach, hist, fl, out):
             first = next(
                 (i for i in range(lst.option_count) if not lst.get_option_at_index(i).disabled), None
             )
             lst.highlighted = first
 
+    def outcome_options(self, c) -> list[Option]:
+        """The pupil's personal outcomes in this subject, by area: each with its state, where it
+        comes from, and (retired) when and why."""
+        g = self.glyphs.cell
+        mine = [v for v in self.outcomes if v.outcome.curriculum_id == c.id]
+        heading = "Personal outcomes: from the EHCP or provision plan"
+        if not mine:
+            return [
+                Option(Content(heading), disabled=True),
+                Option(Content("None yet: press o to add one."), disabled=True),
+            ]
+        options = [
+            Option(
+                Content(
+                    f"{heading} ({sum(v.status in ('achieved', 'revisit') for v in mine)} of {len(mine)} achieved)"
+                ),
+                disabled=True,
+            )
+        ]
+        area = None
+        for v in sorted(mine, key=lambda v: (c.order.get(v.outcome.id, 1 << 30), v.outcome.id)):
+            if v.area_title != area:
+                area = v.area_title
+                options.append(Option(Content(plain(f"Area: {area}")), disabled=True))
+            o = v.outcome
+            when = f" {v.achieved_on}" if v.achieved_on else ""
+            text = f"{g[STATUS_CELL[v.status]]} {o.id}  {o.title}  ({v.status}{when})"
+            indent = "\u00a0" * 4  # a wrapped line keeps it
+            if o.source:
+                text += f"\n{indent}from {o.source}"
+            if o.retired_at is not None:
+                text += f"\n{indent}retired {o.retired_at.date().isoformat()}: {o.retired_reason}"
+            options.append(Option(Content(plain(text, multiline=True)), id=o.id))
+        return options
+
     # --- actions ---------------------------------------------------------------------------
 
     def highlighted_milestone(self) -> str | None:
         tabs = self.query_one(TabbedContent)
-        if tabs.active not in ("next", "gaps"):
+        if tabs.active not in ("next", "gaps", "outcomes"):
             return None
         lst = self.query_one(f"#{tabs.active}-list", OptionList)
         if lst.highlighted is None:
@@ -295,7 +397,7 @@ class PassportScreen(ServiceScreen):
     def action_mark(self, verdict: str, reason: str | None = None) -> None:
         mid = self.highlighted_milestone()
         if mid is None:
-            self.notify("Highlight a next step or a gap to judge it.", markup=False, timeout=3)
+            self.notify("Highlight a next step, a gap or an outcome to judge it.", markup=False, timeout=3)
             return
         try:
             self.service.judge(self.pupil_id, mid, verdict, curriculum_id=self.curriculum_id, reason=reason)
@@ -425,6 +527,77 @@ class PassportScreen(ServiceScreen):
             ),
             done,
         )
+
+    def action_add_outcome(self) -> None:
+        """Add a personal outcome under an area of the subject shown (a small dialog)."""
+        cp = self.current
+        if self.passport is None or cp is None:
+            return
+        c, pupil_id, name = cp.curriculum, self.pupil_id, self.passport.pupil.name
+
+        def done(draft: OutcomeDraft | None) -> None:
+            if draft is None:
+                return
+            o = self.service.add_outcome(
+                pupil_id, c.id, area=draft.area, title=draft.title, source=draft.source
+            )
+            self.notify(plain(f"{o.id} added: {o.title}"), markup=False, timeout=4)
+            self.reload()
+            self.action_section("outcomes")
+
+        self.app.push_screen(OutcomeScreen(name, c.title, [(s.id, s.title) for s in c.strands]), done)
+
+    def action_baseline(self) -> None:
+        """Baseline on entry in the subject shown: read what each stage would record (in a worker),
+        then ask (``on_baseline_planned``)."""
+        cp = self.current
+        if cp is None:
+            return
+        pupil_id, cid = self.pupil_id, cp.curriculum.id
+        self.read(
+            "baseline-plan", lambda service: BaselinePlanned(cid, service.baseline_preview(pupil_id, cid))
+        )
+
+    @guarded
+    def on_baseline_planned(self, message: BaselinePlanned) -> None:
+        if not self.is_latest(message) or self.passport is None:
+            return
+        cp = next((x for x in self.passport.curricula if x.curriculum.id == message.curriculum_id), None)
+        if cp is None:
+            return
+        # by default, the last stage wholly below the pupil's year group
+        below = [
+            s.id for s in cp.curriculum.stages if s.year_list and max(s.year_list) < self.passport.year_group
+        ]
+        pupil_id, cid = self.pupil_id, message.curriculum_id
+
+        def done(choice: BaselineChoice | None) -> None:
+            if choice is None:
+                return
+
+            def record(service: Service) -> BaselineRecorded:
+                done = service.baseline(pupil_id, cid, choice.stage, reason=choice.reason)
+                return BaselineRecorded(cid, choice.stage, len(done))
+
+            self.notify("Recording the baseline…", markup=False, timeout=2)
+            self.read("baseline", record)
+
+        self.app.push_screen(
+            BaselineScreen(
+                self.passport.pupil.name, cp.curriculum.title, message.stages, below[-1] if below else None
+            ),
+            done,
+        )
+
+    @guarded
+    def on_baseline_recorded(self, message: BaselineRecorded) -> None:
+        self.notify(
+            f"Baseline recorded in {message.curriculum_id} through {message.stage}: "
+            f"{message.recorded} milestones achieved.",
+            markup=False,
+            timeout=6,
+        )
+        self.reload()
 
     def action_curriculum(self, step: int) -> None:
         if not self.passport or not self.passport.curricula:

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from ...engine import Flag, GroupRow, Window, previous_window
+from ...engine import Flag, GroupFigures, GroupRow, Window, previous_window, year_label
 from ...service import GroupAnalysis, Service, TrackingRow
 from ..failures import guarded
 from ..glyphs import ASCII, Glyphs
@@ -72,31 +72,85 @@ def flags_text(row: TrackingRow, labels: Labels) -> str:
     return " ".join(f"{labels.glyphs.flag[f]}{FLAG_WORDS[f]}" for f in row.standing.flags)
 
 
+def steps_target(row: TrackingRow) -> str:
+    """A target of milestones: how many are secured, ``2 of 3``."""
+    words = row.steps.target_words if row.steps else None
+    return words or "-"
+
+
+def points_or_steps(row: TrackingRow, points: int | None, steps: int | None, signed: bool = False) -> str:
+    """A points figure, or in a framework without points its steps secured, marked ``st``."""
+    if row.steps is None:
+        return num(points, signed)
+    return f"{num(steps, signed)}st"
+
+
+PUPIL = Column("Pupil", 18, lambda r, _: Text(plain(f"{r.pupil.last_name}, {r.pupil.first_name}")))
+YEAR = Column("Yr", 2, lambda r, _: "R" if r.standing.year_group == 0 else str(r.standing.year_group))
+SUBJECT = Column(
+    "Subject",
+    9,
+    lambda r, k: Text(plain(k.subjects.get(r.curriculum_id, r.curriculum_id))),
+    every_subject=True,
+)
+
+# points subjects (and, with every subject shown, a framework without points: its steps secured
+# in the points columns, marked "st")
 COLUMNS = (
-    Column("Pupil", 18, lambda r, _: Text(plain(f"{r.pupil.last_name}, {r.pupil.first_name}"))),
-    Column("Yr", 2, lambda r, _: "R" if r.standing.year_group == 0 else str(r.standing.year_group)),
-    Column(
-        "Subject",
-        9,
-        lambda r, k: Text(plain(k.subjects.get(r.curriculum_id, r.curriculum_id))),
-        every_subject=True,
-    ),
-    Column("Pts", 3, lambda r, _: num(r.standing.points)),
+    PUPIL,
+    YEAR,
+    SUBJECT,
+    Column("Pts", 4, lambda r, _: points_or_steps(r, r.standing.points, r.steps and r.steps.secured)),
     Column("Exp", 3, lambda r, _: num(r.standing.expected)),
     Column("Flags", 16, flags_text),
-    Column("+Yr", 3, lambda r, _: num(r.standing.progress_this_year, signed=True)),
-    Column("+Win", 4, lambda r, _: num(r.standing.progress_last_window, signed=True)),
+    Column(
+        "+Yr",
+        4,
+        lambda r, _: points_or_steps(
+            r, r.standing.progress_this_year, r.steps and r.steps.this_year, signed=True
+        ),
+    ),
+    Column(
+        "+Win",
+        5,
+        lambda r, _: points_or_steps(
+            r, r.standing.progress_last_window, r.steps and r.steps.this_window, signed=True
+        ),
+    ),
     Column("Gaps", 4, lambda r, _: str(len(r.standing.gaps))),
-    Column("Target", 12, lambda r, _: target_text(r)),
+    Column("Target", 12, lambda r, _: steps_target(r) if r.steps else target_text(r)),
+)
+
+# a framework without points (engagement model, small steps, PSP): milestones secured, no points
+STEPS_COLUMNS = (
+    PUPIL,
+    YEAR,
+    Column("Steps secured", 13, lambda r, _: num(r.steps.secured if r.steps else None)),
+    Column("This year", 9, lambda r, _: num(r.steps.this_year if r.steps else None, signed=True)),
+    Column("This window", 11, lambda r, _: num(r.steps.this_window if r.steps else None, signed=True)),
+    Column("Gaps", 4, lambda r, _: str(len(r.standing.gaps))),
+    Column("Target", 8, lambda r, _: steps_target(r)),
 )
 
 
 # --- the group analysis: each group against the rest -------------------------------------------
 
 
+def percent(figures: GroupFigures | None, value: float | None) -> str:
+    """A percentage, or the count of a group under five pupils (``n=3``)."""
+    if figures is None or figures.count == 0:
+        return "-"
+    if figures.small:
+        return f"n={figures.count}"
+    return num(value)
+
+
 def year_ago(row: GroupRow, _: Labels) -> str:
     ago = row.year_ago
-    return f"{num(ago.mean_points)} pts, {num(ago.pct_at_expected)}%" if ago else "-"
+    if ago is None:
+        return "-"
+    share = percent(ago, ago.pct_at_expected)
+    return f"{num(ago.mean_points)} pts, {share}{'' if share == '-' or share.startswith('n=') else '%'}"
 
 
 GROUP_COLUMNS = (
@@ -104,12 +158,30 @@ GROUP_COLUMNS = (
     Column("n", None, lambda g, _: str(g.members.count)),
     Column("Pts", None, lambda g, _: num(g.members.mean_points)),
     Column("rest", None, lambda g, _: num(g.rest.mean_points)),
-    Column("% exp", None, lambda g, _: num(g.members.pct_at_expected)),
-    Column("rest", None, lambda g, _: num(g.rest.pct_at_expected)),
+    Column("% exp", None, lambda g, _: percent(g.members, g.members.pct_at_expected)),
+    Column("rest", None, lambda g, _: percent(g.rest, g.rest.pct_at_expected)),
     Column("+Yr", None, lambda g, _: num(g.members.mean_progress_year, signed=True)),
     Column("rest", None, lambda g, _: num(g.rest.mean_progress_year, signed=True)),
-    Column("% gaps", None, lambda g, _: num(g.members.pct_with_gaps)),
+    Column("% gaps", None, lambda g, _: percent(g.members, g.members.pct_with_gaps)),
     Column("a year ago", None, year_ago),
+)
+
+# a framework without points: steps secured per pupil, and the share who secured any this window
+STEPS_GROUP_COLUMNS = (
+    Column("Group", None, lambda g, _: Text(plain(g.group))),
+    Column("n", None, lambda g, _: str(g.members.count)),
+    Column("rest", None, lambda g, _: str(g.rest.count)),
+    Column("Steps/pupil win", None, lambda g, _: num(g.members.mean_steps_window)),
+    Column("rest", None, lambda g, _: num(g.rest.mean_steps_window)),
+    Column("Steps/pupil yr", None, lambda g, _: num(g.members.mean_steps_year)),
+    Column("rest", None, lambda g, _: num(g.rest.mean_steps_year)),
+    Column("% progressed", None, lambda g, _: percent(g.members, g.members.pct_made_progress)),
+    Column("rest", None, lambda g, _: percent(g.rest, g.rest.pct_made_progress)),
+    Column(
+        "a year ago",
+        None,
+        lambda g, _: percent(g.year_ago, g.year_ago.pct_made_progress) if g.year_ago else "-",
+    ),
 )
 
 
@@ -155,13 +227,23 @@ class GroupsLoaded(Read):
 
 
 class ChartLoaded(Read):
-    def __init__(self, series: list[tuple[Window, float | None, float | None]]) -> None:
+    def __init__(self, series: list[tuple[Window, float | None, float | None]], steps: bool = False) -> None:
         super().__init__()
         self.series = series
+        self.steps = steps  # a framework without points: mean steps secured per pupil in each window
+
+
+def short_title(title: str) -> str:
+    """A subject's name for the title bar: ``English`` for ``English — key milestones ...``,
+    without a closing remark in brackets (``(example framework)``)."""
+    name = title.split(" — ")[0]
+    if name.endswith(")") and " (" in name:
+        name = name[: name.rindex(" (")] or name
+    return name
 
 
 def subjects_of(service: Service) -> dict[str, str]:
-    return {c.id: c.title.split(" — ")[0] for c in service.curricula()}
+    return {c.id: short_title(c.title) for c in service.curricula()}
 
 
 def load_pupils(service: Service, scope: Scope) -> TrackingLoaded:
@@ -184,15 +266,20 @@ def load_chart(service: Service, scope: Scope, window: Window) -> ChartLoaded:
     for _ in range(CHART_WINDOWS - 1):
         windows.insert(0, previous_window(windows[0], service.terms))
     current = service.window()
+    steps = scope.curriculum_id is not None and not service.curriculum(scope.curriculum_id).year_linked_stages
     series = []
     for w in windows:
         rows = service.tracking(
             **people, window=None if w == current else w.key, curriculum_id=scope.curriculum_id
         )
+        if steps:
+            made = [r.steps.this_window for r in rows if r.steps is not None]
+            series.append((w, sum(made) / len(made) if made else None, None))
+            continue
         pts = [r.standing.points for r in rows if r.standing.points is not None]
         exp = [r.standing.expected for r in rows if r.standing.expected is not None]
         series.append((w, sum(pts) / len(pts) if pts else None, sum(exp) / len(exp) if exp else None))
-    return ChartLoaded(series)
+    return ChartLoaded(series, steps)
 
 
 class TrackingScreen(ServiceScreen):
@@ -210,7 +297,7 @@ class TrackingScreen(ServiceScreen):
 
     HELP = [
         ("Enter", "open the highlighted pupil's passport"),
-        ("o", "sort: who needs support first, name, points, progress"),
+        ("o", "sort: who needs support first, name, points (or steps), progress"),
         ("/", "filter pupils by name or group (pp, eal, sen, behind, …)"),
         ("[ ]", "the window before / after (figures recomputed from the log)"),
         ("y", "switch between the class and its whole year group"),
@@ -261,7 +348,10 @@ class TrackingScreen(ServiceScreen):
     # --- data ------------------------------------------------------------------------------
 
     def columns_shown(self) -> list[Column]:
-        """The pupils table's columns: the subject only when the table covers every subject."""
+        """The pupils table's columns: the subject only when the table covers every subject; a
+        framework without points shown alone gets its steps columns."""
+        if self.rows and all(r.steps is not None for r in self.rows) and self.curriculum_id is not None:
+            return list(STEPS_COLUMNS)
         return [c for c in COLUMNS if self.curriculum_id is None or not c.every_subject]
 
     def scope(self) -> Scope:
@@ -309,10 +399,22 @@ class TrackingScreen(ServiceScreen):
         rows = [r for r in self.rows if matches_pupil(r.pupil, r.standing.flags, self.filter_text)]
         if self.sort == "name":
             rows.sort(key=lambda r: (r.pupil.last_name, r.pupil.first_name, r.curriculum_id))
-        elif self.sort == "points":
-            rows.sort(key=lambda r: (-(r.standing.points or 0), r.pupil.last_name))
+        elif self.sort == "points":  # or steps secured, after the points, in a framework without points
+            rows.sort(
+                key=lambda r: (
+                    r.steps is not None,
+                    -(r.steps.secured if r.steps else r.standing.points or 0),
+                    r.pupil.last_name,
+                )
+            )
         elif self.sort == "progress":
-            rows.sort(key=lambda r: (r.standing.progress_this_year or 0, r.pupil.last_name))
+            rows.sort(
+                key=lambda r: (
+                    r.steps is not None,
+                    r.steps.this_year if r.steps else r.standing.progress_this_year or 0,
+                    r.pupil.last_name,
+                )
+            )
         table = self.query_one("#tracking-table", DataTable)
         was = self.current()
         self.shown = rows
@@ -332,7 +434,7 @@ class TrackingScreen(ServiceScreen):
 
     def update_title(self) -> None:
         if self.whole_year:
-            scope = f"Year {self.year_group}" if self.year_group is not None else "Year group"
+            scope = year_label(self.year_group) if self.year_group is not None else "Year group"
         else:
             scope = f"Class {self.class_name or 'all'}"
         subject = (
@@ -341,8 +443,11 @@ class TrackingScreen(ServiceScreen):
             else "all subjects"
         )
         bits = [f"Tracking · {scope} · {subject} · {self.window.name}"]
-        if self.rows or "pupils" in self.fresh:
+        points = any(r.steps is None for r in self.rows)  # a framework without points has no flags
+        if (self.rows and points) or ("pupils" in self.fresh and not self.rows):
             bits.append(f"{sum(1 for r in self.shown if r.needs_support)} need support")
+        if any(r.steps for r in self.shown) and not any(c is STEPS_COLUMNS[2] for c in self.columns):
+            bits.append("st: steps secured, no points")
         if self.filter_text:
             bits.append(f"filter: {self.filter_text}")
         if self.sort != "support":
@@ -355,14 +460,19 @@ class TrackingScreen(ServiceScreen):
             return
         result = message.analysis
         table = self.query_one("#groups-table", DataTable)
-        table.clear()
-        if not table.columns:
-            for i, column in enumerate(GROUP_COLUMNS):
-                table.add_column(column.header, width=column.width, key=str(i))
+        steps = bool(result.groups) and not any(r.members.measured or r.rest.measured for r in result.groups)
+        columns = STEPS_GROUP_COLUMNS if steps else GROUP_COLUMNS
+        table.clear(columns=True)
+        for i, column in enumerate(columns):
+            table.add_column(column.header, width=column.width, key=str(i))
         for row in result.groups:
-            table.add_row(*(column.value(row, self.labels) for column in GROUP_COLUMNS))
-        lines = [lag.describe() for lag in result.lags[:6]]
+            table.add_row(*(column.value(row, self.labels) for column in columns))
+        lines = [lag.describe() for lag in result.lags[:5]]
         text = "Where groups lag most:\n" + ("\n".join(lines) if lines else "no marked lag")
+        note = "A percentage of fewer than 5 pupils is shown as their count (n=3)."
+        if steps:
+            note = "% progressed: secured at least one step this window. " + note
+        text = note + "\n" + text
         self.query_one("#lags", Static).update(Content(plain(text, multiline=True)))
 
     @guarded
@@ -373,18 +483,26 @@ class TrackingScreen(ServiceScreen):
         chart = self.query_one("#tracking-chart", Static)
         values = [v for _, a, e in series for v in (a, e) if v is not None]
         if not values:
-            chart.update(Content("No points yet."))
+            chart.update(Content("No steps secured yet." if message.steps else "No points yet."))
             return
-        low, high = min(values), max(values)
+        # steps are counted from nothing; points bars start at the lowest figure shown
+        low, high = (0.0, max(values)) if message.steps else (min(values), max(values))
         ascii_only = self.glyphs is ASCII
         # the bars take what the window's name and the figures leave of the width
         room = chart.content_region.width or self.app.size.width - 2
         longest = max(room - 16 - 1 - 1 - 22, 8)
-        lines = ["Mean points per window (bar) against the mean expected points", ""]
+        if message.steps:
+            lines = ["Mean steps secured per pupil in each window", ""]
+        else:
+            lines = ["Mean points per window (bar) against the mean expected points", ""]
         for w, mean, exp in series:
-            width = 0 if mean is None else round(4 + (longest - 4) * (mean - low) / max(1e-9, high - low))
+            if message.steps:
+                width = 0 if mean is None else round(longest * mean / max(1e-9, high))
+            else:
+                width = 0 if mean is None else round(4 + (longest - 4) * (mean - low) / max(1e-9, high - low))
             bar = ("#" if ascii_only else "█") * width
-            lines.append(f"{w.name:<16} {bar:<{longest}} {num(mean):>4}  (expected {num(exp)})")
+            tail = "" if message.steps else f"  (expected {num(exp)})"
+            lines.append(f"{w.name:<16} {bar:<{longest}} {num(mean):>4}{tail}")
         chart.update(Content(plain("\n".join(lines), multiline=True)))
 
     # --- actions ---------------------------------------------------------------------------

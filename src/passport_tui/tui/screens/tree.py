@@ -169,8 +169,10 @@ class TreeScreen(ServiceScreen):
                         continue
                     stage_node = node.add(rich_text(st.title), expand=False)
                     for m in ms:
-                        label = Text(f"{m.id}  {plain(m.title)}")
+                        label = Text(f"{m.id}  {plain(m.title)}" + ("  (retired)" if m.retired else ""))
                         label.stylize("bold", 0, len(m.id))
+                        if m.retired:
+                            label.stylize("dim")
                         self.nodes[(c.id, m.id)] = stage_node.add_leaf(label, data=(c.id, m.id))
 
         for strand in children.get(None, []):
@@ -199,6 +201,13 @@ class TreeScreen(ServiceScreen):
             f"{stage.title if stage else m.stage}  ·  {strand.title if strand else m.strand}",
             achieved_by,
         ]
+        if m.retired:
+            body.append(
+                "Retired: no longer taught. Achievements of it stay and still count; it takes no new judgements."
+            )
+        moved_here = [old for old, new in c.curriculum.moved.items() if new == m.id]
+        if moved_here:
+            body.append(f"Judgements recorded as {', '.join(moved_here)} count here.")
         if m.guidance:
             body.append(m.guidance)
         self.query_one("#milestone-detail", Static).update(Content(plain("\n".join(body), multiline=True)))
