@@ -12,7 +12,8 @@
   stage spanning Years 7–9 (the programme of study is not split by year), linked to the Year 5–6
   criteria by our reading. Points past Year 6 are this project's extension of the scheme.
 
-Links are never drawn by position: each one is listed here, with where it comes from.
+Links are never drawn by position: each one is listed here, with where it comes from. Each milestone
+also gets its ``parent_text`` (``PARENT_TEXT``): the milestone in plain words for parents.
 """
 
 from __future__ import annotations
@@ -410,6 +411,130 @@ SUPPORTED: list[tuple[str, str, str, str]] = [
     ),
 ]
 
+# --- each milestone in plain words for parents (``parent_text``): one short sentence of what the
+# child can do, without the statutory wording of the title --------------------------------------
+PARENT_TEXT = {
+    # Reception
+    "R-NUM-1": "Understands numbers up to 10 well, including the smaller numbers that make each one (6 is 5 and 1, or 3 and 3)",
+    "R-NUM-2": "Can see how many are in a small group of up to 5 things without counting them",
+    "R-NUM-3": "Knows without counting the number pairs that make 5 or less, some that make 10, and doubles such as 3 and 3",
+    "R-PAT-1": "Can count aloud past 20 and sees the pattern in how the numbers go on",
+    "R-PAT-2": "Can compare two groups of up to 10 things and say which has more, which has fewer, or that they are the same",
+    "R-PAT-3": "Explores patterns in numbers up to 10, such as odd and even numbers, doubles and sharing out fairly",
+    # Year 1
+    "1NPV-1": "Can count forwards and backwards to 100, starting from any number",
+    "1NPV-2": "Knows where numbers up to 20 go on a number line and can say which of two numbers is bigger",
+    "1NF-1": "Is quick and sure at adding and taking away with numbers up to 10",
+    "1NF-2": "Can count forwards and backwards in 2s, 5s and 10s, and count in odd numbers",
+    "1AS-1": "Can split numbers up to 10 into two parts and put them back together, and knows odd from even numbers",
+    "1AS-2": "Can read and write number sentences with +, - and =, and link them to everyday situations",
+    "1G-1": "Recognises common flat and solid shapes whichever way round they are, and in their different forms",
+    "1G-2": "Can build a shape from smaller shapes to match a picture, turning the pieces to fit",
+    # Year 2
+    "2NPV-1": "Knows what each digit of a two-digit number is worth and can split it in different ways (34 is 30 and 4, or 20 and 14)",
+    "2NPV-2": "Knows where any two-digit number goes on a number line and which tens it lies between",
+    "2NF-1": "Knows the adding and taking away facts within 10 by heart",
+    "2AS-1": "Can add and take away across 10, such as 8 + 5 or 13 - 6",
+    "2AS-2": "Understands taking away as finding the difference, and can answer 'how many more?' questions",
+    "2AS-3": "Can add or take away ones or tens to or from a two-digit number, such as 45 + 3 or 45 + 30",
+    "2AS-4": "Can add and take away any two two-digit numbers, using the facts they know",
+    "2MD-1": "Understands multiplying as adding equal groups, using the 2, 5 and 10 times tables",
+    "2MD-2": "Can work out how many equal groups fit into a number, e.g. how many 5s make 20, and write it as a division",
+    "2G-1": "Can describe shapes accurately by their sides, corners and faces, and say how two shapes are alike or differ",
+    # Year 3
+    "3NPV-1": "Knows that 10 tens make a hundred and how many tens make numbers like 240",
+    "3NPV-2": "Knows what each digit of a three-digit number is worth and can split such numbers in different ways",
+    "3NPV-3": "Knows where any number up to 1,000 goes on a number line, and the tens and hundreds either side of it",
+    "3NPV-4": "Can split 100 into 2, 4, 5 or 10 equal parts and read scales marked in these steps",
+    "3NF-1": "Knows by heart the adding and taking away facts that cross 10, such as 7 + 6 or 15 - 8",
+    "3NF-2": "Knows the 2, 4, 5, 8 and 10 times tables and the matching division facts",
+    "3NF-3": "Uses facts they know to work out larger ones, e.g. 3 + 4 = 7 so 30 + 40 = 70, and 3 × 4 = 12 so 30 × 4 = 120",
+    "3AS-1": "Can work out what to add to a number to make 100, e.g. 63 and 37",
+    "3AS-2": "Can add and take away numbers up to 999 using written column methods",
+    "3AS-3": "Understands that taking away undoes adding, and that numbers can be added in any order",
+    "3MD-1": "Can use times tables to solve everyday problems, including sharing out equally and making equal groups",
+    "3F-1": "Can read and write fractions, such as 3/4, for equal parts of a whole",
+    "3F-2": "Can find a fraction such as a third of an amount using division facts, e.g. a third of 12 is 4",
+    "3F-3": "Can place fractions between 0 and 1 on a number line",
+    "3F-4": "Can add and take away fractions with the same bottom number, e.g. 2/7 + 3/7, with answers up to 1",
+    "3G-1": "Recognises right angles, both as quarter turns and as square corners of shapes, whichever way round a shape is",
+    "3G-2": "Can draw shapes by joining dots, and spot sides that are parallel or at right angles",
+    # Year 4
+    "4NPV-1": "Knows that 10 hundreds make a thousand and how many hundreds make numbers like 2,400",
+    "4NPV-2": "Knows what each digit of a four-digit number is worth and can split such numbers in different ways",
+    "4NPV-3": "Knows where any four-digit number goes on a number line, and can round it to the nearest 100 or 1,000",
+    "4NPV-4": "Can split 1,000 into 2, 4, 5 or 10 equal parts and read scales marked in these steps",
+    "4NF-1": "Knows all the times tables up to 12 × 12 and the matching division facts",
+    "4NF-2": "Can divide a two-digit number by a one-digit number and decide what a remainder means in the problem",
+    "4NF-3": "Uses facts they know to work out larger ones, e.g. 3 × 4 = 12 so 300 × 4 = 1,200",
+    "4MD-1": "Can multiply and divide whole numbers by 10 and 100, knowing this makes a number 10 or 100 times bigger or smaller",
+    "4MD-2": "Knows numbers can be multiplied in any order, and can rearrange multiplication and division facts",
+    "4MD-3": "Can split a multiplication into easier parts, e.g. 7 × 13 as 7 × 10 plus 7 × 3",
+    "4F-1": "Can place numbers such as 2 and a half or 3 and a quarter on a number line",
+    "4F-2": "Can write a whole number and a fraction as a top-heavy fraction and back, e.g. 1 and 3/4 is 7/4",
+    "4F-3": "Can add and take away fractions with the same bottom number, including ones bigger than 1",
+    "4G-1": "Can draw shapes from coordinates on a grid and slide them to a new place on the grid",
+    "4G-2": "Knows regular shapes have equal sides and equal angles, and can find the distance round any shape (its perimeter)",
+    "4G-3": "Can find lines of symmetry in shapes, and reflect a shape or complete a symmetrical pattern",
+    # Year 5
+    "5NPV-1": "Knows how tenths and hundredths make up a whole: 10 tenths or 100 hundredths make 1, and 10 hundredths a tenth",
+    "5NPV-2": "Knows what each digit is worth in numbers with up to two decimal places, such as 3.46",
+    "5NPV-3": "Knows where numbers like 3.46 go on a number line and can round them to the nearest whole number or tenth",
+    "5NPV-4": "Can split 1 into 2, 4, 5 or 10 equal parts and read scales marked in these steps",
+    "5NPV-5": "Can change between units of measure, e.g. 1.5 kg is 1,500 g, and a quarter of a metre is 25 cm",
+    "5NF-1": "Knows the times tables and the matching division facts quickly and accurately",
+    "5NF-2": "Uses facts they know to work with decimals, e.g. 3 + 4 = 7 so 0.3 + 0.4 = 0.7",
+    "5MD-1": "Can multiply and divide any number by 10 and 100, including numbers with decimals",
+    "5MD-2": "Can find factors and multiples of a number, including those two numbers share",
+    "5MD-3": "Can multiply a number of up to 4 digits by a one-digit number using a written method",
+    "5MD-4": "Can divide a number of up to 4 digits by a one-digit number using a written method, and deal with remainders",
+    "5F-1": "Can find fractions such as three quarters of an amount",
+    "5F-2": "Knows that fractions such as 1/2 and 2/4 are worth the same, and can find fractions that are equal",
+    "5F-3": "Knows the decimals for common fractions, e.g. 1/4 is 0.25 and 3/5 is 0.6",
+    "5G-1": "Can compare, estimate, measure and draw angles in degrees",
+    "5G-2": "Can compare areas and work out the area of rectangles in square centimetres or square metres",
+    # Year 6
+    "6NPV-1": "Understands how 10, 100 and 1,000 relate, and can multiply and divide any number, including decimals, by them",
+    "6NPV-2": "Knows what each digit is worth in numbers up to 10 million, including decimals",
+    "6NPV-3": "Knows where numbers up to 10 million, including decimals, go on a number line, and rounds them sensibly",
+    "6NPV-4": "Can read scales and number lines split into 2, 4, 5 or 10 equal parts, whatever their size",
+    "6AS/MD-1": "Can say how two numbers are related by adding or by multiplying, e.g. 20 is 15 more than 5, or 4 times 5",
+    "6AS/MD-2": "Can use one calculation to work out a related one, e.g. from 25 × 4 = 100 knows 25 × 8 = 200",
+    "6AS/MD-3": "Can solve problems about things in a fixed ratio, e.g. 2 eggs for every 3 cups of flour",
+    "6AS/MD-4": "Can solve problems with two unknown numbers, e.g. two numbers that add to 10 and differ by 2",
+    "6F-1": "Can simplify fractions, e.g. 6/8 to 3/4",
+    "6F-2": "Can compare fractions by giving them the same bottom number",
+    "6F-3": "Can compare any two fractions, including ones bigger than 1, choosing a good way to do it",
+    "6G-1": "Can draw and make shapes with given sizes, angles or areas, and solve problems about them",
+    # key stage 3
+    "KS3-N-1": "Understands place value in numbers of any size, including decimals and measures",
+    "KS3-N-2": "Can put positive and negative numbers, decimals and fractions in order, using a number line",
+    "KS3-N-3": "Can round numbers sensibly, e.g. to 1 decimal place or 2 significant figures",
+    "KS3-N-4": "Can add, subtract, multiply and divide whole numbers, decimals, fractions and negative numbers",
+    "KS3-N-5": "Knows about prime numbers, factors and multiples, and can write a number as a product of primes",
+    "KS3-N-6": "Can switch between decimals and fractions, e.g. 0.375 is 3/8",
+    "KS3-N-7": "Understands percentages and uses them to compare amounts and to work out increases and decreases",
+    "KS3-N-8": "Uses standard units of weight, length, time and money confidently, including with decimals",
+    "KS3-A-1": "Can read and write algebra, e.g. knows 3y means 3 × y and a² means a × a",
+    "KS3-A-2": "Can put numbers into a formula to work out its value",
+    "KS3-A-3": "Can simplify algebra, e.g. collect like terms and multiply out brackets",
+    "KS3-A-4": "Can solve equations with one unknown, e.g. 3x + 5 = 20",
+    "KS3-A-5": "Can plot and read points on a grid, including negative coordinates",
+    "KS3-A-6": "Can draw and recognise graphs of straight lines and simple curves from their equations",
+    "KS3-R-1": "Can write ratios and simplify them, e.g. 6:4 as 3:2",
+    "KS3-R-2": "Can share an amount in a given ratio, e.g. £20 in the ratio 3:1",
+    "KS3-R-3": "Can solve problems where two amounts go up together, or where one goes down as the other goes up",
+    "KS3-R-4": "Can work out percentage increases and decreases, such as a sale price, and simple interest",
+    "KS3-R-5": "Can use scales on maps and scale drawings, and enlarge or shrink shapes by a scale factor",
+    "KS3-G-1": "Knows the rules for angles round a point, on a straight line and where lines cross, and finds missing angles",
+    "KS3-G-2": "Knows the angles of a triangle add up to 180° and uses this to find angles in other shapes",
+    "KS3-G-3": "Can work out the area of triangles and other shapes, and the volume of boxes, prisms and cylinders",
+    "KS3-G-4": "Can describe what happens to a shape when it is moved, turned or reflected",
+    "KS3-S-1": "Can draw and read tables and charts, such as bar charts and pie charts",
+    "KS3-S-2": "Can list all the possible outcomes, e.g. of rolling two dice, and use them to work out chances",
+}
+
+
 _MARKUP = re.compile(r"\[Fraction:([^\]]+)\]")
 
 
@@ -502,6 +627,9 @@ def build_key_maths(data: Path, oak_commit: str, oak_version: str) -> Curriculum
         )
 
     by_id = {m.id: m for m in milestones}
+    assert set(PARENT_TEXT) == set(by_id), set(PARENT_TEXT) ^ set(by_id)
+    for m in milestones:
+        m.parent_text = PARENT_TEXT[m.id]
     links: dict[str, dict[str, LinkProvenance]] = defaultdict(dict)
     evidence: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in link_rows:

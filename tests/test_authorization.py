@@ -76,6 +76,8 @@ pupils edit                      allow   allow   refuse  refuse  refuse
 pupils import                    allow   refuse  refuse  refuse  refuse
 pupils list                      allow   allow   refuse  allow   refuse
 pupils oneroster                 allow   refuse  refuse  refuse  refuse
+pupils erase                     allow   refuse  refuse  refuse  refuse
+pupils leavers                   allow   refuse  refuse  refuse  refuse
 judge                            allow   allow   refuse  refuse  refuse
 baseline                         allow   allow   refuse  refuse  refuse
 pathway show                     allow   allow   refuse  allow   refuse
@@ -130,6 +132,8 @@ doctor                           allow   allow   allow   allow   refuse
 # - curriculum check: validates files and never opens the database, so it needs no login.
 # - pupils add and edit: a teacher adds pupils to their own classes and edits their pupils
 #   (mr.p may not add to 4O); changing a pupil's UPN is an admin's (see test_pupils.py).
+# - pupils erase and leavers: erasure and retention are the school's data protection work, an
+#   admin's alone, as is recording that a pupil has left ('pupils edit --left').
 # - test import: termly scores are a teacher's work, like `test record`: allowed for the pupils of
 #   their own classes (the file here holds Ava's score only), refused when any row is another's.
 # - transfer export, report, export tracking: reads (they write files, not the database).
@@ -159,6 +163,8 @@ ARGS: dict[str, Callable[[Case], list[str]]] = {
     "pupils import": lambda c: [str(c.school.roster_csv)],
     "pupils list": lambda c: ["--class", "4O"],
     "pupils oneroster": lambda c: [str(c.school.oneroster_set)],
+    "pupils erase": lambda c: [AVA, "--reason", "erasure request", "--yes"],
+    "pupils leavers": lambda c: ["--left-before", "2100-01-01"],
     "judge": lambda c: [AVA, "4NPV-1", "achieved", "--curriculum", CURRICULUM],
     "retract": lambda c: [AVA, "4NPV-2", "--reason", "recorded for the wrong pupil"],
     "baseline": lambda c: [AVA, CURRICULUM, "--through", "Y3", "--reason", "joined in Year 4"],

@@ -458,3 +458,26 @@ def test_us_grades_map_to_years_by_one_rule_and_never_past_year_13_silently() ->
     assert all(y <= 13 for s in c.stages for y in s.year_list)
     (line,) = [w for w in warnings if "past grade 12" in w]
     assert "3 items are at US grade 13, 15, 16" in line and "Year 13" in line and "B, C, D" in line
+
+
+def test_parent_text_survives_a_case_round_trip() -> None:
+    for c in (c for c in map(load_curriculum, sample_curriculum_paths()) if c.id.startswith("key-")):
+        package = write_case(c)
+        items = {i["humanCodingScheme"]: i for i in package["CFItems"] if i["CFItemType"] == "Milestone"}
+        for m in c.milestones:
+            assert m.parent_text
+            assert items[m.id]["extensions"]["passportMilestone"]["parentText"] == m.parent_text
+        back, warnings = parse_case(json.dumps(package), "export.json")
+        assert warnings == []
+        assert {m.id: m.parent_text for m in back.milestones} == {m.id: m.parent_text for m in c.milestones}
+
+
+def test_a_milestone_without_parent_text_exports_none() -> None:
+    c = load_curriculum(Path(__file__).parent / "data" / "maths.toml")
+    assert all(m.parent_text is None for m in c.milestones)
+    package = write_case(c)
+    assert not any(
+        "parentText" in i.get("extensions", {}).get("passportMilestone", {}) for i in package["CFItems"]
+    )
+    back, _ = parse_case(json.dumps(package), "x.json")
+    assert all(m.parent_text is None for m in back.milestones)

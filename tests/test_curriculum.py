@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from passport_tui.curriculum import dump_curriculum, load_curriculum, parse_curriculum, save_curriculum
+from passport_tui.engine.revision import title_change
 from passport_tui.errors import CurriculumError
 from passport_tui.models import Curriculum, CurriculumHeader, LinkProvenance, Milestone, Stage, Strand
 from passport_tui.resources import sample_curricula_dir, sample_curriculum_paths, styles_dir
@@ -542,6 +543,7 @@ def curricula(draw: st.DrawFn) -> Curriculum:
                 title=draw(WORDS),
                 requires=requires,
                 guidance=draw(st.none() | WORDS),
+                parent_text=draw(st.none() | TEXTS),
                 provenance=provenance,
             )
         )
@@ -907,3 +909,85 @@ def test_a_model_refuses_provenance_for_a_link_it_does_not_have() -> None:
         )
     with pytest.raises(ValueError, match="needs a 'source' or a 'reason'"):
         LinkProvenance()
+
+
+# --- words for parents ----------------------------------------------------------------------------
+
+KEY_CURRICULA = ("key-maths.toml", "key-english.toml")
+# the statutory and teachers' words a parent is not expected to know
+JARGON = (
+    "linear number system",
+    "partition",
+    "quotitive",
+    "partitive",
+    "commutative",
+    "distributive",
+    "denominat",
+    "subitise",
+    "grapheme",
+    "phoneme",
+    "digraph",
+    "gpc",
+    "exception word",
+    "demarcate",
+    "stimul",
+    "correspondence",
+    "composition",
+)
+
+
+@pytest.mark.parametrize("name", [*KEY_CURRICULA, "engagement-model.toml"])
+def test_every_key_milestone_has_plain_words_for_parents(name: str) -> None:
+    c = _sample(name)
+    for m in c.milestones:
+        text = m.parent_text
+        assert text, f"{m.id} has no parent_text"
+        assert len(text) <= 120, (m.id, len(text))
+        assert text == " ".join(text.split()), m.id  # one line, no stray spaces
+        assert text[0].isupper() and not text.endswith("."), m.id  # one sentence, written alike
+        assert not any(c in text for c in "[]{}<>*_`\\"), m.id  # no source or rich markup
+        assert title_change(m.title, text) is not None, f"{m.id}: parent_text is its title"
+        assert not [w for w in JARGON if w in text.casefold()], m.id
+
+
+def test_the_generator_gives_every_key_maths_milestone_its_parent_text() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "key_maths_tables", REPO / "sample_curricula" / "key_maths.py"
+    )
+    assert spec is not None and spec.loader is not None
+    tables = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tables)
+    shipped = {m.id: m.parent_text for m in _sample("key-maths.toml").milestones}
+    assert shipped == tables.PARENT_TEXT
+
+
+@pytest.mark.parametrize("name", KEY_CURRICULA)
+def test_parent_text_survives_a_toml_round_trip(name: str) -> None:
+    c = _sample(name)
+    text = dump_curriculum(c)
+    assert text.count("\nparent_text = ") == len(c.milestones)
+    back = parse_curriculum(text, name)
+    assert [m.parent_text for m in back.milestones] == [m.parent_text for m in c.milestones]
+
+
+def test_parent_text_is_written_after_guidance_and_is_optional() -> None:
+    text = LINKED.replace(
+        'title = "Linked"\n', 'title = "Linked"\nparent_text = "Can put numbers in order"\n'
+    )
+    c = parse_curriculum(text, "c.toml")
+    assert c.milestone_by_id["2N-9"].parent_text == "Can put numbers in order"
+    assert c.milestone_by_id["1N-1"].parent_text is None
+    written = dump_curriculum(c)
+    block = written[written.index('id = "2N-9"') :]
+    keys = [line.split(" = ")[0] for line in block.splitlines() if " = " in line and not line.startswith(" ")]
+    assert keys == ["id", "strand", "stage", "title", "requires", "parent_text"]
+    assert written.count("parent_text") == 1
+
+
+def test_a_misspelt_or_blank_parent_text_is_refused_on_its_line(tmp_path: Path) -> None:
+    assert problems(tmp_path, HEAD + milestone("1N-1", 'parent-text = "Counts to ten"')) == [
+        "18: milestone 1N-1: unknown field 'parent-text' (did you mean 'parent_text'?)"
+    ]
+    assert problems(tmp_path, HEAD + milestone("1N-1", 'parent_text = "  "')) == [
+        "18: milestone 1N-1: parent_text is blank (leave it out instead)"
+    ]

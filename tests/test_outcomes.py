@@ -506,3 +506,18 @@ def test_the_demos_pupil_on_the_engagement_model_has_outcomes_some_achieved(demo
     assert any(v.status == "achieved" for v in views) and any(v.status != "achieved" for v in views)
     (cp,) = [cp for cp in demo.passport(pmld.upn).curricula if cp.curriculum.id == "engagement-model"]
     assert {v.outcome.id for v in views if v.status == "achieved"} <= set(cp.standing.achieved)
+
+
+def test_doctor_counts_a_judged_outcome_as_read_and_another_pupils_use_of_its_id_as_an_orphan(
+    school: Service,
+):
+    oid = add(school, "A1", "Counts five cubes")
+    school.judge("A1", oid, "achieved")
+    checks = {c.name: c for c in school.doctor()}
+    assert checks["judged_milestones"].ok, checks["judged_milestones"].detail
+    # the same id written for a pupil without that outcome (as a damaged or hand-edited file
+    # might hold) counts for nothing, and doctor says so
+    stray = school.history("A1")[-1].model_copy(update={"id": None, "pupil_id": school.pupil("A2").id})
+    school.store.append_judgement(stray)
+    checks = {c.name: c for c in school.doctor()}
+    assert not checks["judged_milestones"].ok and oid in checks["judged_milestones"].detail

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -176,3 +176,19 @@ def test_a_baseline_records_every_milestone_through_a_stage_in_one_audited_batch
         school.baseline("A1", "maths", "Y9")
     s = school.standing(school.pupil("A1"), curriculum)
     assert s.points == 12 and not s.gaps  # Year 1 complete: no longer "behind" with every gap open
+
+
+def test_a_baseline_is_dated_before_this_window_so_it_is_not_progress_and_not_stalled(school):
+    """A tutor's new child baselined through Year 1 today: the baseline is where they started this
+    window (dated the last day of the window before), so this window shows no gain from it and the
+    last complete window — which ends with the baseline — is not "stalled"."""
+    pupil = school.pupil("A1")
+    window = school.window()
+    done = school.baseline("A1", "maths", "Y1", reason="joined this term")
+    assert {j.at for j in done} == {school.baseline_moment()}
+    assert all(j.at.date() < window.start and j.recorded_at is not None for j in done)
+    (row,) = [r for r in school.tracking(curriculum_id="maths") if r.pupil.id == pupil.id]
+    assert Flag.STALLED not in row.standing.flags
+    # a date may be given (when the child joined), but never one in the future
+    with pytest.raises(PassportError, match="future"):
+        school.baseline("A1", "maths", "Y2", at=school.now() + timedelta(days=1))

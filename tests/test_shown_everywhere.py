@@ -271,6 +271,11 @@ def run_everything(h: Hostile) -> None:
     h.check_file("tracking.csv", document=True)
     h.run("transfer", "export", "-o", h.path(f"{evil_file}.json"))
     h.run("transfer", "import", h.path(f"{evil_file}.json"), code=1)  # its names are refused now
+    # leavers and erasure
+    h.run("pupils", "edit", f"U{EVIL}", "--left", "2019-07-20")
+    h.run("pupils", "leavers", visible=True)
+    h.run("pupils", "leavers", "--left-before", "2020-01-01", "--erase", "--yes")  # its UPN, in capitals
+    h.run("pupils", "erase", "H1", "--reason", "erasure request", "--yes", visible=True)
     # the database file
     h.run("doctor")
     h.run("backup", h.path(f"{evil_file}.db"))

@@ -109,7 +109,7 @@ def test_a_database_from_schema_3_migrates_and_keeps_every_passport(tmp_path: Pa
         assert raw.execute("PRAGMA user_version").fetchone() == (3,)
     with Service(Store.open(path), user="ms.hughes", clock=fixed_clock) as svc:
         store = svc.store
-        assert store.schema_version() == SCHEMA_VERSION == 8
+        assert store.schema_version() == SCHEMA_VERSION == 9
         for upn, expected in V3_PASSPORTS.items():
             pupil = svc.pupil(upn)
             (cp,) = svc.passport(upn).curricula
@@ -159,6 +159,8 @@ def test_every_name_the_store_module_exported_is_still_importable() -> None:
         "BUSY_TIMEOUT_S",
         "ENV_BUSY",
         "ENV_DB",
+        "Erased",
+        "ErasureLine",
         "EventRow",
         "JUDGEMENT_TUPLE",
         "MIGRATIONS",
@@ -188,6 +190,7 @@ def test_store_methods_keep_their_names() -> None:
         "add_test_scores", "set_target", "add_moderation", "pin_focus", "unpin_focus", "add_note", "test_scores",
         "targets", "current_targets", "current_target", "moderation_events", "achieved_judgements",
         "focus_items", "notes", "put_projection", "projections", "rebuild_projections", "stale_projections",
+        "erase_pupil", "erasure_log", "set_left", "left_on", "leavers", "checkpoint",
     }  # fmt: skip
     with Store.open(":memory:") as store:
         assert {name for name in public if not hasattr(store, name)} == set()

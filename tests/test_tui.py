@@ -18,6 +18,7 @@ from passport_tui.tui.screens.passport import PassportScreen
 from passport_tui.tui.screens.tree import TreeScreen
 from passport_tui.tui.widgets.grid import ClassGrid
 from tests.conftest import HOSTILE_NAMES, fixed_clock
+from tests.staffed_school import SAMPLES
 
 SIZE = (80, 24)
 
@@ -230,6 +231,8 @@ async def test_another_users_change_shows_up_within_a_second(school):
 
 async def test_curriculum_tree_details_and_search(school):
     school.judge("A1", "1N-1", "achieved")
+    school.import_curriculum(str(SAMPLES / "engagement-model.toml"))
+    school.set_pathway("A4", ["engagement-model"])  # off maths: not one of the pupils counted for it
     app = make_app(school, class_name="1H")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -240,7 +243,7 @@ async def test_curriculum_tree_details_and_search(school):
         await settle(pilot)
         await settle(pilot)
         detail = str(app.screen.query_one("#milestone-detail").render())
-        assert "1N-1" in detail and "Achieved by 1 of 4 pupils in class 1H" in detail
+        assert "1N-1" in detail and "Achieved by 1 of the 3 pupils in class 1H who follow maths" in detail
         links = app.screen.query_one("#links")
         assert "unlocks  1N-2" in str(links.get_option_at_index(0).prompt)
         await pilot.press("tab", "enter")  # jump to what it unlocks
@@ -706,7 +709,7 @@ async def test_the_tree_opens_with_right_and_closes_with_left(school):
         assert maths.is_expanded and tree.cursor_node is maths
         await press(pilot, *["right"] * 5)  # into Number, open it, into Year 1, open it, into 1N-1
         assert tree.cursor_node.data == ("maths", "1N-1")
-        assert "Achieved by 0 of 4 pupils in class 1H." in str(
+        assert "Achieved by 0 of the 4 pupils in class 1H who follow maths." in str(
             app.screen.query_one("#milestone-detail").render()
         )
         await press(pilot, "left", "left")  # out to Year 1, which closes

@@ -89,7 +89,9 @@ class LinkProvenance(Strict):
 class Milestone(Strict):
     """A milestone. ``requires`` lists the ids of its prerequisites, in file order;
     ``provenance`` says, for any of them, where that link comes from (in a curriculum file it is
-    written inside ``requires``: ``{ id = "2NPV-1", source = "…" }``). A ``retired`` milestone is
+    written inside ``requires``: ``{ id = "2NPV-1", source = "…" }``). ``parent_text`` is the
+    milestone in plain words for parents: one short sentence of what the child can do, without the
+    statutory wording of ``title`` (reports for parents use it when present). A ``retired`` milestone is
     no longer taught: it stays, with its history, but is never judged again, never a next step
     nor a gap, and counts in points only for a pupil who achieved it."""
 
@@ -99,8 +101,16 @@ class Milestone(Strict):
     title: str
     requires: list[str] = Field(default_factory=list)
     guidance: str | None = None
+    parent_text: str | None = None
     retired: bool = False
     provenance: dict[str, LinkProvenance] = Field(default_factory=dict)
+
+    @field_validator("parent_text")
+    @classmethod
+    def _parent_text_is_not_blank(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("parent_text is blank (leave it out instead)")
+        return v
 
     @model_validator(mode="after")
     def _provenance_is_for_a_prerequisite(self) -> Milestone:

@@ -123,17 +123,25 @@ def judge(ctx, pupil, milestone, verdict, curriculum_id, note, override, at_) ->
     "--through", "through_stage", required=True, metavar="STAGE", help="The last stage secured (e.g. Y2)."
 )
 @click.option("--reason", help="Why (e.g. 'joined from another school; baseline assessment 3 Sep').")
+@click.option(
+    "--at",
+    "at_text",
+    metavar="DATE",
+    help="Date the baseline (default: the last day of the window before this one, so it is where "
+    "the pupil started this window, not progress in it).",
+)
 @click.pass_context
-def baseline(ctx, pupil, curriculum_id, through_stage, reason) -> None:
+def baseline(ctx, pupil, curriculum_id, through_stage, reason, at_text) -> None:
     """Baseline on entry: record every milestone of CURRICULUM up to and including the stage given
     as achieved for PUPIL, in one audited batch (for a child who joins part-way). Milestones already
-    achieved are kept; each new judgement carries the note "Baseline on entry" and the reason.
+    achieved are kept; each new judgement carries the note "Baseline on entry" and the reason. It is
+    dated before this window (or --at), so it never counts as progress made here.
 
     \b
     Example:
       passport baseline A123 key-maths --through Y2 --reason "joined in Year 3; baseline assessment"
     """
-    done = service(ctx).baseline(pupil, curriculum_id, through_stage, reason=reason)
+    done = service(ctx).baseline(pupil, curriculum_id, through_stage, reason=reason, at=parse_at(at_text))
     echo(
         f"Baseline for {pupil} in {curriculum_id} through {through_stage}: {len(done)} milestones recorded achieved"
     )

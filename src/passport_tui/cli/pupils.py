@@ -1,8 +1,9 @@
 """``passport pupils``: add and edit a pupil, import a roster (the school's CSV, or a OneRoster
-set) and list pupils."""
+set), list pupils, and erase a pupil or the leavers past the retention period."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,7 @@ class PupilLine:
 
 @click.group(cls=PassportGroup)
 def pupils() -> None:
-    """Add, edit, import and list pupils."""
+    """Add, edit, import, list and erase pupils."""
 
 
 YEAR_HELP = "Year group this school year: R (Reception) or 1 to 13."
@@ -75,12 +76,17 @@ def pupils_add(ctx, name: str, year: str, class_name: str | None, upn, dob, as_j
 @click.option("--class", "class_name", help="New class ('' for none).")
 @click.option("--dob", help="Date of birth, YYYY-MM-DD or DD/MM/YYYY ('' for none).")
 @click.option("--upn", help="New UPN (admins; the pupil keeps every judgement).")
+@click.option(
+    "--left",
+    help="The date the pupil left the school, YYYY-MM-DD or DD/MM/YYYY ('' when back on roll; admins). "
+    "See 'pupils leavers'.",
+)
 @json_option
 @click.pass_context
-def pupils_edit(ctx, pupil: str, name, year, class_name, dob, upn, as_json: bool) -> None:
+def pupils_edit(ctx, pupil: str, name, year, class_name, dob, upn, left, as_json: bool) -> None:
     """Change a pupil's details (PUPIL is a UPN, in any case, or a pupil id); what is not given
     stays as it is."""
-    changes = {k: v for k, v in (("class_name", class_name), ("dob", dob)) if v is not None}
+    changes = {k: v for k, v in (("class_name", class_name), ("dob", dob), ("left", left)) if v is not None}
     saved = service(ctx).edit_pupil(pupil, name=name, year=year, upn=upn, **changes)
     problems(f"{warning} (warning)" for warning in saved.warnings)
     if as_json:
@@ -165,3 +171,135 @@ def oneroster(ctx: click.Context, path: Path, academic_year: int | None, uk_grad
         f"Imported {path} (OneRoster {done.version}, {year}/{(year + 1) % 100:02d}, {grades}): "
         f"{done.added} pupils added, {done.updated} updated, {len(done.skipped)} rows skipped"
     )
+
+
+# --- erasure and leavers (UK GDPR) ------------------------------------------------------------
+
+REASON_HELP = "Why (kept in the erasure log, so no names or UPNs)"
+
+
+def _confirm(question: str, what: str) -> None:
+    """Ask on a terminal; without one (a script, a pipe) refuse: --yes says it."""
+    if not sys.stdin.isatty():
+        raise click.ClickException(f"No terminal to confirm on; pass --yes to {what}.")
+    if not click.confirm(question, default=False):
+        raise click.ClickException("Nothing erased.")
+
+
+def _erased_line(e) -> str:
+    tables = ", ".join(f"{n} {table}" for table, n in e.erased.tables.items())
+    return f"Erased {plain(e.name)} ({plain(e.upn)}): {e.erased.rows} rows ({tables}); erasure {e.erased.erasure}."
+
+
+def _not_checkpointed() -> None:
+    problems(
+        [
+            "another session has the database open, so the erased rows may stay in its -wal file until "
+            "every session closes (warning)"
+        ]
+    )
+
+
+@pupils.command("erase")
+@click.argument("pupil", metavar="PUPIL")
+@click.option("--reason", required=True, help=f"{REASON_HELP}: e.g. 'erasure request', 'retention period'.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when there is no terminal).")
+@json_option
+@click.pass_context
+def pupils_erase(ctx: click.Context, pupil: str, reason: str, yes: bool, as_json: bool) -> None:
+    """Erase a pupil (admins): every judgement, note, comment, test score, target, focus item,
+    moderation row, pathway and personal outcome, and the pupil, in one transaction. It cannot be
+    undone; the erasure log keeps when, who, why and how many rows, nothing personal. Backups made
+    before still hold the pupil: erase those under the school's retention policy.
+
+    \b
+    Example:
+      passport pupils erase K801200000001 --reason "erasure request"
+    """
+    svc = service(ctx)
+    found = svc.check_erasure(pupil, reason)  # every check first, so a refusal asks nothing
+    if not yes:
+        _confirm(
+            plain(f"Erase every record of {found.name} ({found.upn})? This cannot be undone."),
+            "erase the pupil",
+        )
+    done = svc.erase_pupil(pupil, reason)
+    if as_json:
+        emit_json(_erased_json(done))
+    else:
+        echo(_erased_line(done))
+    if not done.erased.checkpointed:
+        _not_checkpointed()
+
+
+def _erased_json(e) -> dict:
+    return {
+        "upn": e.upn,
+        "erasure": e.erased.erasure,
+        "rows": e.erased.rows,
+        "tables": e.erased.tables,
+        "checkpointed": e.erased.checkpointed,
+    }
+
+
+@pupils.command("leavers")
+@click.option(
+    "--left-before",
+    metavar="DATE",
+    help="Only pupils who left before DATE (YYYY-MM-DD): those past the school's retention period.",
+)
+@click.option("--erase", is_flag=True, help="Erase them, each as 'pupils erase' does (needs --left-before).")
+@click.option("--reason", help=f"{REASON_HELP}; default 'retention period: left before DATE'.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when there is no terminal).")
+@json_option
+@click.pass_context
+def pupils_leavers(
+    ctx: click.Context, left_before: str | None, erase: bool, reason: str | None, yes: bool, as_json: bool
+) -> None:
+    """List the pupils who have left (admins), and with --erase erase those who left before
+    --left-before. A pupil has left once an admin records the date: 'pupils edit PUPIL --left DATE'.
+
+    \b
+    Examples:
+      passport pupils leavers
+      passport pupils leavers --left-before 2020-09-01 --erase
+    """
+    svc = service(ctx)
+    if not erase:
+        if reason is not None:
+            raise click.UsageError("--reason goes with --erase.")
+        found = svc.leavers(left_before)
+        if as_json:
+            emit_json(
+                [{**to_json(_leaver_line(svc, x.pupil)), "left_on": x.left_on.isoformat()} for x in found]
+            )
+            return
+        for x in found:
+            p = x.pupil
+            name = f"{p.last_name}, {p.first_name}" if p.last_name else p.first_name
+            echo(f"{p.upn:<14} {plain(name)}  left {x.left_on.isoformat()}  {plain(p.class_name) or '-'}")
+        since = f" before {left_before}" if left_before else ""
+        echo(f"{len(found)} {'pupil' if len(found) == 1 else 'pupils'} left{since}.")
+        return
+    found = svc.check_leavers_erasure(left_before or "", reason)
+    if found and not yes:
+        who = f"{len(found)} {'pupil' if len(found) == 1 else 'pupils'}"
+        _confirm(
+            f"Erase every record of {who} who left before {left_before}? This cannot be undone.", "erase them"
+        )
+    erased = svc.erase_leavers(left_before or "", reason) if found else []
+    if as_json:
+        emit_json([_erased_json(e) for e in erased])
+    else:
+        for e in erased:
+            echo(_erased_line(e))
+        echo(
+            f"Erased {len(erased)} {'pupil' if len(erased) == 1 else 'pupils'} who left before {left_before}."
+        )
+    if erased and not erased[-1].erased.checkpointed:
+        _not_checkpointed()
+
+
+def _leaver_line(svc, p: Pupil) -> PupilLine:
+    year = svc.year_group(p)
+    return PupilLine(p, year, year_label(year))

@@ -27,8 +27,8 @@ Reading (``read_case`` / ``parse_case``) turns a CFPackage into a curriculum:
   in the CFDocument's ``extensions.passportCurriculum`` and each milestone's stage and file position in
   its ``extensions.passportMilestone``; those are used as they are, so a round trip keeps "Year 3" a
   "Year 3". So are the curriculum's ``moved`` and ``retired`` (in ``passportCurriculum``) and a
-  milestone's ``retired`` (in ``passportMilestone``); an entry that does not fit the package's milestones
-  is left out with a warning. Otherwise stages come from ``educationLevel`` (or the real-world misspelling
+  milestone's ``retired`` and ``parentText`` (its ``parent_text``; in ``passportMilestone``); an entry
+  that does not fit the package's milestones is left out with a warning. Otherwise stages come from ``educationLevel`` (or the real-world misspelling
   ``educationalLevel``), inherited from the nearest ancestor when an item has none. US grades map to England year groups by age, one rule
   (``year_of_grade``): PK/TK (pre-kindergarten) → Reception (year 0), KG → Year 1, grade N → Year N+1
   (so grade 12 → Year 13). A grade past 12 would be past Year 13: its items go in a stage with no year
@@ -498,6 +498,7 @@ class _Reader:
                     stage=stage_id,
                     title=item.title(),
                     guidance=item.guidance(),
+                    parent_text=item.parent_text,
                     retired=item.retired,
                 )
             )
@@ -816,6 +817,7 @@ class _Item:
     stage: str | None = None  # extensions.passportMilestone.stage, as write_case writes it
     position: int | None = None  # extensions.passportMilestone.position
     retired: bool = False  # extensions.passportMilestone.retired
+    parent_text: str | None = None  # extensions.passportMilestone.parentText
 
     def code_id(self) -> str:
         return "-".join((self.code or "").split())
@@ -839,7 +841,8 @@ class _Tree:
 
 
 def _carried_milestone(extensions: Any) -> dict[str, Any]:
-    """The stage and position ``write_case`` keeps in a milestone's ``extensions`` (none if absent)."""
+    """The stage, position, retired and parent text ``write_case`` keeps in a milestone's
+    ``extensions`` (none if absent)."""
     given = extensions.get(MILESTONE_KEY) if isinstance(extensions, dict) else None
     if not isinstance(given, dict):
         return {}
@@ -848,6 +851,7 @@ def _carried_milestone(extensions: Any) -> dict[str, Any]:
         "stage": _str(given.get("stage")),
         "position": position if isinstance(position, int) and not isinstance(position, bool) else None,
         "retired": given.get("retired") is True,
+        "parent_text": _str(given.get("parentText")),
     }
 
 
@@ -988,7 +992,7 @@ def looks_like_case(text_or_path: str | Path) -> bool:
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/passport-tui/case")
 PROVENANCE_KEY = "linkProvenance"  # in a precedes association's ``extensions``: {source, reason}
 CURRICULUM_KEY = "passportCurriculum"  # in the CFDocument's ``extensions``: {id, stages}
-MILESTONE_KEY = "passportMilestone"  # in a milestone CFItem's ``extensions``: {stage, position}
+MILESTONE_KEY = "passportMilestone"  # in a milestone CFItem's ``extensions``: {stage, position, …}
 _DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
@@ -1027,8 +1031,9 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
       curriculum back: the CFDocument's ``extensions.passportCurriculum`` holds the curriculum ``id``
       and its ``stages`` (id, title, year or years, end points) as in our files, with its ``moved``
       map and ``retired`` list when it has them; each milestone CFItem's
-      ``extensions.passportMilestone`` holds its ``stage`` id, its ``position`` in the file and
-      ``retired: true`` for a milestone no longer taught.
+      ``extensions.passportMilestone`` holds its ``stage`` id, its ``position`` in the file,
+      ``retired: true`` for a milestone no longer taught and ``parentText``, its ``parent_text``
+      (the milestone in plain words for parents), when it has one.
       Other tools ignore them and read ``educationLevel``.
     - Identifiers are UUID5s of the curriculum id and the item's id, so exporting twice gives the same
       identifiers. ``lastChangeDateTime`` is the real date of the change: ``changed``, else the date
@@ -1121,6 +1126,8 @@ def write_case(c: Curriculum, *, changed: datetime | None = None) -> dict[str, A
                 kept: dict[str, Any] = {"stage": thing.stage, "position": position[thing.id]}
                 if thing.retired:
                     kept["retired"] = True
+                if thing.parent_text:
+                    kept["parentText"] = thing.parent_text
                 item["extensions"] = {MILESTONE_KEY: kept}
             items.append(item)
 

@@ -17,7 +17,8 @@ One module per family of use cases, each a mixin over the session and access che
 - ``pupils``: adding a pupil (with the passport's own id when there is no UPN) and editing one;
 - ``starting``: the shipped curricula, and a family's first run (curricula, a child, a baseline);
 - ``imports`` and ``transfer``: rosters, OneRoster, test scores, the portable passport file;
-- ``maintenance``: backup, restore, doctor; ``demo``: the demo school.
+- ``maintenance``: backup, restore, doctor; ``demo``: the demo school;
+- ``erasure``: erasing a pupil (UK GDPR), leavers and the school's retention period.
 
 Every use case checks the acting member of staff first: reads are scoped to a teacher's classes
 (and "not yours" reads exactly like "does not exist"), writes are checked by role.
@@ -26,6 +27,7 @@ Every use case checks the acting member of staff first: reads are scoped to a te
 from __future__ import annotations
 
 from .access import Access
+from .erasure import ErasedPupil, Erasure, Leaver
 from .imports import Imports
 from .judging import BASELINE_NOTE, VERDICT_WORDS, Judging, Outcome
 from .maintenance import Maintenance
@@ -54,6 +56,7 @@ class Service(
     Imports,
     Transfer,
     Maintenance,
+    Erasure,
 ):
     """The Milestones Passport of one database, used by one person (``user``)."""
 
@@ -64,8 +67,10 @@ __all__ = [
     "VERDICT_WORDS",
     "Access",
     "CurriculumPassport",
+    "ErasedPupil",
     "GridLine",
     "GroupAnalysis",
+    "Leaver",
     "ModerationItem",
     "Outcome",
     "OutcomeView",

@@ -5,7 +5,7 @@ so two teachers marking the same pupil at once are both checked against the late
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from .. import engine
 from ..errors import JudgementRefused, NotFound, OutcomeRetired, PassportError
@@ -184,11 +184,17 @@ class Judging(Records):
         through_stage: str,
         *,
         reason: str | None = None,
+        at: datetime | None = None,
     ) -> list[Judgement]:
         """Baseline on entry: record every milestone of ``curriculum_id`` up to and including the
         stage ``through_stage`` as achieved, in one transaction, each judgement carrying the note
         "Baseline on entry" (and the reason), so the history says where they came from. Milestones
-        already achieved are left as they are; prerequisites are met in stage order."""
+        already achieved are left as they are; prerequisites are met in stage order.
+
+        A baseline is where the pupil started here, not progress made here: it is dated ``at``, by
+        default noon on the last day of the window before this one (so this window's progress, and
+        the "stalled" flag, count only what is secured after it); when it was written is kept as
+        ``recorded_at``."""
         pupil = self.pupil(pupil_key)
         self.require_change()
         c = self.curriculum(curriculum_id)
@@ -203,7 +209,9 @@ class Judging(Records):
         with self.store.transaction():
             record = self.record(pupil.id, c.id)
             achieved = record.achieved()
-            now = self.now()
+            now = self.baseline_moment() if at is None else at
+            if now > self.now():
+                raise PassportError("A baseline can't be dated in the future.")
             for mid in engine.baseline_milestones(c, achieved, through_stage):
                 m = c.milestone_by_id[mid]
                 unmet = [r for r in m.requires if r not in achieved]
@@ -223,6 +231,12 @@ class Judging(Records):
                 achieved.add(m.id)
                 out.append(j)
         return out
+
+    def baseline_moment(self) -> datetime:
+        """When a baseline recorded today is dated: noon UTC on the last day of the window before
+        the current one."""
+        before = engine.previous_window(self.window(), self.terms)
+        return datetime.combine(before.end, time(12), UTC)
 
     def history(self, pupil_key: str | int) -> list[Judgement]:
         """Every judgement of a pupil, oldest first (who judged what, when)."""

@@ -146,12 +146,22 @@ class Pupils(Access):
         class_name: Any = _KEEP,
         dob: Any = _KEEP,
         upn: str | None = None,
+        left: Any = _KEEP,
     ) -> PupilSaved:
         """Change a pupil's details (what is not given stays as it is; an empty class or date of
-        birth clears it). A new UPN must be free; the pupil keeps every judgement."""
+        birth clears it). A new UPN must be free; the pupil keeps every judgement. ``left``: the
+        date the pupil left (an admin's; empty: back on roll), see ``service.erasure``."""
         pupil = self.pupil(key)
         self.require_change()
         changes: dict[str, Any] = {}
+        left_on: Any = _KEEP
+        if left is not _KEEP:
+            from .erasure import parse_day
+
+            self.require_admin("record that a pupil has left")
+            left_on = parse_day("Left", left) if left else None
+            if left_on == self.store.left_on(pupil.id or 0):
+                left_on = _KEEP
         if name is not None:
             changes["first_name"], changes["last_name"] = check_name(name)
         if year is not None:
@@ -181,6 +191,9 @@ class Pupils(Access):
                 self._require_free_upn(changes["upn"], pupil.id)
             if changed:
                 self.store.update_pupil(edited)
+            if left_on is not _KEEP:
+                self.store.set_left(pupil.id or 0, left_on)
+                changed.append("leaving date")
         return PupilSaved(edited, self.year_group(edited), changed=changed, warnings=warnings)
 
     # --- checks ----------------------------------------------------------------------------

@@ -14,7 +14,8 @@ prepared ``executemany`` 2.5 times faster. Opening a file, single-row writes and
 the plain ``sqlite3`` connection, rows as ``Database.query`` yields them mapped to the models, so
 opening, reading and marking never pay for importing sqlite-utils (``connection``). One module
 per family of rows: ``pupils``, ``curricula``, ``staff`` (and settings), ``judgements``,
-``projections``, ``termly``, ``outcomes`` (pupils' personal outcomes).
+``projections``, ``termly``, ``outcomes`` (pupils' personal outcomes), ``erasure`` (erasing a
+pupil, leavers).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .connection import (
     resolve_db_path,
 )
 from .curricula import CurriculumRows
+from .erasure import Erased, ErasureLine, ErasureRows
 from .judgements import BULK_CACHE_KIB, BULK_CHUNK, BULK_MIN, JUDGEMENT_TUPLE, EventRow, JudgementLog
 from .outcomes import OutcomeRows
 from .pupils import PupilRows
@@ -66,6 +68,8 @@ __all__ = [
     "MODERATION_APPEND_ONLY",
     "NOTES_APPEND_ONLY",
     "SCHEMA_VERSION",
+    "Erased",
+    "ErasureLine",
     "EventRow",
     "Store",
     "ValueRefused",
@@ -78,7 +82,7 @@ __all__ = [
 ]
 
 
-class Store(PupilRows, CurriculumRows, StaffRows, JudgementLog, TermlyRecords, OutcomeRows):
+class Store(PupilRows, CurriculumRows, StaffRows, JudgementLog, TermlyRecords, OutcomeRows, ErasureRows):
     """One open passport database. Not for sharing between threads: give each worker its own."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None = None):

@@ -94,14 +94,16 @@ class CurriculumRows(ProjectionRows):
 
     def orphan_judgements(self) -> list[tuple[str, str, int]]:
         """``(curriculum_id, milestone_id, events)`` for each milestone id the log names that is
-        neither a milestone of its stored curriculum nor moved to one: judgements that count for
-        nothing. Empty when every judgement is read."""
+        neither a milestone of its stored curriculum nor moved to one nor the pupil's own personal
+        outcome: judgements that count for nothing. Empty when every judgement is read."""
         return self.conn.execute(
-            "SELECT curriculum_id, milestone_id, n FROM (SELECT curriculum_id, milestone_id, count(*) AS n "
-            "FROM judgements GROUP BY curriculum_id, milestone_id) AS g WHERE NOT EXISTS (SELECT 1 FROM "
-            "milestones AS m WHERE m.curriculum_id = g.curriculum_id AND m.id = g.milestone_id) AND NOT "
-            "EXISTS (SELECT 1 FROM milestone_moves AS mv WHERE mv.curriculum_id = g.curriculum_id AND "
-            "mv.old = g.milestone_id) ORDER BY curriculum_id, milestone_id"
+            "SELECT curriculum_id, milestone_id, sum(n) FROM (SELECT pupil_id, curriculum_id, milestone_id, "
+            "count(*) AS n FROM judgements GROUP BY pupil_id, curriculum_id, milestone_id) AS g WHERE NOT "
+            "EXISTS (SELECT 1 FROM milestones AS m WHERE m.curriculum_id = g.curriculum_id AND "
+            "m.id = g.milestone_id) AND NOT EXISTS (SELECT 1 FROM milestone_moves AS mv WHERE "
+            "mv.curriculum_id = g.curriculum_id AND mv.old = g.milestone_id) AND NOT EXISTS (SELECT 1 FROM "
+            "outcomes AS o WHERE o.pupil_id = g.pupil_id AND o.curriculum_id = g.curriculum_id AND "
+            "o.id = g.milestone_id) GROUP BY curriculum_id, milestone_id ORDER BY curriculum_id, milestone_id"
         ).fetchall()
 
     def curricula(self) -> list[Curriculum]:

@@ -12,7 +12,7 @@ Tables, primary and foreign keys, NOT NULL, defaults and indexes go through ``db
 and ``create_index``. CHECK constraints, which its ``create`` cannot declare, are written by the
 same builder (``Database.create_table_sql`` with its ``Check`` constraints; ``transform`` keeps
 them since sqlite-utils 4.2). Each is named, so a refusal can be explained (``refusals.py``).
-Triggers are plain SQL: the logs' append-only triggers, and nothing else.
+Triggers are plain SQL: the logs' append-only triggers (with the one way past them, erasure), and nothing else.
 """
 
 from __future__ import annotations
@@ -95,14 +95,55 @@ APPEND_ONLY_TABLES = (
     ("notes", NOTES_APPEND_ONLY),
 )
 
+# Since version 9 a log's DELETE trigger lets a row go only while an erasure of its pupil is under
+# way: a row of ``erasures`` naming the pupil, which exists only inside the erasure's own
+# transaction (it forgets the pupil before it commits). Every other DELETE is refused as before.
+ERASING = {
+    "judgements": "SELECT 1 FROM erasures WHERE pupil_id = OLD.pupil_id",
+    "notes": "SELECT 1 FROM erasures WHERE pupil_id = OLD.pupil_id",
+    "moderation": (
+        "SELECT 1 FROM erasures AS e JOIN judgements AS j ON j.pupil_id = e.pupil_id WHERE j.id = OLD.judgement_id"
+    ),
+}
+ERASURES_APPEND_ONLY = "the erasure log is append-only"
+
+
+def erasable_delete(table: str, message: str) -> str:
+    """The DELETE trigger of a log since version 9: refused unless its pupil is being erased."""
+    return f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+        WHEN NOT EXISTS ({ERASING[table]})
+        BEGIN SELECT RAISE(ABORT, '{message}'); END"""
+
+
+def erasures_triggers() -> list[str]:
+    """The erasure log keeps its rows: no DELETE, and no UPDATE but the one that forgets the
+    pupil at the end of the erasure (``pupil_id`` to NULL, every other column as it was)."""
+    m = ERASURES_APPEND_ONLY
+    return [
+        f"""CREATE TRIGGER erasures_no_update BEFORE UPDATE ON erasures
+        WHEN OLD.pupil_id IS NULL OR NEW.pupil_id IS NOT NULL OR NEW.id IS NOT OLD.id
+        OR NEW.at IS NOT OLD.at OR NEW.by IS NOT OLD.by OR NEW.reason IS NOT OLD.reason
+        OR NEW.rows IS NOT OLD.rows OR NEW.tables IS NOT OLD.tables
+        BEGIN SELECT RAISE(ABORT, '{m}'); END""",
+        f"""CREATE TRIGGER erasures_no_delete BEFORE DELETE ON erasures
+        BEGIN SELECT RAISE(ABORT, '{m}'); END""",
+        f"""CREATE TRIGGER erasures_no_replace BEFORE INSERT ON erasures
+        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM erasures WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, '{m}'); END""",
+    ]
+
 
 def append_only_triggers() -> dict[str, str]:
-    """Every append-only trigger the schema makes, by name: the SQL that creates it."""
-    return {
-        statement.split(None, 3)[2]: statement
-        for table, message in APPEND_ONLY_TABLES
-        for statement in append_only(table, message)
-    }
+    """Every append-only trigger the schema makes (as of the current version), by name: the SQL
+    that creates it."""
+    statements = []
+    for table, message in APPEND_ONLY_TABLES:
+        for statement in append_only(table, message):
+            if statement.split(None, 3)[2] == f"{table}_no_delete":
+                statement = erasable_delete(table, message)
+            statements.append(statement)
+    statements += erasures_triggers()
+    return {statement.split(None, 3)[2]: statement for statement in statements}
 
 
 def _same_sql(a: str, b: str) -> bool:
@@ -502,6 +543,37 @@ def _migrate_to_8(conn: sqlite3.Connection) -> None:
     )
 
 
+# --- version 9: erasure of a pupil (UK GDPR) and leavers -----------------------------------------
+
+
+def _migrate_to_9(conn: sqlite3.Connection) -> None:
+    db = database(conn)
+    # The audit line of an erasure, without personal data: id (an opaque number), at (ISO UTC),
+    # by (the admin's login), reason, rows (how many were deleted) and tables (a JSON object
+    # table -> rows). pupil_id names the pupil only inside the erasure's transaction: the logs'
+    # DELETE triggers let that pupil's rows go while it does; it is NULL once committed.
+    create_table(
+        db,
+        "erasures",
+        {"id": int, "at": str, "by": str, "reason": str, "rows": int, "tables": str, "pupil_id": int},
+        pk="id",
+        not_null=["at", "by", "reason", "rows", "tables"],
+        checks=[("erasure_reason", "reason", "trim(reason, char(32, 9, 10, 13)) <> ''")],
+    )
+    db["erasures"].create_index(["pupil_id"], index_name="erasures_pupil")
+    for statement in erasures_triggers():
+        db.execute(statement)
+    for table, message in APPEND_ONLY_TABLES:
+        db.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+        db.execute(erasable_delete(table, message))
+    # left_on: the ISO date a pupil left the school (NULL while they are on roll), set by
+    # 'pupils edit --left'; leavers past the school's retention period may be erased
+    db.execute(
+        "ALTER TABLE pupils ADD COLUMN left_on TEXT CONSTRAINT pupil_left_on "
+        "CHECK (left_on IS NULL OR date(left_on, '+0 days') IS left_on)"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
@@ -511,6 +583,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_6,
     _migrate_to_7,
     _migrate_to_8,
+    _migrate_to_9,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -31,25 +31,31 @@ class CurriculaLoaded(Read):
 
 
 class CountsLoaded(Read):
-    """How many of the pupils have achieved each milestone, by (curriculum, milestone)."""
+    """How many of the pupils who follow each curriculum (``followers``, by curriculum) have
+    achieved each milestone, by (curriculum, milestone)."""
 
-    def __init__(self, achieved: Counter, pupils: int) -> None:
+    def __init__(self, achieved: Counter, followers: Counter) -> None:
         super().__init__()
         self.achieved = achieved
-        self.pupils = pupils
+        self.followers = followers
 
 
 def load_tree(service: Service, class_name: str | None) -> Iterator[Read]:
-    """The curricula first; then, for the class (or the school), who has achieved what."""
+    """The curricula first; then, for the class (or the school), who of the pupils following each
+    curriculum has achieved what (a pupil off a curriculum's pathway is not counted in it)."""
     curricula = service.curricula()
     yield CurriculaLoaded(curricula)
-    ids = [p.id for p in service.pupils(class_name) if p.id is not None]
+    pupils = service.pupils(class_name)
+    pathways = service.pathways_of(pupils)
     achieved: Counter = Counter()
-    if ids:
-        for c in curricula:
+    followers: Counter = Counter()
+    for c in curricula:
+        ids = [pid for pid, followed in pathways.items() if c.id in followed]
+        followers[c.id] = len(ids)
+        if ids:
             for record in service.records(c.id, ids).values():
                 achieved.update((c.id, m) for m in record.achieved())
-    yield CountsLoaded(achieved, len(ids))
+    yield CountsLoaded(achieved, followers)
 
 
 class CurriculumTree(Tree):
@@ -194,8 +200,9 @@ class TreeScreen(ServiceScreen):
         if self.counts is None:
             achieved_by = f"Counting the pupils in {who} who have it…"
         else:
-            have = self.counts.achieved[(c.id, m.id)]
-            achieved_by = f"Achieved by {have} of {self.counts.pupils} pupils in {who}."
+            have, of = self.counts.achieved[(c.id, m.id)], self.counts.followers[c.id]
+            pupils = "pupil" if of == 1 else "pupils"
+            achieved_by = f"Achieved by {have} of the {of} {pupils} in {who} who follow {c.id}."
         body = [
             f"{m.id}  {m.title}",
             f"{stage.title if stage else m.stage}  ·  {strand.title if strand else m.strand}",
