@@ -98,6 +98,13 @@ def run(argv: list[str], what: str) -> tuple[float, float]:
     return elapsed, peak
 
 
+def new_database(path: Path) -> None:
+    """An empty database at ``path`` (``passport init``: a missing one is refused, not made)."""
+    fresh(path)
+    init = "import sys; from passport_tui.cli import main; sys.argv = ['passport', *sys.argv[1:]]; main()"
+    subprocess.run([sys.executable, "-c", init, "--db", str(path), "init"], check=True, capture_output=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
@@ -138,11 +145,16 @@ def main(argv: list[str] | None = None) -> None:
         return seconds
 
     steps = [
-        ("transfer export, whole school", ["--db", db, "transfer", "export", "-o", str(file)], None, None),
+        (
+            "transfer export, whole school",
+            ["--db", db, "transfer", "export", "--force", "-o", str(file)],
+            None,
+            None,
+        ),
         (
             "transfer import into an empty database",
             ["--db", str(target), "transfer", "import", str(file)],
-            lambda: fresh(target),
+            lambda: new_database(target),
             IMPORT_BUDGET_S,
         ),
         (
@@ -153,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
         ),
         (
             "`passport report --school`",
-            ["--db", db, "report", "--school", "-o", str(OUT / "school.html")],
+            ["--db", db, "report", "--school", "--force", "-o", str(OUT / "school.html")],
             None,
             None,
         ),
