@@ -124,7 +124,9 @@ def test_a_new_pupil_and_an_unknown_curriculum_come_with_the_file(two, tmp_path:
     a, _ = two
     busy_pupil(a)
     file = tmp_path / "a1.json"
-    data = a.write_passport_file(file, class_name="1H", school="Hill Primary")
+    written = a.write_passport_file(file, class_name="1H", school="Hill Primary")
+    assert (written.pupils, written.curricula) == (4, ["maths"])
+    data = json.loads(file.read_text(encoding="utf-8"))
     assert data["exported_by"]["school"] == "Hill Primary"
     assert [p["pupil"]["upn"] for p in data["pupils"]] == ["A1", "A2", "A3", "A4"]
     with Service(Store.open(tmp_path / "new.db"), user="mr.new", clock=fixed_clock) as c:

@@ -33,6 +33,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from .errors import PassportError
 
@@ -404,6 +405,42 @@ def write_new(path: str | Path, data: str | bytes, rules: Rules = Rules()) -> Pa
     with create(path, rules) as new, _refusing(new.path):
         new.write(data.encode("utf-8") if isinstance(data, str) else data)
     return new.path
+
+
+class TextOut:
+    """A text stream onto a :class:`NewFile` (or any ``write(bytes)``): UTF-8, no newline
+    translation, buffered so a writer can stream many small pieces (one pupil at a time)."""
+
+    def __init__(self, sink: NewFile | IO[bytes], buffer: int = 1 << 16):
+        self._sink = sink
+        self._parts: list[str] = []
+        self._size = 0
+        self._buffer = buffer
+
+    def write(self, text: str) -> int:
+        self._parts.append(text)
+        self._size += len(text)
+        if self._size >= self._buffer:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if self._parts:
+            self._sink.write("".join(self._parts).encode("utf-8"))
+            self._parts.clear()
+            self._size = 0
+
+
+@contextlib.contextmanager
+def open_new(path: str | Path, rules: Rules = Rules()) -> Iterator[TextOut]:
+    """A text stream writing a new file at ``path`` under ``rules``, as :func:`create` writes it:
+    refused before anything is written if the rules forbid it, given its name when the block ends
+    without an error, removed when it ends with one."""
+    with create(path, rules) as new:
+        out = TextOut(new)
+        yield out
+        with _refusing(new.path):
+            out.flush()
 
 
 def write_atomically(path: str | Path, text: str) -> Path:

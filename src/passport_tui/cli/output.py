@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -104,6 +105,20 @@ def document(text: str) -> None:
     """Print a whole document as it is (a CSV export, a report): its format has already made the
     user text in it safe to show (see :func:`passport_tui.shown.plain`)."""
     click.echo(text, nl=False)
+
+
+def error_stream() -> IO[str]:
+    """Standard error, for a progress bar drawn there (see ``cli/progress.py``)."""
+    return sys.stderr
+
+
+class DocumentOut:
+    """A document printed as it is made, piece by piece (a passport file written a pupil at a
+    time): each piece as :func:`document` prints it."""
+
+    def write(self, text: str) -> int:
+        document(text)
+        return len(text)
 
 
 # --- errors --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from ..models import Pupil
 from ..shown import plain, plural
 from .context import PassportGroup, service
 from .output import echo, emit_json, inlined, json_option, problems, to_json
+from .progress import progress_bar
 
 if TYPE_CHECKING:
     from ..service.imports import RosterImported
@@ -130,7 +131,8 @@ def _line(saved) -> PupilLine:
 @click.pass_context
 def pupils_import(ctx: click.Context, file: str, academic_year: int | None, as_json: bool) -> None:
     """Import a roster CSV from the school's information system (updates pupils by UPN)."""
-    done = service(ctx).import_roster(file, academic_year)
+    with progress_bar() as progress:
+        done = service(ctx).import_roster(file, academic_year, progress)
     if as_json:  # the warnings in it, not on stderr as well
         emit_json(RosterLine(file, done))
         return
@@ -178,7 +180,8 @@ def oneroster(
 ) -> None:
     """Import the students of a OneRoster CSV set (1.1 or 1.2; a folder or a .zip), by UPN."""
     svc = service(ctx)
-    done = svc.import_oneroster(path, academic_year, uk_grades=uk_grades)
+    with progress_bar() as progress:
+        done = svc.import_oneroster(path, academic_year, uk_grades=uk_grades, progress=progress)
     year = done.academic_year if done.academic_year is not None else svc.academic_year()
     if as_json:  # the rows skipped and the warnings in it, not on stderr as well
         done.academic_year = year

@@ -11,6 +11,7 @@ import click
 from .context import service
 from .output import document, echo
 from .outputs import force_option, output_option, to_stdout
+from .progress import progress_bar
 
 
 def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -81,7 +82,8 @@ def report(
             raise click.UsageError("The school report is HTML only.")
         if since is not None:
             raise click.UsageError("--since is for parent reports; the school report is as of today.")
-        text = school_report(svc)
+        with progress_bar() as progress:
+            text = school_report(svc, progress)
     elif class_name is not None:
         text = class_parent_report(svc, class_name, fmt, since)  # type: ignore[arg-type]
     else:

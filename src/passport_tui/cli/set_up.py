@@ -9,6 +9,7 @@ from ..shown import plural
 from .app import open_app
 from .context import options, service
 from .output import echo
+from .progress import progress_bar
 
 
 @click.command()
@@ -35,7 +36,8 @@ def demo(ctx: click.Context, no_tui: bool, seed: int) -> None:
     if root["db"] is None:
         root["db"] = str(fresh_demo_file())
     svc = service(ctx)
-    summary = build_demo(svc, seed=seed)
+    with progress_bar() as progress:
+        summary = build_demo(svc, seed=seed, progress=progress)
     echo(f"Demo school built in {svc.database_path}")
     echo(f"  curricula: {', '.join(summary.curricula)}")
     for name, year, n in summary.classes:

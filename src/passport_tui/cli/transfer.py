@@ -6,8 +6,9 @@ import click
 
 from ..shown import plural
 from .context import service
-from .output import document, echo, emit_json, json_option
+from .output import DocumentOut, echo, emit_json, json_option
 from .outputs import force_option, output_option, to_stdout
+from .progress import progress_bar
 
 
 @click.group("transfer")
@@ -47,20 +48,18 @@ def transfer_export(
     """
     svc = service(ctx)
     chosen = {"class_name": class_name, "year_group": year_group, "school": school}
-    if to_stdout(output):
-        from ..interop.transfer import dumps_passport_file
-
-        data = svc.export_passports(list(pupils) or None, **chosen)
-        document(dumps_passport_file(data))
-        where = "standard output"
-    else:
-        assert output is not None
-        where = str(svc.check_output(output, force=force))
-        data = svc.write_passport_file(output, list(pupils) or None, force=force, **chosen)
-    events = sum(len(p["events"]) for p in data["pupils"])
-    curricula = ", ".join(c["curriculum"]["id"] for c in data["curricula"]) or "none"
+    keys = list(pupils) or None
+    with progress_bar() as progress:
+        if to_stdout(output):
+            written = svc.export_passports_to(DocumentOut(), keys, progress=progress, **chosen)
+            where = "standard output"
+        else:
+            assert output is not None
+            where = str(svc.check_output(output, force=force))
+            written = svc.write_passport_file(output, keys, force=force, progress=progress, **chosen)
+    curricula = ", ".join(written.curricula) or "none"
     echo(
-        f"Wrote {where}: {plural(len(data['pupils']), 'pupil')}, {plural(events, 'judgement')} (curricula: {curricula})",
+        f"Wrote {where}: {plural(written.pupils, 'pupil')}, {plural(written.events, 'judgement')} (curricula: {curricula})",
         err=to_stdout(output),
     )
 
@@ -77,7 +76,8 @@ def transfer_import(ctx: click.Context, file: str, as_json: bool) -> None:
     original authors and dates; importing the same file twice adds nothing. Nothing is ever
     downgraded: a milestone achieved here, or achieved in the file, is achieved after the import.
     A bad file is refused, one line per problem, and nothing is changed."""
-    summary = service(ctx).import_passports(file)
+    with progress_bar() as progress:
+        summary = service(ctx).import_passports(file, progress)
     if as_json:  # the summary: what was added, matched, already here or left out, and why
         emit_json(summary)
         return

@@ -50,15 +50,19 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from pathlib import Path
+from typing import IO
 
 from ..errors import Problem, RosterError
 from ..models import Pupil, canonical_upn
 from ..names import identifier_problem, name_problem
-from .roster import PathwayCell, _decode, _gender, _normal, _quote, _tags
+from .roster import PathwayCell, _gender, _normal, _quote, _tags
+from .streams import CHUNK, Capped, Counted, NotText, TooBig, csv_lines, sniff_encoding
 
 __all__ = ["OneRosterImport", "read_oneroster", "parse_date", "year_group_of_grade"]
 
@@ -123,11 +127,16 @@ def header_key(cell: str) -> str:
 
 @dataclass
 class _Table:
-    """One CSV file of the set: its display name, header keys and data rows (with row numbers)."""
+    """One CSV file of the set: its display name, header keys, and its data rows (with row
+    numbers), read from the file afresh each time ``rows`` is asked for."""
 
     name: str
     columns: dict[str, int]
-    rows: list[tuple[int, list[str]]]
+    records: Callable[[], Iterator[tuple[int, list[str]]]]  # the non-blank records, header first
+
+    @property
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        return islice(self.records(), 1, None)
 
     def has(self, key: str) -> bool:
         return key in self.columns
@@ -137,60 +146,197 @@ class _Table:
         return row[i].strip() if i is not None and i < len(row) else ""
 
 
-def _table(name: str, text: str) -> _Table:
-    records: list[list[str]] = []
+def _table(name: str, records: Callable[[], Iterator[tuple[int, list[str]]]]) -> _Table:
+    first = records()
     try:
-        records.extend(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
-    except csv.Error as e:
-        raise RosterError([Problem(name, len(records) + 1, f"not valid CSV: {e}")]) from e
-    rows = [(n, row) for n, row in enumerate(records, start=1) if any(cell.strip() for cell in row)]
-    if not rows:
-        return _Table(name, {}, [])
+        header = next(first, None)
+    finally:
+        first.close()  # type: ignore[attr-defined]
     columns: dict[str, int] = {}
-    for i, cell in enumerate(rows[0][1]):
+    for i, cell in enumerate(header[1] if header else []):
         if cell.strip():  # trailing (or stray) empty header cells name nothing
             columns.setdefault(header_key(cell), i)
-    return _Table(name, columns, rows[1:])
+    return _Table(name, columns, records)
 
 
 # --- the set: a folder or a zip --------------------------------------------------------
 
+# A set is read as a stream, never whole; these caps stop a zip bomb (or a runaway export) before
+# it costs more than a moment and a few megabytes. Sizes a zip declares are not trusted: the bytes
+# are counted as they are unzipped.
+MAX_FILES = 1_000  # files in a zip
+MAX_DIRECTORY = 4 << 20  # bytes of a zip's directory (the list of its files)
+MAX_TOTAL = 256 << 20  # bytes of CSV read from a set, all files together
+MAX_RATIO = 100  # unzipped / zipped size of one file (CSV text zips to a tenth or so)
+RATIO_FREE = 1 << 20  # a file's first MiB is not held to the ratio
+MAX_ROWS = 500_000  # rows of one CSV file
+MAX_STUDENTS = 50_000  # students in a set (a school has a few thousand)
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1 << 20):,.0f} MB"
+
+
+def _zip_directory(path: Path) -> tuple[int, int] | None:
+    """(files, directory bytes) as a zip's end record declares them, read before the directory
+    itself is; None when there is no end record (then zipfile says what is wrong)."""
+    with path.open("rb") as f:
+        f.seek(0, io.SEEK_END)
+        size = f.tell()
+        back = min(size, 22 + 0xFFFF)  # the end record and the longest comment it may have
+        f.seek(size - back)
+        tail = f.read(back)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return None
+    return int.from_bytes(tail[at + 10 : at + 12], "little"), int.from_bytes(
+        tail[at + 12 : at + 16], "little"
+    )
+
 
 class _Source:
-    """The CSV files of a set, found by name case-insensitively (in a zip, in any one folder)."""
+    """The CSV files of a set, found by name case-insensitively (in a zip, in any one folder), each
+    streamed when it is read; the caps above refuse a set too big to be real, naming the file."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, on_bytes: Callable[[int], None] | None = None):
         self.path = path
-        self.files: dict[str, tuple[str, bytes]] = {}  # lower-case file name → (display name, bytes)
+        self.on_bytes = on_bytes  # told of each piece read (a set's files are read more than once)
+        self.files: dict[str, tuple[str, Path | zipfile.ZipInfo]] = {}  # lower-case name → (display, where)
+        self.zip: zipfile.ZipFile | None = None
+        self.sizes: dict[str, int] = {}  # lower-case name → bytes, once read
+        self.encodings: dict[str, str] = {}
         try:
             if path.is_dir():
                 for p in sorted(path.iterdir()):
                     if p.is_file() and p.suffix.lower() == ".csv":
-                        self.files.setdefault(p.name.lower(), (str(p), p.read_bytes()))
+                        self.files.setdefault(p.name.lower(), (str(p), p))
             elif zipfile.is_zipfile(path):
-                with zipfile.ZipFile(path) as z:
-                    for info in sorted(z.infolist(), key=lambda i: (i.filename.count("/"), i.filename)):
-                        base = info.filename.rsplit("/", 1)[-1]
-                        if info.is_dir() or not base.lower().endswith(".csv") or base.startswith("._"):
-                            continue
-                        self.files.setdefault(base.lower(), (f"{path}/{info.filename}", z.read(info)))
+                declared = _zip_directory(path)
+                if declared is not None and (declared[0] > MAX_FILES or declared[1] > MAX_DIRECTORY):
+                    message = f"the zip lists more than {MAX_FILES:,} files: not a OneRoster set (refused)"
+                    raise RosterError([Problem(str(path), None, message)])
+                self.zip = zipfile.ZipFile(path)
+                infos = self.zip.infolist()
+                if len(infos) > MAX_FILES:
+                    message = f"the zip holds {len(infos):,} files: not a OneRoster set (refused)"
+                    raise RosterError([Problem(str(path), None, message)])
+                for info in sorted(infos, key=lambda i: (i.filename.count("/"), i.filename)):
+                    base = info.filename.rsplit("/", 1)[-1]
+                    if info.is_dir() or not base.lower().endswith(".csv") or base.startswith("._"):
+                        continue
+                    self.files.setdefault(base.lower(), (f"{path}/{info.filename}", info))
             elif path.exists():
                 raise RosterError([Problem(str(path), None, "not a OneRoster set: give a folder or a .zip")])
             else:
                 raise RosterError([Problem(str(path), None, "no such file or folder")])
         except (OSError, zipfile.BadZipFile) as e:
+            self.close()
             raise RosterError([Problem(str(path), None, f"cannot read the set: {e}")]) from e
+        except RosterError:
+            self.close()
+            raise
+
+    def __enter__(self) -> _Source:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.zip is not None:
+            self.zip.close()
 
     def display(self, name: str) -> str:
         found = self.files.get(name.lower())
         return found[0] if found else str(self.path / name)
 
+    def _open(self, key: str) -> IO[bytes]:
+        """The file's bytes, counted: past its cap, ``TooBig`` saying which cap."""
+        display, where = self.files[key]
+        total = sum(self.sizes.values())
+        if key in self.sizes:  # read before: the same bytes again
+            limit, message = self.sizes[key], f"{display}: changed while it was read"
+        else:
+            left = MAX_TOTAL - total
+            limit, message = (
+                left,
+                (
+                    f"more than {_megabytes(MAX_TOTAL)} of CSV in the set (at most {_megabytes(MAX_TOTAL)} "
+                    "in all): refused"
+                ),
+            )
+            if isinstance(where, zipfile.ZipInfo):
+                ratio_cap = max(RATIO_FREE, MAX_RATIO * where.compress_size)
+                if ratio_cap < left:
+                    limit = ratio_cap
+                    message = (
+                        f"unzips to more than {MAX_RATIO} times its zipped size "
+                        f"({where.compress_size:,} bytes): refused as a zip bomb"
+                    )
+        if isinstance(where, zipfile.ZipInfo):
+            assert self.zip is not None
+            raw: IO[bytes] = self.zip.open(where)
+        else:
+            raw = where.open("rb")
+        capped: io.RawIOBase = Capped(raw, limit, lambda: message)
+        if self.on_bytes is not None:
+            capped = Counted(capped, self.on_bytes)  # type: ignore[arg-type]
+        return io.BufferedReader(capped, CHUNK)
+
+    def _counted(self, key: str, stream: IO[bytes]) -> None:
+        raw = stream.raw  # type: ignore[attr-defined]
+        capped = raw.raw if isinstance(raw, Counted) else raw
+        self.sizes.setdefault(key, capped.count)
+
+    @contextlib.contextmanager
+    def _reading(self, display: str) -> Iterator[None]:
+        """Whatever goes wrong reading a file of the set, as one line naming it."""
+        try:
+            yield
+        except TooBig as e:
+            raise RosterError([Problem(display, e.line, str(e))]) from None
+        except NotText as e:
+            raise RosterError([Problem(display, e.line, str(e))]) from None
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as e:
+            raise RosterError([Problem(display, None, f"cannot read the file: {e}")]) from None
+
     def table(self, name: str) -> _Table | None:
-        found = self.files.get(name.lower())
+        key = name.lower()
+        found = self.files.get(key)
         if found is None:
             return None
-        display, raw = found
-        return _table(display, _decode(raw, display))
+        display = found[0]
+        if key not in self.encodings:
+            with self._reading(display):
+
+                def sniffed() -> IO[bytes]:
+                    stream = self._open(key)
+                    opened.append(stream)
+                    return stream
+
+                opened: list[IO[bytes]] = []
+                self.encodings[key] = sniff_encoding(sniffed)
+                self._counted(key, opened[-1])  # the last pass read the whole file
+        encoding = self.encodings[key]
+
+        def records() -> Iterator[tuple[int, list[str]]]:
+            n = 0
+            with self._reading(display), self._open(key) as raw:
+                text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+                reader = csv.reader(csv_lines(text))
+                try:
+                    for n, row in enumerate(reader, start=1):  # noqa: B007 - n is the row after the loop
+                        if n > MAX_ROWS:
+                            message = f"more than {MAX_ROWS:,} rows: too many for one school's set (refused)"
+                            raise RosterError([Problem(display, n, message)])
+                        if any(cell.strip() for cell in row):
+                            if n == 1 and row and row[0].startswith("\ufeff"):
+                                row[0] = row[0].removeprefix("\ufeff")
+                            yield n, row
+                except csv.Error as e:
+                    raise RosterError([Problem(display, n + 1, f"not valid CSV: {e}")]) from e
+
+        return _table(display, records)
 
 
 # --- values ----------------------------------------------------------------------------
@@ -302,7 +448,7 @@ def _status(table: _Table, row_number: int, row: list[str], skipped: list[Proble
 
 
 def _rows(table: _Table | None) -> Iterator[tuple[int, list[str]]]:
-    return iter(table.rows if table is not None else [])
+    return table.rows if table is not None else iter([])
 
 
 # --- the reader ------------------------------------------------------------------------
@@ -314,6 +460,7 @@ def read_oneroster(
     *,
     default_year: int | None = None,
     uk_grades: bool | None = None,
+    on_bytes: Callable[[int], None] | None = None,
 ) -> OneRosterImport:
     """Pupils from a OneRoster CSV set (1.1 or 1.2, a folder or a .zip).
 
@@ -321,15 +468,46 @@ def read_oneroster(
     ``default_year`` is used when neither is known. ``uk_grades`` forces the reading of grades
     (None: decide from the set). Raises ``RosterError`` when users.csv is missing or unreadable,
     when a UPN, a class or a name holds what it may not (:mod:`passport_tui.names`; every such row
-    is listed), or when no student is left to import; every skipped row is in ``skipped``."""
-    source = _Source(Path(path))
+    is listed), when no student is left to import, or when the set is too big to be real (see the
+    caps above); every skipped row is in ``skipped``."""
+    with _Source(Path(path), on_bytes) as source:
+        return _read_set(source, academic_year, default_year, uk_grades)
+
+
+MAX_LISTED = 1_000  # rows skipped (or warned about) listed one by one; the rest are counted
+
+
+class _Listed(list[Problem]):
+    """Problems, the first ``MAX_LISTED`` of them kept and the rest counted (a set of a million
+    deleted rows must not make a million messages)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.more = 0
+        self.file = ""
+
+    def append(self, problem: Problem) -> None:
+        if len(self) < MAX_LISTED:
+            super().append(problem)
+        else:
+            self.more += 1
+            self.file = problem.file
+
+    def closed(self) -> list[Problem]:
+        extra = [Problem(self.file, None, f"… and {self.more:,} more")] if self.more else []
+        return [*self, *extra]
+
+
+def _read_set(
+    source: _Source, academic_year: int | None, default_year: int | None, uk_grades: bool | None
+) -> OneRosterImport:
     users = source.table("users.csv")
     if users is None:
         raise RosterError(
             [Problem(source.display("users.csv"), None, "missing: a OneRoster set needs users.csv")]
         )
-    skipped: list[Problem] = []
-    warnings: list[Problem] = []
+    skipped = _Listed()
+    warnings = _Listed()
 
     manifest = source.table("manifest.csv")
     properties: dict[str, str] = {}
@@ -395,7 +573,7 @@ def read_oneroster(
             if _status(roles, n, row, skipped, "student role"):
                 students.add(roles.get(row, "usersourcedid"))
 
-    refused: list[Problem] = []  # values that may not enter: they refuse the whole set
+    refused = _Listed()  # values that may not enter: they refuse the whole set
     class_of = _classes(source, skipped, warnings, refused)
 
     demographics = _demographics(source, skipped, warnings)
@@ -452,6 +630,9 @@ def read_oneroster(
         if reasons or year_group is None:
             skipped.append(Problem(users.name, n, f"{who}: {'; '.join(reasons)}"))
             continue
+        if len(pupils) == MAX_STUDENTS:
+            message = f"more than {MAX_STUDENTS:,} students: too many for one school's set (refused)"
+            raise RosterError([Problem(users.name, n, message)])
         upn_rows[upn] = n
         gender, dob = demographics.get(sourced_id, (None, None))
         pupils.append(
@@ -469,11 +650,10 @@ def read_oneroster(
         if curricula := _tags(users.get(row, PATHWAY_KEY)):
             pathways[upn] = PathwayCell(users.name, n, "metadata.passport.pathway", curricula)
     if refused:
-        raise RosterError(refused)
+        raise RosterError(refused.closed())
     if not pupils:
-        skipped.append(Problem(users.name, None, "no students to import"))
-        raise RosterError(skipped)
-    return OneRosterImport(pupils, year, version, uk, skipped, warnings, pathways)
+        raise RosterError([*skipped.closed(), Problem(users.name, None, "no students to import")])
+    return OneRosterImport(pupils, year, version, uk, skipped.closed(), warnings.closed(), pathways)
 
 
 def _school_year(source: _Source, skipped: list[Problem], warnings: list[Problem]) -> int | None:
@@ -533,7 +713,11 @@ def _classes(
             continue
         homeroom = _normal(classes.get(row, "classtype")) == "homeroom"
         known[class_id] = (homeroom, name, _grades(classes.get(row, "grades")))
-    chosen: dict[str, list[tuple[bool, str, list[str]]]] = {}
+    chosen: dict[str, tuple[bool, str, list[str]]] = {}  # user → their best class so far
+
+    def rank(option: tuple[bool, str, list[str]]) -> tuple[bool, str, str]:
+        return (not option[0], option[1].casefold(), option[1])  # a homeroom first, then by title
+
     for n, row in enrollments.rows:
         if enrollments.get(row, "role").casefold() != "student":
             continue
@@ -547,12 +731,11 @@ def _classes(
                 Problem(enrollments.name, n, f"enrollment of {_quote(user)}: class {_quote(class_id)} {why}")
             )
             continue
-        chosen.setdefault(user, []).append(known[class_id])
-    out: dict[str, tuple[str, list[str]]] = {}
-    for user, options in chosen.items():
-        homeroom, name, grades = min(options, key=lambda o: (not o[0], o[1].casefold(), o[1]))
-        out[user] = (name, grades)
-    return out
+        option = known[class_id]
+        best = chosen.get(user)
+        if best is None or rank(option) < rank(best):
+            chosen[user] = option
+    return {user: (name, grades) for user, (_, name, grades) in chosen.items()}
 
 
 def _demographics(

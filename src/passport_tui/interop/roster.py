@@ -14,16 +14,18 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..engine.window import birth_mismatch, year_group_by_birth
 from ..errors import Problem, RosterError
 from ..models import Pupil, Sen, canonical_upn
 from ..names import identifier_problem, name_problem
+from .streams import Counted, NotText, TooBig, csv_lines, sniff_encoding
 
 # field → header synonyms (normalised), in order of preference when a file has several
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -89,32 +91,23 @@ def read_roster(
     academic_year: int,
     warnings: list[Problem] | None = None,
     pathways: dict[str, PathwayCell] | None = None,
+    *,
+    on_bytes: Callable[[int], None] | None = None,
 ) -> list[Pupil]:
-    """Read a roster CSV file (UTF-8 with or without BOM, UTF-16 with BOM, or Windows-1252)."""
+    """Read a roster CSV file (UTF-8 with or without BOM, UTF-16 with BOM, or Windows-1252) as
+    a stream: the file is never held in memory whole. ``on_bytes`` is told of each piece read."""
     name = str(path)
+    file = Path(path)
     try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        raise RosterError([Problem(name, None, f"cannot read the file: {e.strerror or e}")]) from e
-    return parse_roster(_decode(raw, name), name, academic_year, warnings, pathways)
-
-
-def _decode(raw: bytes, name: str) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError as e:
-            raise RosterError([Problem(name, None, f"not valid UTF-16 text: {e.reason}")]) from e
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return raw.decode("cp1252")  # Excel's "CSV" on Windows
-        except UnicodeDecodeError:
-            line = raw.count(b"\n", 0, utf8_error.start) + 1
-            raise RosterError(
-                [Problem(name, line, "not text in UTF-8 or Windows-1252: save the roster as CSV UTF-8")]
-            ) from utf8_error
+        encoding = sniff_encoding(lambda: file.open("rb"))
+        raw = io.BufferedReader(Counted(file.open("rb"), on_bytes)) if on_bytes else file.open("rb")
+        with io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+            return _parse_stream(text, name, academic_year, warnings, pathways)
+    except NotText as e:
+        raise RosterError([Problem(name, e.line, str(e))]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        message = e.strerror if isinstance(e, OSError) and e.strerror else e
+        raise RosterError([Problem(name, None, f"cannot read the file: {message}")]) from None
 
 
 def parse_roster(
@@ -129,18 +122,44 @@ def parse_roster(
     further off, it is a problem. Each pupil whose pathway cell is not empty gets an entry in
     ``pathways`` (UPN → the curriculum ids listed; they are checked against the curricula by the
     importer, not here)."""
-    records: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=_delimiter(text))
-    try:
-        records.extend(reader)
-    except csv.Error as e:
-        raise RosterError([Problem(filename, len(records) + 1, f"not valid CSV: {e}")]) from e
+    stream = io.StringIO(text.removeprefix("\ufeff"), newline="")
+    return _parse_stream(stream, filename, academic_year, warnings, pathways)
 
+
+def _records(text: IO[str], filename: str) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank records of a CSV stream with their row numbers as a spreadsheet shows them
+    (the delimiter is the one its first non-blank line uses most)."""
+    lines = csv_lines(text)
+    before: list[str] = []
+    n = 0
+    try:
+        for line in lines:
+            before.append(line)
+            if line.strip():
+                break
+        reader = csv.reader(chain(before, lines), delimiter=_delimiter(before[-1] if before else ""))
+        for n, row in enumerate(reader, start=1):  # noqa: B007 - n is the row after the loop
+            if any(cell.strip() for cell in row):
+                yield n, row
+    except csv.Error as e:
+        raise RosterError([Problem(filename, n + 1, f"not valid CSV: {e}")]) from e
+    except TooBig as e:
+        raise RosterError([Problem(filename, e.line, str(e))]) from None
+
+
+def _parse_stream(
+    text: IO[str],
+    filename: str,
+    academic_year: int,
+    warnings: list[Problem] | None,
+    pathways: dict[str, PathwayCell] | None,
+) -> list[Pupil]:
     # (row number as a spreadsheet shows it, cells); blank rows are skipped
-    rows = [(n, row) for n, row in enumerate(records, start=1) if any(cell.strip() for cell in row)]
-    if not rows:
+    rows = _records(text, filename)
+    first = next(rows, None)
+    if first is None:
         raise RosterError([Problem(filename, None, f"the file is empty: {_EXPECTED}")])
-    header_row, header = rows[0]
+    header_row, header = first
     columns = _match_columns(header)
     missing = [label for field, label in REQUIRED.items() if field not in columns]
     if missing:
@@ -152,7 +171,7 @@ def parse_roster(
     problems: list[Problem] = []
     pupils: list[Pupil] = []
     upn_rows: dict[str, int] = {}
-    for row_number, row in rows[1:]:
+    for row_number, row in rows:
         found_before = len(problems)
         values: dict[str, Any] = {}
         pathway_column = ""

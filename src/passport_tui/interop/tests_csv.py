@@ -7,9 +7,11 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from ..errors import FileProblems, Problem
 from ..names import identifier_problem
+from .streams import TooBig, csv_lines
 
 HEADERS = {
     "upn": "upn",
@@ -53,24 +55,26 @@ def scan_test_scores(
     the UPN known?) can report every bad row at once. A file that cannot be read, or whose header
     lacks a column, raises ``FileProblems``."""
     name = str(path)
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
+    try:  # a stream: the file is never held in memory whole
+        with Path(path).open(encoding="utf-8-sig", newline="") as text:
+            return _scan(text, name, curriculum_id)
     except (OSError, UnicodeDecodeError) as error:
         raise FileProblems([Problem(name, None, f"cannot read the file: {error}")]) from None
-    return _scan(text, name, curriculum_id)
 
 
 def parse_test_scores(text: str, name: str, *, curriculum_id: str | None = None) -> list[ScoreRow]:
-    rows, problems = _scan(text, name, curriculum_id)
+    rows, problems = _scan(io.StringIO(text, newline=""), name, curriculum_id)
     if problems:
         raise FileProblems(problems)
     return rows
 
 
-def _scan(text: str, name: str, curriculum_id: str | None) -> tuple[list[ScoreRow], list[Problem]]:
-    reader = csv.reader(io.StringIO(text))
+def _scan(text: IO[str], name: str, curriculum_id: str | None) -> tuple[list[ScoreRow], list[Problem]]:
+    reader = csv.reader(csv_lines(text))
     try:
         header = next(reader)
+    except TooBig as error:
+        raise FileProblems([Problem(name, error.line, str(error))]) from None
     except (StopIteration, csv.Error):
         raise FileProblems(
             [Problem(name, 1, "the file is empty; expected a header row with UPN and Score")]
@@ -117,4 +121,6 @@ def _scan(text: str, name: str, curriculum_id: str | None) -> tuple[list[ScoreRo
             rows.append(ScoreRow(line, upn, cid, score, cell("window") or None))
     except csv.Error as error:
         problems.append(Problem(name, line, f"not a valid CSV row: {error}"))
+    except TooBig as error:
+        problems.append(Problem(name, error.line, str(error)))
     return rows, problems

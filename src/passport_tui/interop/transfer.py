@@ -39,15 +39,16 @@ ISO date-time``; JSON syntax errors with line and column) and the database uncha
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import IO, Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ..curriculum import dump_curriculum, parse_curriculum
 from ..errors import CurriculumError, FileProblems, Problem
@@ -68,6 +69,7 @@ from ..models import (
 from ..moments import iso_utc
 from ..names import checked_identifier, checked_name
 from ..shown import json_escaped
+from .json_stream import JsonStream, JsonSyntax, NotAnObject
 
 FORMAT = "passport-file"
 VERSION = 1
@@ -409,6 +411,34 @@ def dumps_passport_file(data: dict[str, Any]) -> str:
     return json_escaped(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
+def write_passport_stream(
+    out: IO[str],
+    entries: Iterable[dict[str, Any]],
+    curricula: list[Curriculum],
+    *,
+    exported_at: datetime,
+    school: str | None,
+    user: str,
+) -> tuple[int, int]:
+    """Write a passport file to ``out`` a pupil at a time, as each entry comes: the same text as
+    ``dumps_passport_file`` of the whole document, never held whole. ``curricula`` must be every
+    curriculum the entries use. Returns the pupils and the judgement events written."""
+    head = passport_document([], curricula, exported_at=exported_at, school=school, user=user)
+    del head["pupils"]
+    text = json_escaped(json.dumps(head, indent=2, ensure_ascii=False))
+    out.write(text.removesuffix("\n}") + ',\n  "pupils": [')
+    pupils = events = 0
+    for entry in entries:
+        # the entry as json.dumps indents it two levels down (a line break inside a string is
+        # written as \n, so every real one is the indentation's)
+        out.write(",\n    " if pupils else "\n    ")
+        out.write(json_escaped(json.dumps(entry, indent=2, ensure_ascii=False)).replace("\n", "\n    "))
+        pupils += 1
+        events += len(entry["events"])
+    out.write("\n  ]\n}\n" if pupils else "]\n}\n")
+    return pupils, events
+
+
 # --- reading and checking -----------------------------------------------------------------
 
 
@@ -444,74 +474,328 @@ def _message(error: Any) -> str:
     return message[:1].lower() + message[1:]
 
 
-def refuse(name: str, found: list[tuple[int | None, str]]) -> PassportFileError:
+def refuse(name: str, found: list[tuple[int | None, str]], more: int = 0) -> PassportFileError:
     unique = list(dict.fromkeys(found))
     problems = [Problem(name, line, message) for line, message in unique[:MAX_PROBLEMS]]
-    if len(unique) > MAX_PROBLEMS:
-        problems.append(Problem(name, None, f"… and {len(unique) - MAX_PROBLEMS} more problems"))
+    if len(unique) + more > MAX_PROBLEMS:
+        problems.append(Problem(name, None, f"… and {len(unique) + more - MAX_PROBLEMS} more problems"))
     return PassportFileError(problems)
 
 
+class _Found:
+    """Problems found so far: the first ``MAX_PROBLEMS`` kept (once each), the rest counted, so a
+    file of a million bad events costs a counter, not a million messages."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple[int | None, str], None] = {}
+        self.more = 0
+
+    def add(self, message: str, line: int | None = None) -> None:
+        key = (line, message)
+        if key in self.kept:
+            return
+        if len(self.kept) < MAX_PROBLEMS:
+            self.kept[key] = None
+        else:
+            self.more += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.kept)
+
+    def error(self, name: str) -> PassportFileError:
+        return refuse(name, list(self.kept), self.more)
+
+
+# --- reading, a pupil at a time -----------------------------------------------------------
+#
+# A passport file of a whole school is hundreds of megabytes. It is read as a stream (see
+# ``json_stream``): the members of the top-level object one by one and the pupils one at a time,
+# each pupil checked by the pydantic models above on its own JSON text. Importing reads the file
+# twice: once to check all of it (``check_passport_file``), once to merge it pupil by pupil
+# (``passport_file_pupils``); memory holds one pupil at a time.
+
+MAX_PUPILS = 100_000  # pupils in one file (a school has a few thousand)
+_HEAD_KEYS = frozenset({"format", "version", "exported_at", "exported_by", "curricula"})
+
+
+class _HeadFields(_Strict):
+    """The file less its pupils (checked on its own; the pupils are checked one at a time)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_ref: str | None = Field(default=None, alias="$schema")
+    format: Literal["passport-file"]
+    version: Literal[1]
+    exported_at: AwareDatetime
+    exported_by: ExportedBy
+    curricula: list[Curriculum]
+
+
+@dataclass(slots=True)
+class PassportFileHead:
+    """A checked passport file, less its pupils: who wrote it and when, the curricula it carries,
+    and how many pupils and judgement events it holds."""
+
+    name: str
+    exported_at: datetime
+    exported_by: ExportedBy
+    curricula: list[Curriculum]
+    schema_ref: str | None = None
+    pupils: int = 0
+    events: int = 0
+
+
+Opener = Callable[[], IO[bytes]]
+PupilCheck = Callable[[int, "FilePassport"], list[str]]
+
+
+def _opener(path: str | Path) -> Opener:
+    name = str(path)
+
+    def open_file() -> IO[bytes]:
+        try:
+            return Path(path).open("rb")
+        except OSError as e:
+            raise refuse(name, [(None, f"cannot read the file: {e.strerror or e}")]) from None
+
+    return open_file
+
+
+def check_passport_file(
+    path: str | Path,
+    now: datetime | None = None,
+    *,
+    check_pupil: PupilCheck | None = None,
+    on_bytes: Callable[[int], None] | None = None,
+) -> PassportFileHead:
+    """Check a whole passport file, reading it as a stream: JSON syntax, format and version, shape
+    (the pydantic models above, unknown fields refused), and references inside it (curricula,
+    milestones, retractions). ``check_pupil(i, entry)`` may add problems of its own for each
+    pupil (e.g. against this database). Raises ``PassportFileError`` listing every problem."""
+    return _check_file(_opener(path), str(path), now, check_pupil, on_bytes)
+
+
+def passport_file_pupils(path: str | Path) -> Iterator[FilePassport]:
+    """The pupils of a passport file checked with :func:`check_passport_file`, one at a time."""
+    return _pupils(_opener(path), str(path))
+
+
 def parse_passport_file(text: str, name: str, now: datetime | None = None) -> PassportFile:
-    """Check a passport file's text: JSON syntax, format and version, shape (the pydantic models
-    above, unknown fields refused), and references inside it (curricula, milestones, retractions).
-    ``name`` is only used in the messages. Raises ``PassportFileError`` listing every problem."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise refuse(name, [(e.lineno, f"JSON syntax error: {e.msg} (column {e.colno})")]) from None
-    except RecursionError:
-        raise refuse(name, [(None, "JSON syntax error: nested too deeply")]) from None
-    if not isinstance(data, dict):
-        raise refuse(name, [(None, "$: not a passport file (expected a JSON object)")])
-    if data.get("format") != FORMAT:
-        got = "missing" if "format" not in data else json.dumps(data["format"])
-        raise refuse(name, [(None, f'$.format: not a passport file (format is {got}, expected "{FORMAT}")')])
-    if data.get("version") != VERSION:
-        got = "missing" if "version" not in data else json.dumps(data["version"])
-        message = f"$.version: version {got} is not one this passport reads (it reads version {VERSION})"
-        raise refuse(name, [(None, message)])
-    try:
-        parsed = PassportFile.model_validate_json(text, strict=True)
-    except ValidationError as error:
-        found = [(None, f"{_where(e['loc'])}: {_message(e)}") for e in error.errors()]
-        raise refuse(name, found) from None
-    found = _link_problems(parsed, now)
-    if found:
-        raise refuse(name, [(None, message) for message in found])
-    return parsed
+    """Check a passport file's text (see :func:`check_passport_file`) and return all of it.
+    ``name`` is only used in the messages."""
+    data = text.encode("utf-8", "surrogatepass")
+    return _whole(lambda: io.BytesIO(data), name, now)
 
 
 def read_passport_file(path: str | Path, now: datetime | None = None) -> PassportFile:
-    """Read and check a passport file (UTF-8); see :func:`parse_passport_file`."""
-    name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        raise refuse(name, [(None, f"cannot read the file: {e.strerror or e}")]) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise refuse(name, [(raw[: e.start].count(b"\n") + 1, "the file is not UTF-8 text")]) from None
-    return parse_passport_file(text, name, now)
+    """Read and check a passport file (UTF-8) and return all of it: for small files; an import
+    reads a file a pupil at a time instead."""
+    return _whole(_opener(path), str(path), now)
 
 
-def _link_problems(pf: PassportFile, now: datetime | None) -> list[str]:
-    """References the models cannot check: curricula sound and listed once, pupils once, every
-    milestone in its curriculum, retractions pointing back at an achieved event, no future times."""
+def _whole(opener: Opener, name: str, now: datetime | None) -> PassportFile:
+    head = _check_file(opener, name, now, None, None)
+    return PassportFile.model_construct(
+        schema_ref=head.schema_ref,
+        format=FORMAT,
+        version=VERSION,
+        exported_at=head.exported_at,
+        exported_by=head.exported_by,
+        curricula=head.curricula,
+        pupils=list(_pupils(opener, name)),
+    )
+
+
+def _check_file(
+    opener: Opener,
+    name: str,
+    now: datetime | None,
+    check_pupil: PupilCheck | None,
+    on_bytes: Callable[[int], None] | None,
+) -> PassportFileHead:
+    latest = None if now is None else now + FUTURE_SLACK
+    texts: dict[str, str] = {}  # the top-level members but the pupils: their JSON text
+    found = _Found()
+    upns: dict[str, int] = {}
+    curricula: dict[str, Curriculum] | None = None  # once the head is checked
+    checked: tuple[PassportFileHead, dict[str, Curriculum]] | None = None
+    listed = False
+    counts = [0, 0]  # pupils, events
+    with opener() as raw:
+        stream = JsonStream(raw, on_bytes)
+        try:
+            for key in stream.members():
+                if key == "pupils" and not listed:
+                    listed = True
+                    if texts.keys() >= _HEAD_KEYS:  # the head came first, as this app writes it
+                        checked = _head(name, texts, listed)
+                        curricula = checked[1]
+                    _check_pupils(stream, curricula, latest, check_pupil, found, upns, counts)
+                    continue
+                _, text = stream.value()
+                if key in texts or key == "pupils":
+                    found.add(f"{_where([key])}: listed twice")
+                    continue
+                texts[key] = text
+                checked = None  # a member after the pupils: the head is checked again
+                if key in ("format", "version"):
+                    _format_and_version(name, texts)  # a file of another kind is refused at once
+        except JsonSyntax as e:
+            raise refuse(name, [(e.line, e.message)]) from None
+        except NotAnObject:
+            raise refuse(name, [(None, "$: not a passport file (expected a JSON object)")]) from None
+    head, by_id = checked if checked is not None else _head(name, texts, listed)
+    if curricula is None and listed and not found:  # the curricula came after the pupils: again
+        for i, entry in enumerate(_pupils(opener, name)):
+            _pupil_found(i, entry, by_id, latest, upns, check_pupil, found)
+    if found:
+        raise found.error(name)
+    head.pupils, head.events = counts
+    return head
+
+
+def _format_and_version(name: str, texts: dict[str, str]) -> None:
+    if "format" in texts and json.loads(texts["format"]) != FORMAT:
+        got = _shown(texts["format"])
+        raise refuse(name, [(None, f'$.format: not a passport file (format is {got}, expected "{FORMAT}")')])
+    if "version" in texts and json.loads(texts["version"]) != VERSION:
+        got = _shown(texts["version"])
+        message = f"$.version: version {got} is not one this passport reads (it reads version {VERSION})"
+        raise refuse(name, [(None, message)])
+
+
+def _shown(text: str) -> str:
+    """A value of the file, as JSON on one line, cut when long."""
+    shown = json.dumps(json.loads(text))
+    return shown if len(shown) <= 80 else shown[:80] + "…"
+
+
+def _head(name: str, texts: dict[str, str], listed: bool) -> tuple[PassportFileHead, dict[str, Curriculum]]:
+    """The checked head (all but the pupils) and its curricula by id; raises on any problem."""
+    _format_and_version(name, texts)
+    if "format" not in texts:
+        raise refuse(
+            name, [(None, f'$.format: not a passport file (format is missing, expected "{FORMAT}")')]
+        )
+    if "version" not in texts:
+        message = f"$.version: version missing is not one this passport reads (it reads version {VERSION})"
+        raise refuse(name, [(None, message)])
+    found: list[tuple[int | None, str]] = []
+    if not listed:
+        found.append((None, "$.pupils: missing (required)"))
+    body = "{" + ",".join(f"{json.dumps(key)}:{text}" for key, text in texts.items()) + "}"
+    try:
+        fields = _HeadFields.model_validate_json(body, strict=True)
+    except ValidationError as error:
+        found += [(None, f"{_where(e['loc'])}: {_message(e)}") for e in error.errors()]
+        raise refuse(name, found) from None
+    if found:
+        raise refuse(name, found)
+    problems, by_id = _curricula_problems(fields.curricula)
+    if problems:
+        raise refuse(name, [(None, message) for message in problems])
+    head = PassportFileHead(name, fields.exported_at, fields.exported_by, fields.curricula, fields.schema_ref)
+    return head, by_id
+
+
+_PUPILS: TypeAdapter[list[FilePassport]] = TypeAdapter(list[FilePassport])
+
+
+def _check_pupils(
+    stream: JsonStream,
+    curricula: dict[str, Curriculum] | None,
+    latest: datetime | None,
+    check_pupil: PupilCheck | None,
+    found: _Found,
+    upns: dict[str, int],
+    counts: list[int],
+) -> None:
+    """Each pupil's shape, and, when the curricula are known, its references."""
+    if not stream.is_next("["):
+        _, text = stream.value()
+        try:
+            _PUPILS.validate_json(text, strict=True)
+        except ValidationError as error:
+            for e in error.errors():
+                found.add(f"{_where(('pupils', *e['loc']))}: {_message(e)}")
+        return
+    for i, (_, text) in enumerate(stream.items()):
+        if i == MAX_PUPILS:
+            raise JsonSyntax(None, f"$.pupils: more than {MAX_PUPILS:,} pupils: refused")
+        try:
+            entry = FilePassport.model_validate_json(text, strict=True)
+        except ValidationError as error:
+            for e in error.errors():
+                found.add(f"{_where(('pupils', i, *e['loc']))}: {_message(e)}")
+            continue
+        counts[0] += 1
+        counts[1] += len(entry.events)
+        if curricula is not None:
+            _pupil_found(i, entry, curricula, latest, upns, check_pupil, found)
+
+
+def _pupil_found(
+    i: int,
+    entry: FilePassport,
+    curricula: dict[str, Curriculum],
+    latest: datetime | None,
+    upns: dict[str, int],
+    check_pupil: PupilCheck | None,
+    found: _Found,
+) -> None:
+    """The pupil's references; when they are sound, the caller's own check of it."""
+    problems = _pupil_problems(i, entry, curricula, latest, upns)
+    if not problems and check_pupil is not None:
+        problems = check_pupil(i, entry)
+    for message in problems:
+        found.add(message)
+
+
+def _pupils(opener: Opener, name: str) -> Iterator[FilePassport]:
+    changed = refuse(name, [(None, "the file changed while it was read: import it again")])
+    with opener() as raw:
+        stream = JsonStream(raw)
+        try:
+            for key in stream.members():
+                if key != "pupils" or not stream.is_next("["):
+                    stream.value()
+                    continue
+                for _, text in stream.items():
+                    try:
+                        yield FilePassport.model_validate_json(text, strict=True)
+                    except ValidationError:
+                        raise changed from None
+        except (JsonSyntax, NotAnObject):
+            raise changed from None
+
+
+def _curricula_problems(curricula: list[Curriculum]) -> tuple[list[str], dict[str, Curriculum]]:
+    """The file's curricula sound and listed once; returns the problems and the curricula by id."""
     found: list[str] = []
-    curricula: dict[str, Curriculum] = {}
-    for i, c in enumerate(pf.curricula):
+    by_id: dict[str, Curriculum] = {}
+    for i, c in enumerate(curricula):
         where = f"$.curricula[{i}]"
-        if c.id in curricula:
+        if c.id in by_id:
             found.append(f"{where}.curriculum.id: curriculum {c.id} is listed twice")
             continue
-        curricula[c.id] = c
+        by_id[c.id] = c
         try:
             parse_curriculum(dump_curriculum(c), where)
         except CurriculumError as error:
             found += [f"{where}: curriculum {c.id}: {p.message}" for p in error.problems]
-    latest = None if now is None else now + FUTURE_SLACK
+    return found, by_id
+
+
+def _pupil_problems(
+    i: int,
+    entry: FilePassport,
+    curricula: dict[str, Curriculum],
+    latest: datetime | None,
+    upns: dict[str, int],
+) -> list[str]:
+    """References the models cannot check, in one pupil: the pupil listed once, every milestone in
+    its curriculum, retractions pointing back at an achieved event, no future times."""
+    found: list[str] = []
 
     def curriculum_of(where: str, cid: str | None) -> Curriculum | None:
         if cid is None:
@@ -536,56 +820,54 @@ def _link_problems(pf: PassportFile, now: datetime | None) -> list[str]:
         if latest is not None and at > latest:
             found.append(f"{where}.at: {at.isoformat()} is in the future")
 
-    upns: dict[str, int] = {}
-    for i, entry in enumerate(pf.pupils):
-        here = f"$.pupils[{i}]"
-        upn = entry.pupil.upn
-        if upn in upns:
-            found.append(f"{here}.pupil.upn: UPN {upn} is also $.pupils[{upns[upn]}]")
-        else:
-            upns[upn] = i
-        personal = _outcome_problems(entry, here, curricula, found)
-        for j, o in enumerate(entry.outcomes):
-            not_future(f"{here}.outcomes[{j}]", o.at)
-        for j, e in enumerate(entry.events):
-            where = f"{here}.events[{j}]"
-            c = curriculum_of(where, e.curriculum)
-            milestone_in(f"{where}.milestone", c, e.milestone)
-            not_future(where, e.at)
-            if e.verdict is Verdict.RETRACTED:
-                if e.corrects is None:
-                    found.append(f"{where}.corrects: a retraction names the achieved event it corrects")
-                elif e.corrects >= j:
-                    found.append(f"{where}.corrects: {e.corrects} is not an earlier event of this pupil")
-                else:
-                    t = entry.events[e.corrects]
-                    if (t.verdict, t.curriculum, t.milestone) != (
-                        Verdict.ACHIEVED,
-                        e.curriculum,
-                        e.milestone,
-                    ):
-                        found.append(
-                            f"{where}.corrects: event {e.corrects} is not an achieved {e.milestone} "
-                            f"in {e.curriculum}"
-                        )
-            elif e.corrects is not None:
-                found.append(f"{where}.corrects: only a retraction corrects an event")
-        for j, s in enumerate(entry.test_scores):
-            curriculum_of(f"{here}.test_scores[{j}]", s.curriculum)
-            not_future(f"{here}.test_scores[{j}]", s.at)
-        for j, t in enumerate(entry.targets):
-            where = f"{here}.targets[{j}]"
-            c = curriculum_of(where, t.curriculum)
-            for k, mid in enumerate(t.milestones or []):
-                milestone_in(f"{where}.milestones[{k}]", c, mid)
-            not_future(where, t.at)
-        for j, f in enumerate(entry.focus):
-            where = f"{here}.focus[{j}]"
-            milestone_in(f"{where}.milestone", curriculum_of(where, f.curriculum), f.milestone)
-            not_future(where, f.at)
-        for j, n in enumerate(entry.notes):
-            curriculum_of(f"{here}.notes[{j}]", n.curriculum)
-            not_future(f"{here}.notes[{j}]", n.at)
+    here = f"$.pupils[{i}]"
+    upn = entry.pupil.upn
+    if upn in upns:
+        found.append(f"{here}.pupil.upn: UPN {upn} is also $.pupils[{upns[upn]}]")
+    else:
+        upns[upn] = i
+    personal = _outcome_problems(entry, here, curricula, found)
+    for j, o in enumerate(entry.outcomes):
+        not_future(f"{here}.outcomes[{j}]", o.at)
+    for j, e in enumerate(entry.events):
+        where = f"{here}.events[{j}]"
+        c = curriculum_of(where, e.curriculum)
+        milestone_in(f"{where}.milestone", c, e.milestone)
+        not_future(where, e.at)
+        if e.verdict is Verdict.RETRACTED:
+            if e.corrects is None:
+                found.append(f"{where}.corrects: a retraction names the achieved event it corrects")
+            elif e.corrects >= j:
+                found.append(f"{where}.corrects: {e.corrects} is not an earlier event of this pupil")
+            else:
+                t = entry.events[e.corrects]
+                if (t.verdict, t.curriculum, t.milestone) != (
+                    Verdict.ACHIEVED,
+                    e.curriculum,
+                    e.milestone,
+                ):
+                    found.append(
+                        f"{where}.corrects: event {e.corrects} is not an achieved {e.milestone} "
+                        f"in {e.curriculum}"
+                    )
+        elif e.corrects is not None:
+            found.append(f"{where}.corrects: only a retraction corrects an event")
+    for j, s in enumerate(entry.test_scores):
+        curriculum_of(f"{here}.test_scores[{j}]", s.curriculum)
+        not_future(f"{here}.test_scores[{j}]", s.at)
+    for j, t in enumerate(entry.targets):
+        where = f"{here}.targets[{j}]"
+        c = curriculum_of(where, t.curriculum)
+        for k, mid in enumerate(t.milestones or []):
+            milestone_in(f"{where}.milestones[{k}]", c, mid)
+        not_future(where, t.at)
+    for j, f in enumerate(entry.focus):
+        where = f"{here}.focus[{j}]"
+        milestone_in(f"{where}.milestone", curriculum_of(where, f.curriculum), f.milestone)
+        not_future(where, f.at)
+    for j, n in enumerate(entry.notes):
+        curriculum_of(f"{here}.notes[{j}]", n.curriculum)
+        not_future(f"{here}.notes[{j}]", n.at)
     return found
 
 
@@ -678,35 +960,39 @@ class ImportSummary:
 
 def missing_here(pf: PassportFile, ours: dict[str, Curriculum]) -> list[str]:
     """Milestones the file uses that our copy of the same curriculum version lacks."""
+    return [m for i, entry in enumerate(pf.pupils) for m in missing_here_in(i, entry, ours.get)]
+
+
+def missing_here_in(i: int, entry: FilePassport, ours: Callable[[str], Curriculum | None]) -> list[str]:
+    """Milestones pupil ``i`` of the file uses that our copy of the curriculum lacks."""
     found: list[str] = []
-    for i, entry in enumerate(pf.pupils):
-        personal = {(o.curriculum, o.id) for o in entry.outcomes}  # the pupil's own milestones
-        refs = [(f"events[{j}].milestone", e.curriculum, e.milestone) for j, e in enumerate(entry.events)]
-        refs += [(f"focus[{j}].milestone", f.curriculum, f.milestone) for j, f in enumerate(entry.focus)]
-        refs += [
-            (f"targets[{j}].milestones[{k}]", t.curriculum, m)
-            for j, t in enumerate(entry.targets)
-            for k, m in enumerate(t.milestones or [])
-        ]
-        for where, cid, mid in refs:
-            mine = ours.get(cid)
-            if (
-                mine is not None
-                and mid not in mine.milestone_by_id
-                and mid not in mine.curriculum.moved
-                and (cid, mid) not in personal
-            ):
-                found.append(
-                    f"$.pupils[{i}].{where}: milestone {mid!r} is not in this database's curriculum "
-                    f"{cid} version {mine.curriculum.version}"
-                )
+    personal = {(o.curriculum, o.id) for o in entry.outcomes}  # the pupil's own milestones
+    refs = [(f"events[{j}].milestone", e.curriculum, e.milestone) for j, e in enumerate(entry.events)]
+    refs += [(f"focus[{j}].milestone", f.curriculum, f.milestone) for j, f in enumerate(entry.focus)]
+    refs += [
+        (f"targets[{j}].milestones[{k}]", t.curriculum, m)
+        for j, t in enumerate(entry.targets)
+        for k, m in enumerate(t.milestones or [])
+    ]
+    for where, cid, mid in refs:
+        mine = ours(cid)
+        if (
+            mine is not None
+            and mid not in mine.milestone_by_id
+            and mid not in mine.curriculum.moved
+            and (cid, mid) not in personal
+        ):
+            found.append(
+                f"$.pupils[{i}].{where}: milestone {mid!r} is not in this database's curriculum "
+                f"{cid} version {mine.curriculum.version}"
+            )
     return found
 
 
 PREVIOUS_SCHOOL = "previous school"
 
 
-def sending_school(pf: PassportFile) -> str:
+def sending_school(pf: PassportFile | PassportFileHead) -> str:
     """The school a file comes from, as its staff are named here: ``exported_by.school`` (on one
     line), or "previous school" when the file does not say."""
     return " ".join((pf.exported_by.school or "").split()) or PREVIOUS_SCHOOL

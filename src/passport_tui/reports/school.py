@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..engine.groups import SMALL_GROUP, GroupFigures, too_small_for_percent
+from ..progress import Progress
 from ._render import clean, long_date, render, year_label
 from .parent import in_sentence, subject_name
 
@@ -263,20 +264,27 @@ def _lags(a: GroupAnalysis, c: Curriculum) -> list[str]:
     return lags
 
 
-def school_report(svc: Service) -> str:
+def school_report(svc: Service, progress: Progress | None = None) -> str:
     """Class summaries (pupils, % at or above expected and % needing support per subject with
     points; steps secured in each framework without points) and the group analysis of every
-    subject a pupil follows, now, as a self-contained HTML page."""
+    subject a pupil follows, now, as a self-contained HTML page. ``progress`` is told of each
+    class and each subject as it is done."""
     curricula = svc.curricula()
     titles = {c.id: subject_name(c) for c in curricula if c.year_linked_stages}
     today = svc.today()
     by_class: dict[str, list[TrackingRow]] = {}
     class_lines: list[tuple[str, str, list[SubjectSummary]]] = []
-    for name, _count in svc.classes():
+    every_class = svc.classes()
+    steps = len(every_class) + 1 + len(curricula)  # the classes, the whole school, each subject's groups
+    for done, (name, _count) in enumerate(every_class):
+        if progress is not None:
+            progress("School report", done, steps)
         years = sorted({svc.year_group(p) for p in svc.pupils(name)})
         rows = svc.tracking(class_name=name)
         by_class[name] = rows
         class_lines.append((clean(name), ", ".join(year_label(y) for y in years), _summaries(rows, titles)))
+    if progress is not None:
+        progress("School report", len(every_class), steps)
     everyone_rows = svc.tracking() if class_lines or svc.pupils() else []
     # a subject with points that nobody follows has nothing to say: no rows of dashes
     subjects = [
@@ -303,7 +311,9 @@ def school_report(svc: Service) -> str:
             programmes.append(Programme(subject_name(c), lines))
     groups = []
     # subjects with points first, then the personal programmes
-    for c in sorted(curricula, key=lambda c: not c.year_linked_stages):
+    for done, c in enumerate(sorted(curricula, key=lambda c: not c.year_linked_stages), len(every_class) + 1):
+        if progress is not None:
+            progress("School report", done, steps)
         a = svc.group_analysis(curriculum_id=c.id)
         followers = a.pupils
         title = subject_name(c)
@@ -321,6 +331,8 @@ def school_report(svc: Service) -> str:
         else:
             entry.steps = _steps_group_lines(a)
         groups.append(entry)
+    if progress is not None:
+        progress("School report", steps, steps)
     return render(
         "school.html",
         title="School report: progress and groups",

@@ -37,6 +37,7 @@ from ..models import (
     TestScore,
     Verdict,
 )
+from ..progress import Progress
 from ..resources import sample_curricula_dir
 from ..store import default_db_path
 from .access import Access
@@ -650,8 +651,9 @@ def fresh_demo_file(path: Path | None = None) -> Path:
     return path
 
 
-def build_demo(service: Session, seed: int = 2026) -> DemoSummary:
-    """Fill an empty database with the demo school (admins only; never a database with pupils)."""
+def build_demo(service: Session, seed: int = 2026, progress: Progress | None = None) -> DemoSummary:
+    """Fill an empty database with the demo school (admins only; never a database with pupils);
+    ``progress`` is told of each pupil whose year is made up."""
     if isinstance(service, Access):
         service.require_admin("build the demo school")
     if service.store.pupils():
@@ -692,7 +694,9 @@ def build_demo(service: Session, seed: int = 2026) -> DemoSummary:
     arrival = [p for p in pupils if p.class_name == "2H" and p.sen is Sen.NONE][-1]
     entry = datetime(year, 8, 31, 12, tzinfo=UTC)
     events: list[Judgement] = []
-    for p in pupils:
+    for n, p in enumerate(pupils, start=1):
+        if progress is not None:
+            progress("Building the demo school", n, len(pupils))
         sp = stored[p.upn]
         for cid in pathway[p.upn]:
             c = by_id[cid]

@@ -3,22 +3,26 @@
 Exporting gathers each chosen pupil's whole history (the user's classes only); importing merges a
 file into this database in one transaction and never downgrades — the rules are in
 ``passport_tui.interop.transfer``, which reads and writes the file's format. The file is read and
-checked there first (``read_passport_file``); the merge below then applies the rules that need
-this database: prerequisites in the merged record, authors as the sending school's staff.
+checked there first, as a stream (``check_passport_file``), then merged a pupil at a time
+(``passport_file_pupils``); the merge below then applies the rules that need this database:
+prerequisites in the merged record, authors as the sending school's staff.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from .. import files
 from ..engine import Event, PupilRecord, year_label
 from ..errors import NotFound
 from ..models import Curriculum, Judgement, Note, Pupil, Target, TestScore, Verdict, canonical_upn
 from ..moments import iso_utc
+from ..progress import Progress
 from .outcomes import merge_file_outcomes
 from .records import Records, as_event
 
@@ -35,6 +39,15 @@ def fmt() -> ModuleType:
     return transfer
 
 
+@dataclass(slots=True)
+class PassportsWritten:
+    """What an export wrote: how many pupils and judgement events, and the curricula carried."""
+
+    pupils: int
+    events: int
+    curricula: list[str]
+
+
 class Transfer(Records):
     def export_passports(
         self,
@@ -46,23 +59,11 @@ class Transfer(Records):
     ) -> dict[str, Any]:
         """The passport file (as a JSON-ready dict) of the pupils named by UPN or id, plus those of
         ``class_name`` and/or ``year_group`` (their year group today); every pupil the user may see
-        if none is given."""
-        store = self.store
+        if none is given. All of it in memory: a whole school's goes to a file with
+        :meth:`write_passport_file`, a pupil at a time."""
         passport_file = fmt()
-        entries = []
-        for p in self._select(pupil_keys, class_name, year_group):
-            assert p.id is not None
-            entries.append(
-                passport_file.file_entry(
-                    p,
-                    store.judgements(p.id),
-                    store.test_scores(pupil_id=p.id, history=True),
-                    store.targets(p.id),
-                    store.focus_items(p.id, history=True),
-                    store.notes(p.id),
-                    store.outcomes(p.id),
-                )
-            )
+        pupils = self._select(pupil_keys, class_name, year_group)
+        entries = list(self._entries(pupils))
         curricula = [self.curriculum(cid) for cid in sorted(passport_file.curricula_used(entries))]
         return passport_file.passport_document(
             entries,
@@ -71,6 +72,49 @@ class Transfer(Records):
             school=school if school is not None else self.store.get_setting("school_name"),
             user=self.user,
         )
+
+    def _entries(self, pupils: list[Pupil], progress: Progress | None = None) -> Iterator[dict[str, Any]]:
+        """Each pupil's passport as the file carries it, read from the database one at a time."""
+        store = self.store
+        passport_file = fmt()
+        for n, p in enumerate(pupils, start=1):
+            assert p.id is not None
+            yield passport_file.file_entry(
+                p,
+                store.judgements(p.id),
+                store.test_scores(pupil_id=p.id, history=True),
+                store.targets(p.id),
+                store.focus_items(p.id, history=True),
+                store.notes(p.id),
+                store.outcomes(p.id),
+            )
+            if progress is not None:
+                progress("Exporting passports", n, len(pupils))
+
+    def export_passports_to(
+        self,
+        out: IO[str],
+        pupil_keys: Sequence[str | int] | None = None,
+        *,
+        class_name: str | None = None,
+        year_group: int | None = None,
+        school: str | None = None,
+        progress: Progress | None = None,
+    ) -> PassportsWritten:
+        """Write the passport file of :meth:`export_passports` to ``out`` as it is read, a pupil at
+        a time (a whole school's file never held in memory)."""
+        pupils = self._select(pupil_keys, class_name, year_group)
+        used = self.store.curricula_of(p.id for p in pupils if p.id is not None)
+        curricula = [self.curriculum(cid) for cid in sorted(used)]
+        count, events = fmt().write_passport_stream(
+            out,
+            self._entries(pupils, progress),
+            curricula,
+            exported_at=self.now(),
+            school=school if school is not None else self.store.get_setting("school_name"),
+            user=self.user,
+        )
+        return PassportsWritten(count, events, [c.id for c in curricula])
 
     def write_passport_file(
         self,
@@ -81,12 +125,21 @@ class Transfer(Records):
         year_group: int | None = None,
         school: str | None = None,
         force: bool = False,
-    ) -> dict[str, Any]:
-        """Export (see :meth:`export_passports`) to a new file at ``path`` (``force``: replace one
-        that is there), under the user's :meth:`output_rules`. Returns what was written."""
-        data = self.export_passports(pupil_keys, class_name=class_name, year_group=year_group, school=school)
-        self.write_file(path, fmt().dumps_passport_file(data), force=force)
-        return data
+        progress: Progress | None = None,
+    ) -> PassportsWritten:
+        """Export (see :meth:`export_passports_to`) to a new file at ``path`` (``force``: replace
+        one that is there), under the user's :meth:`output_rules`, a pupil at a time: refused before
+        anything is read if the file may not be written, and a failure part way leaves no file (and
+        any earlier one as it was)."""
+        with files.open_new(path, self.output_rules(force=force)) as out:
+            return self.export_passports_to(
+                out,
+                pupil_keys,
+                class_name=class_name,
+                year_group=year_group,
+                school=school,
+                progress=progress,
+            )
 
     def _select(
         self,
@@ -112,49 +165,71 @@ class Transfer(Records):
             raise NotFound(f"No pupils to export{' in ' + ' and '.join(what) if what else ''}.")
         return sorted(chosen.values(), key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.id))
 
-    def import_passports(self, path: str | Path) -> ImportSummary:
+    def import_passports(self, path: str | Path, progress: Progress | None = None) -> ImportSummary:
         """Merge a passport file into this database, all in one transaction (see the module's
-        docstring for the rules). A bad file raises ``PassportFileError`` and changes nothing."""
+        docstring for the rules). A bad file raises ``PassportFileError`` and changes nothing.
+
+        The file is read twice, as a stream, so memory holds one pupil at a time: first to check
+        all of it (outside the write transaction), then to merge it pupil by pupil."""
         self.require_admin("import passports")
         name = str(path)
-        pf = fmt().read_passport_file(path, self.now())
         store = self.store
-        summary = fmt().ImportSummary(name)
-        school = fmt().sending_school(pf)
-        with store.transaction():
-            found: list[tuple[int | None, str]] = []
-            ours: dict[str, Curriculum] = {}
-            for i, c in enumerate(pf.curricula):
-                mine = store.curriculum(c.id)
-                if mine is None:
-                    continue
-                if mine.curriculum.version != c.curriculum.version:
-                    found.append(
-                        (
-                            None,
-                            f"$.curricula[{i}]: curriculum {c.id} version {c.curriculum.version} differs from "
-                            f"this database's version {mine.curriculum.version}; import version "
-                            f"{c.curriculum.version} here first, or export the file against version "
-                            f"{mine.curriculum.version}",
-                        )
+        passport_file = fmt()
+        here: dict[str, Curriculum | None] = {}
+
+        def ours(cid: str) -> Curriculum | None:
+            if cid not in here:
+                here[cid] = store.curriculum(cid)
+            return here[cid]
+
+        size = Path(path).stat().st_size if Path(path).is_file() else None
+        read = [0]
+
+        def on_bytes(n: int) -> None:
+            read[0] += n
+            if progress is not None:
+                progress("Checking the file", read[0], size)
+
+        head = passport_file.check_passport_file(
+            path,
+            self.now(),
+            check_pupil=lambda i, entry: passport_file.missing_here_in(i, entry, ours),
+            on_bytes=on_bytes,
+        )
+        summary = passport_file.ImportSummary(name)
+        school = passport_file.sending_school(head)
+        found: list[tuple[int | None, str]] = []
+        for i, c in enumerate(head.curricula):
+            mine = ours(c.id)
+            if mine is not None and mine.curriculum.version != c.curriculum.version:
+                found.append(
+                    (
+                        None,
+                        f"$.curricula[{i}]: curriculum {c.id} version {c.curriculum.version} differs from "
+                        f"this database's version {mine.curriculum.version}; import version "
+                        f"{c.curriculum.version} here first, or export the file against version "
+                        f"{mine.curriculum.version}",
                     )
-                ours[c.id] = mine
-            found += [(None, m) for m in fmt().missing_here(pf, ours)]
-            if found:
-                raise fmt().refuse(name, found)
-            for c in pf.curricula:
-                if c.id not in ours:
+                )
+        if found:
+            raise passport_file.refuse(name, found)
+        with store.transaction(), store.large_write():
+            for c in head.curricula:
+                if ours(c.id) is None:
                     store.put_curriculum(c)
                     summary.curricula_added.append(c.id)
-            curricula = {c.id: ours.get(c.id, c) for c in pf.curricula}
+            curricula = {c.id: ours(c.id) or c for c in head.curricula}
             known = {p.upn: p for p in store.pupils()}
             refused: list[tuple[int | None, str]] = []
-            for i, entry in enumerate(pf.pupils):
+            for i, entry in enumerate(passport_file.passport_file_pupils(path)):
                 merge = _Merge(i, entry.pupil.upn, school, curricula)
-                self._import_pupil(entry, known, summary, merge)
+                with store.appends_batched():  # a pupil's events written together, folded once
+                    self._import_pupil(entry, known, summary, merge)
                 refused += [(None, m) for m in merge.refused]
+                if progress is not None:
+                    progress("Importing passports", i + 1, head.pupils)
             if refused:  # all or nothing: the transaction is rolled back
-                raise fmt().refuse(name, refused)
+                raise passport_file.refuse(name, refused)
         return summary
 
     def _import_pupil(

@@ -9,6 +9,7 @@ must not wait for sqlite-utils to be imported.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -68,6 +69,10 @@ _INSERT_JUDGEMENT = (
     'INSERT INTO judgements (pupil_id, curriculum_id, milestone_id, verdict, "by", at, note, reason, '
     "corrects, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_INSERT_JUDGEMENT_WITH_ID = (
+    'INSERT INTO judgements (id, pupil_id, curriculum_id, milestone_id, verdict, "by", at, note, '
+    "reason, corrects, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def _judgement_values(j: Judgement, recorded_at: str) -> tuple[Any, ...]:
@@ -101,12 +106,74 @@ def _judgement_rows(rows: Iterable[Judgement | Sequence[Any]], now: str) -> Iter
 
 
 class JudgementLog(ProjectionRows):
-    # -- appending ----------------------------------------------------------------------
+    # inside ``appends_batched``: the rows waiting to be written (with their ids), the next id to
+    # give, and the (pupil_id, curriculum_id) pairs whose projections are to be rewritten
+    _pending: list[tuple[Any, ...]] | None = None
+    _next_id = 0
+    _touched: set[tuple[int, str]] | None = None
+    _recorded: tuple[datetime, str, datetime] | None = None  # the last recorded_at, as text and in UTC
+
+    @contextlib.contextmanager
+    def appends_batched(self) -> Iterator[None]:
+        """Inside the block (itself inside a transaction), ``append_judgement`` gives each event
+        its id at once but writes the events together when the block ends, in one
+        ``executemany``, and rewrites each touched projection once then: merging a pupil's history
+        of hundreds of events costs one write and one fold, not hundreds. The log's own reads
+        (``judgements``, ``event_rows`` …) write what is waiting first; nothing in the block may
+        read the projections of the pupils it appends to."""
+        if self._pending is not None:  # already batching: the outer block writes
+            yield
+            return
+        (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM judgements").fetchone()
+        self._pending, self._next_id, self._touched = [], last + 1, set()
+        try:
+            yield
+            self._write_pending()
+            touched = self._touched
+        finally:
+            self._pending, self._touched = None, None
+        self._refresh_projections(touched)
+
+    @contextlib.contextmanager
+    def large_write(self) -> Iterator[None]:
+        """A bigger page cache for the block (as ``append_judgements`` takes for a bulk import):
+        a merge of a million events into the log's indexes reads far fewer pages again."""
+        (cache_size,) = self.conn.execute("PRAGMA cache_size").fetchone()
+        self.conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {cache_size}")
+            self.conn.execute("PRAGMA shrink_memory")
+
+    def _write_pending(self) -> None:
+        """Write the events ``appends_batched`` holds back (the log's reads call it first)."""
+        if not self._pending:
+            return
+        rows, self._pending = self._pending, []
+        try:
+            self.conn.executemany(_INSERT_JUDGEMENT_WITH_ID, rows)
+        except sqlite3.IntegrityError as e:
+            self._explain_missing(e, [row[1:] for row in rows])
+            raise
 
     def append_judgement(self, j: Judgement) -> Judgement:
         """Append one event, and rewrite the pupil's projection in its curriculum, in one
-        transaction; returns the event with ``id`` and ``recorded_at`` set."""
+        transaction; returns the event with ``id`` and ``recorded_at`` set. Inside
+        ``appends_batched`` the event is written, and the projection rewritten, when that block
+        ends."""
         recorded_at = j.recorded_at or datetime.now(UTC)
+        if self._pending is not None and self._touched is not None:
+            # an import gives every event the same recorded_at: its text and its UTC form once
+            if self._recorded is None or self._recorded[0] is not recorded_at:
+                text = iso_utc(recorded_at)
+                self._recorded = (recorded_at, text, parse_utc(text))
+            row = _judgement_values(j, self._recorded[1])
+            eid = self._next_id
+            self._next_id += 1
+            self._pending.append((eid, *row))
+            self._touched.add((j.pupil_id, j.curriculum_id))
+            return j.model_copy(update={"id": eid, "recorded_at": self._recorded[2]})
         row = _judgement_values(j, iso_utc(recorded_at))
         with self.transaction():
             try:
@@ -143,6 +210,7 @@ class JudgementLog(ProjectionRows):
         A large import (at least an eighth as many events as the log already holds) drops the
         log's indexes and insert triggers and builds them again at the end, inside the same
         transaction: several times faster than keeping them up to date row by row."""
+        self._write_pending()
         known = len(rows) if isinstance(rows, Sized) else None
         values = _judgement_rows(rows, now_text())
         appended = 0
@@ -174,6 +242,9 @@ class JudgementLog(ProjectionRows):
                 for statement in rebuild or []:
                     self.conn.execute(statement)
                 self._refresh_projections(touched)
+                if self._pending is not None:  # inside appends_batched: ids go on after these
+                    (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM judgements").fetchone()
+                    self._next_id = last + 1
         finally:
             self.conn.execute(f"PRAGMA cache_size = {cache_size}")
             self.conn.execute("PRAGMA shrink_memory")
@@ -197,6 +268,7 @@ class JudgementLog(ProjectionRows):
 
     def judgements(self, pupil_id: int, curriculum_id: str | None = None) -> list[Judgement]:
         """A pupil's events (in one curriculum, if given), oldest first."""
+        self._write_pending()
         if curriculum_id is None:
             return self.read(JUDGEMENTS, "WHERE pupil_id = ? ORDER BY id", (pupil_id,))
         return self.read(
@@ -205,10 +277,12 @@ class JudgementLog(ProjectionRows):
 
     def judgement(self, judgement_id: int) -> Judgement | None:
         """One event of the log by its id."""
+        self._write_pending()
         return self.read_one(JUDGEMENTS, "WHERE id = ?", (judgement_id,))
 
     def judgements_by_id(self, ids: Iterable[int]) -> dict[int, Judgement]:
         """The events with these ids (those that exist), by id."""
+        self._write_pending()
         wanted = sorted(set(ids))
         found = self.read(
             JUDGEMENTS, "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(wanted),)
@@ -220,6 +294,7 @@ class JudgementLog(ProjectionRows):
         log, by pupil then id: the fast path for everyone's points (``at`` stays a string). An event
         on a moved milestone reads as the milestone it moved to (``judgements`` keeps the id it was
         given). It is a live cursor: read it to the end (or ``close()`` it) before the next poll."""
+        self._write_pending()
         # Seek each pupil in the covering index judgements_pupil: rows come out in order, no sort.
         # (pupil_id is a foreign key to pupils, so every event's pupil is in that table.)
         return events(self.conn, curriculum_id, pupil_ids)
@@ -236,6 +311,7 @@ class JudgementLog(ProjectionRows):
         """The ``achieved`` events (of a curriculum, of these pupils) that took effect in
         ``since <= at < until``, in log order: the population a moderation sample is drawn
         from. Events later retracted are left out unless ``include_retracted``."""
+        self._write_pending()
         clauses: list[str] = []
         params: list[Any] = []
         if curriculum_id is not None:

@@ -302,3 +302,19 @@ class TermlyRecords(Connection):
         """A pupil's notes (of one kind, if given), oldest first."""
         where, params = _where(pupil_id=pupil_id, kind=None if kind is None else str(kind))
         return self.read(NOTES, f"WHERE {where} ORDER BY id", params)
+
+    def curricula_of(self, pupil_ids: Iterable[int]) -> set[str]:
+        """The ids of the curricula these pupils have anything in: judgements, test scores,
+        targets, focus items, notes or personal outcomes (what a passport file of them must carry)."""
+        wanted = json.dumps(sorted(set(pupil_ids)))
+        found: set[str] = set()
+        for table in ("judgements", "test_scores", "targets", "focus", "notes", "outcomes"):
+            found.update(
+                cid
+                for (cid,) in self.conn.execute(
+                    f"SELECT DISTINCT curriculum_id FROM {table} "
+                    "WHERE pupil_id IN (SELECT value FROM json_each(?)) AND curriculum_id IS NOT NULL",
+                    (wanted,),
+                )
+            )
+        return found
