@@ -78,8 +78,18 @@ def curriculum_check(files: tuple[str, ...], as_json: bool) -> None:
         sys.exit(1)
 
 
+class FileOrId(click.Path):
+    """A curriculum file to read, or a shipped curriculum's id: an input, so over SSH it is a plain
+    name in the staff member's folder, or ``-`` for standard input."""
+
+    is_input = True
+
+
+FILE_OR_ID = FileOrId(dir_okay=False)
+
+
 @curriculum.command("import")
-@click.argument("file", metavar="FILE|ID", type=click.Path(dir_okay=False))
+@click.argument("file", metavar="FILE|ID", type=FILE_OR_ID)
 @json_option
 @click.pass_context
 def curriculum_import(ctx: click.Context, file: str, as_json: bool) -> None:

@@ -95,7 +95,7 @@ class InFolder(click.ParamType):
         if value == files.STDOUT:
             if self.inner.allow_dash:  # an output printed, or an input read, by the command itself
                 return self.inner.convert(value, param, ctx)
-            if self.inner.exists:  # an input: spooled from standard input
+            if self.inner.exists or getattr(self.inner, "is_input", False):  # an input: spooled from stdin
                 return self.inner.convert(self.run.spool_stdin(), param, ctx)
             raise files.OutputRefused("'-' is not taken here: give a plain file name in your folder.")
         problem = files.plain_name_problem(value)
