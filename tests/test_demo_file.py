@@ -126,3 +126,35 @@ def test_a_file_that_is_not_a_database_or_not_there_is_simply_removed(tmp_path):
     remove_unused_database(junk)
     assert not junk.exists() and not Path(f"{junk}-wal").exists()
     remove_unused_database(tmp_path / "never.db")  # nothing to remove: no error
+
+
+def test_the_demo_leaves_staff_already_set_up_as_they_are(tmp_path: Path) -> None:
+    """A school tries the demo on its server after setting up its staff (the README's steps):
+    Ms Hughes stays the teacher of 4O only; the demo adds only the staff it does not find."""
+    db = tmp_path / "school.db"
+    runner = CliRunner()
+
+    def run(*args: str) -> None:
+        result = runner.invoke(cli, ["--db", str(db), *args])
+        assert result.exit_code == 0, result.output
+
+    run("init")
+    run("staff", "add", "head", "--name", "Mrs Head", "--role", "admin")
+    run(
+        "--as",
+        "head",
+        "staff",
+        "add",
+        "ms.hughes",
+        "--name",
+        "Ms Hughes",
+        "--role",
+        "teacher",
+        "--class",
+        "4O",
+    )
+    run("--as", "head", "demo", "--no-tui")
+    with Store.open(db) as store:
+        staff = {m[0]: m for m in store.staff()}
+    assert staff["ms.hughes"][2:] == ("teacher", ["4O"])
+    assert staff["head"][2] == "admin" and "mr.okafor" in staff

@@ -440,10 +440,13 @@ def pmld_outcomes(service: Session, pupil: Pupil, teacher: str, today: date) -> 
 
 
 def _staff(service: Session) -> None:
-    """The staff, with names and roles; whoever builds the demo is its head teacher."""
+    """The staff, with names and roles; whoever builds the demo is its head teacher. A member of
+    staff already set up (a school trying the demo on its own server) is left as they are."""
+    known = {m[0] for m in service.store.staff()}
     for login, name, role, classes in STAFF:
-        service.store.put_staff(login, name, role, classes)
-    if service.user not in {login for login, *_ in STAFF}:
+        if login not in known:
+            service.store.put_staff(login, name, role, classes)
+    if service.user not in known | {login for login, *_ in STAFF}:
         service.store.put_staff(service.user, "Head teacher", "admin", [])
 
 
