@@ -369,3 +369,28 @@ def test_a_row_with_a_problem_gives_no_pathway() -> None:
     with pytest.raises(RosterError):
         parse_roster(f"{HEADER},Pathway\nA1,Ann,Smith,Y99,maths\n", "roster.csv", 2026, pathways=pathways)
     assert pathways == {}
+
+
+def test_a_roster_longer_than_a_school_is_refused_at_the_row_past_the_cap(
+    monkeypatch, tmp_path: Path
+) -> None:
+    """However long a file is, no more than MAX_PUPILS pupils are held: the row past the cap is
+    refused with its number (the cap is lowered here to keep the test small)."""
+    from passport_tui.interop import roster
+
+    monkeypatch.setattr(roster, "MAX_PUPILS", 3)
+    path = tmp_path / "long.csv"
+    path.write_text("UPN,Forename,Surname,Year\n" + "".join(f"A{i},Ann,Lee,3\n" for i in range(5)), "utf-8")
+    with pytest.raises(RosterError) as caught:
+        read_roster(path, 2026)
+    assert (
+        str(caught.value.problems[-1])
+        == f"{path}:5: more than 3 pupils: too many for one school's roster (refused)"
+    )
+    assert len(read_roster(_first_lines(path, 4), 2026)) == 3
+
+
+def _first_lines(path: Path, n: int) -> Path:
+    short = path.with_name("short.csv")
+    short.write_text("".join(path.read_text("utf-8").splitlines(keepends=True)[:n]), "utf-8")
+    return short

@@ -84,6 +84,9 @@ class _CellError(ValueError):
 
 
 MAX_YEARS_OUT_OF_COHORT = 2  # a date of birth this many years off the year group is refused
+# pupils in one roster (a school has a few thousand): past it the file is refused, so memory stays
+# bounded however long a file is (as for OneRoster's students)
+MAX_PUPILS = 50_000
 
 
 def read_roster(
@@ -171,7 +174,10 @@ def _parse_stream(
     problems: list[Problem] = []
     pupils: list[Pupil] = []
     upn_rows: dict[str, int] = {}
-    for row_number, row in rows:
+    for count, (row_number, row) in enumerate(rows, start=1):
+        if count > MAX_PUPILS:
+            message = f"more than {MAX_PUPILS:,} pupils: too many for one school's roster (refused)"
+            raise RosterError([*problems[:100], Problem(filename, row_number, message)])
         found_before = len(problems)
         values: dict[str, Any] = {}
         pathway_column = ""
