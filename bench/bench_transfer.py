@@ -1,7 +1,7 @@
 """Benchmark the long commands at school scale (DESIGN §7, issue 12): transfer export and import
 of the whole school's passport file, and the school report — time and peak memory.
 
-    uv run python bench/bench_transfer.py [--record] [--repeat 1]
+    uv run python bench/bench_transfer.py [--record] [--repeat 1] [--school-report-only]
 
 Each command runs as a whole ``passport`` process, paired with a yardstick process that reads the
 judgement log once (``SELECT * FROM judgements``), in turn (A B, B A, …): the time figure is the
@@ -110,6 +110,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--repeat", type=int, default=1, help="pairs of each figure (each import is long)")
     parser.add_argument("--record", action="store_true", help="append the results to bench/RESULTS.md")
+    parser.add_argument(
+        "--school-report-only", action="store_true", help="only `passport report --school` (no transfer)"
+    )
     args = parser.parse_args(argv)
     line_buffered()
     began = time.perf_counter()
@@ -125,7 +128,9 @@ def main(argv: list[str] | None = None) -> None:
     n_events = count_events(args.db)
     print(f"data: {args.db.name}, {n_events:,} judgement events")
 
-    report = Report("transfer export and import, school report")
+    report = Report(
+        "school report" if args.school_report_only else "transfer export and import, school report"
+    )
     db = str(args.db)
     file = OUT / "school.passport.json"
     target = OUT / "imported.db"
@@ -170,6 +175,8 @@ def main(argv: list[str] | None = None) -> None:
             None,
         ),
     ]
+    if args.school_report_only:
+        steps = steps[-1:]
     for what, args_, before, budget in steps:
         pairs = paired(
             lambda what=what, args_=args_, before=before: timed(what, args_, before),
@@ -197,8 +204,9 @@ def main(argv: list[str] | None = None) -> None:
             f"{spread(pairs.b, lambda x: f'{x:.1f}')} s; peak RSS {spread(peaks[what], lambda x: f'{x:.0f}')} MB "
             f"against the read's {statistics.median(yard_peaks):.0f} MB"
         )
-    size = file.stat().st_size
-    report.note(f"the passport file: {size / 1e6:.0f} MB for {n_events:,} events")
+    if not args.school_report_only:
+        size = file.stat().st_size
+        report.note(f"the passport file: {size / 1e6:.0f} MB for {n_events:,} events")
     elapsed = time.perf_counter() - began
     header = [
         f"machine: {machine}; load average {load_before} at start, {load_average()} at end",

@@ -272,8 +272,11 @@ def school_report(svc: Service, progress: Progress | None = None) -> str:
     curricula = svc.curricula()
     titles = {c.id: subject_name(c) for c in curricula if c.year_linked_stages}
     today = svc.today()
-    by_class: dict[str, list[TrackingRow]] = {}
+    programmes_of = [c for c in curricula if not c.year_linked_stages]
+    # each class's rows are read, summarised and dropped: only what the report shows is kept (the
+    # rows hold every pupil's milestones, and a whole school's of them is hundreds of megabytes)
     class_lines: list[tuple[str, str, list[SubjectSummary]]] = []
+    class_steps: dict[str, list[StepsLine]] = {c.id: [] for c in programmes_of}
     every_class = svc.classes()
     steps = len(every_class) + 1 + len(curricula)  # the classes, the whole school, each subject's groups
     for done, (name, _count) in enumerate(every_class):
@@ -281,11 +284,27 @@ def school_report(svc: Service, progress: Progress | None = None) -> str:
             progress("School report", done, steps)
         years = sorted({svc.year_group(p) for p in svc.pupils(name)})
         rows = svc.tracking(class_name=name)
-        by_class[name] = rows
         class_lines.append((clean(name), ", ".join(year_label(y) for y in years), _summaries(rows, titles)))
+        for c in programmes_of:
+            mine = [r for r in rows if r.curriculum_id == c.id]
+            if mine:
+                class_steps[c.id].append(_steps_line(clean(name), mine))
+        del rows
     if progress is not None:
         progress("School report", len(every_class), steps)
-    everyone_rows = svc.tracking() if class_lines or svc.pupils() else []
+    # the whole school one subject at a time, for the same reason
+    anyone = bool(class_lines or svc.pupils())
+    school_summaries: list[SubjectSummary] = []
+    programmes = []
+    for c in curricula:
+        rows = svc.tracking(curriculum_id=c.id) if anyone else []
+        if c.year_linked_stages:
+            school_summaries += _summaries(rows, {c.id: titles[c.id]})
+        elif rows:
+            programmes.append(
+                Programme(subject_name(c), [*class_steps[c.id], _steps_line("Whole school", rows)])
+            )
+        del rows
     # a subject with points that nobody follows has nothing to say: no rows of dashes
     subjects = [
         SubjectClasses(
@@ -293,22 +312,9 @@ def school_report(svc: Service, progress: Progress | None = None) -> str:
             [ClassLine(n, y, summaries[i]) for n, y, summaries in class_lines if summaries[i].following],
             school,
         )
-        for i, school in enumerate(_summaries(everyone_rows, titles))
+        for i, school in enumerate(school_summaries)
         if school.following
     ]
-    programmes = []
-    for c in curricula:
-        if c.year_linked_stages:
-            continue
-        lines = []
-        for name, rows in by_class.items():
-            mine = [r for r in rows if r.curriculum_id == c.id]
-            if mine:
-                lines.append(_steps_line(clean(name), mine))
-        school = [r for r in everyone_rows if r.curriculum_id == c.id]
-        if school:
-            lines.append(_steps_line("Whole school", school))
-            programmes.append(Programme(subject_name(c), lines))
     groups = []
     # subjects with points first, then the personal programmes
     for done, c in enumerate(sorted(curricula, key=lambda c: not c.year_linked_stages), len(every_class) + 1):
