@@ -301,6 +301,7 @@ def test_erasure_overwrites_the_freed_space_whatever_sqlite_was_built_with(schoo
     assert [s for s in SECRETS if s.encode() in data] == []
 
 
+@pytest.mark.slow  # over 2.5 s on the 2-core machine
 def test_a_session_that_holds_the_wal_open_is_reported(school: School, tmp_path: Path):
     db = school.copy_to(tmp_path)
     with closing(sqlite3.connect(db, isolation_level=None)) as reader:

@@ -98,6 +98,7 @@ async def test_a_teacher_on_an_empty_school_gets_the_grid_not_the_first_run(empt
     assert head.needs_start() and not empty.needs_start()
 
 
+@pytest.mark.slow  # over 2.5 s on the 2-core machine
 async def test_a_name_that_looks_like_markup_is_shown_as_typed(empty: Service):
     app = make_app(empty, ascii_only=True)
     async with app.run_test(size=SIZE) as pilot:

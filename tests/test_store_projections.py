@@ -11,6 +11,7 @@ import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -73,6 +74,7 @@ def days(events: list[Event]) -> list[date]:
 
 @settings(max_examples=400, deadline=None)
 @given(st.data())
+@pytest.mark.slow  # over 2.5 s on the 2-core machine
 def test_a_projection_answers_as_the_full_record_does(data) -> None:
     cur = data.draw(curricula())
     ids = [m.id for m in cur.milestones]
@@ -95,6 +97,7 @@ def test_a_projection_answers_as_the_full_record_does(data) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.data())
+@pytest.mark.slow  # over 2.5 s on the 2-core machine
 def test_standing_from_the_projection_equals_standing_from_the_log(data) -> None:
     cur = data.draw(curricula())
     events = data.draw(logs([m.id for m in cur.milestones]))

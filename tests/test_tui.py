@@ -304,6 +304,7 @@ async def test_ascii_glyphs(school):
         assert all(ord(ch) < 128 for ch in text)
 
 
+@pytest.mark.slow  # over 2.5 s on the 2-core machine
 async def test_tracking_screen_lists_who_needs_support_first_and_opens_a_passport(school):
     from passport_tui.tui.screens.tracking import TrackingScreen
 
@@ -435,6 +436,7 @@ def viewer_app(school, **kw):
     return make_app(Service(Store.open(school.store.path), user="gov", clock=fixed_clock), **kw)
 
 
+@pytest.mark.slow  # over 2.5 s on the 2-core machine
 async def test_a_viewer_pressing_keys_gets_notices_and_the_app_carries_on(school):
     school.judge("A1", "1N-1", "achieved")
     school.pin_focus("A1", "1N-2", provision="Daily counting")
@@ -518,6 +520,7 @@ async def test_a_report_that_cannot_be_written_is_a_notice(school):
 # --- the passport's unpin and comment --------------------------------------------------------
 
 
+@pytest.mark.slow  # over 2.5 s on the 2-core machine
 async def test_unpin_and_comment_on_the_passport_with_the_real_keys(school):
     from passport_tui.reports import parent_report
 
