@@ -210,8 +210,8 @@ class FilePassport(_Strict):
     outcomes: list[FileOutcome] = Field(default_factory=list)  # left out of a file when there are none
 
 
-class PassportFile(_Strict):
-    """A portable passport file (version 1)."""
+class _HeadFields(_Strict):
+    """The file less its pupils (checked on its own; the pupils are checked one at a time)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -221,6 +221,11 @@ class PassportFile(_Strict):
     exported_at: AwareDatetime
     exported_by: ExportedBy
     curricula: list[Curriculum]
+
+
+class PassportFile(_HeadFields):
+    """A portable passport file (version 1)."""
+
     pupils: list[FilePassport]
 
 
@@ -516,19 +521,6 @@ class _Found:
 
 MAX_PUPILS = 100_000  # pupils in one file (a school has a few thousand)
 _HEAD_KEYS = frozenset({"format", "version", "exported_at", "exported_by", "curricula"})
-
-
-class _HeadFields(_Strict):
-    """The file less its pupils (checked on its own; the pupils are checked one at a time)."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    schema_ref: str | None = Field(default=None, alias="$schema")
-    format: Literal["passport-file"]
-    version: Literal[1]
-    exported_at: AwareDatetime
-    exported_by: ExportedBy
-    curricula: list[Curriculum]
 
 
 @dataclass(slots=True)
