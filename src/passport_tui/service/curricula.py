@@ -77,13 +77,17 @@ class Curricula(Access):
                 out[key] = f"{mid} (retired)" if c.milestone_by_id[mid].retired else mid
             elif mid in c.curriculum.moved:
                 out[key] = f"{mid} (now {c.curriculum.moved[mid]})"
-            elif j.pupil_id is not None and key in outcomes.setdefault(
-                j.pupil_id, {(o.curriculum_id, o.id) for o in self.store.outcomes(j.pupil_id)}
-            ):
+            elif j.pupil_id is not None and key in self._outcome_keys(j.pupil_id, outcomes):
                 out[key] = mid
             else:
                 out[key] = f"{mid} (not in the curriculum)"
         return out
+
+    def _outcome_keys(self, pupil_id: int, read: dict[int, set[tuple[str, str]]]) -> set[tuple[str, str]]:
+        """(curriculum, id) of each of a pupil's personal outcomes, read once per pupil into ``read``."""
+        if pupil_id not in read:
+            read[pupil_id] = {(o.curriculum_id, o.id) for o in self.store.outcomes(pupil_id)}
+        return read[pupil_id]
 
     def curriculum(self, curriculum_id: str) -> Curriculum:
         c = self.store.curriculum(curriculum_id)
