@@ -284,14 +284,18 @@ def simulate(
             below = {st.id for st in c.stages[:early_stages]}
         base_day = date(last_year, 7, 14)  # judged by the previous teacher before the summer holiday
         slack = 0.015 if pace > 0.7 else 0.06
+        # the milestones first (each open when chosen), then the moments, in the same order: a
+        # milestone is never dated before one it needs, so the log reads true in time as well
+        chosen: list[str] = []
+        moments: list[datetime] = []
+        secured = set(record.achieved())
         for m in c.milestones:
-            if m.stage in below and rng.random() > slack and engine.is_open(c, record.achieved(), m.id):
-                put(
-                    m.id,
-                    "achieved",
-                    _moment(rng, base_day, base_day + timedelta(days=3)),
-                    note="Baseline from previous school year",
-                )
+            if m.stage in below and rng.random() > slack and engine.is_open(c, secured, m.id):
+                chosen.append(m.id)
+                moments.append(_moment(rng, base_day, base_day + timedelta(days=3)))
+                secured.add(m.id)
+        for mid, when in zip(chosen, sorted(moments), strict=True):
+            put(mid, "achieved", when, note="Baseline from previous school year")
         # then each window of last year and the current window up to yesterday
         windows = engine.windows_of_year(last_year) + [engine.window_of(today)]
     for w in windows:
