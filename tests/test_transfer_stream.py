@@ -339,3 +339,72 @@ def test_a_value_too_long_to_be_real_is_refused_not_read_on(two, tmp_path: Path,
     with pytest.raises(FileProblems) as caught:
         b.import_passports(file)
     assert caught.value.lines() == [f"{file}:3: a value longer than 10,000 characters: refused"]
+
+
+def _milestone_index(svc: Service) -> str | None:
+    row = svc.store.conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'judgements_milestone'"
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def test_a_whole_school_import_makes_the_milestone_index_again_at_its_end(
+    two, tmp_path: Path, monkeypatch
+) -> None:
+    """A file with as many events as the log (or more) is merged without the index by milestone,
+    which is made again, the same, in the same transaction; a refused file leaves it as it was."""
+    from passport_tui.store import judgements as log
+
+    a, b = two
+    busy_pupil(a)
+    file = tmp_path / "school.json"
+    with file.open("w", encoding="utf-8") as out:
+        a.export_passports_to(out)
+    index = _milestone_index(b)
+    assert index is not None
+    monkeypatch.setattr(log, "DEFER_INDEX_EVENTS", 1)
+    said: list[str] = []
+    b.store.conn.set_trace_callback(said.append)
+    b.import_passports(file)
+    b.store.conn.set_trace_callback(None)
+    assert any(s.startswith('DROP INDEX "judgements_milestone"') for s in said)  # it was deferred
+    assert _milestone_index(b) == index
+    assert standings(b, "A1") == standings(a, "A1")
+
+    # a file refused part way: the rollback brings the index back
+    c = small_school(tmp_path / "c.db")
+    c.judge("A2", "1N-1", "achieved")
+    broken = json.loads(file.read_text(encoding="utf-8"))
+    first = broken["pupils"][0]
+    # its first event made an achievement of 2N-1, whose prerequisite 1N-3 is achieved nowhere
+    first["events"] = [{**first["events"][0], "milestone": "2N-1", "verdict": "achieved", "reason": None}]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(broken), encoding="utf-8")
+    said.clear()
+    c.store.conn.set_trace_callback(said.append)
+    with pytest.raises(FileProblems):
+        c.import_passports(bad)
+    c.store.conn.set_trace_callback(None)
+    assert any(s.startswith('DROP INDEX "judgements_milestone"') for s in said)
+    assert _milestone_index(c) == index
+    assert c.store.conn.execute("SELECT count(*) FROM judgements").fetchone() == (1,)
+    c.close()
+
+
+def test_a_small_import_into_a_big_log_keeps_the_index(two, tmp_path: Path, monkeypatch) -> None:
+    from passport_tui.store import judgements as log
+
+    a, b = two
+    busy_pupil(a)
+    busy_pupil(b)  # b's log holds A1's events, and more
+    b.judge("A2", "1N-1", "achieved")
+    file = tmp_path / "one.json"
+    data = a.export_passports(["A1"])
+    file.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(log, "DEFER_INDEX_EVENTS", 1)
+    said: list[str] = []
+    b.store.conn.set_trace_callback(said.append)
+    b.import_passports(file)
+    b.store.conn.set_trace_callback(None)
+    assert not any("DROP INDEX" in s for s in said)
+    assert _milestone_index(b) is not None

@@ -10,6 +10,7 @@ returns what is wrong as a sentence, or None, so a reader can put it on the row 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from .shown import BIDI_CONTROLS
@@ -21,6 +22,7 @@ def _code(ch: str) -> str:
     return f"U+{ord(ch):04X}"
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats the same few logins and names
 def identifier_problem(text: str, what: str) -> str | None:
     """What is wrong with ``text`` as a UPN, a class name or a login (``what`` names it), or None.
     An empty value is left to the caller (required or not)."""
@@ -35,6 +37,7 @@ def identifier_problem(text: str, what: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def name_problem(text: str, what: str) -> str | None:
     """What is wrong with ``text`` as a person's name (``what`` names it), or None: a control
     character (a tab or a line break included), a bidi control, a line or paragraph separator or

@@ -821,12 +821,20 @@ def _pupil_problems(
     personal = _outcome_problems(entry, here, curricula, found)
     for j, o in enumerate(entry.outcomes):
         not_future(f"{here}.outcomes[{j}]", o.at)
+    seen: dict[str, Curriculum | None] = {}  # the events' curricula, each looked up once
     for j, e in enumerate(entry.events):
-        where = f"{here}.events[{j}]"
-        c = curriculum_of(where, e.curriculum)
-        milestone_in(f"{where}.milestone", c, e.milestone)
-        not_future(where, e.at)
+        # a million events are checked here: a location is written only for a problem
+        cid, mid = e.curriculum, e.milestone
+        if cid in seen:
+            c = seen[cid]
+        else:
+            c = seen[cid] = curriculum_of(f"{here}.events[{j}]", cid)
+        if c is not None and mid not in c.milestone_by_id:
+            milestone_in(f"{here}.events[{j}].milestone", c, mid)
+        if latest is not None and e.at > latest:
+            not_future(f"{here}.events[{j}]", e.at)
         if e.verdict is Verdict.RETRACTED:
+            where = f"{here}.events[{j}]"
             if e.corrects is None:
                 found.append(f"{where}.corrects: a retraction names the achieved event it corrects")
             elif e.corrects >= j:
@@ -843,7 +851,7 @@ def _pupil_problems(
                         f"in {e.curriculum}"
                     )
         elif e.corrects is not None:
-            found.append(f"{where}.corrects: only a retraction corrects an event")
+            found.append(f"{here}.events[{j}].corrects: only a retraction corrects an event")
     for j, s in enumerate(entry.test_scores):
         curriculum_of(f"{here}.test_scores[{j}]", s.curriculum)
         not_future(f"{here}.test_scores[{j}]", s.at)

@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 from .. import files
 from ..engine import Event, PupilRecord, year_label
 from ..errors import NotFound
-from ..models import Curriculum, Judgement, Note, Pupil, Target, TestScore, Verdict, canonical_upn
+from ..models import Curriculum, Note, Pupil, Target, TestScore, Verdict, canonical_upn
 from ..moments import iso_utc
 from ..progress import Progress
 from .outcomes import merge_file_outcomes
@@ -213,7 +213,7 @@ class Transfer(Records):
                 )
         if found:
             raise passport_file.refuse(name, found)
-        with store.transaction(), store.large_write():
+        with store.transaction(), store.large_write(head.events):
             for c in head.curricula:
                 if ours(c.id) is None:
                     store.put_curriculum(c)
@@ -304,7 +304,8 @@ class Transfer(Records):
             state = record.get(now)
             achieved_now = state is not None and state.achieved
             by = author(e.by)
-            key = event_key(cid, mid, e.verdict.value, by, iso_utc(e.at))
+            # nothing here yet (a new pupil, a new curriculum): no key to look for, none made
+            key = event_key(cid, mid, e.verdict.value, by, iso_utc(e.at)) if known[cid] else None
             file_record = theirs.setdefault(cid, PupilRecord())
             # an achievement with a prerequisite achieved neither here (in the merged record) nor
             # in the file's own history at that point needs the file's override reason
@@ -328,14 +329,18 @@ class Transfer(Records):
             )
             # an identical event here is the same event, unless the file's achievement is live and
             # ours is not any more: then it is added again, so an achievement in the file survives
-            if counts[key] > 0 and not (
-                e.verdict is Verdict.ACHIEVED and p in file_live and not achieved_now
+            if (
+                key is not None
+                and counts[key] > 0
+                and not (e.verdict is Verdict.ACHIEVED and p in file_live and not achieved_now)
             ):
                 counts[key] -= 1
                 summary.events_already_here += 1
                 continue
-            if key in known[cid] and not (
-                e.verdict is Verdict.ACHIEVED and p in file_live and not achieved_now
+            if (
+                key is not None
+                and key in known[cid]
+                and not (e.verdict is Verdict.ACHIEVED and p in file_live and not achieved_now)
             ):
                 # the same event (same verdict, author and moment) is already in this log: another
                 # copy would say nothing new, and importing a file twice must add nothing
@@ -369,24 +374,23 @@ class Transfer(Records):
                     left_out(e, "left out: it would retract an achievement of this school")
                     continue
                 corrects = target
-            j = store.append_judgement(
-                Judgement(
-                    pupil_id=pupil.id,
-                    curriculum_id=cid,
-                    milestone_id=mid,
-                    verdict=e.verdict,
-                    by=by,
-                    at=e.at,
-                    note=e.note,
-                    reason=e.reason,
-                    corrects=corrects,
-                    recorded_at=recorded_at,
+            # values the file's models have checked: appended as they are, no model per event
+            eid = store.append_batched(
+                pupil.id, cid, mid, e.verdict, by, e.at, e.note, e.reason, corrects, recorded_at
+            )
+            imported[p] = eid
+            imported_ids.add(eid)
+            record.apply(
+                Event(
+                    eid,
+                    now,
+                    e.verdict.value,
+                    e.at,
+                    corrects,
+                    by,
+                    override=e.verdict is Verdict.ACHIEVED and e.reason is not None,
                 )
             )
-            assert j.id is not None
-            imported[p] = j.id
-            imported_ids.add(j.id)
-            record.apply(as_event(j))
             summary.events_added += 1
 
     def _merge_termly(self, pupil: Pupil, entry: FilePassport, summary: ImportSummary, merge: _Merge) -> None:

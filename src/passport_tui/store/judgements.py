@@ -28,6 +28,10 @@ from .times import at_text, iso_utc, now_text, parse_utc
 BULK_CHUNK = 20_000  # rows per executemany in append_judgements
 BULK_MIN = 20_000  # from this many rows on, a big import rebuilds the log's indexes at the end
 BULK_CACHE_KIB = 65_536  # page cache while a bulk write runs (the default is 2 MiB)
+# ``large_write``: from this many new events (and at least as many as the log holds), the index
+# by milestone is made again at the end rather than kept up event by event
+DEFER_INDEX_EVENTS = 50_000
+_MILESTONE_INDEX = "judgements_milestone"
 
 # One light row of the log for computing points: (pupil_id, id, milestone_id, verdict, at, corrects).
 EventRow = tuple[int, int, str, str, str, int | None]
@@ -135,13 +139,31 @@ class JudgementLog(ProjectionRows):
         self._refresh_projections(touched)
 
     @contextlib.contextmanager
-    def large_write(self) -> Iterator[None]:
+    def large_write(self, events: int = 0) -> Iterator[None]:
         """A bigger page cache for the block (as ``append_judgements`` takes for a bulk import):
-        a merge of a million events into the log's indexes reads far fewer pages again."""
+        a merge of a million events into the log's indexes reads far fewer pages again.
+
+        Inside a transaction, when about ``events`` new events are at least as many as the log
+        holds (a whole school's file into a new database), the index by milestone is dropped for
+        the block and made again at its end, in the same transaction: one sort of the log costs
+        far less than a million inserts at random places in it (9 s against 2 s at 1M events).
+        No other connection ever sees the log without it; if the block fails, the rollback brings
+        it back. Nothing in such a block reads the log by milestone."""
         (cache_size,) = self.conn.execute("PRAGMA cache_size").fetchone()
         self.conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+        deferred: str | None = None
         try:
+            if events >= DEFER_INDEX_EVENTS and self.conn.in_transaction:
+                (have,) = self.conn.execute("SELECT count(*) FROM judgements").fetchone()
+                row = self.conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (_MILESTONE_INDEX,)
+                ).fetchone()
+                if events >= have and row is not None:
+                    deferred = row[0]
+                    self.conn.execute(f'DROP INDEX "{_MILESTONE_INDEX}"')
             yield
+            if deferred is not None:
+                self.conn.execute(deferred)
         finally:
             self.conn.execute(f"PRAGMA cache_size = {cache_size}")
             self.conn.execute("PRAGMA shrink_memory")
@@ -183,6 +205,47 @@ class JudgementLog(ProjectionRows):
                 raise
             self._refresh_projections([(j.pupil_id, j.curriculum_id)])
         return j.model_copy(update={"id": cursor.lastrowid, "recorded_at": parse_utc(row[-1])})
+
+    def append_batched(
+        self,
+        pupil_id: int,
+        curriculum_id: str,
+        milestone_id: str,
+        verdict: Verdict,
+        by: str,
+        at: datetime,
+        note: str | None,
+        reason: str | None,
+        corrects: int | None,
+        recorded_at: datetime,
+    ) -> int:
+        """``append_judgement`` for a merge of many events inside ``appends_batched``, from values
+        already checked (a passport file's events): no model is built or copied; returns the id
+        the event is given."""
+        if self._pending is None or self._touched is None:
+            raise RuntimeError("append_batched is for use inside appends_batched")
+        if self._recorded is None or self._recorded[0] is not recorded_at:
+            text = iso_utc(recorded_at)
+            self._recorded = (recorded_at, text, parse_utc(text))
+        eid = self._next_id
+        self._next_id += 1
+        self._pending.append(
+            (
+                eid,
+                pupil_id,
+                curriculum_id,
+                milestone_id,
+                verdict.value,
+                by,
+                iso_utc(at),
+                note,
+                reason,
+                corrects,
+                self._recorded[1],
+            )
+        )
+        self._touched.add((pupil_id, curriculum_id))
+        return eid
 
     def _explain_missing(self, error: sqlite3.IntegrityError, rows: Sequence[Sequence[Any]]) -> None:
         """Turn a failed foreign key on these judgement rows into NotFound naming what is missing."""
