@@ -281,7 +281,7 @@ def test_progress_is_drawn_on_a_terminal_and_nowhere_else() -> None:
         for n in range(1, 51):
             progress("Importing passports", n, 50)
     drawn = terminal.getvalue()
-    assert "Importing passports" in drawn and "50/50" in drawn
+    assert "Importing passports" in drawn and "50 of 50" in drawn
 
 
 def run_with_a_terminal_for_stderr(args: list[str]) -> tuple[bytes, bytes, int]:

@@ -12,6 +12,7 @@ import click
 from ..shown import plain, plural
 from .context import options, service
 from .output import echo, emit_json, json_option
+from .progress import progress_bar
 
 
 @dataclass(slots=True)
@@ -41,7 +42,8 @@ def backup(ctx: click.Context, dest: str, force: bool) -> None:
       passport backup ~/backups/passport-2026-11-23.db
       passport backup --force /srv/passport/backups/school-Mon.db
     """
-    result = service(ctx).backup(dest, force=force)
+    with progress_bar() as progress:
+        result = service(ctx).backup(dest, force=force, progress=progress)
     echo(
         f"Backed up to {result.path} ({plural(result.size, 'byte')}, {plural(result.judgements, 'judgement')}, "
         f"schema {result.schema_version}); integrity check ok."

@@ -1,10 +1,15 @@
 """Progress of long work on standard error, when it is a terminal.
 
 A command wraps its long call in ``with progress_bar() as progress:`` and passes ``progress`` to
-the service (see ``passport_tui.progress``). On a terminal it draws a bar for each stage on
-stderr (click's progress bar); otherwise (a pipe, a file, cron) it is None and nothing is drawn.
+the service (see ``passport_tui.progress``). On a terminal it draws Rich's progress display on
+stderr: one line for each stage (each new ``what``), with a bar, "n of N", the time taken and
+the time left, or a spinner and the count so far when the stage's size is not known. A finished
+stage stays on the screen, ticked; the stage a command stopped in (an error, Ctrl-C) is crossed.
+Otherwise (a pipe, a file, cron) it is None, nothing is drawn and Rich is never imported.
 Standard output is never touched: it may be the file being written
 (``passport report --school > school.html``). The command prints its own one-line summary either way.
+
+The stage's name is shown as it is (:func:`passport_tui.shown.plain`, never as Rich markup).
 """
 
 from __future__ import annotations
@@ -14,13 +19,13 @@ import time
 from collections.abc import Iterator
 from typing import IO, Any
 
-import click
-
 from ..progress import Progress
 from ..shown import plain
 from .output import error_stream
 
-REDRAW_S = 0.1  # a stage whose size is not known is redrawn at most this often
+MARGIN = 2  # columns left free at the end of a line: a ^C echoed there does not wrap the line
+PUSH_S = 0.05  # the service may call often (a pupil, a line); the display is told at most this often
+REFRESH_PER_S = 10  # the display is redrawn this often (and so the spinner turns)
 
 
 @contextlib.contextmanager
@@ -30,35 +35,146 @@ def progress_bar(file: IO[str] | None = None) -> Iterator[Progress | None]:
     if not stream.isatty():
         yield None
         return
-    open_bar: list[Any] = []  # the stage being drawn: [what, click's bar or None, last drawn]
-
-    def finish() -> None:
-        if not open_bar:
-            return
-        _, bar, _ = open_bar.pop()
-        if bar is not None:
-            bar.render_finish()
-        else:
-            stream.write("\n")
-            stream.flush()
-
-    def progress(what: str, done: int, total: int | None) -> None:
-        if not open_bar or open_bar[0][0] != what:
-            finish()
-            bar = None
-            if total is not None:
-                bar = click.progressbar(length=max(total, 1), label=plain(what), file=stream, show_pos=True)
-                bar.render_progress()
-            open_bar.append([what, bar, 0.0])
-        _, bar, drawn = open_bar[0]
-        if bar is not None:
-            bar.update(max(0, min(done, bar.length) - bar.pos))
-        elif time.monotonic() - drawn >= REDRAW_S:  # a stage of unknown size: how much so far
-            stream.write(f"\r{plain(what)}: {done:,}")
-            stream.flush()
-            open_bar[0][2] = time.monotonic()
-
+    stages = _Stages(stream)
+    stages.display.start()
     try:
-        yield progress
-    finally:
-        finish()
+        yield stages.progress
+    except BaseException:
+        stages.stop(finished=False)  # an error or Ctrl-C: the stage stays where it got to
+        raise
+    stages.stop(finished=True)
+
+
+class _Stages:
+    """Rich's progress display, one task for each stage, told of progress at most every PUSH_S."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        class Display(Progress):
+            def get_renderable(self) -> Any:
+                return _Inset(super().get_renderable())
+
+        console = Console(file=stream, markup=False, emoji=False, highlight=False)
+        self.display = Display(
+            *_columns(utf8=console.encoding.lower().startswith("utf")),
+            console=console,
+            auto_refresh=True,
+            refresh_per_second=REFRESH_PER_S,
+            expand=True,  # the bar takes the width the rest leaves
+            # stdout may be the document being written, and stderr's own lines must not be read
+            # as markup: neither is redirected through the display
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self.tasks: dict[str, Any] = {}  # what -> Rich's task id
+        self.current: str | None = None
+        self.pending: tuple[int, int | None] | None = None  # the last figures not yet shown
+        self.pushed = 0.0
+
+    def progress(self, what: str, done: int, total: int | None) -> None:
+        if what != self.current:
+            self.finish_current()
+            if what not in self.tasks:
+                sized = total is not None
+                self.tasks[what] = self.display.add_task(plain(what), total=total, completed=0, sized=sized)
+            self.current = what
+        elif (total is None or done < total) and time.monotonic() - self.pushed < PUSH_S:
+            self.pending = (done, total)
+            return
+        self.push(done, total)
+
+    def push(self, done: int, total: int | None) -> None:
+        assert self.current is not None
+        task = self.tasks[self.current]
+        if total is not None:
+            self.display.update(task, total=max(total, 0), completed=max(0, min(done, total)), sized=True)
+        else:
+            self.display.update(task, completed=max(done, 0))
+        self.pending = None
+        self.pushed = time.monotonic()
+
+    def finish_current(self) -> None:
+        """The stage being drawn is over (the work has moved on): shown complete, a stage of
+        unknown size with the count it got to."""
+        if self.current is None:
+            return
+        if self.pending is not None:
+            self.push(*self.pending)
+        task = next(t for t in self.display.tasks if t.id == self.tasks[self.current])
+        if task.fields.get("sized") and task.total is not None:
+            self.display.update(task.id, completed=task.total)
+        else:
+            self.display.update(task.id, total=task.completed)
+        self.current = None
+
+    def stop(self, finished: bool) -> None:
+        try:
+            if finished:
+                self.finish_current()
+            elif self.current is not None:  # the stage it stopped in is crossed, not ticked
+                if self.pending is not None:
+                    self.push(*self.pending)
+                self.display.update(self.tasks[self.current], failed=True)
+        finally:
+            self.display.stop()  # the last drawing, a new line, and the cursor shown again
+
+
+class _Inset:
+    """A renderable drawn MARGIN columns narrower than the terminal. A line as wide as the
+    terminal leaves the cursor at its end, where a ^C (or a key typed ahead) echoed by the
+    terminal wraps to a new line, and the next redrawing goes up one line too few."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield from console.render(self.inner, options.update_width(max(1, options.max_width - MARGIN)))
+
+
+def _columns(utf8: bool) -> list[Any]:
+    """A spinner (a tick when the stage is done, a cross when the command stopped in it), the
+    stage's name, the bar, "n of N" (or "n"), the time taken and the time left. The bar and the
+    time left are drawn only for a stage whose size is known."""
+    from rich.progress import BarColumn, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.text import Text
+
+    class Mark(SpinnerColumn):
+        def render(self, task: Any) -> Any:
+            if task.fields.get("failed"):
+                return Text("✗" if utf8 else "x", style="red")
+            return super().render(task)
+
+    class Bar(BarColumn):
+        def render(self, task: Any) -> Any:
+            return super().render(task) if task.fields.get("sized") else Text("")
+
+    class Count(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            done = int(task.completed)
+            if task.fields.get("sized") and task.total is not None:
+                return Text(f"{done:,} of {int(task.total):,}", style="progress.download")
+            # a stage told only that it has begun (0 of unknown) has no count to show
+            return Text(f"{done:,}" if done else "", style="progress.download")
+
+    class Left(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            if not task.fields.get("sized") or task.finished or task.fields.get("failed"):
+                return Text("")
+            left = task.time_remaining
+            if left is None:
+                return Text("eta -:--", style="progress.remaining")
+            minutes, seconds = divmod(int(left), 60)
+            hours, minutes = divmod(minutes, 60)
+            shown = f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+            return Text(f"eta {shown}", style="progress.remaining")
+
+    return [
+        Mark("dots" if utf8 else "line", finished_text="✓" if utf8 else "+"),
+        TextColumn("{task.description}", markup=False),  # the stage's name, never markup
+        Bar(bar_width=None),
+        Count(),
+        TimeElapsedColumn(),
+        Left(),
+    ]

@@ -30,7 +30,7 @@ import shutil
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,12 +38,16 @@ from typing import Any
 
 from .. import files
 from ..errors import DatabaseBusy, DatabaseDamaged, DatabaseFault, DatabaseReadOnly, DiskFull, PassportError
+from ..progress import Progress
 from ..shown import plural
 from ..store import SCHEMA_VERSION, Store, fault
 from .access import Access
 
-# Pages copied per step when the source is not in WAL mode (a step holds a read lock there).
+# Pages copied per step of a backup (outside WAL mode a step holds a read lock that blocks writers).
 STEP_PAGES = 1024
+# The stages a backup tells its progress in
+COPYING = "Copying the database"
+CHECKING = "Checking the copy"
 # A WAL file bigger than this means checkpoints are not keeping up (a long-lived reader).
 WAL_WARN_BYTES = 64 * 1024 * 1024
 
@@ -109,19 +113,47 @@ def _judgement_count(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM judgements").fetchone()[0])
 
 
-def _copy_into(source: sqlite3.Connection, tmp: Path, pages: int | None) -> tuple[int, int]:
-    """Copy ``source`` into the empty file ``tmp`` and check the copy; (schema, judgements)."""
-    if pages is None:
-        mode = str(source.execute("PRAGMA journal_mode").fetchone()[0]).lower()
-        # In WAL mode one step reads one snapshot and blocks no writer; stepping would restart
-        # the copy each time another connection commits. Elsewhere a step holds a read lock
-        # that blocks writers, so copy in steps.
-        pages = -1 if mode == "wal" else STEP_PAGES
+def _pages_told(progress: Progress | None) -> Callable[[int, int, int], None] | None:
+    """SQLite's backup progress (status, pages remaining, pages in all) told as pages copied."""
+    if progress is None:
+        return None
+
+    def told(status: int, remaining: int, total: int) -> None:
+        progress(COPYING, total - remaining, total)
+
+    return told
+
+
+def _copy_into(
+    source: sqlite3.Connection, tmp: Path, pages: int | None, progress: Progress | None = None
+) -> tuple[int, int]:
+    """Copy ``source`` into the empty file ``tmp`` and check the copy; (schema, judgements).
+    ``progress`` is told the pages copied of the pages in all, then that the copy is being checked.
+
+    The copy is made in steps of ``pages`` (STEP_PAGES by default). In WAL mode all the steps
+    read inside one read transaction on ``source``: one snapshot, which blocks no writer, and a
+    commit by another connection between steps does not restart the copy (SQLite restarts a
+    backup when a step's own read transaction sees the file changed; this one never ends between
+    steps). Elsewhere a read lock blocks writers, so each step holds it only for its pages, and
+    the copy starts again when another connection writes between steps."""
+    step = STEP_PAGES if pages is None else pages
+    wal = str(source.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal"
     target = sqlite3.connect(tmp, isolation_level=None)
     try:
-        source.backup(target, pages=pages, sleep=0.01)
+        if wal:
+            source.execute("BEGIN")
+            source.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot begins here
+        try:
+            if progress is not None:
+                progress(COPYING, 0, int(source.execute("PRAGMA page_count").fetchone()[0]))
+            source.backup(target, pages=step, progress=_pages_told(progress), sleep=0.01)
+        finally:
+            if wal:
+                source.execute("ROLLBACK")  # a read: nothing to keep
         # a backup is one self-contained file: no -wal beside it
         target.execute("PRAGMA journal_mode = DELETE")
+        if progress is not None:
+            progress(CHECKING, 0, None)
         problems = _integrity(target)
         if problems:
             raise MaintenanceError(f"The copy failed its integrity check: {problems[0]}")
@@ -143,13 +175,19 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def backup(
-    store: Store, dest: str | Path, *, pages: int | None = None, rules: files.Rules | None = None
+    store: Store,
+    dest: str | Path,
+    *,
+    pages: int | None = None,
+    rules: files.Rules | None = None,
+    progress: Progress | None = None,
 ) -> BackupResult:
     """Copy the open database to ``dest`` (a file, or a folder to put a dated file in), a new
     file written under ``rules`` (by default: never the database itself; an existing file is
     replaced only with ``force``, and only if it is itself a database — an earlier backup).
 
-    Safe while others write: the copy holds every judgement committed before it started."""
+    Safe while others write: the copy holds every judgement committed before it started.
+    ``progress`` is told the pages copied of the pages in all, then that the copy is checked."""
     if rules is None:
         rules = files.Rules(database=store.path)
     rules = replace(rules, database=store.path, backup=True)
@@ -166,7 +204,7 @@ def backup(
     if store.conn.in_transaction:
         raise MaintenanceError("A backup can't be taken inside a transaction; finish it first.")
     with files.create(path, rules) as new:
-        version, count = _copy_into(store.conn, new.temp, pages)
+        version, count = _copy_into(store.conn, new.temp, pages, progress)
     return BackupResult(path=new.path, size=new.path.stat().st_size, schema_version=version, judgements=count)
 
 
@@ -457,11 +495,20 @@ def verdict(checks: list[Check]) -> str:
 
 
 class Maintenance(Access):
-    def backup(self, dest: str | Path, *, pages: int | None = None, force: bool = False) -> BackupResult:
+    def backup(
+        self,
+        dest: str | Path,
+        *,
+        pages: int | None = None,
+        force: bool = False,
+        progress: Progress | None = None,
+    ) -> BackupResult:
         """Copy the database to ``dest`` (admins only: a backup holds every pupil's data), a new
-        file; ``force`` replaces an earlier backup there."""
+        file; ``force`` replaces an earlier backup there. ``progress`` is told how far the copy
+        has got."""
         self.require_admin("back up the database")
-        return backup(self.store, dest, pages=pages, rules=self.output_rules(force=force, backup=True))
+        rules = self.output_rules(force=force, backup=True)
+        return backup(self.store, dest, pages=pages, rules=rules, progress=progress)
 
     def doctor(self) -> list[Check]:
         """Health checks of the database file."""
