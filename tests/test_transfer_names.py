@@ -6,6 +6,7 @@ nothing to each other. Real SQLite files throughout."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,11 @@ def history_of(a: Service) -> None:
     a.store.add_note(
         Note(pupil_id=pid, curriculum_id="maths", text="Loves counting games", by="mr.khan", at=NOW)
     )
+
+
+def later_service(svc: Service) -> Service:
+    """The same database a day later (a file written or imported then)."""
+    return Service(Store.open(svc.store.path), user="ms.hughes", clock=lambda: NOW + timedelta(days=1))  # type: ignore[arg-type]
 
 
 def shown_authors(svc: Service, upn: str) -> list[str]:
@@ -284,10 +290,10 @@ def test_names_travel_on_and_the_latest_file_names_them(two, tmp_path: Path):
     # Ms Hughes marries: a later file names her anew; the earlier file, imported again, does not undo it
     a.add_staff("ms.hughes", "Mrs Hughes-Patel", "admin")
     later = tmp_path / "later.json"
-    with Service(Store.open(a.store.path), user="ms.hughes", clock=lambda: NOW + (NOW - days_ago(1))) as a2:  # type: ignore[arg-type]
+    with later_service(a) as a2, later_service(b) as b2:
         a2.write_passport_file(later, ["A1"], school=SCHOOL)
-    assert b.import_passports(later).staff_named == 1
-    assert b.import_passports(file).staff_named == 0
+        assert b2.import_passports(later).staff_named == 1
+        assert b2.import_passports(file).staff_named == 0
     assert shown_authors(b, "A1")[0] == "Mrs Hughes-Patel (Oakfield Primary)"
 
 
@@ -346,3 +352,16 @@ async def test_the_passport_screen_shows_the_name_literally(two, tmp_path: Path)
         "[b]Ms Hughes[/b] (Oakfield Primary)",
         "[b]Ms Hughes[/b] (Oakfield Primary)",
     ]
+
+
+def test_a_file_dated_in_the_future_cannot_keep_its_names_for_ever(two, tmp_path: Path):
+    a, b = two
+    history_of(a)
+    file = _spoilt(a, tmp_path, lambda d: d.update(exported_at="2099-01-01T00:00:00+00:00"))
+    b.import_passports(file)
+    a.add_staff("ms.hughes", "Mrs Hughes-Patel", "admin")
+    later = tmp_path / "later.json"
+    with later_service(a) as a2, later_service(b) as b2:
+        a2.write_passport_file(later, ["A1"], school=SCHOOL)
+        assert b2.import_passports(later).staff_named == 1
+    assert shown_authors(b, "A1")[0] == "Mrs Hughes-Patel (Oakfield Primary)"

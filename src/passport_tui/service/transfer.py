@@ -259,9 +259,10 @@ class Transfer(Records):
             if refused:  # all or nothing: the transaction is rolled back
                 raise passport_file.refuse(name, refused)
             # the names the file gives its authors, by author as stored (the log keeps the login);
-            # a name for an author of nothing in the file names nobody, so it is not kept
+            # a name for an author of nothing in the file names nobody, so it is not kept; a file
+            # dated in the future counts as exported now (a later file may still name them anew)
             named = {authors[by]: n for by, n in head.staff.items() if by in authors}
-            summary.staff_named = store.name_authors(named, iso_utc(head.exported_at))
+            summary.staff_named = store.name_authors(named, iso_utc(min(head.exported_at, self.now())))
         return summary
 
     def _import_pupil(
