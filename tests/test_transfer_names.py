@@ -80,6 +80,7 @@ def as_version_1(file: Path, out: Path) -> Path:
     data = json.loads(file.read_text(encoding="utf-8"))
     data.pop("staff", None)
     data["version"] = 1
+    data["$schema"] = "https://passport-tui.invalid/schemas/passport-file/v1.schema.json"
     out.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
     return out
 
