@@ -175,6 +175,7 @@ KEYS = {
         "focus_added",
         "notes_added",
         "outcomes_added",
+        "staff_named",
         "kept",
         "warnings",
     ],

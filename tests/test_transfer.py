@@ -230,7 +230,7 @@ def _format(d: dict[str, Any]) -> None:
 
 
 def _version(d: dict[str, Any]) -> None:
-    d["version"] = 2
+    d["version"] = 3
 
 
 def _other_version(d: dict[str, Any]) -> None:
@@ -248,7 +248,7 @@ def _other_version(d: dict[str, Any]) -> None:
         (_extra, ": $.pupils[1].pupil.shoe_size: unknown field"),
         (_future, ": $.pupils[0].events[0].at: 2030-01-01T00:00:00+00:00 is in the future"),
         (_format, ': $.format: not a passport file (format is "curriculum"'),
-        (_version, ": $.version: version 2 is not one this passport reads"),
+        (_version, ": $.version: version 3 is not one this passport reads (it reads versions 1 and 2)"),
         (
             _other_version,
             ": $.curricula[0]: curriculum maths version 2 differs from this database's version 1",

@@ -222,7 +222,7 @@ def test_a_key_listed_twice_is_refused(two, tmp_path: Path) -> None:
     a, b = two
     text = passport_file.dumps_passport_file(a.export_passports(["A1"]))
     file = tmp_path / "twice.json"
-    file.write_text(text.replace('"version": 1,', '"version": 1,\n  "version": 1,', 1), encoding="utf-8")
+    file.write_text(text.replace('"version": 2,', '"version": 2,\n  "version": 2,', 1), encoding="utf-8")
     before = counts(b)
     with pytest.raises(FileProblems) as caught:
         b.import_passports(file)

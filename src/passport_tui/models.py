@@ -352,6 +352,13 @@ def by_another_school(by: str) -> bool:
     return "," in by
 
 
+def named_author(by: str, name: str) -> str:
+    """Another school's member of staff as shown here, from their author as stored ("ms.hughes,
+    Oak Primary") and the name a passport file gave them: "Ms Hughes (Oak Primary)"."""
+    school = by.partition(",")[2].strip()
+    return f"{name} ({school})" if school else name
+
+
 class Judgement(Strict):
     """One event of the append-only judgement log."""
 

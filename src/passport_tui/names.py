@@ -5,7 +5,8 @@ A UPN, a class or a login names files and folders and reaches terminals: it is p
 control character, bidi control, line separator or other invisible character; an ordinary space
 is fine), holds no slash or backslash, is not ``.`` or ``..``, and has at most
 :data:`MAX_IDENTIFIER` characters. A pupil's or a staff member's name holds no control character,
-bidi control or line separator (ordinary spaces and every script's letters are fine). Each check
+bidi control or line separator (ordinary spaces and every script's letters are fine); a member of
+staff's name has at most :data:`MAX_STAFF_NAME` characters. Each check
 returns what is wrong as a sentence, or None, so a reader can put it on the row it came from."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import unicodedata
 from .shown import BIDI_CONTROLS
 
 MAX_IDENTIFIER = 40  # characters in a UPN, a class name or a login
+MAX_STAFF_NAME = 100  # characters in a member of staff's name ("Ms Hughes")
 
 
 def _code(ch: str) -> str:
@@ -38,10 +40,10 @@ def identifier_problem(text: str, what: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def name_problem(text: str, what: str) -> str | None:
+def name_problem(text: str, what: str, longest: int | None = None) -> str | None:
     """What is wrong with ``text`` as a person's name (``what`` names it), or None: a control
     character (a tab or a line break included), a bidi control, a line or paragraph separator or
-    a lone surrogate is refused."""
+    a lone surrogate is refused, and so is a name over ``longest`` characters (when given)."""
     bad = sorted(
         {
             _code(c)
@@ -49,7 +51,11 @@ def name_problem(text: str, what: str) -> str | None:
             if ord(c) in BIDI_CONTROLS or unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp")
         }
     )
-    return f"the {what} holds a character it may not ({', '.join(bad)})" if bad else None
+    if bad:
+        return f"the {what} holds a character it may not ({', '.join(bad)})"
+    if longest is not None and len(text) > longest:
+        return f"the {what} is {len(text)} characters long; at most {longest}"
+    return None
 
 
 def checked_identifier(text: str, what: str) -> str:
@@ -60,9 +66,10 @@ def checked_identifier(text: str, what: str) -> str:
     return text
 
 
-def checked_name(text: str, what: str) -> str:
-    """``text`` when it may be a person's name; else ``ValueError`` saying why."""
-    problem = name_problem(text, what)
+def checked_name(text: str, what: str, longest: int | None = None) -> str:
+    """``text`` when it may be a person's name (of at most ``longest`` characters, when given);
+    else ``ValueError`` saying why."""
+    problem = name_problem(text, what, longest)
     if problem is not None:
         raise ValueError(problem)
     return text

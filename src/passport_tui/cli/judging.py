@@ -189,10 +189,11 @@ def history(ctx: click.Context, pupil: str, as_json: bool) -> None:
         emit_json(events)
         return
     names = service(ctx).milestone_names(events)
+    authors = service(ctx).author_names()  # other schools' staff a passport file named
     for e in events:
         extra = " — ".join(x for x in (e.reason, e.note) if x)
         echo(
-            f"{e.at.isoformat(timespec='minutes')}  {e.by:<12} {e.curriculum_id}  "
+            f"{e.at.isoformat(timespec='minutes')}  {authors.get(e.by, e.by):<12} {e.curriculum_id}  "
             f"{names.get((e.curriculum_id, e.milestone_id), e.milestone_id)}  "
             f"{e.verdict.value}" + (f"  {extra}" if extra else "")
         )

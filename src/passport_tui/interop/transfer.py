@@ -1,12 +1,20 @@
 """The portable passport file: pupils' passports moved between schools (DESIGN §2, §5, §8).
 
-A passport file is JSON (``"format": "passport-file"``, ``"version": 1``; its JSON Schema is
+A passport file is JSON (``"format": "passport-file"``, ``"version": 2``; its JSON Schema is
 ``passport-file.schema.json`` beside this module). It carries the curricula it uses, whole, and per
 pupil their details and their full history: every judgement event with its original author and
 time, test scores, personal targets, focus items, notes and personal outcomes (milestones of that
 pupil only, from their EHCP or provision plan, which their events may refer to). An event refers
 to another (a retraction to the achieved event it corrects) by its position in the pupil's
 ``events`` list, counted from 0, never by a database id.
+
+Authors (every ``by``) are the sending school's logins. Version 2 adds ``staff``, after the pupils
+(a streamed export knows its authors once it has written them): ``{"by", "name"}`` for each author
+of something in the file whose school set a name ("ms.hughes" is "Ms Hughes"), and nobody else — no
+roles, no classes. It is optional; a version 1 file has none and reads as it always did (its
+authors show by login). A name is checked as every name is (``passport_tui.names``, at most
+``MAX_STAFF_NAME`` characters, not blank) and shown literally; an entry for an author the file does
+not use is harmless: it names nobody here. A version 1 file that holds ``staff`` is refused.
 
 Importing merges a file into this database in one transaction, and never downgrades:
 
@@ -26,10 +34,15 @@ Importing merges a file into this database in one transaction, and never downgra
   override ``reason``; without one the whole file is refused, one line per such event naming the
   pupil and the milestone, and nothing is imported;
 * authors are the sending school's staff, never this school's: every ``by`` is kept as
-  "Ms X, Oak Primary" (the file's ``exported_by.school``, or "previous school"), so no login here
+  "ms.x, Oak Primary" (the file's ``exported_by.school``, or "previous school"), so no login here
   ever matches it; a ``by`` that already names a school (a file from a school that had imported
   it) is kept as it is. Imported teacher comments are so marked as the previous school's, and a
   parent report never shows one as this school's latest comment;
+* the names ``staff`` gives are kept beside the log, by author as stored ("ms.x, Oak Primary" is
+  "Ms X"), and shown for them ("Ms X (Oak Primary)"); the log itself keeps the login, so an event
+  has the same key whether its file named its author or not (a version 1 file and a version 2
+  file of the same history add nothing to each other). A name from a file exported later replaces
+  an earlier one;
 * a personal outcome is matched by curriculum, id and title; one this school holds under the same
   id with another title is added under the pupil's next free id, and the file's references follow.
 
@@ -42,7 +55,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -67,15 +80,16 @@ from ..models import (
     by_another_school,
 )
 from ..moments import iso_utc
-from ..names import checked_identifier, checked_name
+from ..names import MAX_STAFF_NAME, checked_identifier, checked_name, name_problem
 from ..shown import json_escaped
 from .json_stream import JsonStream, JsonSyntax, NotAnObject
 
 FORMAT = "passport-file"
-VERSION = 1
+VERSION = 2  # the version written; 2 added the head's optional ``staff``
+VERSIONS = (1, 2)  # the versions read
 TOOL = "passport-tui"
 SCHEMA_FILE = Path(__file__).with_name("passport-file.schema.json")
-SCHEMA_ID = "https://passport-tui.invalid/schemas/passport-file/v1.schema.json"
+SCHEMA_ID = "https://passport-tui.invalid/schemas/passport-file/v2.schema.json"
 FUTURE_SLACK = timedelta(days=1)  # another school's clock may run a little ahead
 MAX_PROBLEMS = 100
 
@@ -96,6 +110,18 @@ class _Strict(BaseModel):
 Upn = Annotated[str, Field(min_length=1), AfterValidator(lambda v: checked_identifier(v, "UPN"))]
 ClassName = Annotated[str, AfterValidator(lambda v: checked_identifier(v, "class"))]
 PersonName = Annotated[str, AfterValidator(lambda v: checked_name(v, "name"))]
+Author = Annotated[str, Field(min_length=1), AfterValidator(lambda v: checked_name(v, "author"))]
+
+
+def _staff_name(text: str) -> str:
+    if not text.strip():
+        raise ValueError("the name is blank")
+    return checked_name(text, "name", MAX_STAFF_NAME)
+
+
+StaffName = Annotated[
+    str, Field(json_schema_extra={"minLength": 1, "maxLength": MAX_STAFF_NAME}), AfterValidator(_staff_name)
+]
 
 
 class ExportedBy(_Strict):
@@ -105,6 +131,14 @@ class ExportedBy(_Strict):
     tool_version: str | None = None
     school: str | None = None
     user: str | None = None
+
+
+class FileStaff(_Strict):
+    """The name of an author of something in the file (version 2): ``by`` as the file's ``by``
+    fields give them, ``name`` as their school set it."""
+
+    by: Author
+    name: StaffName
 
 
 class FilePupil(_Strict):
@@ -191,10 +225,10 @@ class FileOutcome(_Strict):
     title: str = Field(min_length=1)
     source: str | None = None
     requires: list[str] = Field(default_factory=list)
-    by: str
+    by: PersonName
     at: AwareDatetime
     retired_at: AwareDatetime | None = None
-    retired_by: str | None = None
+    retired_by: PersonName | None = None
     retired_reason: str | None = None
 
 
@@ -217,14 +251,15 @@ class _HeadFields(_Strict):
 
     schema_ref: str | None = Field(default=None, alias="$schema")
     format: Literal["passport-file"]
-    version: Literal[1]
+    version: Literal[1, 2]
     exported_at: AwareDatetime
     exported_by: ExportedBy
     curricula: list[Curriculum]
+    staff: list[FileStaff] = Field(default_factory=list)  # version 2; written after the pupils
 
 
 class PassportFile(_HeadFields):
-    """A portable passport file (version 1)."""
+    """A portable passport file (version 1 or 2)."""
 
     pupils: list[FilePassport]
 
@@ -235,12 +270,13 @@ def passport_file_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "Milestones Passport file, version 1",
+        "title": "Milestones Passport file, versions 1 and 2",
         "description": (
             "Pupils' passports moved between schools: the curricula used, and per pupil their "
             "details and full history (judgement events, test scores, targets, focus items, notes). "
             "Events refer to each other by position in the pupil's events list, from 0. Times are "
-            "ISO 8601 date-times with an offset; dates are YYYY-MM-DD."
+            "ISO 8601 date-times with an offset; dates are YYYY-MM-DD. Version 2 adds the optional "
+            "staff list: the name of each author (by) of something in the file whose school set one."
         ),
         **{k: v for k, v in body.items() if k not in ("title", "description")},
     }
@@ -387,6 +423,32 @@ def curricula_used(entries: list[dict[str, Any]]) -> set[str]:
     return used
 
 
+def authors_of(entry: dict[str, Any]) -> set[str]:
+    """Who authored something in one pupil's entry (every ``by``, ``retired_by`` included)."""
+    found = {x["by"] for key in ("events", "test_scores", "targets", "focus", "notes") for x in entry[key]}
+    for o in entry.get("outcomes", ()):
+        found.add(o["by"])
+        if o["retired_by"] is not None:
+            found.add(o["retired_by"])
+    return found
+
+
+def staff_list(authors: Iterable[str], names: Mapping[str, str]) -> list[dict[str, str]]:
+    """The file's ``staff``: each author with a name in ``names`` (by author) that a file may carry;
+    a name the file's rules refuse (set before they were) is left out, and its author shows by login."""
+    out = []
+    for by in sorted(authors):
+        name = (names.get(by) or "").strip()
+        if (
+            by
+            and name
+            and name_problem(name, "name", MAX_STAFF_NAME) is None
+            and name_problem(by, "author") is None
+        ):
+            out.append({"by": by, "name": name})
+    return out
+
+
 def passport_document(
     entries: list[dict[str, Any]],
     curricula: list[Curriculum],
@@ -394,9 +456,15 @@ def passport_document(
     exported_at: datetime,
     school: str | None,
     user: str,
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The passport file (as a JSON-ready dict) holding ``entries`` and the curricula they use."""
-    return {
+    """The passport file (as a JSON-ready dict) holding ``entries`` and the curricula they use;
+    ``names``: staff names by author, of which those of the entries' authors go in ``staff``."""
+    authors: set[str] = set()
+    for e in entries:
+        authors |= authors_of(e)
+    staff = staff_list(authors, names or {})
+    document = {
         "$schema": SCHEMA_ID,
         "format": FORMAT,
         "version": VERSION,
@@ -410,6 +478,9 @@ def passport_document(
         "curricula": [c.model_dump(mode="json") for c in curricula],
         "pupils": entries,
     }
+    if staff:
+        document["staff"] = staff
+    return document
 
 
 def dumps_passport_file(data: dict[str, Any]) -> str:
@@ -424,15 +495,19 @@ def write_passport_stream(
     exported_at: datetime,
     school: str | None,
     user: str,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[int, int]:
     """Write a passport file to ``out`` a pupil at a time, as each entry comes: the same text as
     ``dumps_passport_file`` of the whole document, never held whole. ``curricula`` must be every
-    curriculum the entries use. Returns the pupils and the judgement events written."""
+    curriculum the entries use; ``names`` as for :func:`passport_document` (the ``staff`` list
+    follows the pupils, once every author is known). Returns the pupils and the judgement events
+    written."""
     head = passport_document([], curricula, exported_at=exported_at, school=school, user=user)
     del head["pupils"]
     text = json_escaped(json.dumps(head, indent=2, ensure_ascii=False))
     out.write(text.removesuffix("\n}") + ',\n  "pupils": [')
     pupils = events = 0
+    authors: set[str] = set()
     for entry in entries:
         # the entry as json.dumps indents it two levels down (a line break inside a string is
         # written as \n, so every real one is the indentation's)
@@ -440,7 +515,13 @@ def write_passport_stream(
         out.write(json_escaped(json.dumps(entry, indent=2, ensure_ascii=False)).replace("\n", "\n    "))
         pupils += 1
         events += len(entry["events"])
-    out.write("\n  ]\n}\n" if pupils else "]\n}\n")
+        authors |= authors_of(entry)
+    out.write("\n  ]" if pupils else "]")
+    staff = staff_list(authors, names or {})
+    if staff:
+        text = json_escaped(json.dumps({"staff": staff}, indent=2, ensure_ascii=False))
+        out.write(",\n" + text.removeprefix("{\n").removesuffix("\n}"))
+    out.write("\n}\n")
     return pupils, events
 
 
@@ -526,7 +607,8 @@ _HEAD_KEYS = frozenset({"format", "version", "exported_at", "exported_by", "curr
 @dataclass(slots=True)
 class PassportFileHead:
     """A checked passport file, less its pupils: who wrote it and when, the curricula it carries,
-    and how many pupils and judgement events it holds."""
+    the names it gives its authors (``staff``: name by ``by``, as the file gives both), and how
+    many pupils and judgement events it holds."""
 
     name: str
     exported_at: datetime
@@ -535,6 +617,8 @@ class PassportFileHead:
     schema_ref: str | None = None
     pupils: int = 0
     events: int = 0
+    version: int = VERSION
+    staff: dict[str, str] = field(default_factory=dict)
 
 
 Opener = Callable[[], IO[bytes]]
@@ -590,10 +674,11 @@ def _whole(opener: Opener, name: str, now: datetime | None) -> PassportFile:
     return PassportFile.model_construct(
         schema_ref=head.schema_ref,
         format=FORMAT,
-        version=VERSION,
+        version=head.version,
         exported_at=head.exported_at,
         exported_by=head.exported_by,
         curricula=head.curricula,
+        staff=[FileStaff.model_construct(by=by, name=n) for by, n in head.staff.items()],
         pupils=list(_pupils(opener, name)),
     )
 
@@ -629,6 +714,8 @@ def _check_file(
                     found.add(f"{_where([key])}: listed twice")
                     continue
                 texts[key] = text
+                if key == "staff":
+                    continue  # checked on its own (it follows the pupils, as this app writes it)
                 checked = None  # a member after the pupils: the head is checked again
                 if key in ("format", "version"):
                     _format_and_version(name, texts)  # a file of another kind is refused at once
@@ -640,20 +727,26 @@ def _check_file(
     if curricula is None and listed and not found:  # the curricula came after the pupils: again
         for i, entry in enumerate(_pupils(opener, name)):
             _pupil_found(i, entry, by_id, latest, upns, check_pupil, found)
+    head.staff = _staff(texts.get("staff"), head.version, found)
     if found:
         raise found.error(name)
     head.pupils, head.events = counts
     return head
 
 
+_READS = " and ".join(str(v) for v in VERSIONS)
+
+
 def _format_and_version(name: str, texts: dict[str, str]) -> None:
     if "format" in texts and json.loads(texts["format"]) != FORMAT:
         got = _shown(texts["format"])
         raise refuse(name, [(None, f'$.format: not a passport file (format is {got}, expected "{FORMAT}")')])
-    if "version" in texts and json.loads(texts["version"]) != VERSION:
-        got = _shown(texts["version"])
-        message = f"$.version: version {got} is not one this passport reads (it reads version {VERSION})"
-        raise refuse(name, [(None, message)])
+    if "version" in texts:
+        version = json.loads(texts["version"])
+        if type(version) is not int or version not in VERSIONS:  # true == 1 and 1.0 == 1 in Python
+            got = _shown(texts["version"])
+            message = f"$.version: version {got} is not one this passport reads (it reads versions {_READS})"
+            raise refuse(name, [(None, message)])
 
 
 def _shown(text: str) -> str:
@@ -670,12 +763,12 @@ def _head(name: str, texts: dict[str, str], listed: bool) -> tuple[PassportFileH
             name, [(None, f'$.format: not a passport file (format is missing, expected "{FORMAT}")')]
         )
     if "version" not in texts:
-        message = f"$.version: version missing is not one this passport reads (it reads version {VERSION})"
+        message = f"$.version: version missing is not one this passport reads (it reads versions {_READS})"
         raise refuse(name, [(None, message)])
     found: list[tuple[int | None, str]] = []
     if not listed:
         found.append((None, "$.pupils: missing (required)"))
-    body = "{" + ",".join(f"{json.dumps(key)}:{text}" for key, text in texts.items()) + "}"
+    body = "{" + ",".join(f"{json.dumps(key)}:{text}" for key, text in texts.items() if key != "staff") + "}"
     try:
         fields = _HeadFields.model_validate_json(body, strict=True)
     except ValidationError as error:
@@ -686,8 +779,44 @@ def _head(name: str, texts: dict[str, str], listed: bool) -> tuple[PassportFileH
     problems, by_id = _curricula_problems(fields.curricula)
     if problems:
         raise refuse(name, [(None, message) for message in problems])
-    head = PassportFileHead(name, fields.exported_at, fields.exported_by, fields.curricula, fields.schema_ref)
+    head = PassportFileHead(
+        name,
+        fields.exported_at,
+        fields.exported_by,
+        fields.curricula,
+        fields.schema_ref,
+        version=fields.version,
+    )
     return head, by_id
+
+
+_STAFF: TypeAdapter[list[FileStaff]] = TypeAdapter(list[FileStaff])
+
+
+def _staff(text: str | None, version: int, found: _Found) -> dict[str, str]:
+    """The file's ``staff`` (JSON text, or None when it has none) checked: each name by its
+    ``by``; an author listed twice, or a ``staff`` in a version 1 file, is a problem."""
+    if text is None:
+        return {}
+    if version < 2:
+        found.add("$.staff: a version 1 file carries no staff names (version 2 does)")
+        return {}
+    try:
+        staff = _STAFF.validate_json(text, strict=True)
+    except ValidationError as error:
+        for e in error.errors():
+            found.add(f"{_where(('staff', *e['loc']))}: {_message(e)}")
+        return {}
+    names: dict[str, str] = {}
+    seen: dict[str, int] = {}  # as the import keeps an author: on one line
+    for i, member in enumerate(staff):
+        key = " ".join(member.by.split())
+        if key in seen:
+            found.add(f"$.staff[{i}].by: {member.by!r} is also $.staff[{seen[key]}]")
+            continue
+        seen[key] = i
+        names[member.by] = member.name
+    return names
 
 
 _PUPILS: TypeAdapter[list[FilePassport]] = TypeAdapter(list[FilePassport])
@@ -921,6 +1050,7 @@ class ImportSummary:
     focus_added: int = 0
     notes_added: int = 0
     outcomes_added: int = 0
+    staff_named: int = 0  # names of the sending school's staff new here (or changed)
     kept: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -935,6 +1065,7 @@ class ImportSummary:
             or self.focus_added
             or self.notes_added
             or self.outcomes_added
+            or self.staff_named
         )
 
     def lines(self) -> list[str]:
@@ -954,6 +1085,9 @@ class ImportSummary:
         )
         if any(n for n, _ in extras):
             out.append("Also added: " + ", ".join(f"{n} {what}" for n, what in extras if n))
+        if self.staff_named:
+            s = "" if self.staff_named == 1 else "s"
+            out.append(f"Staff names: {self.staff_named} author{s} of the sending school now shown by name")
         out += self.kept + self.warnings
         return out
 
@@ -999,9 +1133,10 @@ def sending_school(pf: PassportFile | PassportFileHead) -> str:
 
 
 def foreign_author(by: str, school: str) -> str:
-    """How an author named in a passport file is stored and shown here: "Ms X, Oak Primary".
-    An author that already names a school ("Ms X, Oak Primary" in a file from a school that had
-    imported it) is kept as it is; either way it holds a comma, which no login here does."""
+    """How an author named in a passport file is stored here: "ms.x, Oak Primary" (shown so, or
+    as "Ms X (Oak Primary)" when a file named them: ``models.named_author``). An author that
+    already names a school ("ms.x, Oak Primary" in a file from a school that had imported it) is
+    kept as it is; either way it holds a comma, which no login here does."""
     name = " ".join(by.split()) or "someone"
     return name if by_another_school(name) else f"{name}, {school}"
 

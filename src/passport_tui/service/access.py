@@ -16,7 +16,7 @@ from .. import files
 from ..engine import TermDates
 from ..errors import NotAllowed, NotFound, PassportError
 from ..models import Pupil, by_another_school
-from ..names import identifier_problem, name_problem
+from ..names import MAX_STAFF_NAME, identifier_problem, name_problem
 from ..store import Store
 from .session import Session, utc_now
 
@@ -140,7 +140,7 @@ class Access(Session):
         # a login and a class name may name folders, and all three reach terminals
         checks = (
             identifier_problem(username, "login"),
-            name_problem(name, "name"),
+            name_problem(name, "name", MAX_STAFF_NAME),
             *(identifier_problem(c, "class") for c in classes or []),
         )
         problem = next((p for p in checks if p is not None), None)

@@ -5,6 +5,7 @@ one) deleted by an admin or the pupil's own teacher; judged like any other miles
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -214,13 +215,18 @@ class Outcomes(Records):
 
 
 def merge_file_outcomes(
-    store: Store, pupil: Pupil, entry: FilePassport, summary: ImportSummary
+    store: Store,
+    pupil: Pupil,
+    entry: FilePassport,
+    summary: ImportSummary,
+    author: Callable[[str], str],
 ) -> FilePassport:
     """Add the personal outcomes of a pupil's entry in a passport file that this school lacks, inside
     the import's transaction. One this school holds (same curriculum and title) is kept as it is
     here, under its id here. One whose id this school uses for another outcome of the pupil is added
     under the next free id. The entry returned refers to each by its id here (its events, focus
-    items, targets), so importing the same file again adds nothing."""
+    items, targets), so importing the same file again adds nothing. ``author`` gives an author of
+    the file as this school keeps them (the sending school's staff, never a login here)."""
     if not entry.outcomes:
         return entry
     assert pupil.id is not None
@@ -233,6 +239,7 @@ def merge_file_outcomes(
         return " ".join(text.split()).casefold()
 
     for fo in entry.outcomes:
+        by, retired_by = author(fo.by), None if fo.retired_by is None else author(fo.retired_by)
         mine = here.get((fo.curriculum, fo.id))
         same = [o for o in ours if o.curriculum_id == fo.curriculum and words(o.title) == words(fo.title)]
         if same:  # the same outcome, perhaps under another id here (a file imported before)
@@ -257,10 +264,10 @@ def merge_file_outcomes(
             title=fo.title,
             source=fo.source,
             requires=list(fo.requires),
-            by=fo.by,
+            by=by,
             at=fo.at,
             retired_at=fo.retired_at,
-            retired_by=fo.retired_by,
+            retired_by=retired_by,
             retired_reason=fo.retired_reason,
         )
         store.add_outcome(added)

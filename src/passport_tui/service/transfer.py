@@ -5,7 +5,8 @@ file into this database in one transaction and never downgrades — the rules ar
 ``passport_tui.interop.transfer``, which reads and writes the file's format. The file is read and
 checked there first, as a stream (``check_passport_file``), then merged a pupil at a time
 (``passport_file_pupils``); the merge below then applies the rules that need this database:
-prerequisites in the merged record, authors as the sending school's staff.
+prerequisites in the merged record, authors as the sending school's staff (their names, when the
+file gives them, kept beside the log: :meth:`Transfer.author_names`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 from .. import files
 from ..engine import Event, PupilRecord, year_label
 from ..errors import NotFound
-from ..models import Curriculum, Note, Pupil, Target, TestScore, Verdict, canonical_upn
+from ..models import Curriculum, Note, Pupil, Target, TestScore, Verdict, canonical_upn, named_author
 from ..moments import iso_utc
 from ..progress import Progress
 from .outcomes import merge_file_outcomes
@@ -71,7 +72,22 @@ class Transfer(Records):
             exported_at=self.now(),
             school=school if school is not None else self.store.get_setting("school_name"),
             user=self.user,
+            names=self._names_to_export(),
         )
+
+    def _names_to_export(self) -> dict[str, str]:
+        """The names a passport file may carry, by author: this school's staff (by login) and the
+        other schools' staff earlier files named (by author as stored). Only those of the file's
+        own authors go in it; nothing else about staff does."""
+        names = self.store.author_names()
+        names.update((login, name) for login, name, _role, _classes in self.store.staff() if name)
+        return names
+
+    def author_names(self) -> dict[str, str]:
+        """How to show another school's member of staff whose passport file named them, by author
+        as the log stores it: ``{"ms.hughes, Oak Primary": "Ms Hughes (Oak Primary)"}``. An author
+        not in it is shown as stored (a file that named nobody: "ms.hughes, Oak Primary")."""
+        return {by: named_author(by, name) for by, name in self.store.author_names().items()}
 
     def _entries(self, pupils: list[Pupil], progress: Progress | None = None) -> Iterator[dict[str, Any]]:
         """Each pupil's passport as the file carries it, read from the database one at a time."""
@@ -113,6 +129,7 @@ class Transfer(Records):
             exported_at=self.now(),
             school=school if school is not None else self.store.get_setting("school_name"),
             user=self.user,
+            names=self._names_to_export(),
         )
         return PassportsWritten(count, events, [c.id for c in curricula])
 
@@ -221,8 +238,9 @@ class Transfer(Records):
             curricula = {c.id: ours(c.id) or c for c in head.curricula}
             known = {p.upn: p for p in store.pupils()}
             refused: list[tuple[int | None, str]] = []
+            authors: dict[str, str] = {}  # the file's authors met so far: as the file names them -> as stored
             for i, entry in enumerate(passport_file.passport_file_pupils(path)):
-                merge = _Merge(i, entry.pupil.upn, school, curricula)
+                merge = _Merge(i, entry.pupil.upn, school, curricula, authors)
                 with store.appends_batched():  # a pupil's events written together, folded once
                     self._import_pupil(entry, known, summary, merge)
                 refused += [(None, m) for m in merge.refused]
@@ -230,6 +248,11 @@ class Transfer(Records):
                     progress("Importing passports", i + 1, head.pupils)
             if refused:  # all or nothing: the transaction is rolled back
                 raise passport_file.refuse(name, refused)
+            # the names the file gives its authors, by author as stored (the log keeps the login);
+            # a name for an author of nothing in the file names nobody, so it is not kept; a file
+            # dated in the future counts as exported now (a later file may still name them anew)
+            named = {authors[by]: n for by, n in head.staff.items() if by in authors}
+            summary.staff_named = store.name_authors(named, iso_utc(min(head.exported_at, self.now())))
         return summary
 
     def _import_pupil(
@@ -257,7 +280,8 @@ class Transfer(Records):
                     f"({pupil.name}{f', born {pupil.dob}' if pupil.dob else ''}) is kept"
                 )
         assert pupil.id is not None
-        entry = merge_file_outcomes(store, pupil, entry, summary)  # before the events that refer to them
+        # before the events that refer to them
+        entry = merge_file_outcomes(store, pupil, entry, summary, merge.author)
         self._merge_events(pupil, entry.events, summary, merge)
         self._merge_termly(pupil, entry, summary, merge)
 
@@ -520,13 +544,21 @@ def _achieved(record: PupilRecord, milestone: str) -> bool:
 class _Merge:
     """What merging one pupil's passport needs besides the pupil: where it is in the file, the
     curricula (ours where we have them), the sending school that names its authors, and the
-    events it refuses (each a located line)."""
+    events it refuses (each a located line). ``authors`` (the file's authors as stored here, by
+    ``by`` as the file gives it) is shared by the whole file: it ends holding every author met."""
 
-    def __init__(self, index: int, upn: str, school: str, curricula: dict[str, Curriculum]):
+    def __init__(
+        self,
+        index: int,
+        upn: str,
+        school: str,
+        curricula: dict[str, Curriculum],
+        authors: dict[str, str] | None = None,
+    ):
         self.index = index
         self.upn = upn
         self.curricula = curricula
         self.refused: list[str] = []
         name = fmt().foreign_author
-        self._authors: dict[str, str] = {}
-        self.author = lambda by: self._authors.get(by) or self._authors.setdefault(by, name(by, school))
+        known = {} if authors is None else authors
+        self.author = lambda by: known.get(by) or known.setdefault(by, name(by, school))

@@ -30,6 +30,7 @@ CHECKS: dict[str, str] = {
     "outcome_title": "A personal outcome needs a title.",
     "outcome_requires": "A personal outcome's prerequisites are a list of milestone ids.",
     "outcome_retired": "A retired personal outcome needs who retired it, when and why.",
+    "author_names_by": 'A name is kept only for another school\'s author ("ms.x, Oak Primary"), not {by!r}.',
 }
 THING = {
     "test_scores": "A test score",
@@ -38,6 +39,7 @@ THING = {
     "focus": "A focus item",
     "notes": "A note",
     "outcomes": "A personal outcome",
+    "author_names": "An author's name",
 }
 COLUMN_WORDS = {"by": "the member of staff", "at": "a time"}
 

@@ -574,6 +574,24 @@ def _migrate_to_9(conn: sqlite3.Connection) -> None:
     )
 
 
+# --- version 10: the names of other schools' staff, as passport files named them -------------
+
+
+def _migrate_to_10(conn: sqlite3.Connection) -> None:
+    db = database(conn)
+    # by: an author as the logs store one a passport file brought ("ms.hughes, Oak Primary", never
+    # a login here); name: their name as the sending school set it ("Ms Hughes"); named_at: when
+    # the file that named them was exported (ISO UTC; a file exported later names them anew)
+    create_table(
+        db,
+        "author_names",
+        {"by": str, "name": str, "named_at": str},
+        pk="by",
+        not_null=["by", "name", "named_at"],
+        checks=[("author_names_by", "by", "instr(by, ',') > 0")],
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
@@ -584,6 +602,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_7,
     _migrate_to_8,
     _migrate_to_9,
+    _migrate_to_10,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from .connection import Connection
+from .refusals import explain
 
 StaffMember = tuple[str, str, str, list[str]]  # (username, name, role, classes taught)
 
@@ -75,3 +77,38 @@ class StaffRows(Connection):
         with self.transaction():
             self.conn.execute("DELETE FROM staff_classes WHERE username = ?", (username,))
             return self.conn.execute("DELETE FROM staff WHERE username = ?", (username,)).rowcount > 0
+
+    # -- other schools' staff, as passport files named them --------------------------------
+
+    def author_names(self) -> dict[str, str]:
+        """The name of each author a passport file brought whose file named them, by author as the
+        logs store it: ``{"ms.hughes, Oak Primary": "Ms Hughes"}``."""
+        return dict(self.conn.execute('SELECT "by", name FROM author_names ORDER BY "by"'))
+
+    def name_authors(self, names: dict[str, str], named_at: str) -> int:
+        """Record the names a passport file exported at ``named_at`` (ISO UTC) gives its authors
+        (``by`` as the logs store it: each holds a comma). A name from a file exported earlier than
+        the one that named the author before is left as it is. Returns how many names changed."""
+        if not names:
+            return 0
+        known = {
+            by: (name, at)
+            for by, name, at in self.conn.execute('SELECT "by", name, named_at FROM author_names')
+        }
+        rows = [
+            (by, name, named_at) for by, name in names.items() if by not in known or named_at > known[by][1]
+        ]
+        with self.transaction():
+            for by, name, at in rows:
+                try:
+                    self.conn.execute(
+                        'INSERT INTO author_names ("by", name, named_at) VALUES (?, ?, ?) '
+                        'ON CONFLICT ("by") DO UPDATE SET name = excluded.name, named_at = excluded.named_at',
+                        (by, name, at),
+                    )
+                except sqlite3.IntegrityError as e:
+                    refusal = explain(self.conn, e, "author_names", {"by": by, "name": name, "named_at": at})
+                    if refusal is None:
+                        raise
+                    raise refusal from e
+        return sum(1 for by, name, _ in rows if by not in known or known[by][0] != name)

@@ -10,7 +10,7 @@ from textual.widgets.option_list import Option
 
 from ...engine import Cell, year_label
 from ...errors import PrerequisitesUnmet
-from ...models import Judgement, Sen, is_passport_id
+from ...models import Judgement, Sen, by_another_school, is_passport_id
 from ...service import CurriculumPassport, OutcomeView, PupilPassport, Service
 from ...shown import plural
 from ..failures import guarded
@@ -66,8 +66,8 @@ def chart(cp: CurriculumPassport, ascii_only: bool) -> str:
 
 
 class PassportLoaded(Read):
-    """A pupil's passport was read, with their history, the age of each gap per subject and their
-    personal outcomes."""
+    """A pupil's passport was read, with their history, the age of each gap per subject, their
+    personal outcomes and the names of other schools' staff in the history (by author)."""
 
     def __init__(
         self,
@@ -75,12 +75,14 @@ class PassportLoaded(Read):
         history: list[Judgement],
         gap_ages: dict[str, dict[str, int]],
         outcomes: list[OutcomeView] | None = None,
+        authors: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.passport = passport
         self.history = history
         self.gap_ages = gap_ages
         self.outcomes = outcomes or []
+        self.authors = authors or {}
 
 
 def load_passport(service: Service, pupil_id: int) -> PassportLoaded:
@@ -91,7 +93,9 @@ def load_passport(service: Service, pupil_id: int) -> PassportLoaded:
         if cp.standing.gaps
     }
     outcomes = service.outcomes(pupil_id) if any(cp.outcomes for cp in passport.curricula) else []
-    return PassportLoaded(passport, service.history(pupil_id), ages, outcomes)
+    history = service.history(pupil_id)
+    authors = service.author_names() if any(by_another_school(j.by) for j in history) else {}
+    return PassportLoaded(passport, history, ages, outcomes, authors)
 
 
 class BaselinePlanned(Read):
@@ -216,6 +220,7 @@ class PassportScreen(ServiceScreen):
         self.curriculum_id = curriculum_id
         self.passport: PupilPassport | None = None
         self.history: list[Judgement] = []
+        self.authors: dict[str, str] = {}  # other schools' staff by name, by author as stored
         self.gap_ages: dict[str, dict[str, int]] = {}
         self.outcomes: list[OutcomeView] = []
 
@@ -260,6 +265,7 @@ class PassportScreen(ServiceScreen):
         if not self.is_latest(message):
             return
         self.passport, self.history, self.gap_ages = message.passport, message.history, message.gap_ages
+        self.authors = message.authors
         self.outcomes = message.outcomes
         self.show()
 
@@ -380,7 +386,8 @@ class PassportScreen(ServiceScreen):
                 mid = f"{mid} (now {c.curriculum.moved[mid]})"
             elif mid in c.retired:
                 mid = f"{mid} (retired)"
-            text = f"{e.at.date().isoformat()}  {e.by}  {mid}  {e.verdict.value.replace('_', ' ')}"
+            by = self.authors.get(e.by, e.by)
+            text = f"{e.at.date().isoformat()}  {by}  {mid}  {e.verdict.value.replace('_', ' ')}"
             lines.append(Option(Content(plain(text + (f"  ({extra})" if extra else "")))))
         hist.add_options(lines or [Option("No judgements yet.", disabled=True)])
         out = self.query_one("#outcomes-list", OptionList)
