@@ -21,6 +21,19 @@ from tests.test_tui import SIZE, press, settle, type_text
 SCHOOL_UPNS = ["A1", "A2", "A3", "A4", "B1", "B2"]
 
 
+async def written(pilot) -> None:
+    """Settle, then wait for a dialog's write to come back: its worker may be done before the
+    message it posted is handled, and the dialog's answer moves on to the screen underneath."""
+    await settle(pilot)
+    for _ in range(50):
+        if not getattr(pilot.app.screen, "busy", False):
+            await pilot.pause()
+            await settle(pilot)
+            return
+        await pilot.pause()
+    raise AssertionError("the dialog's write did not come back")
+
+
 def notices(app) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
@@ -60,7 +73,7 @@ async def open_passport(pilot, upn: str) -> PassportScreen:
 async def test_a_child_without_a_upn_is_added_and_shown_in_the_grid_at_once(school: Service):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await written(pilot)
         grid = app.screen
         assert isinstance(grid, GridScreen) and len(grid.shown) == 4
         await press(pilot, "N")
@@ -70,7 +83,7 @@ async def test_a_child_without_a_upn_is_added_and_shown_in_the_grid_at_once(scho
         await press(pilot, "enter")
         await type_text(pilot, "1")
         await pilot.press("enter", "enter", "enter", "enter")  # class 1H, no UPN, no date of birth
-        await settle(pilot)
+        await written(pilot)
         assert app.screen is grid
         added = school.pupil("P0001")
         assert (added.first_name, added.last_name, added.class_name) == ("Zoë", "Brontë", "1H")
@@ -87,11 +100,11 @@ async def test_a_child_without_a_upn_is_added_and_shown_in_the_grid_at_once(scho
 async def test_reception_is_reception_and_a_upn_is_kept(school: Service):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await written(pilot)
         await press(pilot, "N")
         await type_text(pilot, "Rae Reed")
         await pilot.press("tab", "R", "tab", "tab", *"a123456789012", "enter", "enter")
-        await settle(pilot)
+        await written(pilot)
         assert isinstance(app.screen, GridScreen)
         assert notices(app)[-1] == "Added Rae Reed (Reception, class 1H) with UPN A123456789012."
         assert school.year_group(school.pupil("A123456789012")) == 0
@@ -100,11 +113,11 @@ async def test_reception_is_reception_and_a_upn_is_kept(school: Service):
 async def test_a_bad_year_is_refused_in_the_dialog_and_nothing_is_written(school: Service):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await written(pilot)
         await press(pilot, "N")
         await type_text(pilot, "Zoë Brontë")
         await pilot.press("enter", "1", "4", "enter", "enter", "enter", "enter")
-        await settle(pilot)
+        await written(pilot)
         dialog = app.screen
         assert isinstance(dialog, AddPupilScreen)  # still open, with what was typed
         assert problem(app) == 'Year: "14" is not a year group (R or 0 to 13, e.g. Y3 or Year 3).'
@@ -117,23 +130,44 @@ async def test_a_bad_year_is_refused_in_the_dialog_and_nothing_is_written(school
     assert upns(school) == SCHOOL_UPNS
 
 
+async def test_a_busy_database_keeps_the_dialog_open_and_enter_tries_again(school: Service, monkeypatch):
+    from tests.test_tui_faults import write_lock
+
+    monkeypatch.setenv("PASSPORT_BUSY_TIMEOUT", "0.2")  # the dialog's own connection waits 0.2 s
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "N")
+        await type_text(pilot, "Al Ash")
+        with write_lock(school.store.path):
+            await pilot.press("enter", "1", "enter", "enter", "enter", "enter")
+            await written(pilot)
+            assert isinstance(app.screen, AddPupilScreen)
+            assert problem(app).endswith("the database is busy (another program is writing to it); try again")
+            assert upns(school) == SCHOOL_UPNS
+        await pilot.press("enter")  # the lock has gone: the same pupil, once
+        await written(pilot)
+        assert isinstance(app.screen, GridScreen)
+    assert upns(school) == ["A1", "A2", "A3", "A4", "B1", "B2", "P0001"]
+
+
 async def test_a_teacher_adding_into_another_class_is_refused(school: Service):
     teacher = staffed(school, "ms.hughes")
     app = make_app(teacher, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await written(pilot)
         await press(pilot, "N")
         assert app.screen.query_one("#pupil-class").value == "1H"  # hers
         await type_text(pilot, "Noor Hassan")
         await pilot.press("tab", "3", "tab", "ctrl+u", "3", "K")  # the class cleared, 3K typed
         await pilot.press("enter", "enter", "enter")
-        await settle(pilot)
+        await written(pilot)
         assert isinstance(app.screen, AddPupilScreen)
         assert problem(app) == "No class '3K' among ms.hughes's classes."
         assert app.screen.focused is app.screen.query_one("#pupil-class")
         assert upns(school) == SCHOOL_UPNS
         await pilot.press("ctrl+u", "1", "H", "enter", "enter", "enter")  # her own class: added
-        await settle(pilot)
+        await written(pilot)
         assert isinstance(app.screen, GridScreen)
         assert "P0001" in [line.pupil.upn for line in app.screen.shown]
     teacher.close()
@@ -144,7 +178,7 @@ async def test_a_viewer_is_refused_before_the_dialog_opens(school: Service):
     viewer = staffed(school, "gov")
     app = make_app(viewer, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await written(pilot)
         await press(pilot, "N")
         assert isinstance(app.screen, GridScreen)
         assert notices(app)[-1] == "gov can view but not change anything."
@@ -167,7 +201,7 @@ async def test_an_admin_erases_a_pupil_from_the_passport(school: Service):
         assert "Ann Adams" in body and "1 judgement," in body and "cannot be undone" in body
         await type_text(pilot, "request")
         await pilot.press("enter", *"ann  ADAMS", "enter")  # case and spaces aside
-        await settle(pilot)
+        await written(pilot)
         assert isinstance(app.screen, GridScreen)
         assert "A1" not in [line.pupil.upn for line in app.screen.shown]
         assert len(app.screen.shown) == 3
@@ -201,11 +235,11 @@ async def test_a_wrong_confirmation_erases_nothing(school: Service):
         await press(pilot, "E")
         await type_text(pilot, "left")
         await pilot.press("enter", *"Ann", "enter")
-        await settle(pilot)
+        await written(pilot)
         assert isinstance(app.screen, ErasePupilScreen)
         assert problem(app) == "Nothing erased: type the pupil's name or UPN (A1) to confirm."
         await pilot.press("enter")  # again: still nothing
-        await settle(pilot)
+        await written(pilot)
         assert isinstance(app.screen, ErasePupilScreen)
         assert upns(school) == SCHOOL_UPNS
         await press(pilot, "escape")
@@ -220,7 +254,7 @@ async def test_a_reason_naming_the_pupil_is_refused_in_the_dialog(school: Servic
         await open_passport(pilot, "A1")
         await press(pilot, "E")
         await pilot.press(*"Ann left", "enter", "A", "1", "enter")  # the right UPN
-        await settle(pilot)
+        await written(pilot)
         assert isinstance(app.screen, ErasePupilScreen)
         assert problem(app) == (
             "Reason: the reason is kept after the erasure, so it may not hold the pupil's name or UPN."
@@ -233,7 +267,7 @@ async def test_a_reason_naming_the_pupil_is_refused_in_the_dialog(school: Servic
 async def test_a_hostile_name_is_shown_literally_and_erased_by_its_upn(hostile_school: Service):
     app = make_app(hostile_school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await written(pilot)
         hostile = hostile_school.pupil("H0")  # "[bold]Ann Hostile"
         await open_passport(pilot, "H0")
         await press(pilot, "E")
@@ -241,7 +275,7 @@ async def test_a_hostile_name_is_shown_literally_and_erased_by_its_upn(hostile_s
         assert title == "Erase [bold]Ann Hostile?"
         await type_text(pilot, "left")
         await pilot.press("enter", "h", "0", "enter")
-        await settle(pilot)
+        await written(pilot)
         assert isinstance(app.screen, GridScreen)
         assert notices(app)[-1].startswith("Erased [bold]Ann Hostile (H0): ")
     assert all(p.id != hostile.id for p in hostile_school.pupils())
