@@ -440,6 +440,7 @@ grid bulk a                      allow   allow   refuse  refuse  refuse
 grid bulk n                      allow   allow   refuse  refuse  refuse
 grid bulk a, u undo              allow   allow   refuse  refuse  refuse
 grid R report                    allow   allow   refuse  allow   refuse
+grid N add pupil                 allow   allow   refuse  refuse  refuse
 passport a                       allow   allow   refuse  refuse  refuse
 passport n                       allow   allow   refuse  refuse  refuse
 passport f pin                   allow   allow   refuse  refuse  refuse
@@ -450,6 +451,7 @@ passport c comment               allow   allow   refuse  refuse  refuse
 passport r report                allow   allow   refuse  allow   refuse
 passport o outcome               allow   allow   refuse  refuse  refuse
 passport b baseline              allow   allow   refuse  refuse  refuse
+passport E erase                 allow   refuse  refuse  refuse  refuse
 moderation s sample              allow   allow   refuse  refuse  refuse
 moderation c confirm             allow   allow   refuse  refuse  refuse
 moderation x query               allow   allow   refuse  refuse  refuse
@@ -518,6 +520,34 @@ async def baseline(pilot, school: School) -> None:
             await pilot.pause()
 
 
+async def add_pupil(pilot, school: School) -> None:
+    """``N``, then in the dialog (if it opened): a name, the year, Enter through the class (the
+    one shown), the UPN and the date of birth; the pupil is added in a worker."""
+    from passport_tui.tui.screens.pupil_dialogs import AddPupilScreen
+
+    await pilot.press("N")
+    await pilot.pause()
+    if isinstance(pilot.app.screen, AddPupilScreen):
+        await pilot.press(*"Al Ash", "enter", "4", "enter", "enter", "enter", "enter")
+        for _ in range(2):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+
+async def erase(pilot, school: School) -> None:
+    """``E``, then in the dialog (if it opened): a reason and Ava's name to confirm; the pupil is
+    erased in a worker."""
+    from passport_tui.tui.screens.pupil_dialogs import ErasePupilScreen
+
+    await pilot.press("E")
+    await pilot.pause()
+    if isinstance(pilot.app.screen, ErasePupilScreen):
+        await pilot.press(*"left", "enter", *"Ava Ashby", "enter")
+        for _ in range(2):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+
 # Typed answers are short: Pilot takes a frame per key.
 # action → (screen, steps, what an allowed action leaves: "database" changed or a "report" file)
 # The grid opens on Ava's class at Year 4: the cursor starts on Ava (first by name) and 4NPV-1;
@@ -532,6 +562,7 @@ APP_ACTIONS: dict[str, tuple[str, Steps, str]] = {
     "grid bulk n": ("grid", keys("asterisk", "n"), "database"),
     "grid bulk a, u undo": ("grid", keys("space", "space", "a", "u"), "database"),
     "grid R report": ("grid", keys("R"), "report"),
+    "grid N add pupil": ("grid", add_pupil, "database"),
     "passport a": ("passport", keys("a"), "database"),
     "passport n": ("passport", keys("n"), "database"),
     "passport f pin": ("passport", keys("f", then="pairs"), "database"),
@@ -542,6 +573,7 @@ APP_ACTIONS: dict[str, tuple[str, Steps, str]] = {
     "passport r report": ("passport", keys("r"), "report"),
     "passport o outcome": ("passport", add_outcome, "database"),
     "passport b baseline": ("passport", baseline, "database"),
+    "passport E erase": ("passport", erase, "database"),
     "moderation s sample": ("moderation", keys("s"), "database"),
     "moderation c confirm": ("moderation", on_row("pending", "c"), "database"),
     "moderation x query": ("moderation", on_row("pending", "x", then="why?"), "database"),

@@ -218,12 +218,26 @@ def test_only_an_admin_erases(school: School, tmp_path: Path, who: str):
     with Service(Store.open(db), user=who) as svc:
         with pytest.raises(NotAllowed, match="Only an admin can erase a pupil"):
             svc.erase_pupil(AVA, "erasure request")
+        with pytest.raises(NotAllowed, match="Only an admin can erase a pupil"):
+            svc.check_erasure(AVA)  # before a reason is asked for
         with pytest.raises(NotAllowed):
             svc.leavers()
         with pytest.raises(NotAllowed):
             svc.erase_leavers("2100-01-01")
         with pytest.raises(PassportError):  # mr.p: not his class, as a pupil that does not exist
             svc.edit_pupil(AVA, left="2020-07-20")
+    assert rows(db) == before
+
+
+def test_the_checks_before_the_reason_and_with_it(school: School, tmp_path: Path):
+    db = school.copy_to(tmp_path)
+    before = rows(db)
+    with Service(Store.open(db), user="head") as head:
+        assert head.check_erasure(AVA).upn == AVA  # no reason yet: admin and a known pupil
+        with pytest.raises(PassportError, match="^Reason: the reason is kept after the erasure"):
+            head.check_erasure(AVA, "Ava moved away")
+        with pytest.raises(PassportError, match="^Reason: give a reason"):
+            head.check_erasure(AVA, "  ")
     assert rows(db) == before
 
 

@@ -232,6 +232,11 @@ def test_who_may_add_and_edit(tmp_path: Path):
             teacher.add_pupil("Noor Hassan", 4)
         with pytest.raises(NotFound, match="No class '6P' among ms.o's classes"):
             teacher.add_pupil("Noor Hassan", 4, class_name="6P")
+        # the same refusal before any detail is typed (the app asks before its dialog opens)
+        with pytest.raises(NotFound, match="No class '6P' among ms.o's classes"):
+            teacher.check_adding("6P")
+        teacher.check_adding("4O")
+        teacher.check_adding()  # she may add pupils (to a class of hers)
         with pytest.raises(NotFound):
             teacher.edit_pupil("P0001", name="Pia Price")  # Pia is in 6P: not hers
         with pytest.raises(NotFound):
@@ -246,6 +251,8 @@ def test_who_may_add_and_edit(tmp_path: Path):
     with Service(Store.open(path), user="view", clock=fixed_clock) as viewer:
         with pytest.raises(NotAllowed):
             viewer.add_pupil("Val Vine", 4, class_name="4O")
+        with pytest.raises(NotAllowed, match="view can view but not change anything"):
+            viewer.check_adding()
         with pytest.raises(NotAllowed):
             viewer.edit_pupil(ava.upn, name="Ava Vine")
 

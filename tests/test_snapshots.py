@@ -88,6 +88,24 @@ def test_bulk_mark_notice(demo, snap_compare):
     )
 
 
+def test_add_pupil_dialog(demo, snap_compare):
+    """N on the grid: the dialog, the name and year typed, the class shown filled in."""
+    assert snap_compare(
+        make_app(demo, ascii_only=False, class_name="2H"),
+        terminal_size=(80, 24),
+        run_before=keys("N", *"Zoë Brontë", "enter", "R", "enter"),
+    )
+
+
+def test_erase_pupil_dialog(demo, snap_compare):
+    """E on a passport (ms.hughes is an admin): what goes, the reason typed, the confirmation next."""
+    assert snap_compare(
+        make_app(demo, ascii_only=False, class_name="2H"),
+        terminal_size=(80, 24),
+        run_before=keys("down", "enter", "E", *"erasure request", "enter"),
+    )
+
+
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_tracking(demo, snap_compare, size):
     assert snap_compare(

@@ -62,13 +62,14 @@ def parse_day(label: str, value: date | str) -> date:
 
 
 class Erasure(Access):
-    def check_erasure(self, key: str | int, reason: str) -> Pupil:
+    def check_erasure(self, key: str | int, reason: str | None = None) -> Pupil:
         """The pupil ``erase_pupil`` would erase, after every check it makes (admins only, a
-        known pupil, a reason without personal data); writes nothing. For asking "are you sure?"
-        only when the answer can matter."""
+        known pupil, a reason without personal data; with no reason, the checks before the reason
+        is asked for); writes nothing. For asking "are you sure?" only when the answer can matter."""
         self.require_admin("erase a pupil")
         pupil = self.pupil(key)
-        _check_reason(reason, [pupil])
+        if reason is not None:
+            _check_reason(reason, [pupil])
         return pupil
 
     def erase_pupil(self, key: str | int, reason: str) -> ErasedPupil:
@@ -133,11 +134,11 @@ def _check_reason(reason: str, pupils: list[Pupil]) -> None:
     characters, at most ``MAX_REASON`` characters, and not the name or UPN of a pupil erased."""
     text = " ".join(reason.split())
     if not text:
-        raise PassportError("--reason: give a reason (it is kept in the erasure log).")
+        raise PassportError("Reason: give a reason (it is kept in the erasure log).")
     if any(unicodedata.category(c) == "Cc" for c in reason.replace("\n", " ").replace("\t", " ")):
-        raise PassportError("--reason: the reason holds a control character.")
+        raise PassportError("Reason: the reason holds a control character.")
     if len(text) > MAX_REASON:
-        raise PassportError(f"--reason: the reason is {len(text)} characters long; at most {MAX_REASON}.")
+        raise PassportError(f"Reason: the reason is {len(text)} characters long; at most {MAX_REASON}.")
     words = set(re.findall(r"\w+", text.casefold()))
     for p in pupils:
         personal = {p.upn.casefold()} | {
@@ -145,5 +146,5 @@ def _check_reason(reason: str, pupils: list[Pupil]) -> None:
         }
         if words & personal:
             raise PassportError(
-                "--reason: the reason is kept after the erasure, so it may not hold the pupil's name or UPN."
+                "Reason: the reason is kept after the erasure, so it may not hold the pupil's name or UPN."
             )

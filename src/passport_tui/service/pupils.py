@@ -98,12 +98,9 @@ class Pupils(Access):
         dob: date | str | None = None,
     ) -> PupilSaved:
         """Add one pupil. Without a UPN the pupil gets the passport's own id (``P0001``…)."""
-        self.require_change()
-        mine = self.my_classes()
-        if mine is not None:
-            if not class_name:
-                raise NotAllowed("A teacher adds pupils to one of their own classes: give the class.")
-            self.require_class(class_name)
+        self.check_adding(class_name)
+        if not class_name and self.my_classes() is not None:
+            raise NotAllowed("A teacher adds pupils to one of their own classes: give the class.")
         first, last, year_group, birth, warnings = self._details(name, year, dob)
         klass = _value("Class", "class_name", class_name) if class_name else None
         given_upn = canonical_upn(_value("UPN", "upn", upn)) if upn else None
@@ -121,6 +118,14 @@ class Pupils(Access):
             )
             pupil = self.store.add_pupil(pupil)
         return PupilSaved(pupil, year_group, passport_id=given_upn is None, warnings=warnings)
+
+    def check_adding(self, class_name: str | None = None) -> None:
+        """Refuse as ``add_pupil`` does before it reads the details: a viewer adds no one; a
+        teacher adds only to their own classes (without ``class_name``: whether the user may add
+        pupils at all). Writes nothing: for refusing before a form is filled in."""
+        self.require_change()
+        if class_name:
+            self.require_class(class_name)
 
     def check_pupil(self, name: str, year: int | str, dob: date | str | None = None) -> tuple[int, list[str]]:
         """Check a new pupil's name, year group and date of birth as ``add_pupil`` will (a

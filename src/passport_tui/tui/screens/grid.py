@@ -18,7 +18,7 @@ from textual.widgets import Static
 from ...engine import Flag, year_label
 from ...errors import PrerequisitesUnmet
 from ...models import Curriculum, Pupil, Sen
-from ...service import GridLine, Service
+from ...service import GridLine, PupilSaved, Service
 from ...shown import plural
 from ..failures import guarded
 from ..glyphs import Glyphs
@@ -27,6 +27,7 @@ from ..widgets.grid import ClassGrid, GridColumn, GridRow
 from ..widgets.keys import KeyBar
 from .base import Read, ServiceScreen
 from .modals import FilterScreen, HelpScreen, PickScreen, ReasonScreen
+from .pupil_dialogs import AddPupilScreen, added_notice
 
 SORTS = ("name", "points", "flags")
 REST_SLICE = 20  # pupils read at a time after the first screenful
@@ -230,6 +231,7 @@ class GridScreen(ServiceScreen):
         Binding("T", "tracking", "Tracking", show=False, id="grid.tracking"),
         Binding("M", "moderation", "Moderation", show=False, id="grid.moderation"),
         Binding("R", "class_report", "Class reports", show=False, id="grid.class_report"),
+        Binding("N", "add_pupil", "Add pupil", show=False, id="grid.add_pupil"),
         Binding("question_mark", "help", "Help", id="grid.help"),
     ]
 
@@ -255,6 +257,7 @@ class GridScreen(ServiceScreen):
         ("T", "tracking: points, progress, flags, groups, chart"),
         ("M", "moderation: sample, confirm, query, resolve"),
         ("R", "write the parent reports of the whole class (one HTML file)"),
+        ("N", "add a pupil: name, year group, class; UPN and date of birth optional"),
         ("Ctrl+P", "command palette"),
         ("q", "quit"),
     ]
@@ -276,6 +279,7 @@ class GridScreen(ServiceScreen):
         self._edits = 0  # marks made here, counted: a read that began before one keeps its result
         self._edited: dict[int, int] = {}  # pupil id -> the count at their last mark
         self.undoable: Batch | None = None  # the bulk mark ``u`` retracts, until another change
+        self.find_pupil: int | None = None  # a pupil just added: the cursor goes to them once read
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -406,6 +410,20 @@ class GridScreen(ServiceScreen):
             self.apply_filter_and_sort()
         if message.painted is not None:  # the rest is read once this screenful has settled
             self.set_timer(REST_AFTER, message.painted.set)
+        if message.complete and self.find_pupil is not None:
+            self.go_to_pupil(self.find_pupil)
+
+    def go_to_pupil(self, pupil_id: int) -> None:
+        """Put the cursor on a pupil just added (the column stays); say so if the view leaves
+        them out."""
+        self.find_pupil = None
+        rows = [i for i, line in enumerate(self.shown) if line.pupil.id == pupil_id]
+        if rows:
+            grid = self.query_one(ClassGrid)
+            grid.move_to(rows[0], grid.cursor[1])
+            return
+        why = "the filter hides them (/)" if self.filter_text else "this subject is not on their pathway"
+        self.notify(f"Not shown here: {why}.", markup=False, timeout=6)
 
     @guarded
     def on_grid_lines_read(self, message: GridLinesRead) -> None:
@@ -802,6 +820,29 @@ class GridScreen(ServiceScreen):
             return class_parent_report(service, class_name, "html")
 
         self.app.write_report(f"class-{class_name}", make)
+
+    def action_add_pupil(self) -> None:
+        """Add a pupil (a dialog that writes in a worker), into the class shown to begin with.
+        Someone who may not add pupils there (a viewer; a teacher whose class it no longer is) is
+        refused by the service before the dialog opens."""
+        class_name = self.view.class_name
+        self.service.check_adding(class_name)
+        classes = [name for name, _ in self.service.classes()]
+        self.app.push_screen(AddPupilScreen(self.service, class_name, classes), self.pupil_added)
+
+    def pupil_added(self, saved: PupilSaved | None) -> None:
+        if saved is None:
+            return
+        p = saved.pupil
+        notice = added_notice(saved)
+        if self.view.class_name and p.class_name != self.view.class_name:
+            notice += plain(f"\nIn class {p.class_name or '(none)'}: k switches class.")
+        self.notify(notice, markup=False, timeout=10)
+        for warning in saved.warnings:
+            self.notify(plain(warning[:1].upper() + warning[1:]), severity="warning", markup=False)
+        if p.id is not None and (not self.view.class_name or p.class_name == self.view.class_name):
+            self.find_pupil = p.id
+        self.reload()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Class grid — keys", self.HELP))

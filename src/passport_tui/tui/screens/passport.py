@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 from ...engine import Cell, year_label
 from ...errors import PrerequisitesUnmet
 from ...models import Judgement, Sen, by_another_school, is_passport_id
-from ...service import CurriculumPassport, OutcomeView, PupilPassport, Service
+from ...service import CurriculumPassport, ErasedPupil, OutcomeView, PupilPassport, Service
 from ...shown import plural
 from ..failures import guarded
 from ..glyphs import ASCII, Glyphs
@@ -21,6 +21,7 @@ from ..widgets.lists import WrappingOptionList
 from .base import Read, ServiceScreen
 from .modals import AskScreen, HelpScreen, ReasonScreen
 from .plan_dialogs import BaselineChoice, BaselineScreen, OutcomeDraft, OutcomeScreen
+from .pupil_dialogs import ErasePupilScreen, erased_notice
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -190,6 +191,7 @@ class PassportScreen(ServiceScreen):
         Binding("g", "target", "Target", show=False, id="passport.target"),
         Binding("r", "report", "Report", id="passport.report"),
         Binding("c", "comment", "Comment", show=False, id="passport.comment"),
+        Binding("E", "erase", "Erase pupil", show=False, id="passport.erase"),
         Binding("question_mark", "help", "Help", id="passport.help"),
     ]
 
@@ -207,6 +209,7 @@ class PassportScreen(ServiceScreen):
         ("g", "set a personal target in points, with a reason (empty: back to the default)"),
         ("r", "write the parent report (HTML) for this pupil"),
         ("c", "the teacher's comment for the parent report"),
+        ("E", "erase the pupil for good (admins): every record, with a reason; asks to confirm"),
         ("Tab", "move between the tabs and the list"),
         ("q", "quit"),
     ]
@@ -223,6 +226,7 @@ class PassportScreen(ServiceScreen):
         self.authors: dict[str, str] = {}  # other schools' staff by name, by author as stored
         self.gap_ages: dict[str, dict[str, int]] = {}
         self.outcomes: list[OutcomeView] = []
+        self.erased = False  # the pupil is gone: nothing to read again
 
     def compose(self) -> ComposeResult:
         yield Static(id="passport-title")
@@ -257,6 +261,8 @@ class PassportScreen(ServiceScreen):
         return self.passport.curricula[0]
 
     def reload(self) -> None:
+        if self.erased:
+            return
         pupil_id = self.pupil_id
         self.read("passport", lambda service: load_passport(service, pupil_id))
 
@@ -664,6 +670,28 @@ class PassportScreen(ServiceScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_erase(self) -> None:
+        """Erase the pupil (admins): the service refuses anyone else before the dialog opens;
+        the dialog asks a reason and the name typed again, and erases in a worker."""
+        if self.passport is None:
+            return
+        pupil = self.service.check_erasure(self.pupil_id)
+        judgements = len(self.history)
+        self.app.push_screen(
+            ErasePupilScreen(self.service, pupil, self.passport.year_group, judgements), self.pupil_erased
+        )
+
+    def pupil_erased(self, erased: ErasedPupil | None) -> None:
+        """Back to the class grid (which reads its pupils again), and say what was done."""
+        if erased is None:
+            return
+        self.erased = True
+        self.app.notify(erased_notice(erased), markup=False, timeout=10)
+        if self.app.grid_screen is not None:
+            self.app.action_grid()
+        else:
+            self.app.pop_screen()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Pupil passport — keys", self.HELP))
