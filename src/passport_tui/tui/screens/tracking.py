@@ -14,8 +14,9 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from ...engine import Flag, GroupFigures, GroupRow, Window, previous_window, year_label
+from ...engine import Flag, GroupRow, Window, previous_window, year_label
 from ...service import GroupAnalysis, Service, TrackingRow
+from ...shown import group_figure
 from ..failures import guarded
 from ..glyphs import ASCII, Glyphs
 from ..text import plain
@@ -140,21 +141,11 @@ STEPS_COLUMNS = (
 # --- the group analysis: each group against the rest -------------------------------------------
 
 
-def percent(figures: GroupFigures | None, value: float | None) -> str:
-    """A percentage, or the count of a group under five pupils (``n=3``)."""
-    if figures is None or figures.count == 0:
-        return "-"
-    if figures.small:
-        return f"n={figures.count}"
-    return num(value)
-
-
 def year_ago(row: GroupRow, _: Labels) -> str:
     ago = row.year_ago
     if ago is None:
         return "-"
-    share = percent(ago, ago.pct_at_expected)
-    return f"{num(ago.mean_points)} pts, {share}{'' if share == '-' or share.startswith('n=') else '%'}"
+    return f"{num(ago.mean_points)} pts, {group_figure(ago, ago.pct_at_expected, suffix='%')}"
 
 
 GROUP_COLUMNS = (
@@ -162,11 +153,11 @@ GROUP_COLUMNS = (
     Column("n", None, lambda g, _: str(g.members.count)),
     Column("Pts", None, lambda g, _: num(g.members.mean_points)),
     Column("rest", None, lambda g, _: num(g.rest.mean_points)),
-    Column("% exp", None, lambda g, _: percent(g.members, g.members.pct_at_expected)),
-    Column("rest", None, lambda g, _: percent(g.rest, g.rest.pct_at_expected)),
+    Column("% exp", None, lambda g, _: group_figure(g.members, g.members.pct_at_expected)),
+    Column("rest", None, lambda g, _: group_figure(g.rest, g.rest.pct_at_expected)),
     Column("+Yr", None, lambda g, _: num(g.members.mean_progress_year, signed=True)),
     Column("rest", None, lambda g, _: num(g.rest.mean_progress_year, signed=True)),
-    Column("% gaps", None, lambda g, _: percent(g.members, g.members.pct_with_gaps)),
+    Column("% gaps", None, lambda g, _: group_figure(g.members, g.members.pct_with_gaps)),
     Column("a year ago", None, year_ago),
 )
 
@@ -179,12 +170,12 @@ STEPS_GROUP_COLUMNS = (
     Column("rest", None, lambda g, _: num(g.rest.mean_steps_window)),
     Column("Steps/pupil yr", None, lambda g, _: num(g.members.mean_steps_year)),
     Column("rest", None, lambda g, _: num(g.rest.mean_steps_year)),
-    Column("% progressed", None, lambda g, _: percent(g.members, g.members.pct_made_progress)),
-    Column("rest", None, lambda g, _: percent(g.rest, g.rest.pct_made_progress)),
+    Column("% progressed", None, lambda g, _: group_figure(g.members, g.members.pct_made_progress)),
+    Column("rest", None, lambda g, _: group_figure(g.rest, g.rest.pct_made_progress)),
     Column(
         "a year ago",
         None,
-        lambda g, _: percent(g.year_ago, g.year_ago.pct_made_progress) if g.year_ago else "-",
+        lambda g, _: group_figure(g.year_ago, g.year_ago.pct_made_progress) if g.year_ago else "-",
     ),
 )
 
