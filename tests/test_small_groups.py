@@ -88,3 +88,25 @@ def test_the_school_report_at_four_and_five_pupils(five_girls_four_boys):
     assert re.search(r"group</span> <span class=\"chart\">.*60%", cells["girls"][2], re.S)
     assert re.search(r"group</span> n=4<br>", cells["boys"][2])  # no bar: the count
     assert cells["girls"][4].startswith("0.0% / ") and cells["boys"][4].startswith("n=4 / ")
+
+
+async def test_the_app_at_four_and_five_pupils(five_girls_four_boys):
+    from passport_tui.tui.app import make_app
+    from passport_tui.tui.screens.tracking import GroupsTable, TrackingScreen
+    from tests.test_tui import press, settle
+
+    app = make_app(five_girls_four_boys, class_name="1H")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(TrackingScreen(app.service, app.glyphs, "1H", "maths"))
+        await settle(pilot)
+        await press(pilot, "tab", "right")  # the Groups tab
+        table = app.screen.query_one(GroupsTable)
+        headers = [c.header for c in table.figure_columns]
+        rows = {str(r[0]): [str(v) for v in r] for r in table.cells}
+        at = headers.index("% exp\ngroup")  # the group's % at or above expected, then the rest's
+        assert rows["girls"][at : at + 2] == ["60.0", "n=4"]
+        assert rows["boys"][at : at + 2] == ["n=4", "60.0"]
+        gaps = headers.index("% gaps\ngroup")
+        assert rows["girls"][gaps : gaps + 2] == ["0.0", "n=4"]
+        assert rows["boys"][gaps : gaps + 2] == ["n=4", "0.0"]
