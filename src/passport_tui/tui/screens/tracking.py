@@ -141,7 +141,7 @@ STEPS_COLUMNS = (
 
 # --- the group analysis: each group against the rest -------------------------------------------
 # Two header lines: what a pair of columns measures over its first, then "group" and "rest" (the
-# other pupils) over each value. The group's name stays in place when the table scrolls sideways.
+# other pupils) over each value. The group's name stays at the left when other measures are shown.
 
 GROUP_NAME_WIDTH = 22  # a longer group (a free tag) is cut with "…"; the rest of the table stays
 
@@ -207,7 +207,7 @@ class GroupsTable(DataTable):
     the group column's header says are there (``more ▸``)."""
 
     def __init__(self, glyphs: Glyphs, **options) -> None:
-        super().__init__(cursor_type="row", header_height=2, **options)
+        super().__init__(cursor_type="row", header_height=2, fixed_columns=1, **options)
         self.glyphs = glyphs
         self.figure_columns: Sequence[Column] = ()
         self.cells: list[list[str | Text]] = []
@@ -446,7 +446,7 @@ class TrackingScreen(ServiceScreen):
             with TabPane("Pupils", id="pupils"):
                 yield DataTable(id="tracking-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Groups", id="groups"):
-                yield GroupsTable(self.glyphs, id="groups-table", fixed_columns=1)
+                yield GroupsTable(self.glyphs, id="groups-table")
                 yield Static(id="lags")
             with TabPane("Chart", id="chart"):
                 yield Static(id="tracking-chart")
