@@ -113,11 +113,23 @@ def test_tracking(demo, snap_compare, size):
     )
 
 
-def test_tracking_groups(demo, snap_compare):
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_tracking_groups(demo, snap_compare, size):
+    """Each measure's name over the group's figure, "rest" over the other pupils' beside it."""
     assert snap_compare(
         make_app(demo, ascii_only=False, class_name="4O"),
-        terminal_size=(120, 40),
+        terminal_size=size,
         run_before=keys("T", "tab", "right"),
+    )
+
+
+def test_tracking_groups_scrolled_at_80x24(demo, snap_compare):
+    """On a narrow terminal the figures scroll sideways a measure at a time (here to the last);
+    the group stays."""
+    assert snap_compare(
+        make_app(demo, ascii_only=False, class_name="4O"),
+        terminal_size=(80, 24),
+        run_before=keys("T", "tab", "right", "tab", "right", "right", "right"),
     )
 
 

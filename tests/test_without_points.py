@@ -110,14 +110,18 @@ async def test_the_app_shows_steps_columns_for_a_framework_without_points(progra
             await app.workers.wait_for_complete()
         groups = screen.query_one("#groups-table")
         assert [str(c.label) for c in groups.columns.values()][:4] == [
-            "Group",
-            "n",
-            "rest",
-            "Steps/pupil win",
+            "Group\nmore ▸",  # at 80 columns: the first measures, more on the right
+            "Pupils\ngroup",
+            "\nrest",
+            "Steps, window\ngroup",
         ]
-        rows = [[str(v) for v in groups.get_row_at(i)] for i in range(groups.row_count)]
+        headers = [c.header for c in groups.figure_columns]  # every measure, shown or not
+        rows = [[str(v) for v in row] for row in groups.cells]
         girls = next(r for r in rows if r[0] == "girls")
-        assert girls[7:9] == ["n=2", "n=2"]  # 1H: Ann and Cara against Ben and Dev: counts, not 100 and 0
+        progressed = headers.index("% progressed\ngroup")
+        assert headers[progressed + 1] == "\nrest"
+        # 1H: Ann and Cara against Ben and Dev: counts, not 100 and 0
+        assert girls[progressed : progressed + 2] == ["n=2", "n=2"]
         await pilot.press("right")  # the chart: mean steps secured per pupil in each window
         for _ in range(3):
             await pilot.pause()

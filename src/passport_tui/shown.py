@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .engine.groups import GroupFigures
 
 # bidirectional overrides, embeddings, isolates and marks: they would reorder the rest of the line
 BIDI_CONTROLS = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
@@ -56,3 +60,18 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     """A count and its noun: ``1 pupil``, ``3 pupils``, ``0 pupils`` (``words`` when the plural
     is not the word and an s: ``plural(n, "child", "children")``)."""
     return f"{n} {word if n == 1 else words or word + 's'}"
+
+
+def group_figure(
+    figures: GroupFigures | None, value: float | None, *, none: str = "-", suffix: str = ""
+) -> str:
+    """A group's mean or percentage to one decimal (``62.5``, with ``suffix``: ``62.5%``), or, for
+    a group of fewer than five pupils, its count (``n=3``): a percentage of three children says
+    more about one child than about the group. ``none`` for no group, no pupils or no figure.
+
+    The one way the terminal app, the command line and the school report show a group's figure."""
+    if figures is None or figures.count == 0:
+        return none
+    if figures.small:
+        return f"n={figures.count}"
+    return none if value is None else f"{value:.1f}{suffix}"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..shown import group_figure
 from .context import service
 from .output import Column, echo, emit_json, json_option, named, num, table
 
@@ -291,18 +292,9 @@ def _pair(a: Any, b: Any) -> str:
     return f"{one(a)}/{one(b)}"
 
 
-def _percent(f: GroupFigures | None, pct: float | None) -> str:
-    """A percentage, or ``n=3`` for a group too small for one."""
-    if f is None or f.count == 0:
-        return "-"
-    if f.small:
-        return f"n={f.count}"
-    return "-" if pct is None else f"{pct:.1f}"
-
-
 def _percents(a: GroupFigures | None, b: GroupFigures | None, field: str) -> str:
     """The group's percentage and the rest's (``n=3`` for a side under five pupils)."""
-    return f"{_percent(a, getattr(a, field, None))}/{_percent(b, getattr(b, field, None))}"
+    return f"{group_figure(a, getattr(a, field, None))}/{group_figure(b, getattr(b, field, None))}"
 
 
 @click.command()
@@ -379,7 +371,7 @@ def _steps_groups(a: GroupAnalysis) -> None:
                 _pair(r.members.mean_steps_window, r.rest.mean_steps_window),
                 _pair(r.members.mean_steps_year, r.rest.mean_steps_year),
                 _percents(r.members, r.rest, "pct_made_progress"),
-                _percent(r.year_ago, r.year_ago.pct_made_progress) if r.year_ago else "-",
+                group_figure(r.year_ago, r.year_ago.pct_made_progress) if r.year_ago else "-",
             )
             for r in a.groups
         ),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..engine.groups import SMALL_GROUP, GroupFigures, too_small_for_percent
 from ..progress import Progress
+from ..shown import group_figure
 from ._render import clean, long_date, render, year_label
 from .parent import in_sentence, subject_name
 
@@ -105,8 +106,9 @@ class GroupLine:
     rest_progress: str
     gaps: str
     rest_gaps: str
-    small: bool = False  # the group has fewer than five pupils: counts only
-    rest_small: bool = False
+    # instead of the bar of those at or above expected, for fewer than five pupils: their count
+    count_instead: str | None = None
+    rest_count_instead: str | None = None
 
 
 @dataclass(slots=True)
@@ -135,17 +137,6 @@ class SubjectGroups:
 
 def _pct(k: int, n: int) -> float | None:
     return 100 * k / n if n else None
-
-
-def _num(x: float | None, suffix: str = "") -> str:
-    return "—" if x is None else f"{x:.1f}{suffix}"
-
-
-def _small(f: GroupFigures) -> str | None:
-    """``n=3`` for a side too small for a mean or a percentage (``—`` for no pupils)."""
-    if f.count == 0:
-        return "—"
-    return f"n={f.count}" if f.small else None
 
 
 def _of(k: int, n: int) -> str:
@@ -190,10 +181,11 @@ def _steps_line(name: str, rows: list[TrackingRow]) -> StepsLine:
 
 def _group_lines(a: GroupAnalysis) -> list[GroupLine]:
     def figure(f: GroupFigures) -> tuple[str, str, str]:
-        hidden = _small(f)
-        if hidden is not None:
-            return hidden, hidden, hidden
-        return _num(f.mean_points), _num(f.mean_progress_year), _num(f.pct_with_gaps, "%")
+        return (
+            group_figure(f, f.mean_points, none="—"),
+            group_figure(f, f.mean_progress_year, none="—"),
+            group_figure(f, f.pct_with_gaps, none="—", suffix="%"),
+        )
 
     lines = []
     for row in a.groups:
@@ -212,8 +204,8 @@ def _group_lines(a: GroupAnalysis) -> list[GroupLine]:
                 r_progress,
                 m_gaps,
                 r_gaps,
-                row.members.small,
-                row.rest.small,
+                group_figure(row.members, None, none="—") if row.members.small else None,
+                group_figure(row.rest, None, none="—") if row.rest.small else None,
             )
         )
     return lines
@@ -221,10 +213,11 @@ def _group_lines(a: GroupAnalysis) -> list[GroupLine]:
 
 def _steps_group_lines(a: GroupAnalysis) -> list[StepsGroupLine]:
     def figure(f: GroupFigures) -> tuple[str, str, str]:
-        hidden = _small(f)
-        if hidden is not None:
-            return hidden, hidden, _of(f.made_progress, f.stepped) if f.count else "—"
-        return _num(f.mean_steps_window), _num(f.mean_steps_year), _of(f.made_progress, f.stepped)
+        return (
+            group_figure(f, f.mean_steps_window, none="—"),
+            group_figure(f, f.mean_steps_year, none="—"),
+            _of(f.made_progress, f.stepped) if f.count else "—",
+        )
 
     lines = []
     for row in a.groups:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from functools import partial, wraps
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -27,6 +28,7 @@ from .screens.grid import GridScreen, View
 from .screens.modals import PickScreen
 from .screens.moderation import ModerationScreen
 from .screens.passport import PassportScreen
+from .screens.quitting import QuitWhileWaitingScreen
 from .screens.start import StartScreen
 from .screens.tracking import TrackingScreen
 from .screens.tree import TreeScreen
@@ -241,8 +243,11 @@ class PassportApp(App):
             markup=False,
             timeout=5,
         )
-        if self._waiting:
-            return
+        if not self._waiting:
+            self.wait_for_database()
+
+    def wait_for_database(self) -> None:
+        """Wait in the background (up to ``retry_for`` seconds) for the write lock to go."""
         self._waiting = True
         service, seconds = self.service, self.retry_for
 
@@ -275,13 +280,41 @@ class PassportApp(App):
             self.save(change)
             if self.kept:
                 self.kept.extend(changes[n + 1 :])
-                return
+                break
+        asked = self.quit_dialog()
+        if asked is not None:  # the teacher asked to quit: say what is left
+            asked.waiting(len(self.kept))
+            if not self.kept:
+                self.notify("The changes that were waiting are saved.", markup=False, timeout=5)
 
     def on_still_busy(self, _: StillBusy) -> None:
         self._waiting = False
+        if self.quit_dialog() is not None:  # the teacher is waiting: keep trying
+            self.wait_for_database()
+            return
         self.notify(
             f"{DatabaseBusy()} (Ctrl+R saves your kept change)", severity="warning", markup=False, timeout=30
         )
+
+    async def action_quit(self) -> None:
+        """Quit at once; but while changes wait for a busy database, ask first (waiting, the
+        default, goes on trying to save them)."""
+        if not self.kept:
+            self.exit()
+            return
+        if self.quit_dialog() is not None:
+            return
+        if not self._waiting:
+            self.wait_for_database()
+        self.push_screen(QuitWhileWaitingScreen(len(self.kept)), self.quit_answered)
+
+    def quit_dialog(self) -> QuitWhileWaitingScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, QuitWhileWaitingScreen)), None)
+
+    def quit_answered(self, lose: bool | None) -> None:
+        if lose:
+            lost = plural(len(self.kept), "change")
+            self.exit(message=Text(f"{lost} not saved: the database was busy (another program was writing)."))
 
     def action_retry(self) -> None:
         """Try again to save the changes a busy database did not take."""

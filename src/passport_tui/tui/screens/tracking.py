@@ -4,10 +4,11 @@ worker when it is shown; a change in the database re-reads only the tab on scree
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,9 +17,10 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from ...engine import Flag, GroupFigures, GroupRow, Window, previous_window, year_label
 from ...service import GroupAnalysis, Service, TrackingRow
+from ...shown import group_figure
 from ..failures import guarded
 from ..glyphs import ASCII, Glyphs
-from ..text import plain
+from ..text import fit, plain
 from ..widgets.keys import KeyBar
 from .base import Read, ServiceScreen
 from .grid import matches_pupil
@@ -138,55 +140,152 @@ STEPS_COLUMNS = (
 
 
 # --- the group analysis: each group against the rest -------------------------------------------
+# Two header lines: what a pair of columns measures over its first, then "group" and "rest" (the
+# other pupils) over each value. The group's name stays at the left when other measures are shown.
+
+GROUP_NAME_WIDTH = 22  # a longer group (a free tag) is cut with "…"; the rest of the table stays
 
 
-def percent(figures: GroupFigures | None, value: float | None) -> str:
-    """A percentage, or the count of a group under five pupils (``n=3``)."""
-    if figures is None or figures.count == 0:
-        return "-"
-    if figures.small:
-        return f"n={figures.count}"
-    return num(value)
+def group_name(row: GroupRow, _: Labels) -> Text:
+    return Text(plain(row.group))
 
 
-def year_ago(row: GroupRow, _: Labels) -> str:
-    ago = row.year_ago
-    if ago is None:
-        return "-"
-    share = percent(ago, ago.pct_at_expected)
-    return f"{num(ago.mean_points)} pts, {share}{'' if share == '-' or share.startswith('n=') else '%'}"
+def pair(measure: str, value: Callable[[GroupFigures], str]) -> tuple[Column, Column]:
+    """A figure of the group and the same figure of the rest, side by side."""
+    return (
+        Column(f"{measure}\ngroup", None, lambda g, _: value(g.members)),
+        Column("\nrest", None, lambda g, _: value(g.rest)),
+    )
+
+
+def points(f: GroupFigures | None) -> str:
+    return num(f.mean_points) if f else "-"
+
+
+def year_ago_share(f: GroupFigures | None, field: str) -> str:
+    """The group's percentage (``field``) a year ago, if that window's figures were read."""
+    return group_figure(f, getattr(f, field, None))
 
 
 GROUP_COLUMNS = (
-    Column("Group", None, lambda g, _: Text(plain(g.group))),
-    Column("n", None, lambda g, _: str(g.members.count)),
-    Column("Pts", None, lambda g, _: num(g.members.mean_points)),
-    Column("rest", None, lambda g, _: num(g.rest.mean_points)),
-    Column("% exp", None, lambda g, _: percent(g.members, g.members.pct_at_expected)),
-    Column("rest", None, lambda g, _: percent(g.rest, g.rest.pct_at_expected)),
-    Column("+Yr", None, lambda g, _: num(g.members.mean_progress_year, signed=True)),
-    Column("rest", None, lambda g, _: num(g.rest.mean_progress_year, signed=True)),
-    Column("% gaps", None, lambda g, _: percent(g.members, g.members.pct_with_gaps)),
-    Column("a year ago", None, year_ago),
+    Column("Group\n", None, group_name),
+    *pair("Pupils", lambda f: str(f.count)),
+    *pair("Points", points),
+    *pair("% exp", lambda f: group_figure(f, f.pct_at_expected)),
+    *pair("Progress", lambda f: num(f.mean_progress_year, signed=True)),
+    *pair("% gaps", lambda f: group_figure(f, f.pct_with_gaps)),
+    Column("Year ago\npoints", None, lambda g, _: points(g.year_ago)),
+    Column("\n% exp", None, lambda g, _: year_ago_share(g.year_ago, "pct_at_expected")),
 )
 
 # a framework without points: steps secured per pupil, and the share who secured any this window
 STEPS_GROUP_COLUMNS = (
-    Column("Group", None, lambda g, _: Text(plain(g.group))),
-    Column("n", None, lambda g, _: str(g.members.count)),
-    Column("rest", None, lambda g, _: str(g.rest.count)),
-    Column("Steps/pupil win", None, lambda g, _: num(g.members.mean_steps_window)),
-    Column("rest", None, lambda g, _: num(g.rest.mean_steps_window)),
-    Column("Steps/pupil yr", None, lambda g, _: num(g.members.mean_steps_year)),
-    Column("rest", None, lambda g, _: num(g.rest.mean_steps_year)),
-    Column("% progressed", None, lambda g, _: percent(g.members, g.members.pct_made_progress)),
-    Column("rest", None, lambda g, _: percent(g.rest, g.rest.pct_made_progress)),
-    Column(
-        "a year ago",
-        None,
-        lambda g, _: percent(g.year_ago, g.year_ago.pct_made_progress) if g.year_ago else "-",
-    ),
+    Column("Group\n", None, group_name),
+    *pair("Pupils", lambda f: str(f.count)),
+    *pair("Steps, window", lambda f: num(f.mean_steps_window)),
+    *pair("Steps, year", lambda f: num(f.mean_steps_year)),
+    *pair("% progressed", lambda f: group_figure(f, f.pct_made_progress)),
+    Column("Year ago\n% progressed", None, lambda g, _: year_ago_share(g.year_ago, "pct_made_progress")),
 )
+
+
+def measures(columns: Sequence[Column]) -> list[list[int]]:
+    """The columns after the group's name, as measures: a column whose header has a first line
+    starts one (``Points``), the columns after it without one belong to it (its ``rest``)."""
+    out: list[list[int]] = []
+    for i, column in enumerate(columns[1:], start=1):
+        if column.header.split("\n")[0].strip() or not out:
+            out.append([])
+        out[-1].append(i)
+    return out
+
+
+class GroupsTable(DataTable):
+    """The group analysis table. The group's name stays in place at the left; the figures are
+    shown a whole measure at a time — as many as fit, never a column cut at an edge (a cut
+    ``100.0`` would read ``10``) — and ← and → bring in the measure before or after, which
+    the group column's header says are there (``more ▸``)."""
+
+    def __init__(self, glyphs: Glyphs, **options) -> None:
+        super().__init__(cursor_type="row", header_height=2, fixed_columns=1, **options)
+        self.glyphs = glyphs
+        self.figure_columns: Sequence[Column] = ()
+        self.cells: list[list[str | Text]] = []
+        self.widths: list[int] = []
+        self.first = 0  # the first measure shown
+        self.shown_measures: list[int] = []
+
+    def show(self, columns: Sequence[Column], rows: list[GroupRow], labels: Labels) -> None:
+        """New figures (the same measures start where they were, after a re-read)."""
+        if [c.header for c in columns] != [c.header for c in self.figure_columns]:
+            self.first = 0
+        self.figure_columns = columns
+        self.cells = [[column.value(row, labels) for column in columns] for row in rows]
+        self.widths = []
+        for i, column in enumerate(columns):
+            values = [cell_len(v.plain if isinstance(v, Text) else v) for v in (r[i] for r in self.cells)]
+            width = max([cell_len(line) for line in column.header.split("\n")] + values)
+            if i == 0:  # the group's name: a long free tag is cut with "…"
+                width = max(len(f"{self.glyphs.left} more {self.glyphs.right}"), min(width, GROUP_NAME_WIDTH))
+            self.widths.append(width)
+        for cells in self.cells:  # a name cut where it ends, with "…"
+            name = cells[0].plain if isinstance(cells[0], Text) else cells[0]
+            if cell_len(name) > self.widths[0]:
+                cells[0] = Text(fit(name, self.widths[0]))
+        self.lay_out()
+
+    def room(self) -> int:
+        """The cells the figures may take: the table's width less the group's column and a
+        vertical scroll bar if the rows need one."""
+        width = self.size.width
+        if len(self.cells) + self.header_height > self.size.height:
+            width -= self.styles.scrollbar_size_vertical
+        return width - self.widths[0] - 2 * self.cell_padding
+
+    def lay_out(self) -> None:
+        if not self.figure_columns:
+            return
+        parts = measures(self.figure_columns)
+        wide = [sum(self.widths[i] + 2 * self.cell_padding for i in m) for m in parts]
+        room = self.room() if self.size.width else sum(wide)
+        # from the first measure, as many as fit; at the end, the last ones that fit together
+        last_start = len(parts) - 1
+        while last_start > 0 and sum(wide[last_start - 1 :]) <= room:
+            last_start -= 1
+        self.first = max(0, min(self.first, last_start))
+        shown = [self.first]
+        while shown[-1] + 1 < len(parts) and sum(wide[k] for k in shown) + wide[shown[-1] + 1] <= room:
+            shown.append(shown[-1] + 1)
+        self.shown_measures = shown
+        before, after = self.first > 0, shown[-1] < len(parts) - 1
+        more = " ".join(
+            [*([self.glyphs.left] if before else []), "more", *([self.glyphs.right] if after else [])]
+        )
+        row = self.cursor_row
+        self.clear(columns=True)
+        keep = [0, *(i for k in shown for i in parts[k])]
+        for i in keep:
+            header = self.figure_columns[i].header
+            if i == 0:
+                header = header.split("\n")[0] + "\n" + (more if before or after else "")
+            self.add_column(header, width=self.widths[i], key=str(i))
+        for cells in self.cells:
+            self.add_row(*(cells[i] for i in keep))
+        if self.cells:
+            self.move_cursor(row=min(row, len(self.cells) - 1))
+
+    def on_resize(self) -> None:
+        self.lay_out()
+
+    def action_cursor_right(self) -> None:
+        if self.shown_measures and self.shown_measures[-1] < len(measures(self.figure_columns)) - 1:
+            self.first += 1
+            self.lay_out()
+
+    def action_cursor_left(self) -> None:
+        if self.first > 0:
+            self.first -= 1
+            self.lay_out()
 
 
 # --- what the workers read ----------------------------------------------------------------------
@@ -319,6 +418,7 @@ class TrackingScreen(ServiceScreen):
         ("y", "switch between the class and its whole year group"),
         ("c", "choose the subject (or all)"),
         ("Tab", "pupils, groups, chart"),
+        ("arrows", "move; on the groups table left/right scroll the figures (the group stays)"),
         ("Esc", "back to the screen before"),
     ]
 
@@ -346,7 +446,7 @@ class TrackingScreen(ServiceScreen):
             with TabPane("Pupils", id="pupils"):
                 yield DataTable(id="tracking-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Groups", id="groups"):
-                yield DataTable(id="groups-table", cursor_type="row")
+                yield GroupsTable(self.glyphs, id="groups-table")
                 yield Static(id="lags")
             with TabPane("Chart", id="chart"):
                 yield Static(id="tracking-chart")
@@ -475,19 +575,18 @@ class TrackingScreen(ServiceScreen):
         if not self.is_latest(message):
             return
         result = message.analysis
-        table = self.query_one("#groups-table", DataTable)
+        table = self.query_one("#groups-table", GroupsTable)
         steps = bool(result.groups) and not any(r.members.measured or r.rest.measured for r in result.groups)
-        columns = STEPS_GROUP_COLUMNS if steps else GROUP_COLUMNS
-        table.clear(columns=True)
-        for i, column in enumerate(columns):
-            table.add_column(column.header, width=column.width, key=str(i))
-        for row in result.groups:
-            table.add_row(*(column.value(row, self.labels) for column in columns))
+        table.show(STEPS_GROUP_COLUMNS if steps else GROUP_COLUMNS, result.groups, self.labels)
         lines = [lag.describe() for lag in result.lags[:5]]
         text = "Where groups lag most:\n" + ("\n".join(lines) if lines else "no marked lag")
-        note = "A percentage of fewer than 5 pupils is shown as their count (n=3)."
+        whose = "the year group's" if self.whole_year else "the class's" if self.class_name else "the"
+        said = [f"rest: {whose} other pupils", "under 5 pupils: their count (n=3), not a percentage"]
         if steps:
-            note = "% progressed: secured at least one step this window. " + note
+            said[:0] = ["Steps secured per pupil", "% progressed: secured a step this window"]
+        else:
+            said[1:1] = ["Progress: points gained this year"]
+        note = " · ".join(said)
         text = note + "\n" + text
         self.query_one("#lags", Static).update(Content(plain(text, multiline=True)))
 
