@@ -31,6 +31,7 @@ BULK_CACHE_KIB = 65_536  # page cache while a bulk write runs (the default is 2 
 # ``large_write``: from this many new events (and at least as many as the log holds), the index
 # by milestone is made again at the end rather than kept up event by event
 DEFER_INDEX_EVENTS = 50_000
+SORT_CACHE_KIB = 16_384
 _MILESTONE_INDEX = "judgements_milestone"
 
 # One light row of the log for computing points: (pupil_id, id, milestone_id, verdict, at, corrects).
@@ -163,6 +164,9 @@ class JudgementLog(ProjectionRows):
                     self.conn.execute(f'DROP INDEX "{_MILESTONE_INDEX}"')
             yield
             if deferred is not None:
+                # the sort that makes the index takes as much memory again as the page cache:
+                # a smaller cache for it keeps the import's peak where the merge left it
+                self.conn.execute(f"PRAGMA cache_size = {-SORT_CACHE_KIB}")
                 self.conn.execute(deferred)
         finally:
             self.conn.execute(f"PRAGMA cache_size = {cache_size}")
