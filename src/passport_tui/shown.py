@@ -59,7 +59,20 @@ def json_escaped(text: str) -> str:
 def plural(n: int, word: str, words: str | None = None) -> str:
     """A count and its noun: ``1 pupil``, ``3 pupils``, ``0 pupils`` (``words`` when the plural
     is not the word and an s: ``plural(n, "child", "children")``)."""
-    return f"{n} {word if n == 1 else words or word + 's'}"
+    return f"{n:,} {word if n == 1 else words or word + 's'}"
+
+
+def file_size(size: int) -> str:
+    """A file's size as a person reads it: ``812 bytes``, ``14.2 kB``, ``243 MB`` (SI units, as
+    ``ls -h --si`` and file managers give them)."""
+    if size < 1000:
+        return plural(size, "byte")
+    value, units = size / 1000, ["kB", "MB", "GB", "TB"]
+    while value >= 999.5 and len(units) > 1:
+        value /= 1000
+        units.pop(0)
+    unit = units[0]
+    return f"{value:.1f} {unit}" if value < 99.95 else f"{value:,.0f} {unit}"
 
 
 def group_figure(

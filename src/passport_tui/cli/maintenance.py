@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..shown import plain, plural
+from ..shown import file_size, plain, plural
 from .context import options, service
 from .output import echo, emit_json, json_option
 from .progress import progress_bar
@@ -45,7 +45,7 @@ def backup(ctx: click.Context, dest: str, force: bool) -> None:
     with progress_bar() as progress:
         result = service(ctx).backup(dest, force=force, progress=progress)
     echo(
-        f"Backed up to {result.path} ({plural(result.size, 'byte')}, {plural(result.judgements, 'judgement')}, "
+        f"Backed up to {result.path} ({file_size(result.size)}, {plural(result.judgements, 'judgement')}, "
         f"schema {result.schema_version}); integrity check ok."
     )
 

@@ -81,7 +81,7 @@ from ..models import (
 )
 from ..moments import iso_utc
 from ..names import MAX_STAFF_NAME, checked_identifier, checked_name, name_problem
-from ..shown import json_escaped
+from ..shown import json_escaped, plural
 from .json_stream import JsonStream, JsonSyntax, NotAnObject
 
 FORMAT = "passport-file"
@@ -1070,21 +1070,21 @@ class ImportSummary:
 
     def lines(self) -> list[str]:
         out = [
-            f"Imported {self.file}: {len(self.pupils_added)} pupils added, "
-            f"{len(self.pupils_matched)} matched by UPN; {self.events_added} judgements added, "
-            f"{self.events_already_here} already here, {self.events_left_out} left out (never downgrade)",
+            f"Imported {self.file}: {plural(len(self.pupils_added), 'pupil')} added, "
+            f"{len(self.pupils_matched):,} matched by UPN; {plural(self.events_added, 'judgement')} added, "
+            f"{self.events_already_here:,} already here, {self.events_left_out:,} left out (never downgrade)",
         ]
         if self.curricula_added:
             out.append(f"Curricula added: {', '.join(self.curricula_added)}")
         extras = (
-            (self.test_scores_added, "test scores"),
-            (self.targets_added, "targets"),
-            (self.focus_added, "focus items"),
-            (self.notes_added, "notes"),
-            (self.outcomes_added, "personal outcomes"),
+            (self.test_scores_added, "test score"),
+            (self.targets_added, "target"),
+            (self.focus_added, "focus item"),
+            (self.notes_added, "note"),
+            (self.outcomes_added, "personal outcome"),
         )
         if any(n for n, _ in extras):
-            out.append("Also added: " + ", ".join(f"{n} {what}" for n, what in extras if n))
+            out.append("Also added: " + ", ".join(plural(n, what) for n, what in extras if n))
         if self.staff_named:
             s = "" if self.staff_named == 1 else "s"
             out.append(f"Staff names: {self.staff_named} author{s} of the sending school now shown by name")
