@@ -4,6 +4,7 @@ No sqlite, no textual, no clock, no I/O: callers pass in the curriculum, the pup
 the date. A test imports this package in a fresh interpreter and checks exactly that.
 """
 
+from .entry import BASELINE_NOTE, Entry, entry_until, is_baseline, joined_since, secured_since, starting_point
 from .gap_age import gap_ages, gap_opened
 from .groups import (
     GroupFigures,
@@ -65,7 +66,14 @@ from .window import (
 )
 
 __all__ = [
+    "BASELINE_NOTE",
     "DEFAULT_TERMS",
+    "Entry",
+    "entry_until",
+    "is_baseline",
+    "joined_since",
+    "secured_since",
+    "starting_point",
     "OUTCOMES_TITLE",
     "baseline_milestones",
     "next_outcome_id",

@@ -22,7 +22,8 @@ from typing import Any
 from ..errors import NotFound
 from ..models import Judgement, Verdict
 from .connection import Column, RowMap
-from .projections import ProjectionRows, events
+from .projections import ProjectionRows, events, has_moves
+from .schema import BASELINE_WHERE
 from .times import at_text, iso_utc, now_text, parse_utc
 
 BULK_CHUNK = 20_000  # rows per executemany in append_judgements
@@ -298,6 +299,32 @@ class JudgementLog(ProjectionRows):
         # Seek each pupil in the covering index judgements_pupil: rows come out in order, no sort.
         # (pupil_id is a foreign key to pupils, so every event's pupil is in that table.)
         return events(self.conn, curriculum_id, pupil_ids)
+
+    def baseline_entries(
+        self, curriculum_id: str, pupil_ids: Iterable[int] | None = None
+    ) -> dict[int, dict[str, datetime]]:
+        """Each pupil's baseline on entry in one curriculum (of these pupils, or everyone's): the
+        milestones it recorded achieved, each with when (the latest, if recorded twice), by pupil.
+        A moved milestone reads as the milestone it moved to. Read from the partial index
+        ``judgements_baseline`` (schema version 10), never from the whole log."""
+        self._write_pending()
+        if has_moves(self.conn, curriculum_id):
+            milestone = "coalesce((SELECT new FROM milestone_moves AS mv WHERE mv.curriculum_id = "
+            milestone += "j.curriculum_id AND mv.old = j.milestone_id), j.milestone_id)"
+        else:
+            milestone = "j.milestone_id"
+        sql = (
+            f"SELECT j.pupil_id, {milestone}, max(j.at) FROM judgements AS j INDEXED BY judgements_baseline "
+            f"WHERE j.curriculum_id = ? AND {BASELINE_WHERE}"
+        )
+        params: list[Any] = [curriculum_id]
+        if pupil_ids is not None:
+            sql += " AND j.pupil_id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(set(pupil_ids))))
+        out: dict[int, dict[str, datetime]] = {}
+        for pupil_id, milestone_id, at in self.conn.execute(sql + " GROUP BY 1, 2", params):
+            out.setdefault(pupil_id, {})[milestone_id] = parse_utc(at)
+        return out
 
     def achieved_judgements(
         self,
