@@ -17,7 +17,7 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -269,6 +269,10 @@ def test_the_store_finds_each_pupils_baseline_from_its_own_index(school: Service
         b1: {"1N-1": moment, "1N-2": moment, "1N-3": moment}
     }
     assert school.store.baseline_entries("other") == {}
+    assert school.store.baseline_entries("maths", [b1], since=moment) == school.store.baseline_entries(
+        "maths", [b1]
+    )
+    assert school.store.baseline_entries("maths", since=moment + timedelta(seconds=1)) == {}
     plan = school.store.conn.execute(
         "EXPLAIN QUERY PLAN SELECT 1 FROM judgements WHERE curriculum_id = 'maths' AND "
         "verdict = 'achieved' AND substr(note, 1, 17) = 'Baseline on entry'"

@@ -9,7 +9,7 @@ numbers, then hypothesis properties.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,6 +25,7 @@ from passport_tui.engine import (
     joined_since,
     points,
     previous_window,
+    progress_since,
     secured_since,
     standing,
     starting_point,
@@ -249,3 +250,26 @@ def test_stalled_is_never_said_of_a_window_the_pupil_was_baselined_in(sc):
     judged = w if look >= w.end else previous_window(w)  # the window "stalled" is said of
     if entry and arrived >= judged.start_moment:
         assert Flag.STALLED not in s.flags
+
+
+def test_the_earliest_span_a_standing_measures():
+    # autumn: the window before the last is last spring, which ends before last year does
+    assert progress_since(date(2026, 11, 23)) == datetime(2026, 4, 1, tzinfo=UTC)
+    assert progress_since(date(2027, 2, 1)) == datetime(2026, 9, 1, tzinfo=UTC)  # spring: the year's start
+    assert progress_since(date(2027, 5, 1)) == datetime(2026, 9, 1, tzinfo=UTC)  # summer: the year's start
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrivals(), st.integers(-400, 0))
+def test_a_baseline_before_the_earliest_span_changes_nothing(sc, shift):
+    """The store reads only the baselines recorded since ``progress_since``: leaving the older ones
+    out gives the same standing."""
+    cur, before, through, arrived, later, look, year_group = sc
+    arrived = arrived + timedelta(days=shift)
+    events, entry = play(cur, before, through, arrived, later)
+    record = fold(events)
+    since = progress_since(look)
+    recent = {m: t for m, t in entry.items() if t >= since}
+    assert standing(cur, record, year_group, look, entry=entry) == standing(
+        cur, record, year_group, look, entry=recent
+    )

@@ -49,7 +49,7 @@ from .progress import Cell, cells, gaps, is_open, next_steps, stages_below
 from .projection import ProjectedRecord, Projection, project_rows, projection_of, record_of
 from .record import Event, FirstAchieved, MilestoneRecord, PupilRecord, Status, fold, lean_fold
 from .rules import Decision, decide, unmet_prerequisites
-from .standing import Standing, points_at, standing
+from .standing import Standing, points_at, progress_since, standing
 from .window import (
     DEFAULT_TERMS,
     TermDates,
@@ -112,6 +112,7 @@ __all__ = [
     "parse_window",
     "points",
     "points_at",
+    "progress_since",
     "previous_window",
     "project_rows",
     "projection_of",

@@ -39,8 +39,8 @@ class Standing:
     target_is_personal: bool
     target_status: TargetStatus | None
     flags: list[Flag]
-    # the points progress is measured from (``entry``): at the end of the last window, of the window
-    # before it and of last academic year; for a pupil baselined on entry since, with the baseline in
+    # the points progress is measured from: at the end of the last window, of the window before it
+    # and of last academic year, each with a baseline on entry recorded since then counted in
     points_last_window: int | None
     points_window_before: int | None
     points_start_of_year: int | None = None
@@ -79,6 +79,15 @@ def points_at(
     return points(curriculum, record.achieved_as_of(w.end_moment), retired_achieved)
 
 
+def progress_since(today: date, terms: TermDates = DEFAULT_TERMS) -> datetime:
+    """The earliest moment a span measured by ``standing`` on ``today`` starts (the end of last
+    academic year, or of the window before the last): a baseline on entry recorded before it
+    changes none of that standing's figures."""
+    w = window_of(today, terms)
+    before = previous_window(previous_window(w, terms), terms)
+    return min(before.end_moment, window(w.academic_year - 1, 3, terms).end_moment)
+
+
 def standing(
     curriculum: Curriculum,
     record: PupilRecord,
@@ -97,8 +106,8 @@ def standing(
     ``year_group`` is the pupil's year group on ``today``. ``history_windows`` adds points at the
     end of that many windows before the current one (oldest first). ``detail=False`` skips the
     next-step, achieved and revisit lists (the tracking table needs only points, flags and gaps).
-    ``entry``: the pupil's baseline on entry (milestone → when it was recorded), where their
-    progress is measured from when it was recorded since the start of a span (``engine.entry``)."""
+    ``entry``: the pupil's baseline on entry (each milestone it recorded → when). Progress over a
+    span the baseline falls in is measured from it, never counting it (``engine.entry``)."""
     w = window_of(today, terms)
     achieved = record.achieved()
     if entry:  # a past day's figures leave out a baseline recorded after it

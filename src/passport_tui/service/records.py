@@ -139,8 +139,8 @@ class Records(PersonalCurricula):
         measured on ``c`` as they meet it, with their personal outcomes (``personal``, else read
         here for every pupil at once)."""
         personal = personal or self.personalizer(c)
-        entries = self.store.baseline_entries(c.id, pupil_ids)
         terms = self.terms
+        entries = self.store.baseline_entries(c.id, pupil_ids, engine.progress_since(today, terms))
         w = engine.window_of(today, terms)
         targets = {
             pid: t.points
@@ -217,7 +217,8 @@ class Records(PersonalCurricula):
         if record is None:
             record = self.record(pupil.id, c.id)
         if "entry" not in kw:
-            kw["entry"] = self.store.baseline_entries(c.id, [pupil.id]).get(pupil.id)
+            since = engine.progress_since(today, terms)
+            kw["entry"] = self.store.baseline_entries(c.id, [pupil.id], since).get(pupil.id)
         return engine.standing(
             self.personal_curriculum(c, pupil.id, record.achieved()),  # with their personal outcomes
             record,

@@ -122,7 +122,7 @@ class Tracking(Records):
             if t.milestones
         }
         following = self.following(c, pupils)
-        entries = self.store.baseline_entries(c.id, [p.id for p in following if p.id is not None])
+        entries = self.store.baseline_entries(c.id, [p.id for p in following if p.id is not None], year_start)
         for p, record in self.pupil_records(c, following, on=on):
             now = record.achieved_as_of(end)
             wanted = targets.get(p.id) if p.id is not None else None

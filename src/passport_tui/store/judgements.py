@@ -301,12 +301,14 @@ class JudgementLog(ProjectionRows):
         return events(self.conn, curriculum_id, pupil_ids)
 
     def baseline_entries(
-        self, curriculum_id: str, pupil_ids: Iterable[int] | None = None
+        self, curriculum_id: str, pupil_ids: Iterable[int] | None = None, since: datetime | None = None
     ) -> dict[int, dict[str, datetime]]:
-        """Each pupil's baseline on entry in one curriculum (of these pupils, or everyone's): the
-        milestones it recorded achieved, each with when (the latest, if recorded twice), by pupil.
-        A moved milestone reads as the milestone it moved to. Read from the partial index
-        ``judgements_baseline`` (schema version 10), never from the whole log."""
+        """Each pupil's baseline on entry in one curriculum (of these pupils, or everyone's), by
+        pupil: the milestones it recorded achieved, each with when (the latest, if recorded twice);
+        with ``since``, only what was recorded from then on (an older baseline is already where
+        every span measured from ``since`` starts). A moved milestone reads as the milestone it
+        moved to. Read from the partial index ``judgements_baseline`` (schema version 10), one row
+        per baseline recorded, never from the whole log."""
         self._write_pending()
         if has_moves(self.conn, curriculum_id):
             milestone = "coalesce((SELECT new FROM milestone_moves AS mv WHERE mv.curriculum_id = "
@@ -314,16 +316,23 @@ class JudgementLog(ProjectionRows):
         else:
             milestone = "j.milestone_id"
         sql = (
-            f"SELECT j.pupil_id, {milestone}, max(j.at) FROM judgements AS j INDEXED BY judgements_baseline "
-            f"WHERE j.curriculum_id = ? AND {BASELINE_WHERE}"
+            f"SELECT j.pupil_id, j.at, json_group_array({milestone}) FROM judgements AS j "
+            f"INDEXED BY judgements_baseline WHERE j.curriculum_id = ? AND {BASELINE_WHERE}"
         )
         params: list[Any] = [curriculum_id]
         if pupil_ids is not None:
             sql += " AND j.pupil_id IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(sorted(set(pupil_ids))))
+        if since is not None:
+            sql += " AND j.at >= ?"
+            params.append(iso_utc(since))
         out: dict[int, dict[str, datetime]] = {}
-        for pupil_id, milestone_id, at in self.conn.execute(sql + " GROUP BY 1, 2", params):
-            out.setdefault(pupil_id, {})[milestone_id] = parse_utc(at)
+        # in the index's order: by pupil, then by time, so a milestone recorded twice keeps the latest
+        for pupil_id, at, milestones in self.conn.execute(
+            sql + " GROUP BY j.pupil_id, j.at ORDER BY j.pupil_id, j.at", params
+        ):
+            moment = parse_utc(at)
+            out.setdefault(pupil_id, {}).update(dict.fromkeys(json.loads(milestones), moment))
         return out
 
     def achieved_judgements(
