@@ -109,7 +109,7 @@ def test_a_database_from_schema_3_migrates_and_keeps_every_passport(tmp_path: Pa
         assert raw.execute("PRAGMA user_version").fetchone() == (3,)
     with Service(Store.open(path), user="ms.hughes", clock=fixed_clock) as svc:
         store = svc.store
-        assert store.schema_version() == SCHEMA_VERSION == 10
+        assert store.schema_version() == SCHEMA_VERSION == 11
         for upn, expected in V3_PASSPORTS.items():
             pupil = svc.pupil(upn)
             (cp,) = svc.passport(upn).curricula

@@ -4,6 +4,7 @@ No sqlite, no textual, no clock, no I/O: callers pass in the curriculum, the pup
 the date. A test imports this package in a fresh interpreter and checks exactly that.
 """
 
+from .entry import BASELINE_NOTE, Entry, entry_until, is_baseline, joined_since, secured_since, starting_point
 from .gap_age import gap_ages, gap_opened
 from .groups import (
     GroupFigures,
@@ -48,7 +49,7 @@ from .progress import Cell, cells, gaps, is_open, next_steps, stages_below
 from .projection import ProjectedRecord, Projection, project_rows, projection_of, record_of
 from .record import Event, FirstAchieved, MilestoneRecord, PupilRecord, Status, fold, lean_fold
 from .rules import Decision, decide, unmet_prerequisites
-from .standing import Standing, points_at, standing
+from .standing import Standing, points_at, progress_since, standing
 from .window import (
     DEFAULT_TERMS,
     TermDates,
@@ -65,7 +66,14 @@ from .window import (
 )
 
 __all__ = [
+    "BASELINE_NOTE",
     "DEFAULT_TERMS",
+    "Entry",
+    "entry_until",
+    "is_baseline",
+    "joined_since",
+    "secured_since",
+    "starting_point",
     "OUTCOMES_TITLE",
     "baseline_milestones",
     "next_outcome_id",
@@ -104,6 +112,7 @@ __all__ = [
     "parse_window",
     "points",
     "points_at",
+    "progress_since",
     "previous_window",
     "project_rows",
     "projection_of",

@@ -8,6 +8,7 @@ Groups: pupil premium, FSM, EAL, SEN (any, SEN support, EHCP), girls, boys and e
 - ``mean_progress_year``: mean of points − points at the start of the year, over pupils with both;
 - ``mean_progress_window``: mean of points − points at the end of the last window, over pupils
   with both;
+- (for a pupil baselined on entry since then, progress is measured from the baseline: ``engine.entry``)
 - ``pct_at_expected``: % of the pupils with points and an expectation whose points are at or
   above expected;
 - ``pct_with_gaps``: % of the pupils with points who have a gap.
@@ -16,7 +17,8 @@ In a framework without points (no year-linked stage: the engagement model, small
 progress is the steps secured, as special schools compare it:
 
 - ``mean_steps_window`` / ``mean_steps_year``: mean milestones secured per pupil in the window,
-  and since the start of the academic year, over the pupils with steps figures;
+  and since the start of the academic year (a baseline on entry never counted), over the pupils
+  with steps figures;
 - ``made_progress`` / ``pct_made_progress``: pupils (and % of them) who secured at least one
   step in the window.
 
@@ -106,8 +108,11 @@ class PupilFigures:
     pupil: Pupil
     points: int | None
     expected: int | None = None
-    points_at_start_of_year: int | None = None  # at the end of last academic year's summer window
-    points_last_window: int | None = None  # at the end of the window before this one
+    # where progress is measured from (``Standing``): the points at the end of last academic year's
+    # summer window and at the end of the window before this one, each with a baseline on entry
+    # recorded since then counted in (it is where the pupil started, not progress)
+    points_at_start_of_year: int | None = None
+    points_last_window: int | None = None
     has_gaps: bool = False
     achieved: frozenset[str] = frozenset()
     # a framework without points: milestones secured in the window and since the start of the year

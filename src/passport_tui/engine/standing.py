@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Set
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from ..models import Curriculum
+from .entry import Entry, entry_until, joined_since, starting_point
 from .points import (
     Flag,
     TargetStatus,
@@ -38,6 +39,8 @@ class Standing:
     target_is_personal: bool
     target_status: TargetStatus | None
     flags: list[Flag]
+    # the points progress is measured from: at the end of the last window, of the window before it
+    # and of last academic year, each with a baseline on entry recorded since then counted in
     points_last_window: int | None
     points_window_before: int | None
     points_start_of_year: int | None = None
@@ -76,6 +79,15 @@ def points_at(
     return points(curriculum, record.achieved_as_of(w.end_moment), retired_achieved)
 
 
+def progress_since(today: date, terms: TermDates = DEFAULT_TERMS) -> datetime:
+    """The earliest moment a span measured by ``standing`` on ``today`` starts (the end of last
+    academic year, or of the window before the last): a baseline on entry recorded before it
+    changes none of that standing's figures."""
+    w = window_of(today, terms)
+    before = previous_window(previous_window(w, terms), terms)
+    return min(before.end_moment, window(w.academic_year - 1, 3, terms).end_moment)
+
+
 def standing(
     curriculum: Curriculum,
     record: PupilRecord,
@@ -87,14 +99,19 @@ def standing(
     greater_depth: bool = False,
     history_windows: int = 0,
     detail: bool = True,
+    entry: Entry | None = None,
 ) -> Standing:
     """The pupil's standing in ``curriculum`` on ``today``.
 
     ``year_group`` is the pupil's year group on ``today``. ``history_windows`` adds points at the
     end of that many windows before the current one (oldest first). ``detail=False`` skips the
-    next-step, achieved and revisit lists (the tracking table needs only points, flags and gaps)."""
+    next-step, achieved and revisit lists (the tracking table needs only points, flags and gaps).
+    ``entry``: the pupil's baseline on entry (each milestone it recorded → when). Progress over a
+    span the baseline falls in is measured from it, never counting it (``engine.entry``)."""
     w = window_of(today, terms)
     achieved = record.achieved()
+    if entry:  # a past day's figures leave out a baseline recorded after it
+        entry = entry_until(entry, datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC))
     order = curriculum.order
     pts = points(curriculum, achieved)
     expected = (
@@ -105,17 +122,26 @@ def standing(
     last = previous_window(w, terms)
     before = previous_window(last, terms)
     kept = achieved & curriculum.retired if curriculum.retired else None
-    pts_last = points_at(curriculum, record, last, kept) if pts is not None else None
-    pts_before = points_at(curriculum, record, before, kept) if pts is not None else None
+
+    def measured_from(end: Window) -> int | None:
+        """The points progress since the end of window ``end`` is measured from."""
+        if pts is None:
+            return None
+        if not entry:
+            return points_at(curriculum, record, end, kept)
+        moment = end.end_moment
+        held = starting_point(record.achieved_as_of(moment), moment, achieved, entry)
+        return points(curriculum, held, kept)
+
+    pts_last = measured_from(last)
+    pts_before = measured_from(before)
     start = window(w.academic_year - 1, 3, terms)  # the end of last academic year
-    if pts is None:
-        pts_start = None
-    elif start == last:
+    if start == last:
         pts_start = pts_last
     elif start == before:
         pts_start = pts_before
     else:
-        pts_start = points_at(curriculum, record, start, kept)
+        pts_start = measured_from(start)
     gap_list = gaps(curriculum, achieved, year_group)
     nxt = next_steps(curriculum, achieved, year_group, gap_list) if detail else []
     if personal_target is not None:
@@ -136,6 +162,13 @@ def standing(
         # the year's end point is met: next year's point is a stretch, not a shortfall
         status = TargetStatus.ON_TRACK
     complete = today >= w.end  # the window is over (a past window's figures, or its last day)
+    # "stalled" is said of a whole window: the current one once it is over, else the last one;
+    # a pupil baselined on entry in it (or since) was not here for all of it
+    flag_last, flag_before = pts_last, pts_before
+    if complete and joined_since(entry, last.end_moment):
+        flag_last = None
+    elif not complete and joined_since(entry, before.end_moment):
+        flag_before = None
     history: list[tuple[Window, int | None]] = []
     if history_windows and pts is not None:
         cursor = w
@@ -156,7 +189,7 @@ def standing(
         target=target,
         target_is_personal=personal_target is not None,
         target_status=status,
-        flags=window_flags(pts, expected, pts_last, pts_before, greater_depth, complete=complete)
+        flags=window_flags(pts, expected, flag_last, flag_before, greater_depth, complete=complete)
         if expected is not None
         else [],
         points_last_window=pts_last,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-from ..engine import window_of
+from ..engine import is_baseline, window_of
 from ..engine.points import end_of_year_points, stage_end_points, stage_width
 from ..errors import NotFound, PassportError
 from ..models import Curriculum, Milestone, Note, Pupil, Verdict, by_another_school
@@ -378,8 +378,6 @@ def _steps(
 def _baseline(svc: Service, pupil: Pupil, cp: CurriculumPassport, first: str) -> tuple[str | None, set[str]]:
     """The milestones a baseline on entry recorded as secured (still secured now), and the
     sentence that says so once."""
-    from ..service.judging import BASELINE_NOTE
-
     c = cp.curriculum
     assert pupil.id is not None
     recorded = {
@@ -387,7 +385,7 @@ def _baseline(svc: Service, pupil: Pupil, cp: CurriculumPassport, first: str) ->
         for j in svc.history(pupil.id)
         if j.curriculum_id == c.id
         and j.verdict is Verdict.ACHIEVED
-        and (j.note or "").startswith(BASELINE_NOTE)
+        and is_baseline(j.note)
         and j.milestone_id in cp.standing.achieved_set
     }
     if not recorded:

@@ -22,8 +22,9 @@ VERDICT_WORDS = {
 }
 
 
-# the note every judgement of a baseline on entry carries (then ": " and the reason, if any)
-BASELINE_NOTE = "Baseline on entry"
+# the note every judgement of a baseline on entry carries (then ": " and the reason, if any): it
+# marks the judgement as where the pupil started, never progress (engine.entry)
+BASELINE_NOTE = engine.BASELINE_NOTE
 
 
 @dataclass(slots=True)

@@ -83,8 +83,9 @@ class Passports(Records):
         pupils = self.following(c, self._visible(pupils))
         if not pupils:
             return []
-        personal = self.personalizer(c, [p.id for p in pupils if p.id is not None])
-        stand = self.stander(c, self.today(), personal=personal)
+        ids = [p.id for p in pupils if p.id is not None]
+        personal = self.personalizer(c, ids)
+        stand = self.stander(c, self.today(), personal=personal, pupil_ids=ids)
         lines = {
             p.id: self._grid_line(p, personal(p, record), record, milestones, stand)
             for p, record in self.pupil_records(c, pupils)
@@ -96,7 +97,7 @@ class Passports(Records):
         pupil = self.pupil(pupil.id)
         personal = self.personalizer(c, [pupil.id])
         record = self.record(pupil.id, c.id)
-        stand = self.stander(c, self.today(), personal=personal)
+        stand = self.stander(c, self.today(), personal=personal, pupil_ids=[pupil.id])
         return self._grid_line(pupil, personal(pupil, record), record, milestones, stand)
 
     def _visible(self, pupils: list[Pupil]) -> list[Pupil]:

@@ -120,8 +120,8 @@ class Records(PersonalCurricula):
         lists. ``on`` a past date gives the figures as they stood then, from the events up to that
         day."""
         today = on or self.today()
-        stand = self.stander(c, today, detail)
         pupils = self.following(c, self.pupils() if pupils is None else pupils)
+        stand = self.stander(c, today, detail, pupil_ids=[p.id for p in pupils if p.id is not None])
         for pupil, record in self.pupil_records(c, pupils, on=on):
             yield pupil, stand(pupil, record)
 
@@ -131,13 +131,16 @@ class Records(PersonalCurricula):
         today: date,
         detail: bool = False,
         personal: Callable[[Pupil, object], Curriculum] | None = None,
+        pupil_ids: list[int] | None = None,
     ) -> Callable[[Pupil, object], Standing]:
-        """A function giving a pupil's standing from their record, with the personal targets and
-        this window's greater-depth tests read once for the whole curriculum; each pupil is
+        """A function giving a pupil's standing from their record, with the personal targets,
+        this window's greater-depth tests and the baselines on entry read once for the whole
+        curriculum (or for ``pupil_ids``, the only pupils it will be asked about); each pupil is
         measured on ``c`` as they meet it, with their personal outcomes (``personal``, else read
         here for every pupil at once)."""
         personal = personal or self.personalizer(c)
         terms = self.terms
+        entries = self.store.baseline_entries(c.id, pupil_ids, engine.progress_since(today, terms))
         w = engine.window_of(today, terms)
         targets = {
             pid: t.points
@@ -160,6 +163,7 @@ class Records(PersonalCurricula):
                 detail=detail,
                 personal_target=targets.get(pupil.id) if pupil.id is not None else None,
                 greater_depth=pupil.id in depth,
+                entry=entries.get(pupil.id) if pupil.id is not None else None,
             )
 
         return stand
@@ -212,6 +216,9 @@ class Records(PersonalCurricula):
             kw["greater_depth"] = any(t.score >= 80 for t in tests)
         if record is None:
             record = self.record(pupil.id, c.id)
+        if "entry" not in kw:
+            since = engine.progress_since(today, terms)
+            kw["entry"] = self.store.baseline_entries(c.id, [pupil.id], since).get(pupil.id)
         return engine.standing(
             self.personal_curriculum(c, pupil.id, record.achieved()),  # with their personal outcomes
             record,

@@ -99,7 +99,8 @@ class Tracking(Records):
     ) -> list[TrackingRow]:
         """Rows of a framework without points: each following pupil's steps secured in all, since the
         start of the academic year and in the window (up to its end, or today)."""
-        stand = self.stander(c, on or self.today())
+        ids = [p.id for p in self.following(c, pupils) if p.id is not None]
+        stand = self.stander(c, on or self.today(), pupil_ids=ids)
         return [
             TrackingRow(p, c.id, stand(p, record), steps)
             for p, record, steps in self._steps(c, pupils, w, on)
@@ -109,8 +110,9 @@ class Tracking(Records):
         self, c: Curriculum, pupils: list[Pupil], w: engine.Window, on: date | None
     ) -> Iterator[tuple[Pupil, object, Steps]]:
         """Each pupil following ``c`` with their record and steps secured as of ``on`` (or today):
-        in all, since the start of ``w``'s academic year and since the start of ``w``; with their
-        target's milestones secured when their target in that year is a set of milestones."""
+        in all, since the start of ``w``'s academic year and since the start of ``w``, a baseline
+        on entry never counted as a step secured (``engine.entry``); with their target's milestones
+        secured when their target in that year is a set of milestones."""
         day = on or self.today()
         end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
         year_start = engine.window(w.academic_year, 1, self.terms).start_moment
@@ -119,16 +121,23 @@ class Tracking(Records):
             for pid, t in self.store.current_targets(c.id, w.academic_year).items()
             if t.milestones
         }
-        for p, record in self.pupil_records(c, self.following(c, pupils), on=on):
+        following = self.following(c, pupils)
+        entries = self.store.baseline_entries(c.id, [p.id for p in following if p.id is not None], year_start)
+        for p, record in self.pupil_records(c, following, on=on):
             now = record.achieved_as_of(end)
             wanted = targets.get(p.id) if p.id is not None else None
+            entry = engine.entry_until(entries.get(p.id) if p.id is not None else None, end)
             yield (
                 p,
                 record,
                 Steps(
                     len(now),
-                    len(now - record.achieved_as_of(year_start)),
-                    len(now - record.achieved_as_of(w.start_moment)),
+                    len(engine.secured_since(now, record.achieved_as_of(year_start), year_start, entry)),
+                    len(
+                        engine.secured_since(
+                            now, record.achieved_as_of(w.start_moment), w.start_moment, entry
+                        )
+                    ),
                     sum(1 for m in wanted if m in now) if wanted else None,
                     len(wanted) if wanted else None,
                 ),

@@ -22,7 +22,8 @@ from typing import Any
 from ..errors import NotFound
 from ..models import Judgement, Verdict
 from .connection import Column, RowMap
-from .projections import ProjectionRows, events
+from .projections import ProjectionRows, events, has_moves
+from .schema import BASELINE_WHERE
 from .times import at_text, iso_utc, now_text, parse_utc
 
 BULK_CHUNK = 20_000  # rows per executemany in append_judgements
@@ -365,6 +366,41 @@ class JudgementLog(ProjectionRows):
         # Seek each pupil in the covering index judgements_pupil: rows come out in order, no sort.
         # (pupil_id is a foreign key to pupils, so every event's pupil is in that table.)
         return events(self.conn, curriculum_id, pupil_ids)
+
+    def baseline_entries(
+        self, curriculum_id: str, pupil_ids: Iterable[int] | None = None, since: datetime | None = None
+    ) -> dict[int, dict[str, datetime]]:
+        """Each pupil's baseline on entry in one curriculum (of these pupils, or everyone's), by
+        pupil: the milestones it recorded achieved, each with when (the latest, if recorded twice);
+        with ``since``, only what was recorded from then on (an older baseline is already where
+        every span measured from ``since`` starts). A moved milestone reads as the milestone it
+        moved to. Read from the partial index ``judgements_baseline`` (schema version 10), one row
+        per baseline recorded, never from the whole log."""
+        self._write_pending()
+        if has_moves(self.conn, curriculum_id):
+            milestone = "coalesce((SELECT new FROM milestone_moves AS mv WHERE mv.curriculum_id = "
+            milestone += "j.curriculum_id AND mv.old = j.milestone_id), j.milestone_id)"
+        else:
+            milestone = "j.milestone_id"
+        sql = (
+            f"SELECT j.pupil_id, j.at, json_group_array({milestone}) FROM judgements AS j "
+            f"INDEXED BY judgements_baseline WHERE j.curriculum_id = ? AND {BASELINE_WHERE}"
+        )
+        params: list[Any] = [curriculum_id]
+        if pupil_ids is not None:
+            sql += " AND j.pupil_id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(set(pupil_ids))))
+        if since is not None:
+            sql += " AND j.at >= ?"
+            params.append(iso_utc(since))
+        out: dict[int, dict[str, datetime]] = {}
+        # in the index's order: by pupil, then by time, so a milestone recorded twice keeps the latest
+        for pupil_id, at, milestones in self.conn.execute(
+            sql + " GROUP BY j.pupil_id, j.at ORDER BY j.pupil_id, j.at", params
+        ):
+            moment = parse_utc(at)
+            out.setdefault(pupil_id, {}).update(dict.fromkeys(json.loads(milestones), moment))
+        return out
 
     def achieved_judgements(
         self,

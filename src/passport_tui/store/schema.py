@@ -592,6 +592,23 @@ def _migrate_to_10(conn: sqlite3.Connection) -> None:
     )
 
 
+# --- version 11: the judgements of a baseline on entry, found without reading the log -------------
+
+# A baseline on entry is where a pupil started, never progress (engine.entry): its judgements are the
+# achieved ones whose note starts "Baseline on entry". A partial index holds only those, so the
+# progress figures find a curriculum's few baselines at once: by pupil, then by time, so a pupil's
+# baselines since a moment are one range. A query uses it only when its WHERE holds these same
+# terms (``JudgementLog.baseline_entries``).
+BASELINE_WHERE = "verdict = 'achieved' AND substr(note, 1, 17) = 'Baseline on entry'"
+
+
+def _migrate_to_11(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE INDEX judgements_baseline ON judgements (curriculum_id, pupil_id, at, milestone_id) "
+        f"WHERE {BASELINE_WHERE}"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
@@ -603,6 +620,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_8,
     _migrate_to_9,
     _migrate_to_10,
+    _migrate_to_11,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
