@@ -293,7 +293,7 @@ def test_the_store_finds_each_pupils_baseline_from_its_own_index(school: Service
     assert school.store.baseline_entries("maths", [a1]) == {a1: {"1N-2a": moment, "1N-3": moment}}
 
 
-def test_a_file_of_schema_9_gets_the_baseline_index(tmp_path: Path) -> None:
+def test_a_file_of_schema_10_gets_the_baseline_index(tmp_path: Path) -> None:
     import sqlite3
 
     from passport_tui.store import SCHEMA_VERSION
@@ -302,7 +302,7 @@ def test_a_file_of_schema_9_gets_the_baseline_index(tmp_path: Path) -> None:
     Store.open(path).close()
     with sqlite3.connect(path) as conn:
         conn.execute("DROP INDEX judgements_baseline")
-        conn.execute("PRAGMA user_version = 9")
+        conn.execute("PRAGMA user_version = 10")
     with Store.open(path) as store:
         assert store.schema_version() == SCHEMA_VERSION
         (sql,) = store.conn.execute(
