@@ -257,6 +257,25 @@ def test_who_may_add_and_edit(tmp_path: Path):
             viewer.edit_pupil(ava.upn, name="Ava Vine")
 
 
+def test_the_same_name_again_is_said_never_refused_and_only_among_ones_own_pupils(tmp_path: Path):
+    path = tmp_path / "s.db"
+    with Service(Store.open(path), user="head", clock=fixed_clock) as head:
+        head.add_staff("head", "Head", "admin")
+        head.add_staff("ms.o", "Ms O", "teacher", ["4O"])
+        head.add_pupil("Zoë Brontë", 6, class_name="6P")
+        first = head.add_pupil("Ann Adams", 4, class_name="4O")
+        assert first.warnings == []
+        again = head.add_pupil("ann ADAMS", 4, class_name="4O")
+        assert again.pupil.upn == "P0003"  # added all the same: two children may share a name
+        assert again.warnings == [
+            "Ann Adams (P0002, Year 4, class 4O) has the same name; if this is the same child, "
+            "erase one ('passport pupils erase')"
+        ]
+    with Service(Store.open(path), user="ms.o", clock=fixed_clock) as teacher:
+        # Zoë in 6P is not hers to see: nothing said of her
+        assert teacher.add_pupil("Zoë Brontë", 4, class_name="4O").warnings == []
+
+
 # --- shipped curricula ---------------------------------------------------------------------------
 
 

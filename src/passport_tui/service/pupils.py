@@ -104,6 +104,18 @@ class Pupils(Access):
         first, last, year_group, birth, warnings = self._details(name, year, dob)
         klass = _value("Class", "class_name", class_name) if class_name else None
         given_upn = canonical_upn(_value("UPN", "upn", upn)) if upn else None
+        # the same name again is most often the same child added twice: said, never refused (two
+        # children may share a name); only among the pupils this user may see
+        same = [
+            p
+            for p in self.pupils()
+            if (p.first_name.casefold(), p.last_name.casefold()) == (first.casefold(), last.casefold())
+        ]
+        warnings += [
+            f"{p.name} ({p.upn}, {engine.year_label(p.year_group)}{f', class {p.class_name}' if p.class_name else ''}) "
+            "has the same name; if this is the same child, erase one ('passport pupils erase')"
+            for p in same
+        ]
         with self.store.transaction():
             if given_upn is not None:
                 self._require_free_upn(given_upn)
