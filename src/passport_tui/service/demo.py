@@ -724,6 +724,8 @@ def build_demo(service: Session, seed: int = 2026, progress: Progress | None = N
             )
     events += pmld_outcomes(service, stored[pmld.upn], teacher_of["4O"], today)
     events.sort(key=lambda j: j.at)
+    if progress is not None:  # the saving is a stage of its own: the bar above is full by now
+        progress("Saving the demo school", 0, None)
     with store.transaction():
         store.append_judgements(events)
         _milestone_targets(
@@ -743,6 +745,8 @@ def build_demo(service: Session, seed: int = 2026, progress: Progress | None = N
                 f"{seed}-{today.isoformat()}-records"
             ),  # its own stream: the judgements stay as they were
         )
+    if progress is not None:
+        progress("Saving the demo school", len(events), None)
     return DemoSummary(
         curricula=[c.id for c in curricula],
         classes=[(cls.name, cls.year_group, cls.size) for cls in CLASSES],
