@@ -176,6 +176,7 @@ KEYS = {
         "notes_added",
         "outcomes_added",
         "staff_named",
+        "pathways_given",
         "kept",
         "warnings",
     ],

@@ -53,7 +53,21 @@ def test_the_demo_moves_to_another_school_whole(demo_school: Service, tmp_path: 
         summary = other.import_passports(file)
         assert summary.events_added == written.events
         assert summary.events_left_out == 0
+        # the receiving school follows each child in what the sending school did: the SEN pupils'
+        # PSP, the PMLD pupil's engagement model and small steps
+        assert summary.pathways_given and summary.warnings == []
+        for pupil in demo_school.store.pupils():
+            sent, received = demo_school.pathway(pupil.upn), other.pathway(pupil.upn)
+            assert (received.curricula, received.default) == (sent.curricula, sent.default), pupil.upn
+        assert tracked(other) == tracked(demo_school)
         again = other.import_passports(file)
         assert (again.events_added, again.events_already_here) == (0, written.events)
+        assert not again.changed and again.warnings == []
     finally:
         other.close()
+
+
+def tracked(svc: Service) -> list[tuple[object, ...]]:
+    """The tracking table as a school sees it, less the classes (a new pupil comes without one)."""
+    rows = [(r.pupil.upn, r.curriculum_id, r.standing, r.steps) for r in svc.tracking()]
+    return sorted(rows, key=lambda row: (row[0], row[1]))

@@ -14,7 +14,12 @@ of something in the file whose school set a name ("ms.hughes" is "Ms Hughes"), a
 roles, no classes. It is optional; a version 1 file has none and reads as it always did (its
 authors show by login). A name is checked as every name is (``passport_tui.names``, at most
 ``MAX_STAFF_NAME`` characters, not blank) and shown literally; an entry for an author the file does
-not use is harmless: it names nobody here. A version 1 file that holds ``staff`` is refused.
+not use is harmless: it names nobody here. Version 2 also gives a pupil their own ``pathway``
+when they have one: the ids of the curricula they follow (``["engagement-model", "small-steps"]``
+for a child with PMLD; frameworks without year groups are followed only by assignment), each one
+among the file's ``curricula``, none twice, never empty. It is optional and left out for a pupil
+who follows their school's default pathway. A version 1 file that holds ``staff`` or a
+``pathway`` is refused.
 
 Importing merges a file into this database in one transaction, and never downgrades:
 
@@ -22,6 +27,11 @@ Importing merges a file into this database in one transaction, and never downgra
   same id with another version is refused (import the matching version first);
 * pupils are matched by UPN; new ones are added (without a class: the roster gives them one); a
   known pupil keeps the details this school holds;
+* a new pupil follows the pathway the file gives them (none: this school's default pathway); a
+  pupil already here keeps this school's pathway, which this school is in charge of, and the
+  summary warns, naming the ``passport pathway`` command, when the file's pathway holds a
+  curriculum the pupil does not follow here, so a child's engagement model is never lost
+  silently; importing the file again changes nothing;
 * events keep their author and time; one already here (same pupil, curriculum, milestone, verdict,
   by, at) is not added again, so importing a file twice changes nothing;
 * a milestone achieved here stays achieved: a retraction in the file is imported only when it
@@ -233,9 +243,14 @@ class FileOutcome(_Strict):
 
 
 class FilePassport(_Strict):
-    """One pupil's passport: details and full history, each list oldest first."""
+    """One pupil's passport: details, their own pathway when they have one (the ids of the
+    curricula they follow, each among the file's; left out when they follow their school's
+    default), and full history, each list oldest first."""
 
     pupil: FilePupil
+    # version 2; left out of a file for a pupil without a pathway of their own (an empty list in a
+    # file is refused: see _pathway_problems)
+    pathway: list[str] = Field(default_factory=list, json_schema_extra={"minItems": 1, "uniqueItems": True})
     events: list[FileEvent] = Field(default_factory=list)
     test_scores: list[FileTestScore] = Field(default_factory=list)
     targets: list[FileTarget] = Field(default_factory=list)
@@ -276,7 +291,10 @@ def passport_file_schema() -> dict[str, Any]:
             "details and full history (judgement events, test scores, targets, focus items, notes). "
             "Events refer to each other by position in the pupil's events list, from 0. Times are "
             "ISO 8601 date-times with an offset; dates are YYYY-MM-DD. Version 2 adds the optional "
-            "staff list: the name of each author (by) of something in the file whose school set one."
+            "staff list: the name of each author (by) of something in the file whose school set one; "
+            "and each pupil's optional pathway: the ids of the curricula the pupil follows by a "
+            "pathway of their own (each among the file's curricula), left out for a pupil who "
+            "follows their school's default."
         ),
         **{k: v for k, v in body.items() if k not in ("title", "description")},
     }
@@ -338,11 +356,14 @@ def file_entry(
     focus: list[FocusItem],
     notes: list[Note],
     outcomes: Iterable[PersonalOutcome] = (),
+    pathway: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """One pupil's passport as the file carries it (``outcomes`` only when there are some, so a
-    file without any reads as it always did)."""
+    """One pupil's passport as the file carries it (``pathway``, the pupil's own, and ``outcomes``
+    only when there are some, so a file without any reads as it always did)."""
+    own = list(pathway)
     entry = {
         "pupil": pupil.model_dump(mode="json", exclude={"id"}),
+        **({"pathway": own} if own else {}),
         "events": _file_events(judgements),
         "test_scores": [
             {
@@ -420,6 +441,7 @@ def curricula_used(entries: list[dict[str, Any]]) -> set[str]:
         used.update(x["curriculum"] for x in [*e["test_scores"], *e["targets"], *e["focus"]])
         used.update(n["curriculum"] for n in e["notes"] if n["curriculum"] is not None)
         used.update(o["curriculum"] for o in e.get("outcomes", ()))
+        used.update(e.get("pathway", ()))
     return used
 
 
@@ -697,7 +719,7 @@ def _check_file(
     curricula: dict[str, Curriculum] | None = None  # once the head is checked
     checked: tuple[PassportFileHead, dict[str, Curriculum]] | None = None
     listed = False
-    counts = [0, 0]  # pupils, events
+    counts = [0, 0, -1]  # pupils, events, the first pupil with a pathway (-1: none)
     with opener() as raw:
         stream = JsonStream(raw, on_bytes)
         try:
@@ -728,9 +750,11 @@ def _check_file(
         for i, entry in enumerate(_pupils(opener, name)):
             _pupil_found(i, entry, by_id, latest, upns, check_pupil, found)
     head.staff = _staff(texts.get("staff"), head.version, found)
+    if head.version < 2 and counts[2] >= 0:
+        found.add(f"$.pupils[{counts[2]}].pathway: a version 1 file carries no pathways (version 2 does)")
     if found:
         raise found.error(name)
-    head.pupils, head.events = counts
+    head.pupils, head.events = counts[0], counts[1]
     return head
 
 
@@ -851,6 +875,8 @@ def _check_pupils(
             continue
         counts[0] += 1
         counts[1] += len(entry.events)
+        if counts[2] < 0 and "pathway" in entry.model_fields_set:
+            counts[2] = i
         if curricula is not None:
             _pupil_found(i, entry, curricula, latest, upns, check_pupil, found)
 
@@ -947,6 +973,7 @@ def _pupil_problems(
         found.append(f"{here}.pupil.upn: UPN {upn} is also $.pupils[{upns[upn]}]")
     else:
         upns[upn] = i
+    _pathway_problems(entry, here, curricula, found)
     personal = _outcome_problems(entry, here, curricula, found)
     for j, o in enumerate(entry.outcomes):
         not_future(f"{here}.outcomes[{j}]", o.at)
@@ -1000,6 +1027,26 @@ def _pupil_problems(
     return found
 
 
+def _pathway_problems(
+    entry: FilePassport, here: str, curricula: dict[str, Curriculum], found: list[str]
+) -> None:
+    """Check a pupil's pathway: when given, not empty, each curriculum among the file's, once."""
+    if "pathway" in entry.model_fields_set and not entry.pathway:
+        found.append(
+            f"{here}.pathway: empty; a pathway names at least one curriculum "
+            "(leave it out for a pupil who follows their school's default)"
+        )
+    first: dict[str, int] = {}
+    for k, cid in enumerate(entry.pathway):
+        where = f"{here}.pathway[{k}]"
+        if cid in first:
+            found.append(f"{where}: curriculum {cid!r} is listed twice (also pathway[{first[cid]}])")
+            continue
+        first[cid] = k
+        if cid not in curricula:
+            found.append(f"{where}: curriculum {cid!r} is not among the file's curricula")
+
+
 def _outcome_problems(
     entry: FilePassport, here: str, curricula: dict[str, Curriculum], found: list[str]
 ) -> set[tuple[str, str]]:
@@ -1051,6 +1098,7 @@ class ImportSummary:
     notes_added: int = 0
     outcomes_added: int = 0
     staff_named: int = 0  # names of the sending school's staff new here (or changed)
+    pathways_given: list[str] = field(default_factory=list)  # UPNs of new pupils given the file's pathway
     kept: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -1066,6 +1114,7 @@ class ImportSummary:
             or self.notes_added
             or self.outcomes_added
             or self.staff_named
+            or self.pathways_given
         )
 
     def lines(self) -> list[str]:
@@ -1088,6 +1137,12 @@ class ImportSummary:
         if self.staff_named:
             s = "" if self.staff_named == 1 else "s"
             out.append(f"Staff names: {self.staff_named} author{s} of the sending school now shown by name")
+        if self.pathways_given:
+            n = len(self.pathways_given)
+            out.append(
+                f"Pathways: {n} new pupil{'' if n == 1 else 's'} follow{'s' if n == 1 else ''} "
+                "the pathway the file gives them"
+            )
         out += self.kept + self.warnings
         return out
 

@@ -6,7 +6,10 @@ file into this database in one transaction and never downgrades — the rules ar
 checked there first, as a stream (``check_passport_file``), then merged a pupil at a time
 (``passport_file_pupils``); the merge below then applies the rules that need this database:
 prerequisites in the merged record, authors as the sending school's staff (their names, when the
-file gives them, kept beside the log: :meth:`Transfer.author_names`).
+file gives them, kept beside the log: :meth:`Transfer.author_names`), and pathways: the file
+carries each pupil's own pathway; a pupil new here follows it, a pupil already here keeps this
+school's and the summary warns when the file's holds a curriculum ours does not
+(``Transfer._merge_pathway``).
 """
 
 from __future__ import annotations
@@ -93,6 +96,8 @@ class Transfer(Records):
         """Each pupil's passport as the file carries it, read from the database one at a time."""
         store = self.store
         passport_file = fmt()
+        own = store.pathways()  # pupils with a pathway of their own: the file carries it
+        have = {c.id for c in store.curricula()} if own else set()
         for n, p in enumerate(pupils, start=1):
             assert p.id is not None
             yield passport_file.file_entry(
@@ -103,6 +108,7 @@ class Transfer(Records):
                 store.focus_items(p.id, history=True),
                 store.notes(p.id),
                 store.outcomes(p.id),
+                sorted(own.get(p.id, set()) & have),
             )
             if progress is not None:
                 progress("Exporting passports", n, len(pupils))
@@ -261,6 +267,7 @@ class Transfer(Records):
         store = self.store
         fp = entry.pupil
         pupil = known.get(fp.upn) or known.get(canonical_upn(fp.upn))
+        new = pupil is None
         if pupil is None:
             details = fp.model_dump(exclude={"class_name"})
             store.upsert_pupils([Pupil(**details)])
@@ -280,10 +287,38 @@ class Transfer(Records):
                     f"({pupil.name}{f', born {pupil.dob}' if pupil.dob else ''}) is kept"
                 )
         assert pupil.id is not None
+        self._merge_pathway(pupil, entry.pathway, new, summary)
         # before the events that refer to them
         entry = merge_file_outcomes(store, pupil, entry, summary, merge.author)
         self._merge_events(pupil, entry.events, summary, merge)
         self._merge_termly(pupil, entry, summary, merge)
+
+    def _merge_pathway(self, pupil: Pupil, pathway: list[str], new: bool, summary: ImportSummary) -> None:
+        """The file's pathway for the pupil (see the module's docstring): a pupil new here follows
+        it; a pupil already here keeps this school's pathway, with a warning naming what the file's
+        has and this school's has not."""
+        if not pathway:
+            return
+        assert pupil.id is not None
+        if new:
+            self.store.set_pathway(pupil.id, pathway)
+            summary.pathways_given.append(pupil.upn)
+            return
+        here = self.store.pathway(pupil.id)
+        follows = here if here is not None else set(self.default_pathway())
+        missing = [cid for cid in pathway if cid not in follows]
+        if not missing:
+            return
+        upn = pupil.upn
+        whose = "this school's pathway" if here is not None else "this school's default pathway"
+        line = (
+            f"{upn}: follows {', '.join(missing)} in the file; not here ({whose}: "
+            f"{', '.join(sorted(follows)) or 'none'}) — `passport pathway add {upn} {' '.join(missing)}` "
+            f"to add {'it' if len(missing) == 1 else 'them'}"
+        )
+        if follows - set(pathway):  # the file's pathway is not this one and more
+            line += f", or `passport pathway set {upn} {' '.join(pathway)}` to follow the file's pathway"
+        summary.warnings.append(line)
 
     def _merge_events(
         self, pupil: Pupil, events: list[FileEvent], summary: ImportSummary, merge: _Merge

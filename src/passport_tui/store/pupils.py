@@ -144,6 +144,12 @@ class PupilRows(Connection):
             out.setdefault(pupil_id, set()).add(curriculum_id)
         return out
 
+    def pathway(self, pupil_id: int) -> set[str] | None:
+        """The curricula one pupil follows by a pathway of their own; None when they have none
+        (they follow the school's defaults)."""
+        rows = self.conn.execute("SELECT curriculum_id FROM pathways WHERE pupil_id = ?", (pupil_id,))
+        return {cid for (cid,) in rows} or None
+
     def set_pathway(self, pupil_id: int, curriculum_ids: list[str]) -> None:
         """Replace a pupil's pathway (an empty list goes back to the school's defaults)."""
         with self.transaction():

@@ -305,15 +305,18 @@ class TermlyRecords(Connection):
 
     def curricula_of(self, pupil_ids: Iterable[int]) -> set[str]:
         """The ids of the curricula these pupils have anything in: judgements, test scores,
-        targets, focus items, notes or personal outcomes (what a passport file of them must carry)."""
+        targets, focus items, notes or personal outcomes, or that their own pathways name (what a
+        passport file of them must carry)."""
         wanted = json.dumps(sorted(set(pupil_ids)))
         found: set[str] = set()
-        for table in ("judgements", "test_scores", "targets", "focus", "notes", "outcomes"):
+        for table in ("judgements", "test_scores", "targets", "focus", "notes", "outcomes", "pathways"):
             found.update(
                 cid
                 for (cid,) in self.conn.execute(
                     f"SELECT DISTINCT curriculum_id FROM {table} "
-                    "WHERE pupil_id IN (SELECT value FROM json_each(?)) AND curriculum_id IS NOT NULL",
+                    "WHERE pupil_id IN (SELECT value FROM json_each(?)) AND curriculum_id IS NOT NULL"
+                    # a pathway may name a curriculum this database has not got: it is left out
+                    + (" AND curriculum_id IN (SELECT id FROM curricula)" if table == "pathways" else ""),
                     (wanted,),
                 )
             )
