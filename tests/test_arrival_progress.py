@@ -310,3 +310,21 @@ def test_a_file_of_schema_10_gets_the_baseline_index(tmp_path: Path) -> None:
         ).fetchone()
         assert "WHERE verdict = 'achieved' AND substr(note, 1, 17) = 'Baseline on entry'" in sql
         assert store.baseline_entries("maths") == {}
+
+
+def test_a_note_typed_by_hand_is_never_taken_for_a_baseline(tmp_path: Path) -> None:
+    from passport_tui.errors import PassportError
+    from tests.conftest import small_school
+
+    svc = small_school(tmp_path / "s.db")
+    try:
+        rows = svc.store.conn.execute("SELECT count(*) FROM judgements").fetchone()
+        with pytest.raises(PassportError, match="those words mark a baseline"):
+            svc.judge("A1", "1N-1", "achieved", note="Baseline on entry: she knew it")
+        a1 = svc.pupil("A1").id
+        with pytest.raises(PassportError, match="those words mark a baseline"):
+            svc.judge_many([a1], "maths", "1N-1", "achieved", note="Baseline on entry")
+        assert svc.store.conn.execute("SELECT count(*) FROM judgements").fetchone() == rows
+        svc.judge("A1", "1N-1", "achieved", note="baseline on entry, she said")  # other words are fine
+    finally:
+        svc.close()

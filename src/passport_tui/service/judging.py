@@ -61,6 +61,7 @@ class Judging(Records):
         """Record one judgement (achieved, not yet, retracted, revisit) if the rules allow it."""
         pupil = self.pupil(pupil_key)
         self.require_change()
+        _refuse_baseline_words(note)
         c, m = self.pupil_milestone(pupil, milestone_id, curriculum_id)  # their outcomes too
         v = verdict_of(verdict)
         with self.store.transaction():
@@ -102,6 +103,7 @@ class Judging(Records):
         personal outcome is judged for that one pupil only (another pupil's outcome of the same id
         is another outcome)."""
         self.require_change()
+        _refuse_baseline_words(note)
         try:
             c, m = self.milestone(milestone_id, curriculum_id)
             personal = False
@@ -257,3 +259,13 @@ class Judging(Records):
         pupil = self.pupil(pupil_key)
         assert pupil.id is not None
         return self.store.judgements(pupil.id)
+
+
+def _refuse_baseline_words(note: str | None) -> None:
+    """A note's first words "Baseline on entry" mark a baseline (never counted as progress):
+    only ``baseline`` writes them, so a judgement typed by hand is never taken for one."""
+    if engine.is_baseline(note):
+        raise PassportError(
+            f"A note may not begin {BASELINE_NOTE!r}: those words mark a baseline; "
+            "record one with 'passport baseline' (or b on the passport)."
+        )
