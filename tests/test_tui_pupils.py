@@ -279,3 +279,44 @@ async def test_a_hostile_name_is_shown_literally_and_erased_by_its_upn(hostile_s
         assert isinstance(app.screen, GridScreen)
         assert notices(app)[-1].startswith("Erased [bold]Ann Hostile (H0): ")
     assert all(p.id != hostile.id for p in hostile_school.pupils())
+
+
+# --- a pupil erased while the app shows them -------------------------------------------------------
+
+
+async def test_u_after_a_bulk_mark_undoes_it_for_the_pupils_not_erased_since(school: Service):
+    """A bulk mark, then one of its pupils erased (from their passport, here): u takes the mark
+    back for the others, instead of refusing the whole batch over a pupil who is gone."""
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "space", "space", "a")  # Ann and Ben, 1N-1
+        assert [j.verdict.value for j in school.history("A2")] == ["achieved"]
+        ann = school.pupil("A1")
+        school.erase_pupil("A1", "request")  # another session, or E on the passport
+        await press(pilot, "u")
+        assert notices(app)[-1] == "Undone: 1 retracted (1N-1); 1 pupil erased or moved since."
+        assert [(j.verdict.value, j.reason) for j in school.history("A2")] == [
+            ("achieved", None),
+            ("retracted", "undone"),
+        ]
+        assert not any(f"'{ann.id}'" in n for n in notices(app))
+
+
+async def test_a_passport_whose_pupil_is_erased_elsewhere_goes_back_to_the_grid(school: Service):
+    """Another session erases the pupil whose passport is open: the passport says so once and
+    goes back to the grid, rather than showing the pupil still and refusing every key."""
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_passport(pilot, "A1")
+        with Service(Store.open(school.store.path), user="head", clock=fixed_clock) as other:
+            other.erase_pupil("A1", "request")
+        app.poll_changes()
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, GridScreen)
+        assert "A1" not in [line.pupil.upn for line in app.screen.shown]
+        assert notices(app)[-1] == (
+            "Ann Adams is no longer on the roll you see (erased, or moved to another class)."
+        )
+        assert not any(n.startswith("No pupil") for n in notices(app))
