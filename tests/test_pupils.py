@@ -376,3 +376,19 @@ def test_test_scores_and_passport_files_find_a_pupil_whatever_the_case(tmp_path:
         summary = other.import_passports(exported)
         assert summary.pupils_matched == ["d260002"] and summary.pupils_added == []
         assert [p.upn for p in other.pupils()] == ["D260002"]
+
+
+@pytest.mark.parametrize("year", ["R", "3"])
+def test_a_date_of_birth_in_the_future_is_called_that(school, year):
+    """A date not yet come is a typo said as such (not "a child of Nursery by age"), when
+    adding and when editing; nothing is written."""
+    today = NOW.date()
+    for born in (date.fromordinal(today.toordinal() + 1), today.replace(year=today.year + 3)):
+        with pytest.raises(PassportError) as refused:
+            school.add_pupil("Ann Later", year, dob=born.isoformat())
+        assert str(refused.value) == f"Date of birth: {born.isoformat()} is in the future; check the date."
+        with pytest.raises(PassportError) as refused:
+            school.edit_pupil("A1", dob=born)
+        assert "is in the future" in str(refused.value)
+    assert not any(p.last_name == "Later" for p in school.pupils())
+    assert school.pupil("A1").dob is None

@@ -224,10 +224,13 @@ class Pupils(Access):
             )
 
     def _check_birth(self, birth: date | None, year_group: int) -> list[str]:
-        """A date of birth two or more years off the year group is refused (a typo in one or the
-        other); one year off is a warning (a child taught out of year group)."""
+        """A date of birth in the future, or two or more years off the year group, is refused (a
+        typo in one or the other); one year off is a warning (a child taught out of year group)."""
         from ..interop.roster import MAX_YEARS_OUT_OF_COHORT
 
+        if birth is not None and birth > self.today():
+            # said as it is, not as a child of "Nursery" (how far off the year group it is)
+            raise PassportError(f"Date of birth: {birth.isoformat()} is in the future; check the date.")
         year = self.academic_year()
         mismatch = engine.birth_mismatch(birth, year_group, year)
         if birth is None or mismatch is None:
