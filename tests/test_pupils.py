@@ -246,6 +246,14 @@ def test_who_may_add_and_edit(tmp_path: Path):
         with pytest.raises(NotAllowed, match="Only an admin can change a pupil's UPN"):
             teacher.edit_pupil(ava.upn, upn="K801200000001")
         assert dump(path) == before
+        # a UPN taken by a pupil she does not teach: refused, saying no more than that it is taken
+        with pytest.raises(PassportError) as taken:
+            teacher.add_pupil("Noor Hassan", 4, class_name="4O", upn="p0001")
+        assert str(taken.value) == (
+            "UPN P0001 is already on the school's roll, for a pupil not in your classes; each pupil "
+            "has their own (an admin can move a pupil into your class)."
+        )
+        assert dump(path) == before
         assert teacher.add_pupil("Noor Hassan", 4, class_name="4O").pupil.upn == "P0003"
         assert teacher.edit_pupil(ava.upn, class_name="4X").changed == ["class"]
     with Service(Store.open(path), user="view", clock=fixed_clock) as viewer:

@@ -130,6 +130,28 @@ async def test_a_bad_year_is_refused_in_the_dialog_and_nothing_is_written(school
     assert upns(school) == SCHOOL_UPNS
 
 
+async def test_a_upn_taken_in_a_class_the_teacher_cannot_see_is_refused_at_the_upn(school: Service):
+    """The UPN is another class's pupil's: the dialog says it is taken (and nothing of whose),
+    and the cursor goes to the UPN, the field to put right."""
+    teacher = staffed(school, "ms.hughes")
+    app = make_app(teacher, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await written(pilot)
+        await press(pilot, "N")
+        await type_text(pilot, "Zed Zane")
+        await pilot.press("enter", "1", "enter", "enter", "b", "1", "enter", "enter")
+        await written(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AddPupilScreen)
+        assert problem(app).startswith(
+            "UPN B1 is already on the school's roll, for a pupil not in your classes"
+        )
+        assert "Evans" not in problem(app) and "3K" not in problem(app)
+        assert dialog.focused is dialog.query_one("#pupil-upn")
+    teacher.close()
+    assert upns(school) == SCHOOL_UPNS
+
+
 async def test_a_busy_database_keeps_the_dialog_open_and_enter_tries_again(school: Service, monkeypatch):
     from tests.test_tui_faults import write_lock
 

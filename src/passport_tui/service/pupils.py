@@ -218,6 +218,14 @@ class Pupils(Access):
     def _require_free_upn(self, upn: str, pupil_id: int | None = None) -> None:
         other = self.store.pupil(upn)
         if other is not None and other.id != pupil_id and canonical_upn(other.upn) == upn:
+            mine = self.my_classes()
+            if mine is not None and other.class_name not in mine:
+                # a UPN is the school's: that it is taken is said (it must be refused), and
+                # nothing more of a pupil the teacher does not teach
+                raise PassportError(
+                    f"UPN {upn} is already on the school's roll, for a pupil not in your classes; "
+                    "each pupil has their own (an admin can move a pupil into your class)."
+                )
             raise PassportError(
                 f"UPN {upn} is already another pupil's; each pupil has their own "
                 "(see 'passport pupils list')."

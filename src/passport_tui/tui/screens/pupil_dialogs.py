@@ -203,8 +203,9 @@ class AddPupilScreen(WritingDialog[PupilSaved]):
         self.write("Adding the pupil…", job)
 
     def refused(self, text: str) -> None:
-        label = text.split(":")[0]
-        target = REFUSED_FIELD.get(label) or ("pupil-class" if "class" in text.lower() else None)
+        # "Year: …", or "UPN X is already …"
+        label = next((label for label in REFUSED_FIELD if text.startswith((f"{label}:", f"{label} "))), None)
+        target = REFUSED_FIELD[label] if label else ("pupil-class" if "class" in text.lower() else None)
         if target is not None:
             self.query_one(f"#{target}", Input).focus()
 
