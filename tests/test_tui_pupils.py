@@ -342,3 +342,33 @@ async def test_a_passport_whose_pupil_is_erased_elsewhere_goes_back_to_the_grid(
             "Ann Adams is no longer on the roll you see (erased, or moved to another class)."
         )
         assert not any(n.startswith("No pupil") for n in notices(app))
+
+
+# --- a small terminal -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(60, 20), (50, 16)])
+async def test_at_a_small_size_the_add_dialog_scrolls_to_the_field_being_typed_in(school: Service, size):
+    """A terminal made smaller with the dialog open (or opened small): the dialog scrolls, so
+    the field the cursor is in, and the problem line after a refusal, can be seen."""
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await written(pilot)
+        await press(pilot, "N")
+        dialog = app.screen
+        assert isinstance(dialog, AddPupilScreen)
+        await pilot.resize_terminal(*size)
+        await settle(pilot)
+        box = dialog.query_one("#dialog").content_region
+        for field_id in ("pupil-year", "pupil-class", "pupil-upn", "pupil-dob"):
+            await pilot.press("tab")
+            await settle(pilot)
+            field = dialog.query_one(f"#{field_id}")
+            assert dialog.focused is field
+            assert box.contains_region(field.region), (field_id, box, field.region)
+        await pilot.press("enter")  # on the last field: adds, and the name is missing
+        await written(pilot)
+        line = dialog.query_one("#dialog-problem")
+        assert str(line.render()).startswith("Name: the name is missing")
+        assert dialog.focused is dialog.query_one("#pupil-name")
+        assert box.contains_region(dialog.query_one("#pupil-name").region)
