@@ -117,6 +117,33 @@ def test_an_error_leaves_the_stage_crossed_where_it_got_to_and_the_terminal_tidy
     assert terminal.getvalue().endswith("\n\x1b[?25h")  # a new line and the cursor back
 
 
+@pytest.mark.parametrize("columns", [60, 52, 40])
+def test_on_a_narrow_terminal_a_stage_keeps_to_one_line_and_no_figure_is_cut(
+    monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """A split pane or a phone: the time taken, then the time left, then the bar are left out,
+    then the stage's name is cut with "…"; a line never wraps (Rich's table wrapped "18,807 of
+    18,807" over three lines, or cut it to "18,8…")."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.setattr("passport_tui.cli.progress.PUSH_S", 0)
+    terminal = FakeTerminal()
+    with progress_bar(terminal) as progress:
+        assert progress is not None
+        progress("Copying the database", 18_807, 18_807)
+        progress("Checking the copy", 0, None)
+        progress("Exporting passports", 46, 142)
+        progress("Exporting passports", 142, 142)
+    for frame in frames(terminal):
+        lines = [line for line in frame.splitlines() if line.strip()]
+        assert all(len(line) <= columns - 2 for line in lines), lines
+        assert all(line[0] in "✓⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏" for line in lines), lines  # no continuation lines
+    copying, checking, exporting = screen(terminal)
+    assert copying.endswith("18,807 of 18,807") or copying.endswith("0:00:00")
+    assert "18,807 of 18,807" in copying and "142 of 142" in exporting
+    assert copying.startswith("✓ Copying the databa")
+    assert checking.startswith("✓ Checking the copy")
+
+
 def test_nothing_is_drawn_off_a_terminal() -> None:
     stream = io.StringIO()
     with progress_bar(stream) as progress:
