@@ -155,7 +155,7 @@ async def test_a_upn_taken_in_a_class_the_teacher_cannot_see_is_refused_at_the_u
 async def test_a_busy_database_keeps_the_dialog_open_and_enter_tries_again(school: Service, monkeypatch):
     from tests.test_tui_faults import write_lock
 
-    monkeypatch.setenv("PASSPORT_BUSY_TIMEOUT", "0.2")  # the dialog's own connection waits 0.2 s
+    monkeypatch.setattr("passport_tui.tui.screens.pupil_dialogs.WRITE_WAIT_S", 0.2)
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -171,6 +171,32 @@ async def test_a_busy_database_keeps_the_dialog_open_and_enter_tries_again(schoo
         await written(pilot)
         assert isinstance(app.screen, GridScreen)
     assert upns(school) == ["A1", "A2", "A3", "A4", "B1", "B2", "P0001"]
+
+
+async def test_on_a_busy_database_the_dialog_says_so_as_soon_as_the_grid_would(school: Service):
+    """The dialog's write waits for another program's lock about a second, as a mark on the grid
+    does, then says so; it did not wait the command line's ten seconds, in which Esc did
+    nothing."""
+    import time
+
+    from tests.test_tui_faults import write_lock
+
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "N")
+        await type_text(pilot, "Al Ash")
+        with write_lock(school.store.path):
+            await pilot.press("enter", "1", "enter", "enter", "enter")
+            started = time.monotonic()
+            await pilot.press("enter")
+            while app.screen.busy and time.monotonic() - started < 8:
+                await pilot.pause(0.05)
+            assert time.monotonic() - started < 3
+            assert problem(app).endswith("the database is busy (another program is writing to it); try again")
+            await press(pilot, "escape")
+            assert isinstance(app.screen, GridScreen)
+    assert upns(school) == SCHOOL_UPNS
 
 
 async def test_a_teacher_adding_into_another_class_is_refused(school: Service):

@@ -29,6 +29,10 @@ from ...shown import plural
 from ..text import content, plain
 
 T = TypeVar("T")
+# how long a dialog's write waits for another program's write lock before it says the database is
+# busy (Enter tries again): as long as a mark on the grid waits (``app.BUSY_WAIT_S``), not the
+# command line's ten seconds, in which Esc could not close the dialog
+WRITE_WAIT_S = 1.0
 
 
 class Written(Message):
@@ -72,6 +76,7 @@ class WritingDialog(ModalScreen[T], Generic[T]):
 
         def run() -> None:
             with service.reopen() as own:
+                own.set_busy_timeout(WRITE_WAIT_S)
                 try:
                     result = job(own)
                 except Exception as error:
