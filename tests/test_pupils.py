@@ -400,3 +400,22 @@ def test_a_date_of_birth_in_the_future_is_called_that(school, year):
         assert "is in the future" in str(refused.value)
     assert not any(p.last_name == "Later" for p in school.pupils())
     assert school.pupil("A1").dob is None
+
+
+def test_a_class_typed_in_another_case_is_the_class(tmp_path: Path):
+    """ "4o" is class 4O: an admin's slip of the shift key made a class of one, a teacher's was
+    refused as a class not hers; a class spelled as no other is still a class of its own."""
+    path = tmp_path / "s.db"
+    with Service(Store.open(path), user="head", clock=fixed_clock) as head:
+        head.add_staff("head", "Head", "admin")
+        head.add_staff("ms.o", "Ms O", "teacher", ["4O"])
+        head.add_pupil("Ava Ashby", 4, class_name="4O")
+        assert head.add_pupil("Ben Bell", 4, class_name="4o").pupil.class_name == "4O"
+        other = head.add_pupil("Cy Cole", 2, class_name="2h")
+        assert other.pupil.class_name == "2h"
+        assert head.edit_pupil(other.pupil.upn, class_name="4o").pupil.class_name == "4O"
+        assert sorted(name for name, _ in head.classes()) == ["4O"]
+    with Service(Store.open(path), user="ms.o", clock=fixed_clock) as teacher:
+        assert teacher.add_pupil("Dee Dale", 4, class_name=" 4o ").pupil.class_name == "4O"
+        with pytest.raises(NotFound, match="No class '2H' among ms.o's classes"):
+            teacher.add_pupil("Eve Eld", 2, class_name="2H")  # not hers, however spelled

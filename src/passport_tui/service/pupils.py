@@ -98,6 +98,7 @@ class Pupils(Access):
         dob: date | str | None = None,
     ) -> PupilSaved:
         """Add one pupil. Without a UPN the pupil gets the passport's own id (``P0001``…)."""
+        class_name = self._class_spelled(class_name)
         self.check_adding(class_name)
         if not class_name and self.my_classes() is not None:
             raise NotAllowed("A teacher adds pupils to one of their own classes: give the class.")
@@ -185,6 +186,7 @@ class Pupils(Access):
             changes["year_group"] = _value("Year", "year_group", year)
             changes["academic_year"] = self.academic_year()
         if class_name is not _KEEP:
+            class_name = self._class_spelled(class_name)
             klass = _value("Class", "class_name", class_name) if class_name else None
             if self.my_classes() is not None:
                 if klass is None:
@@ -214,6 +216,19 @@ class Pupils(Access):
         return PupilSaved(edited, self.year_group(edited), changed=changed, warnings=warnings)
 
     # --- checks ----------------------------------------------------------------------------
+
+    def _class_spelled(self, class_name: Any) -> Any:
+        """A class as the school spells it: "2h" is class 2H when there is no class "2h" (among
+        the classes the user sees, and a teacher's own), so a slip of the shift key neither makes
+        a new class nor is refused as a class that is not hers."""
+        if not isinstance(class_name, str) or not class_name.strip():
+            return class_name
+        text = class_name.strip()
+        known = {name for name, _ in self.classes()} | (self.my_classes() or set())
+        if text in known:
+            return text
+        same = [name for name in known if name.casefold() == text.casefold()]
+        return same[0] if len(same) == 1 else class_name
 
     def _require_free_upn(self, upn: str, pupil_id: int | None = None) -> None:
         other = self.store.pupil(upn)
