@@ -398,3 +398,18 @@ async def test_at_a_small_size_the_add_dialog_scrolls_to_the_field_being_typed_i
         assert str(line.render()).startswith("Name: the name is missing")
         assert dialog.focused is dialog.query_one("#pupil-name")
         assert box.contains_region(dialog.query_one("#pupil-name").region)
+
+
+def test_the_name_typed_to_confirm_is_the_name_however_its_accents_are_encoded():
+    """A name read from a roster written on a Mac holds "e" and a combining diaeresis; what a
+    keyboard types is "ë": the same name, so the erasure is confirmed."""
+    from passport_tui.models import Pupil
+    from passport_tui.tui.screens.pupil_dialogs import confirms
+
+    stored = Pupil(
+        upn="P0001", first_name="Zoe\u0308", last_name="Bronte\u0308", year_group=3, academic_year=2026
+    )
+    assert confirms("Zo\u00eb  BRONT\u00cb", stored)
+    assert confirms("p0001", stored)
+    assert not confirms("Zoe Bronte", stored)
+    assert not confirms("", stored)

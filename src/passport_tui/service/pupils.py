@@ -76,6 +76,16 @@ def check_name(name: str) -> tuple[str, str]:
     return first, last
 
 
+def _same_name(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Whether two (first name, surname) are the same name: case aside, and however an accent is
+    encoded ("ë", or "e" and a combining diaeresis, as a roster written on a Mac has it)."""
+
+    def key(name: tuple[str, str]) -> tuple[str, ...]:
+        return tuple(unicodedata.normalize("NFC", part).casefold() for part in name)
+
+    return key(a) == key(b)
+
+
 def _value(label: str, column: str, value: Any) -> Any:
     """A detail read and checked as the roster's column ``column`` is; a problem is one line
     starting with ``label``."""
@@ -107,11 +117,7 @@ class Pupils(Access):
         given_upn = canonical_upn(_value("UPN", "upn", upn)) if upn else None
         # the same name again is most often the same child added twice: said, never refused (two
         # children may share a name); only among the pupils this user may see
-        same = [
-            p
-            for p in self.pupils()
-            if (p.first_name.casefold(), p.last_name.casefold()) == (first.casefold(), last.casefold())
-        ]
+        same = [p for p in self.pupils() if _same_name((p.first_name, p.last_name), (first, last))]
         warnings += [
             f"{p.name} ({p.upn}, {engine.year_label(p.year_group)}{f', class {p.class_name}' if p.class_name else ''}) "
             "has the same name; if this is the same child, erase one ('passport pupils erase')"

@@ -9,6 +9,7 @@ the change."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -224,11 +225,16 @@ ERASED_KINDS = (
 
 
 def confirms(typed: str, pupil: Pupil) -> bool:
-    """Whether what was typed names the pupil: their name (case and spaces aside) or UPN."""
-    words = typed.casefold().split()
-    if not words:
+    """Whether what was typed names the pupil: their name (case, spaces and how an accent is
+    encoded aside: "ë" typed is "e" and a combining diaeresis stored) or UPN."""
+
+    def words(text: str) -> list[str]:
+        return unicodedata.normalize("NFC", text).casefold().split()
+
+    typed_words = words(typed)
+    if not typed_words:
         return False
-    return words == pupil.name.casefold().split() or " ".join(words) == pupil.upn.casefold()
+    return typed_words == words(pupil.name) or " ".join(typed_words) == pupil.upn.casefold()
 
 
 def erased_notice(erased: ErasedPupil) -> str:
