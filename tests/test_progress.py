@@ -226,6 +226,48 @@ def test_the_demo_build_draws_its_bar(terminal: FakeTerminal, tmp_path: Path) ->
     assert re.search(r"✓ Building the demo school .* (\d+) of \1 ", drawn(terminal))
 
 
+@pytest.fixture
+def default_signals():
+    """SIGHUP and SIGTERM as a new process has them; as they were, after the test."""
+    import signal
+
+    saved = {s: signal.getsignal(s) for s in (signal.SIGHUP, signal.SIGTERM)}
+    for s in saved:
+        signal.signal(s, signal.SIG_DFL)
+    yield
+    for s, handler in saved.items():
+        signal.signal(s, handler)
+
+
+@pytest.mark.parametrize("name", ["SIGHUP", "SIGTERM"])
+def test_a_lost_connection_during_a_backup_leaves_no_half_written_copy(
+    terminal: FakeTerminal, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, default_signals, name
+) -> None:
+    """The SSH session drops (SIGHUP) or the command is killed (SIGTERM) while the database is
+    copied: the command unwinds as after Ctrl-C, and the hidden copy it was writing (the whole
+    database, pupils erased since among it) is removed; the exit status is the signal's."""
+    import os
+    import signal
+
+    from passport_tui.cli import progress as drawing
+
+    number = getattr(signal, name)
+    push = drawing._Stages.push
+
+    def push_then_hang_up(self, done: int, total: int | None) -> None:
+        push(self, done, total)
+        if self.current == "Copying the database":
+            os.kill(os.getpid(), number)
+
+    monkeypatch.setattr(drawing._Stages, "push", push_then_hang_up)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    result = CliRunner().invoke(cli, ["--db", str(db), "backup", str(folder / "copy.db")])
+    assert result.exit_code == 128 + number
+    assert list(folder.iterdir()) == []
+    assert drawn(terminal).startswith("✗ Copying the database")
+
+
 # --- the commands, off a terminal ----------------------------------------------------------
 
 
