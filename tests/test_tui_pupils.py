@@ -413,3 +413,23 @@ def test_the_name_typed_to_confirm_is_the_name_however_its_accents_are_encoded()
     assert confirms("p0001", stored)
     assert not confirms("Zoe Bronte", stored)
     assert not confirms("", stored)
+
+
+async def test_a_mark_on_a_pupil_erased_elsewhere_says_who_and_marks_the_others(school: Service):
+    """Another session erases a pupil the grid still shows: a mark on them says so by name
+    (not "No pupil with UPN or id '1'"), and a bulk mark still marks the others."""
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        school.erase_pupil("A1", "request")  # the grid has not read it yet
+        await press(pilot, "a")  # Ann, 1N-1
+        assert notices(app)[-1] == (
+            "Ann Adams: no longer on the roll you see (erased, or moved to another class); nothing marked."
+        )
+        assert not any(n.startswith("No pupil") for n in notices(app))
+        await settle(pilot)
+        assert "A1" not in [line.pupil.upn for line in app.screen.shown]
+        school.erase_pupil("A2", "request")
+        await press(pilot, "space", "space", "a")  # Ben (gone) and Cara
+        assert [j.verdict.value for j in school.history("A3")] == ["achieved"]
+        assert any(n.startswith("Ben Brown: no longer on the roll") for n in notices(app))

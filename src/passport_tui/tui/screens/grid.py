@@ -557,7 +557,19 @@ class GridScreen(ServiceScreen):
     def mark(
         self, ids: list[int], curriculum_id: str, col: GridColumn, verdict: str, reason: str | None
     ) -> None:
-        outcomes = self.service.judge_many(ids, curriculum_id, col.id, verdict, reason=reason)
+        try:
+            outcomes = self.service.judge_many(ids, curriculum_id, col.id, verdict, reason=reason)
+        except NotFound:
+            # a pupil erased (or moved away) since the grid read them, in another session or
+            # while this change waited for a busy database: the others are marked
+            there = [pid for pid in ids if self.reachable(pid)]
+            if len(there) == len(ids):
+                raise
+            self.pupils_gone([pid for pid in ids if pid not in there])
+            if not there:
+                return
+            ids = there
+            outcomes = self.service.judge_many(ids, curriculum_id, col.id, verdict, reason=reason)
         refused = [o for o in outcomes if o.refusal is not None]
         already = sum(1 for o in outcomes if o.already)
         self.refresh_pupils(ids)
@@ -701,6 +713,20 @@ class GridScreen(ServiceScreen):
         self.notify(text + ".", markup=False, timeout=6)
         for o in refused[:3]:
             self.notify(f"{o.pupil.name}: {o.refusal}", severity="warning", markup=False, timeout=8)
+
+    def pupils_gone(self, ids: list[int]) -> None:
+        """Say that these pupils are gone, nothing marked for them, and read the grid again."""
+        names = [line.pupil.name for line in self.lines if line.pupil.id in ids] or ["A pupil"]
+        who = names[0] if len(names) == 1 else f"{plural(len(names), 'pupil')} ({', '.join(names[:3])})"
+        self.notify(
+            plain(
+                f"{who}: no longer on the roll you see (erased, or moved to another class); nothing marked."
+            ),
+            severity="warning",
+            markup=False,
+            timeout=8,
+        )
+        self.reload()
 
     def reachable(self, pupil_id: int) -> bool:
         """Whether the pupil is still there for this user (not erased, not moved away)."""
