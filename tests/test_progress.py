@@ -117,6 +117,33 @@ def test_an_error_leaves_the_stage_crossed_where_it_got_to_and_the_terminal_tidy
     assert terminal.getvalue().endswith("\n\x1b[?25h")  # a new line and the cursor back
 
 
+@pytest.mark.parametrize("columns", [60, 52, 40])
+def test_on_a_narrow_terminal_a_stage_keeps_to_one_line_and_no_figure_is_cut(
+    monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """A split pane or a phone: the time taken, then the time left, then the bar are left out,
+    then the stage's name is cut with "…"; a line never wraps (Rich's table wrapped "18,807 of
+    18,807" over three lines, or cut it to "18,8…")."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.setattr("passport_tui.cli.progress.PUSH_S", 0)
+    terminal = FakeTerminal()
+    with progress_bar(terminal) as progress:
+        assert progress is not None
+        progress("Copying the database", 18_807, 18_807)
+        progress("Checking the copy", 0, None)
+        progress("Exporting passports", 46, 142)
+        progress("Exporting passports", 142, 142)
+    for frame in frames(terminal):
+        lines = [line for line in frame.splitlines() if line.strip()]
+        assert all(len(line) <= columns - 2 for line in lines), lines
+        assert all(line[0] in "✓⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏" for line in lines), lines  # no continuation lines
+    copying, checking, exporting = screen(terminal)
+    assert copying.endswith("18,807 of 18,807") or copying.endswith("0:00:00")
+    assert "18,807 of 18,807" in copying and "142 of 142" in exporting
+    assert copying.startswith("✓ Copying the databa")
+    assert checking.startswith("✓ Checking the copy")
+
+
 def test_nothing_is_drawn_off_a_terminal() -> None:
     stream = io.StringIO()
     with progress_bar(stream) as progress:
@@ -197,6 +224,48 @@ def test_every_long_command_draws_its_stages_on_a_terminal(
 def test_the_demo_build_draws_its_bar(terminal: FakeTerminal, tmp_path: Path) -> None:
     passport(tmp_path / "demo.db", "demo", "--no-tui")
     assert re.search(r"✓ Building the demo school .* (\d+) of \1 ", drawn(terminal))
+
+
+@pytest.fixture
+def default_signals():
+    """SIGHUP and SIGTERM as a new process has them; as they were, after the test."""
+    import signal
+
+    saved = {s: signal.getsignal(s) for s in (signal.SIGHUP, signal.SIGTERM)}
+    for s in saved:
+        signal.signal(s, signal.SIG_DFL)
+    yield
+    for s, handler in saved.items():
+        signal.signal(s, handler)
+
+
+@pytest.mark.parametrize("name", ["SIGHUP", "SIGTERM"])
+def test_a_lost_connection_during_a_backup_leaves_no_half_written_copy(
+    terminal: FakeTerminal, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, default_signals, name
+) -> None:
+    """The SSH session drops (SIGHUP) or the command is killed (SIGTERM) while the database is
+    copied: the command unwinds as after Ctrl-C, and the hidden copy it was writing (the whole
+    database, pupils erased since among it) is removed; the exit status is the signal's."""
+    import os
+    import signal
+
+    from passport_tui.cli import progress as drawing
+
+    number = getattr(signal, name)
+    push = drawing._Stages.push
+
+    def push_then_hang_up(self, done: int, total: int | None) -> None:
+        push(self, done, total)
+        if self.current == "Copying the database":
+            os.kill(os.getpid(), number)
+
+    monkeypatch.setattr(drawing._Stages, "push", push_then_hang_up)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    result = CliRunner().invoke(cli, ["--db", str(db), "backup", str(folder / "copy.db")])
+    assert result.exit_code == 128 + number
+    assert list(folder.iterdir()) == []
+    assert drawn(terminal).startswith("✗ Copying the database")
 
 
 # --- the commands, off a terminal ----------------------------------------------------------

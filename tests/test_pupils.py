@@ -246,6 +246,14 @@ def test_who_may_add_and_edit(tmp_path: Path):
         with pytest.raises(NotAllowed, match="Only an admin can change a pupil's UPN"):
             teacher.edit_pupil(ava.upn, upn="K801200000001")
         assert dump(path) == before
+        # a UPN taken by a pupil she does not teach: refused, saying no more than that it is taken
+        with pytest.raises(PassportError) as taken:
+            teacher.add_pupil("Noor Hassan", 4, class_name="4O", upn="p0001")
+        assert str(taken.value) == (
+            "UPN P0001 is already on the school's roll, for a pupil not in your classes; each pupil "
+            "has their own (an admin can move a pupil into your class)."
+        )
+        assert dump(path) == before
         assert teacher.add_pupil("Noor Hassan", 4, class_name="4O").pupil.upn == "P0003"
         assert teacher.edit_pupil(ava.upn, class_name="4X").changed == ["class"]
     with Service(Store.open(path), user="view", clock=fixed_clock) as viewer:
@@ -271,6 +279,8 @@ def test_the_same_name_again_is_said_never_refused_and_only_among_ones_own_pupil
             "Ann Adams (P0002, Year 4, class 4O) has the same name; if this is the same child, "
             "erase one ('passport pupils erase')"
         ]
+        # the same name with its accents encoded otherwise (a roster written on a Mac)
+        assert len(head.add_pupil("Zoe\u0308 Bronte\u0308", 6, class_name="6P").warnings) == 1
     with Service(Store.open(path), user="ms.o", clock=fixed_clock) as teacher:
         # Zoë in 6P is not hers to see: nothing said of her
         assert teacher.add_pupil("Zoë Brontë", 4, class_name="4O").warnings == []
@@ -376,3 +386,38 @@ def test_test_scores_and_passport_files_find_a_pupil_whatever_the_case(tmp_path:
         summary = other.import_passports(exported)
         assert summary.pupils_matched == ["d260002"] and summary.pupils_added == []
         assert [p.upn for p in other.pupils()] == ["D260002"]
+
+
+@pytest.mark.parametrize("year", ["R", "3"])
+def test_a_date_of_birth_in_the_future_is_called_that(school, year):
+    """A date not yet come is a typo said as such (not "a child of Nursery by age"), when
+    adding and when editing; nothing is written."""
+    today = NOW.date()
+    for born in (date.fromordinal(today.toordinal() + 1), today.replace(year=today.year + 3)):
+        with pytest.raises(PassportError) as refused:
+            school.add_pupil("Ann Later", year, dob=born.isoformat())
+        assert str(refused.value) == f"Date of birth: {born.isoformat()} is in the future; check the date."
+        with pytest.raises(PassportError) as refused:
+            school.edit_pupil("A1", dob=born)
+        assert "is in the future" in str(refused.value)
+    assert not any(p.last_name == "Later" for p in school.pupils())
+    assert school.pupil("A1").dob is None
+
+
+def test_a_class_typed_in_another_case_is_the_class(tmp_path: Path):
+    """ "4o" is class 4O: an admin's slip of the shift key made a class of one, a teacher's was
+    refused as a class not hers; a class spelled as no other is still a class of its own."""
+    path = tmp_path / "s.db"
+    with Service(Store.open(path), user="head", clock=fixed_clock) as head:
+        head.add_staff("head", "Head", "admin")
+        head.add_staff("ms.o", "Ms O", "teacher", ["4O"])
+        head.add_pupil("Ava Ashby", 4, class_name="4O")
+        assert head.add_pupil("Ben Bell", 4, class_name="4o").pupil.class_name == "4O"
+        other = head.add_pupil("Cy Cole", 2, class_name="2h")
+        assert other.pupil.class_name == "2h"
+        assert head.edit_pupil(other.pupil.upn, class_name="4o").pupil.class_name == "4O"
+        assert sorted(name for name, _ in head.classes()) == ["4O"]
+    with Service(Store.open(path), user="ms.o", clock=fixed_clock) as teacher:
+        assert teacher.add_pupil("Dee Dale", 4, class_name=" 4o ").pupil.class_name == "4O"
+        with pytest.raises(NotFound, match="No class '2H' among ms.o's classes"):
+            teacher.add_pupil("Eve Eld", 2, class_name="2H")  # not hers, however spelled

@@ -130,10 +130,32 @@ async def test_a_bad_year_is_refused_in_the_dialog_and_nothing_is_written(school
     assert upns(school) == SCHOOL_UPNS
 
 
+async def test_a_upn_taken_in_a_class_the_teacher_cannot_see_is_refused_at_the_upn(school: Service):
+    """The UPN is another class's pupil's: the dialog says it is taken (and nothing of whose),
+    and the cursor goes to the UPN, the field to put right."""
+    teacher = staffed(school, "ms.hughes")
+    app = make_app(teacher, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await written(pilot)
+        await press(pilot, "N")
+        await type_text(pilot, "Zed Zane")
+        await pilot.press("enter", "1", "enter", "enter", "b", "1", "enter", "enter")
+        await written(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AddPupilScreen)
+        assert problem(app).startswith(
+            "UPN B1 is already on the school's roll, for a pupil not in your classes"
+        )
+        assert "Evans" not in problem(app) and "3K" not in problem(app)
+        assert dialog.focused is dialog.query_one("#pupil-upn")
+    teacher.close()
+    assert upns(school) == SCHOOL_UPNS
+
+
 async def test_a_busy_database_keeps_the_dialog_open_and_enter_tries_again(school: Service, monkeypatch):
     from tests.test_tui_faults import write_lock
 
-    monkeypatch.setenv("PASSPORT_BUSY_TIMEOUT", "0.2")  # the dialog's own connection waits 0.2 s
+    monkeypatch.setattr("passport_tui.tui.screens.pupil_dialogs.WRITE_WAIT_S", 0.2)
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -149,6 +171,32 @@ async def test_a_busy_database_keeps_the_dialog_open_and_enter_tries_again(schoo
         await written(pilot)
         assert isinstance(app.screen, GridScreen)
     assert upns(school) == ["A1", "A2", "A3", "A4", "B1", "B2", "P0001"]
+
+
+async def test_on_a_busy_database_the_dialog_says_so_as_soon_as_the_grid_would(school: Service):
+    """The dialog's write waits for another program's lock about a second, as a mark on the grid
+    does, then says so; it did not wait the command line's ten seconds, in which Esc did
+    nothing."""
+    import time
+
+    from tests.test_tui_faults import write_lock
+
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "N")
+        await type_text(pilot, "Al Ash")
+        with write_lock(school.store.path):
+            await pilot.press("enter", "1", "enter", "enter", "enter")
+            started = time.monotonic()
+            await pilot.press("enter")
+            while app.screen.busy and time.monotonic() - started < 8:
+                await pilot.pause(0.05)
+            assert time.monotonic() - started < 3
+            assert problem(app).endswith("the database is busy (another program is writing to it); try again")
+            await press(pilot, "escape")
+            assert isinstance(app.screen, GridScreen)
+    assert upns(school) == SCHOOL_UPNS
 
 
 async def test_a_teacher_adding_into_another_class_is_refused(school: Service):
@@ -279,3 +327,109 @@ async def test_a_hostile_name_is_shown_literally_and_erased_by_its_upn(hostile_s
         assert isinstance(app.screen, GridScreen)
         assert notices(app)[-1].startswith("Erased [bold]Ann Hostile (H0): ")
     assert all(p.id != hostile.id for p in hostile_school.pupils())
+
+
+# --- a pupil erased while the app shows them -------------------------------------------------------
+
+
+async def test_u_after_a_bulk_mark_undoes_it_for_the_pupils_not_erased_since(school: Service):
+    """A bulk mark, then one of its pupils erased (from their passport, here): u takes the mark
+    back for the others, instead of refusing the whole batch over a pupil who is gone."""
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "space", "space", "a")  # Ann and Ben, 1N-1
+        assert [j.verdict.value for j in school.history("A2")] == ["achieved"]
+        ann = school.pupil("A1")
+        school.erase_pupil("A1", "request")  # another session, or E on the passport
+        await press(pilot, "u")
+        assert notices(app)[-1] == "Undone: 1 retracted (1N-1); 1 pupil erased or moved since."
+        assert [(j.verdict.value, j.reason) for j in school.history("A2")] == [
+            ("achieved", None),
+            ("retracted", "undone"),
+        ]
+        assert not any(f"'{ann.id}'" in n for n in notices(app))
+
+
+async def test_a_passport_whose_pupil_is_erased_elsewhere_goes_back_to_the_grid(school: Service):
+    """Another session erases the pupil whose passport is open: the passport says so once and
+    goes back to the grid, rather than showing the pupil still and refusing every key."""
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_passport(pilot, "A1")
+        with Service(Store.open(school.store.path), user="head", clock=fixed_clock) as other:
+            other.erase_pupil("A1", "request")
+        app.poll_changes()
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, GridScreen)
+        assert "A1" not in [line.pupil.upn for line in app.screen.shown]
+        assert notices(app)[-1] == (
+            "Ann Adams is no longer on the roll you see (erased, or moved to another class)."
+        )
+        assert not any(n.startswith("No pupil") for n in notices(app))
+
+
+# --- a small terminal -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(60, 20), (50, 16)])
+async def test_at_a_small_size_the_add_dialog_scrolls_to_the_field_being_typed_in(school: Service, size):
+    """A terminal made smaller with the dialog open (or opened small): the dialog scrolls, so
+    the field the cursor is in, and the problem line after a refusal, can be seen."""
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await written(pilot)
+        await press(pilot, "N")
+        dialog = app.screen
+        assert isinstance(dialog, AddPupilScreen)
+        await pilot.resize_terminal(*size)
+        await settle(pilot)
+        box = dialog.query_one("#dialog").content_region
+        for field_id in ("pupil-year", "pupil-class", "pupil-upn", "pupil-dob"):
+            await pilot.press("tab")
+            await settle(pilot)
+            field = dialog.query_one(f"#{field_id}")
+            assert dialog.focused is field
+            assert box.contains_region(field.region), (field_id, box, field.region)
+        await pilot.press("enter")  # on the last field: adds, and the name is missing
+        await written(pilot)
+        line = dialog.query_one("#dialog-problem")
+        assert str(line.render()).startswith("Name: the name is missing")
+        assert dialog.focused is dialog.query_one("#pupil-name")
+        assert box.contains_region(dialog.query_one("#pupil-name").region)
+
+
+def test_the_name_typed_to_confirm_is_the_name_however_its_accents_are_encoded():
+    """A name read from a roster written on a Mac holds "e" and a combining diaeresis; what a
+    keyboard types is "ë": the same name, so the erasure is confirmed."""
+    from passport_tui.models import Pupil
+    from passport_tui.tui.screens.pupil_dialogs import confirms
+
+    stored = Pupil(
+        upn="P0001", first_name="Zoe\u0308", last_name="Bronte\u0308", year_group=3, academic_year=2026
+    )
+    assert confirms("Zo\u00eb  BRONT\u00cb", stored)
+    assert confirms("p0001", stored)
+    assert not confirms("Zoe Bronte", stored)
+    assert not confirms("", stored)
+
+
+async def test_a_mark_on_a_pupil_erased_elsewhere_says_who_and_marks_the_others(school: Service):
+    """Another session erases a pupil the grid still shows: a mark on them says so by name
+    (not "No pupil with UPN or id '1'"), and a bulk mark still marks the others."""
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        school.erase_pupil("A1", "request")  # the grid has not read it yet
+        await press(pilot, "a")  # Ann, 1N-1
+        assert notices(app)[-1] == (
+            "Ann Adams: no longer on the roll you see (erased, or moved to another class); nothing marked."
+        )
+        assert not any(n.startswith("No pupil") for n in notices(app))
+        await settle(pilot)
+        assert "A1" not in [line.pupil.upn for line in app.screen.shown]
+        school.erase_pupil("A2", "request")
+        await press(pilot, "space", "space", "a")  # Ben (gone) and Cara
+        assert [j.verdict.value for j in school.history("A3")] == ["achieved"]
+        assert any(n.startswith("Ben Brown: no longer on the roll") for n in notices(app))

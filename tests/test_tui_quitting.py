@@ -9,6 +9,7 @@ import sqlite3
 
 from passport_tui.tui.app import make_app
 from passport_tui.tui.screens.grid import GridScreen
+from passport_tui.tui.screens.modals import AskScreen
 from passport_tui.tui.screens.quitting import QuitWhileWaitingScreen
 from tests.test_tui import SIZE, settle, verdicts
 from tests.test_tui_faults import BUSY, notices, until, write_lock
@@ -155,3 +156,70 @@ async def test_the_dialog_counts_down_as_changes_are_saved(school):
         dialog.waiting(0)
         await pilot.pause()
         assert isinstance(app.screen, GridScreen) and app.is_running
+
+
+async def test_a_saved_change_that_asks_a_question_closes_the_quit_dialog_not_the_question(school):
+    """The changes waiting are saved while the teacher is asked about quitting, and one of them
+    is refused with a question (1N-3 needs 1N-2: a reason to override?): the quit dialog closes
+    (nothing waits), the question stays to be answered, and the app carries on."""
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with write_lock(school.store.path) as other:
+            await pilot.press("right", "right", "a")  # Ann, 1N-3: kept
+            await until(pilot, lambda: bool(app.kept))
+            await pilot.press("q")
+            await pilot.pause()
+            assert isinstance(app.screen, QuitWhileWaitingScreen)
+            other.execute("ROLLBACK")
+            await until(pilot, lambda: not app.kept)
+            await settle(pilot)
+        assert isinstance(app.screen, AskScreen)
+        assert "1N-3 needs 1N-2 first" in app.screen.explanation
+        assert not any(isinstance(s, QuitWhileWaitingScreen) for s in app.screen_stack)
+        await pilot.press("escape")  # leave the question
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, GridScreen)
+        await pilot.press("q")  # nothing waits: quits
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_the_dialog_under_another_closes_when_it_is_shown_again(school):
+    """Nothing waits any more while another dialog is above the quit dialog: the other dialog
+    stays up; the quit dialog closes once it would be shown again."""
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = QuitWhileWaitingScreen(1)
+        app.push_screen(dialog)
+        await pilot.pause()
+        app.push_screen(AskScreen("A question", "Why?"))
+        await pilot.pause()
+        dialog.waiting(0)
+        await pilot.pause()
+        assert isinstance(app.screen, AskScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, GridScreen) and app.is_running
+        assert not any(isinstance(s, QuitWhileWaitingScreen) for s in app.screen_stack)
+
+
+async def test_the_notices_of_kept_changes_do_not_cover_the_question(school):
+    """Each change made while the database is busy says it is kept; at 80×24 those notices
+    would sit over the quit dialog's count and choices, so asking clears them."""
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with write_lock(school.store.path) as other:
+            await pilot.press("a", "down", "n", "down", "a", "down", "n")
+            await until(pilot, lambda: len(app.kept) == 4)
+            assert notices(app)
+            await pilot.press("q")
+            await pilot.pause()
+            assert isinstance(app.screen, QuitWhileWaitingScreen)
+            assert notices(app) == []
+            assert dialog_text(app).startswith("4 changes are waiting")
+            await pilot.press("escape")
+            other.execute("ROLLBACK")
+            await until(pilot, lambda: not app.kept)

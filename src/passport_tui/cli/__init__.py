@@ -104,6 +104,27 @@ def cli(ctx: click.Context, db, as_, class_name, ascii_only, no_mouse) -> None:
     }
     if ctx.invoked_subcommand is None:
         open_app(ctx)
+    else:
+        end_on_hangup()
+
+
+def end_on_hangup() -> None:
+    """A command ended by a lost connection (SIGHUP: an SSH session dropped) or by SIGTERM
+    unwinds as Ctrl-C does: the file it was writing is removed (a backup left a hidden copy of
+    the whole database), its transaction rolled back, the terminal tidied; the exit status is
+    still the signal's, 128 + its number. (Not in the app, whose terminal Textual looks after.)"""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def end(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGHUP", "SIGTERM"):  # no SIGHUP on Windows
+        if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) == signal.SIG_DFL:
+            signal.signal(getattr(signal, name), end)
 
 
 def main() -> None:

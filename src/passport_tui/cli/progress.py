@@ -3,10 +3,11 @@
 A command wraps its long call in ``with progress_bar() as progress:`` and passes ``progress`` to
 the service (see ``passport_tui.progress``). On a terminal it draws Rich's progress display on
 stderr: one line for each stage (each new ``what``), with a bar, "n of N", the time taken and
-the time left, or a spinner and the count so far when the stage's size is not known. A finished
-stage stays on the screen, ticked; the stage a command stopped in (an error, Ctrl-C) is crossed.
-Otherwise (a pipe, a file, cron) it is None, nothing is drawn and Rich is never imported.
-Standard output is never touched: it may be the file being written
+the time left, or a spinner and the count so far when the stage's size is not known; a line never
+wraps (on a narrow terminal the times, then the bar, are left out, and the name is cut, never a
+figure). A finished stage stays on the screen, ticked; the stage a command stopped in (an error,
+Ctrl-C) is crossed. Otherwise (a pipe, a file, cron) it is None, nothing is drawn and Rich is
+never imported. Standard output is never touched: it may be the file being written
 (``passport report --school > school.html``). The command prints its own one-line summary either way.
 
 The stage's name is shown as it is (:func:`passport_tui.shown.plain`, never as Rich markup).
@@ -55,6 +56,10 @@ class _Stages:
         class Display(Progress):
             def get_renderable(self) -> Any:
                 return _Inset(super().get_renderable())
+
+            def make_tasks_table(self, tasks: Any) -> Any:
+                # one line a stage however narrow the terminal (``console``: Rich's, below)
+                return _fitted_table(self.columns, [t for t in tasks if t.visible], console.width - MARGIN)
 
         console = Console(file=stream, markup=False, emoji=False, highlight=False)
         self.display = Display(
@@ -131,6 +136,55 @@ class _Inset:
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         yield from console.render(self.inner, options.update_width(max(1, options.max_width - MARGIN)))
+
+
+# the columns _columns() gives, in order
+MARK, NAME, BAR, COUNT, TAKEN, LEFT = range(6)
+BAR_MIN = 6
+# on a narrow terminal, what goes first: the time taken, the time left, then the bar
+DROPPED_FIRST = (TAKEN, LEFT, BAR)
+
+
+def _fitted_table(columns: list[Any], tasks: list[Any], room: int) -> Any:
+    """Rich's table of the stages, one line each in ``room`` cells: a line never wraps and a
+    figure is never cut (a cut ``18,807`` reads ``18,8…``). When the line does not fit, the time
+    taken, the time left and the bar are left out in that order, then the stage's name is cut
+    with "…"."""
+    from rich.cells import cell_len
+    from rich.table import Column, Table
+    from rich.text import Text
+
+    rows = [[column(task) for column in columns] for task in tasks]
+
+    def widest(i: int) -> int:
+        return max((cell_len(row[i].plain) for row in rows if isinstance(row[i], Text)), default=0)
+
+    widths = {i: widest(i) for i in range(len(columns)) if i != BAR}
+    keep = list(range(len(columns)))
+
+    def others(keep: list[int]) -> int:  # the cells of every column but the name and the bar
+        return sum(widths[i] for i in keep if i not in (NAME, BAR)) + len(keep) - 1
+
+    def fits(keep: list[int], name: int) -> bool:
+        return others(keep) + name + (BAR_MIN if BAR in keep else 0) <= room
+
+    for drop in DROPPED_FIRST:  # the whole name first; then, all left out, a name cut short
+        if fits(keep, widths[NAME]):
+            break
+        keep.remove(drop)
+    name = max(1, min(widths[NAME], room - others(keep) - (BAR_MIN if BAR in keep else 0)))
+    table_columns = []
+    for i in keep:
+        if i == BAR:
+            table_columns.append(Column(no_wrap=True, ratio=1, min_width=BAR_MIN))
+        elif i == NAME:
+            table_columns.append(Column(no_wrap=True, overflow="ellipsis", width=name))
+        else:
+            table_columns.append(Column(no_wrap=True, width=widths[i]))
+    table = Table.grid(*table_columns, padding=(0, 1), expand=BAR in keep)
+    for row in rows:
+        table.add_row(*(row[i] for i in keep))
+    return table
 
 
 def _columns(utf8: bool) -> list[Any]:

@@ -76,6 +76,16 @@ def check_name(name: str) -> tuple[str, str]:
     return first, last
 
 
+def _same_name(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Whether two (first name, surname) are the same name: case aside, and however an accent is
+    encoded ("ë", or "e" and a combining diaeresis, as a roster written on a Mac has it)."""
+
+    def key(name: tuple[str, str]) -> tuple[str, ...]:
+        return tuple(unicodedata.normalize("NFC", part).casefold() for part in name)
+
+    return key(a) == key(b)
+
+
 def _value(label: str, column: str, value: Any) -> Any:
     """A detail read and checked as the roster's column ``column`` is; a problem is one line
     starting with ``label``."""
@@ -98,6 +108,7 @@ class Pupils(Access):
         dob: date | str | None = None,
     ) -> PupilSaved:
         """Add one pupil. Without a UPN the pupil gets the passport's own id (``P0001``…)."""
+        class_name = self._class_spelled(class_name)
         self.check_adding(class_name)
         if not class_name and self.my_classes() is not None:
             raise NotAllowed("A teacher adds pupils to one of their own classes: give the class.")
@@ -106,11 +117,7 @@ class Pupils(Access):
         given_upn = canonical_upn(_value("UPN", "upn", upn)) if upn else None
         # the same name again is most often the same child added twice: said, never refused (two
         # children may share a name); only among the pupils this user may see
-        same = [
-            p
-            for p in self.pupils()
-            if (p.first_name.casefold(), p.last_name.casefold()) == (first.casefold(), last.casefold())
-        ]
+        same = [p for p in self.pupils() if _same_name((p.first_name, p.last_name), (first, last))]
         warnings += [
             f"{p.name} ({p.upn}, {engine.year_label(p.year_group)}{f', class {p.class_name}' if p.class_name else ''}) "
             "has the same name; if this is the same child, erase one ('passport pupils erase')"
@@ -185,6 +192,7 @@ class Pupils(Access):
             changes["year_group"] = _value("Year", "year_group", year)
             changes["academic_year"] = self.academic_year()
         if class_name is not _KEEP:
+            class_name = self._class_spelled(class_name)
             klass = _value("Class", "class_name", class_name) if class_name else None
             if self.my_classes() is not None:
                 if klass is None:
@@ -215,19 +223,43 @@ class Pupils(Access):
 
     # --- checks ----------------------------------------------------------------------------
 
+    def _class_spelled(self, class_name: Any) -> Any:
+        """A class as the school spells it: "2h" is class 2H when there is no class "2h" (among
+        the classes the user sees, and a teacher's own), so a slip of the shift key neither makes
+        a new class nor is refused as a class that is not hers."""
+        if not isinstance(class_name, str) or not class_name.strip():
+            return class_name
+        text = class_name.strip()
+        known = {name for name, _ in self.classes()} | (self.my_classes() or set())
+        if text in known:
+            return text
+        same = [name for name in known if name.casefold() == text.casefold()]
+        return same[0] if len(same) == 1 else class_name
+
     def _require_free_upn(self, upn: str, pupil_id: int | None = None) -> None:
         other = self.store.pupil(upn)
         if other is not None and other.id != pupil_id and canonical_upn(other.upn) == upn:
+            mine = self.my_classes()
+            if mine is not None and other.class_name not in mine:
+                # a UPN is the school's: that it is taken is said (it must be refused), and
+                # nothing more of a pupil the teacher does not teach
+                raise PassportError(
+                    f"UPN {upn} is already on the school's roll, for a pupil not in your classes; "
+                    "each pupil has their own (an admin can move a pupil into your class)."
+                )
             raise PassportError(
                 f"UPN {upn} is already another pupil's; each pupil has their own "
                 "(see 'passport pupils list')."
             )
 
     def _check_birth(self, birth: date | None, year_group: int) -> list[str]:
-        """A date of birth two or more years off the year group is refused (a typo in one or the
-        other); one year off is a warning (a child taught out of year group)."""
+        """A date of birth in the future, or two or more years off the year group, is refused (a
+        typo in one or the other); one year off is a warning (a child taught out of year group)."""
         from ..interop.roster import MAX_YEARS_OUT_OF_COHORT
 
+        if birth is not None and birth > self.today():
+            # said as it is, not as a child of "Nursery" (how far off the year group it is)
+            raise PassportError(f"Date of birth: {birth.isoformat()} is in the future; check the date.")
         year = self.academic_year()
         mismatch = engine.birth_mismatch(birth, year_group, year)
         if birth is None or mismatch is None:

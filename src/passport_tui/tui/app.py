@@ -275,17 +275,29 @@ class PassportApp(App):
     def save_kept(self) -> None:
         """Save the kept changes in the order they were made; if the database is busy again, the
         rest wait behind the first that could not be saved."""
+        asked = self.quit_dialog()
+        up = asked is not None and asked is not self.screen  # under another dialog: left up
+        if asked is not None and not up:
+            # the teacher asked to quit: the question is put again after the saving if changes
+            # still wait; taken down first, so that a question a saved change asks (a reason to
+            # override) comes above the grid and is not taken down with it
+            asked.dismiss(False)
         changes, self.kept = self.kept, []
         for n, change in enumerate(changes):
             self.save(change)
             if self.kept:
                 self.kept.extend(changes[n + 1 :])
                 break
-        asked = self.quit_dialog()
-        if asked is not None:  # the teacher asked to quit: say what is left
+        if asked is None:
+            return
+        if not self.kept:
+            if up:
+                asked.waiting(0)
+            self.notify("The changes that were waiting are saved.", markup=False, timeout=5)
+        elif up:
             asked.waiting(len(self.kept))
-            if not self.kept:
-                self.notify("The changes that were waiting are saved.", markup=False, timeout=5)
+        else:  # say what is left
+            self.push_screen(QuitWhileWaitingScreen(len(self.kept)), self.quit_answered)
 
     def on_still_busy(self, _: StillBusy) -> None:
         self._waiting = False
@@ -306,6 +318,9 @@ class PassportApp(App):
             return
         if not self._waiting:
             self.wait_for_database()
+        # the notices of the changes kept ("Kept: saved after …") would cover the question at
+        # 80×24; it says how many wait
+        self.clear_notifications()
         self.push_screen(QuitWhileWaitingScreen(len(self.kept)), self.quit_answered)
 
     def quit_dialog(self) -> QuitWhileWaitingScreen | None:

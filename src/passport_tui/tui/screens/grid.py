@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...engine import Flag, year_label
-from ...errors import PrerequisitesUnmet
+from ...errors import NotFound, PrerequisitesUnmet
 from ...models import Curriculum, Pupil, Sen
 from ...service import GridLine, PupilSaved, Service
 from ...shown import plural
@@ -557,7 +557,19 @@ class GridScreen(ServiceScreen):
     def mark(
         self, ids: list[int], curriculum_id: str, col: GridColumn, verdict: str, reason: str | None
     ) -> None:
-        outcomes = self.service.judge_many(ids, curriculum_id, col.id, verdict, reason=reason)
+        try:
+            outcomes = self.service.judge_many(ids, curriculum_id, col.id, verdict, reason=reason)
+        except NotFound:
+            # a pupil erased (or moved away) since the grid read them, in another session or
+            # while this change waited for a busy database: the others are marked
+            there = [pid for pid in ids if self.reachable(pid)]
+            if len(there) == len(ids):
+                raise
+            self.pupils_gone([pid for pid in ids if pid not in there])
+            if not there:
+                return
+            ids = there
+            outcomes = self.service.judge_many(ids, curriculum_id, col.id, verdict, reason=reason)
         refused = [o for o in outcomes if o.refusal is not None]
         already = sum(1 for o in outcomes if o.already)
         self.refresh_pupils(ids)
@@ -681,18 +693,48 @@ class GridScreen(ServiceScreen):
         self.app.save(partial(self.undo, batch))
 
     def undo(self, batch: Batch) -> None:
-        outcomes = self.service.retract_many(
-            list(batch.pupil_ids), batch.curriculum_id, batch.milestone_id, reason="undone"
-        )
-        self.refresh_pupils(list(batch.pupil_ids))
+        # a pupil of the batch erased since (or moved out of the user's classes) has nothing to
+        # take back here: the others are undone, not refused with them
+        ids = [pid for pid in batch.pupil_ids if self.reachable(pid)]
+        gone = len(batch.pupil_ids) - len(ids)
+        gone_words = f"{plural(gone, 'pupil')} erased or moved since"
+        if not ids:
+            self.notify(f"Nothing to undo: {gone_words}.", markup=False, timeout=6)
+            return
+        outcomes = self.service.retract_many(ids, batch.curriculum_id, batch.milestone_id, reason="undone")
+        self.refresh_pupils(ids)
         done = sum(1 for o in outcomes if o.judgement is not None)
         refused = [o for o in outcomes if o.refusal is not None]
         text = f"Undone: {done} retracted ({batch.milestone_id})"
         if refused:
             text += f", {len(refused)} refused"
+        if gone:
+            text += f"; {gone_words}"
         self.notify(text + ".", markup=False, timeout=6)
         for o in refused[:3]:
             self.notify(f"{o.pupil.name}: {o.refusal}", severity="warning", markup=False, timeout=8)
+
+    def pupils_gone(self, ids: list[int]) -> None:
+        """Say that these pupils are gone, nothing marked for them, and read the grid again."""
+        names = [line.pupil.name for line in self.lines if line.pupil.id in ids] or ["A pupil"]
+        who = names[0] if len(names) == 1 else f"{plural(len(names), 'pupil')} ({', '.join(names[:3])})"
+        self.notify(
+            plain(
+                f"{who}: no longer on the roll you see (erased, or moved to another class); nothing marked."
+            ),
+            severity="warning",
+            markup=False,
+            timeout=8,
+        )
+        self.reload()
+
+    def reachable(self, pupil_id: int) -> bool:
+        """Whether the pupil is still there for this user (not erased, not moved away)."""
+        try:
+            self.service.pupil(pupil_id)
+        except NotFound:
+            return False
+        return True
 
     def action_revisit(self) -> None:
         grid = self.query_one(ClassGrid)

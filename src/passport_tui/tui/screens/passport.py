@@ -7,9 +7,10 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from ...engine import Cell, year_label
-from ...errors import PrerequisitesUnmet
+from ...errors import NotFound, PrerequisitesUnmet
 from ...models import Judgement, Sen, by_another_school, is_passport_id
 from ...service import CurriculumPassport, ErasedPupil, OutcomeView, PupilPassport, Service
 from ...shown import plural
@@ -686,12 +687,35 @@ class PassportScreen(ServiceScreen):
         """Back to the class grid (which reads its pupils again), and say what was done."""
         if erased is None:
             return
-        self.erased = True
         self.app.notify(erased_notice(erased), markup=False, timeout=10)
+        self.leave()
+
+    def leave(self) -> None:
+        """The pupil is gone: nothing to read again; back to the class grid."""
+        self.erased = True
         if self.app.grid_screen is not None:
             self.app.action_grid()
         else:
             self.app.pop_screen()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A read that finds the pupil gone (erased in another session, or moved out of the
+        teacher's classes) says so once and goes back to the grid; any other error goes on to
+        ``ServiceScreen``'s handler."""
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and isinstance(error, NotFound) and not self.erased:
+            try:
+                self.service.pupil(self.pupil_id)
+            except NotFound:
+                name = self.passport.pupil.name if self.passport else "The pupil"
+                self.app.notify(
+                    plain(f"{name} is no longer on the roll you see (erased, or moved to another class)."),
+                    severity="warning",
+                    markup=False,
+                    timeout=10,
+                )
+                event.prevent_default()  # said: not the screens' notice of the error as well
+                self.leave()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Pupil passport — keys", self.HELP))

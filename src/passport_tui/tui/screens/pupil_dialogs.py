@@ -9,6 +9,7 @@ the change."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -29,6 +30,10 @@ from ...shown import plural
 from ..text import content, plain
 
 T = TypeVar("T")
+# how long a dialog's write waits for another program's write lock before it says the database is
+# busy (Enter tries again): as long as a mark on the grid waits (``app.BUSY_WAIT_S``), not the
+# command line's ten seconds, in which Esc could not close the dialog
+WRITE_WAIT_S = 1.0
 
 
 class Written(Message):
@@ -72,6 +77,7 @@ class WritingDialog(ModalScreen[T], Generic[T]):
 
         def run() -> None:
             with service.reopen() as own:
+                own.set_busy_timeout(WRITE_WAIT_S)
                 try:
                     result = job(own)
                 except Exception as error:
@@ -203,8 +209,9 @@ class AddPupilScreen(WritingDialog[PupilSaved]):
         self.write("Adding the pupil…", job)
 
     def refused(self, text: str) -> None:
-        label = text.split(":")[0]
-        target = REFUSED_FIELD.get(label) or ("pupil-class" if "class" in text.lower() else None)
+        # "Year: …", or "UPN X is already …"
+        label = next((label for label in REFUSED_FIELD if text.startswith((f"{label}:", f"{label} "))), None)
+        target = REFUSED_FIELD[label] if label else ("pupil-class" if "class" in text.lower() else None)
         if target is not None:
             self.query_one(f"#{target}", Input).focus()
 
@@ -218,11 +225,16 @@ ERASED_KINDS = (
 
 
 def confirms(typed: str, pupil: Pupil) -> bool:
-    """Whether what was typed names the pupil: their name (case and spaces aside) or UPN."""
-    words = typed.casefold().split()
-    if not words:
+    """Whether what was typed names the pupil: their name (case, spaces and how an accent is
+    encoded aside: "ë" typed is "e" and a combining diaeresis stored) or UPN."""
+
+    def words(text: str) -> list[str]:
+        return unicodedata.normalize("NFC", text).casefold().split()
+
+    typed_words = words(typed)
+    if not typed_words:
         return False
-    return words == pupil.name.casefold().split() or " ".join(words) == pupil.upn.casefold()
+    return typed_words == words(pupil.name) or " ".join(typed_words) == pupil.upn.casefold()
 
 
 def erased_notice(erased: ErasedPupil) -> str:

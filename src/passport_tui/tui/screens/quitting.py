@@ -29,6 +29,7 @@ class QuitWhileWaitingScreen(ModalScreen[bool]):
     def __init__(self, waiting: int) -> None:
         super().__init__()
         self.count = waiting
+        self.saved = False  # nothing waits any more
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="quitting"):
@@ -56,12 +57,19 @@ class QuitWhileWaitingScreen(ModalScreen[bool]):
     def waiting(self, n: int) -> None:
         """``n`` changes still wait (some were saved, or none is left: then it closes)."""
         if n == 0:
-            self.dismiss(False)
+            if self.app.screen is self:
+                self.dismiss(False)
+            else:  # dismissing would take down the dialog above it: closes when it is shown
+                self.saved = True
             return
         self.count = n
         self.query_one("#dialog-body", Static).update(Content(self.words()))
         choices = self.query_one(OptionList)
         choices.replace_option_prompt("quit", Content(self.lose_words()))
+
+    def on_screen_resume(self) -> None:
+        if self.saved:
+            self.dismiss(False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
