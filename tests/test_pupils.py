@@ -277,7 +277,7 @@ def test_the_same_name_again_is_said_never_refused_and_only_among_ones_own_pupil
         assert again.pupil.upn == "P0003"  # added all the same: two children may share a name
         assert again.warnings == [
             "Ann Adams (P0002, Year 4, class 4O) has the same name; if this is the same child, "
-            "erase one ('passport pupils erase')"
+            "an admin can erase one (E on its passport in the app, or 'passport pupils erase')"
         ]
         # the same name with its accents encoded otherwise (a roster written on a Mac)
         assert len(head.add_pupil("Zoe\u0308 Bronte\u0308", 6, class_name="6P").warnings) == 1

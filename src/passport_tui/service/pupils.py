@@ -120,7 +120,8 @@ class Pupils(Access):
         same = [p for p in self.pupils() if _same_name((p.first_name, p.last_name), (first, last))]
         warnings += [
             f"{p.name} ({p.upn}, {engine.year_label(p.year_group)}{f', class {p.class_name}' if p.class_name else ''}) "
-            "has the same name; if this is the same child, erase one ('passport pupils erase')"
+            "has the same name; if this is the same child, an admin can erase one (E on its passport in the "
+            "app, or 'passport pupils erase')"
             for p in same
         ]
         with self.store.transaction():
