@@ -635,7 +635,8 @@ async def test_another_users_change_rereads_only_the_tab_on_screen(school):
         assert [type(m) for m in seen if isinstance(m, TrackingLoaded | GroupsLoaded | ChartLoaded)] == [
             TrackingLoaded
         ]
-        before = next(r for r in app.screen.rows if r.pupil.upn == "A2").standing.points
+        before = next(r for r in app.screen.rows if r.pupil.upn == "A2").standing
+        assert not before.assessed  # nobody has judged Ben yet
         with Service(Store.open(school.store.path), user="mr.okafor", clock=fixed_clock) as other:
             for m in ("1N-1", "1N-2", "1N-3"):
                 other.judge("A2", m, "achieved")
@@ -645,7 +646,7 @@ async def test_another_users_change_rereads_only_the_tab_on_screen(school):
         assert [type(m) for m in seen if isinstance(m, TrackingLoaded | GroupsLoaded | ChartLoaded)] == [
             TrackingLoaded
         ]
-        assert next(r for r in app.screen.rows if r.pupil.upn == "A2").standing.points > before
+        assert next(r for r in app.screen.rows if r.pupil.upn == "A2").standing.points == 12
 
 
 # --- the tracking table: every value under its own header -----------------------------------
@@ -667,6 +668,7 @@ def under_headers(table, name: str) -> dict[str, str]:
 async def test_each_tracking_value_sits_under_its_header(school):
     for m in ("1N-1", "1N-2", "1N-3"):
         school.judge("A1", m, "achieved")
+    school.judge("A2", "1N-1", "not-yet", at=fixed_clock().replace(month=9, day=2))  # Ben: judged once
     app = make_app(school, class_name="1H")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -695,6 +697,19 @@ async def test_each_tracking_value_sits_under_its_header(school):
             "+Win": "+0",
             "Target": "12 on",
         }
+        # nobody has judged Cara: no figure but the expectation, and the flags column says so
+        assert under_headers(table, "Cole, Cara") == {
+            **ann,
+            "Pupil": "Cole, Cara",
+            "Pts": "–",
+            "Flags": "not assessed yet",
+            "+Yr": "–",
+            "+Win": "–",
+            "Gaps": "–",
+            "Target": "–",
+        }
+        title = str(app.screen.query_one("#tracking-title").render())
+        assert "1 need support" in title and "2 not assessed yet" in title  # Cara and Dev
         await press(pilot, "c", "home", "enter")  # all subjects: the subject column too
         assert app.screen.curriculum_id is None
         assert under_headers(table, "Adams, Ann") == {**ann, "Subject": "Maths"}
