@@ -336,3 +336,15 @@ def _groups(f: PupilFigures) -> list[str]:
 def test_folding_any_event_marks_the_record_judged():
     for verdict in ("achieved", "not_yet", "revisit"):
         assert judged(fold([Event(1, "R-1", verdict, at(2026, 10, 1))]))
+
+
+def test_reception_is_never_year_0_in_words():
+    from passport_tui.engine.revision import _stage_words
+
+    cur = make_curriculum([("R", 0, 1), ("RY1", [0, 1], 1), ("Y1", 1, 1), ("Y34", [3, 4], 1)])
+    assert [_stage_words(cur, s) for s in ("R", "RY1", "Y1", "Y34")] == [
+        "R (Reception)",
+        "RY1 (Reception-Year 1)",
+        "Y1 (Year 1)",
+        "Y34 (Years 3-4)",
+    ]
