@@ -263,6 +263,7 @@ KEYS = {
         "curricula.test.greater_depth",
         "curricula.retired",
         "curricula.unlisted",
+        "curricula.assessed",
     ],
     ("next",): ["curriculum", "milestone", "title"],
     ("gaps",): ["curriculum", "milestone", "title"],

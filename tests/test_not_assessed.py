@@ -148,6 +148,22 @@ def test_the_tracking_command_shows_a_dash_and_the_phrase(newcomers: Service, fi
     assert all(d["assessed"] for d in data if d["name"] not in ("Amy New", "Rae Cept"))
 
 
+def test_show_and_gaps_say_it_and_list_no_gap(newcomers: Service, fixed_cli_clock) -> None:  # noqa: F811
+    amy = next(p for p in newcomers.pupils("1H") if p.first_name == "Amy").upn
+    shown = cli_run(newcomers, "show", amy)
+    assert (
+        "  not assessed yet (expected 13 in Autumn 2026/27): no judgement recorded here; "
+        "record a baseline (passport baseline) or judge a milestone"
+    ) in shown
+    assert "points" not in shown and "flags" not in shown and "gaps" not in shown
+    assert "next steps:\n    1N-1" in shown  # where a first judgement can start
+    (maths,) = json.loads(cli_run(newcomers, "show", amy, "--json"))["curricula"]
+    assert (maths["assessed"], maths["points"], maths["gaps"], maths["flags"]) == (False, None, [], [])
+    assert cli_run(newcomers, "gaps", amy).strip() == "none"
+    assert cli_run(newcomers, "gaps", amy, "--age").strip() == "none"  # not 83 days of Year 1 "gaps"
+    assert newcomers.gap_ages(amy, "maths") == []
+
+
 def test_the_groups_command_counts_them_apart_and_leaves_every_figure_as_it_was(
     school: Service,
     fixed_cli_clock,  # noqa: F811

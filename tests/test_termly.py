@@ -372,7 +372,9 @@ def test_gap_ages_oldest_first(school, run):
     assert school.gap_ages("A1", "maths") == [("1N-1", 53), ("1N-2", 53)]
     items = json.loads(run("gaps", "A1", "--age", "--json").output)
     assert [(i["milestone"], i["days_open"]) for i in items] == [("1N-1", 53), ("1N-2", 53)]
-    # a Year 3 pupil: Year 1 has lain below since last September, Year 2 since this one
+    # a Year 3 pupil (judged once: a pupil never judged has no gaps): Year 1 has lain below since
+    # last September, Year 2 since this one
+    school.judge("B1", "2N-1", "not-yet", at=at(2026, 9, 3))
     text = run("gaps", "B1", "--age").output.splitlines()
     assert text[0].split() == ["448", "days", "maths", "1N-1", "Count", "to", "20", "[and", "back]"]
     assert text[-1].split()[:4] == ["83", "days", "maths", "2N-3"]
