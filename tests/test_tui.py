@@ -311,6 +311,8 @@ async def test_tracking_screen_lists_who_needs_support_first_and_opens_a_passpor
     school.judge("A1", "1N-1", "achieved")
     school.judge("A1", "1N-2", "achieved")
     school.judge("A1", "1N-3", "achieved")
+    for upn in ("A2", "A3", "A4"):  # judged once last summer: at 9, assessed since then
+        school.judge(upn, "1N-1", "not-yet", at=fixed_clock().replace(month=6, day=1))
     app = make_app(school, class_name="1H")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -334,7 +336,9 @@ async def test_tracking_screen_lists_who_needs_support_first_and_opens_a_passpor
         await press(pilot, "left", "tab")  # back to the pupils
         await press(pilot, "left_square_bracket")  # the window before: recomputed from the log
         assert app.screen.window.key == "2025-summer"  # summer of 2025/26
-        assert all(r.standing.points == 9 for r in app.screen.shown)
+        then = {r.pupil.upn: r.standing for r in app.screen.shown}
+        assert all(then[upn].points == 9 for upn in ("A2", "A3", "A4"))
+        assert not then["A1"].assessed  # Ann's first judgements came this autumn
 
 
 @pytest.mark.slow
