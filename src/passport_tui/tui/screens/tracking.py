@@ -596,9 +596,6 @@ class TrackingScreen(ServiceScreen):
         points = any(r.has_points for r in self.rows)  # a framework without points has no flags
         if (self.rows and points) or ("pupils" in self.fresh and not self.rows):
             bits.append(f"{sum(1 for r in self.shown if r.needs_support)} need support")
-        unassessed = len({r.pupil.id for r in self.shown if not r.assessed})
-        if unassessed:
-            bits.append(f"{unassessed} {NOT_ASSESSED_YET}")
         if any(not r.has_points for r in self.shown) and not any(c is STEPS_COLUMNS[2] for c in self.columns):
             bits.append("st: steps secured, no points")
         if self.filter_text:
