@@ -9,7 +9,7 @@ five boys on maths and the engagement model. Everyone but the two arrivals finis
 summer and has secured nothing this year. Zoë joined in January: baselined (by default on the last
 day of autumn) through Year 1 and through the engagement model's exploration, then secured two
 Year 2 milestones and two realisation steps. Ava joined on 1 February: baselined that day through
-Year 1, then secured one Year 2 milestone."""
+Year 1 (and judged not yet on an engagement model indicator), then secured one Year 2 milestone."""
 
 from __future__ import annotations
 
@@ -83,6 +83,8 @@ def arrivals(tmp_path: Path) -> Service:
     svc.judge("P0", "REA-2", "achieved", at=noon(2027, 2, 15))
     # Ava: baselined on the day she joined, in this window
     svc.baseline("P1", "maths", "Y1", reason="joined on 1 February", at=noon(2027, 2, 1))
+    # and judged in the engagement model that day: assessed there, with nothing secured yet
+    svc.judge("P1", "EXP-1", "not-yet", at=noon(2027, 2, 1))
     svc.judge("P1", "2N-1", "achieved", at=noon(2027, 2, 20))
     yield svc
     svc.close()
@@ -114,8 +116,8 @@ def test_a_past_windows_figures_leave_out_a_baseline_recorded_after_it(arrivals:
     rows = rows_by_name(arrivals, window="2026-autumn")  # recomputed from the log
     zoe = rows["Zoë", "maths"].standing
     assert (zoe.points, zoe.progress_this_year, zoe.progress_last_window) == (12, 0, 0)
-    ava = rows["Ava", "maths"].standing  # not here yet: nothing, and no baseline to count
-    assert (ava.points, ava.progress_this_year) == (9, 0)
+    ava = rows["Ava", "maths"].standing  # not here yet: no judgement then, so not assessed then
+    assert not ava.assessed and (ava.points, ava.progress_this_year, ava.flags) == (None, None, [])
     assert rows["Zoë", "engagement-model"].steps.this_year == 0
 
 

@@ -110,7 +110,7 @@ def test_emit_json_writes_text_as_it_is(capsys):
 def FIGURES(side: str) -> list[str]:  # noqa: N802
     keys = ("n", "with_points", "mean_points", "pct_at_expected", "progress_this_year")
     keys += ("progress_last_window", "pct_with_gaps", "with_steps", "steps_per_pupil_window")
-    keys += ("steps_per_pupil_year", "made_progress", "pct_made_progress")
+    keys += ("steps_per_pupil_year", "made_progress", "pct_made_progress", "not_assessed")
     return [f"groups.{side}", *(f"groups.{side}.{k}" for k in keys)]
 
 
@@ -264,6 +264,7 @@ KEYS = {
         "curricula.test.greater_depth",
         "curricula.retired",
         "curricula.unlisted",
+        "curricula.assessed",
     ],
     ("next",): ["curriculum", "milestone", "title"],
     ("gaps",): ["curriculum", "milestone", "title"],
@@ -295,6 +296,7 @@ KEYS = {
         "progress_last_window",
         "gaps",
         "flags",
+        "assessed",
         "steps_secured",
         "steps_this_year",
         "steps_this_window",
@@ -347,6 +349,8 @@ KEYS = {
         *FIGURES("year_ago"),
         *FIGURES("rest_year_ago"),
         "lags",
+        "pupils",
+        "not_assessed",
     ],
     ("moderation", "list"): [
         "judgement_id",

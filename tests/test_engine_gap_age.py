@@ -6,7 +6,7 @@ from datetime import date
 
 from hypothesis import given, settings
 
-from passport_tui.engine import gap_ages, gap_opened, gaps
+from passport_tui.engine import gap_ages, gap_opened, gaps, judged
 from passport_tui.models import Pupil
 from tests.factories import Log, at, make_curriculum
 from tests.test_engine_properties import play, scenario
@@ -35,8 +35,21 @@ def test_gap_behind_achieved_milestones_opened_with_the_earliest_dependent():
     assert gap_ages(CHAIN, rec, 1, 2025, TODAY) == [("Y1-2", 357)]
 
 
-def test_gaps_in_stages_below_opened_on_1_september_of_the_year_they_fell_below():
+def judged_once(milestone: str = "Y1-1") -> Log:
+    """A log with one judgement, not yet (a pupil never judged is not assessed: no gaps at all)."""
+    log = Log()
+    log.add(milestone, "not_yet", at(2024, 9, 10))
+    return log
+
+
+def test_a_pupil_not_assessed_has_no_gap_to_age():
     rec = Log().record()
+    assert gap_ages(CHAIN, rec, 4, 2026, TODAY) == [] and gap_opened(CHAIN, rec, "Y1-1", 4, TODAY) is None
+    assert len(gap_ages(CHAIN, judged_once().record(), 4, 2026, TODAY)) == 9
+
+
+def test_gaps_in_stages_below_opened_on_1_september_of_the_year_they_fell_below():
+    rec = judged_once().record()
     # a Year 4 pupil in 2026/27 was in Year 2 in 2024/25: Year 1 below from 1 Sep 2024 (813 days),
     # Year 2 from 1 Sep 2025 (448 days), Year 3 from 1 Sep 2026 (83 days)
     assert gap_opened(CHAIN, rec, "Y1-1", 4, TODAY) == date(2024, 9, 1)
@@ -57,7 +70,7 @@ def test_gaps_in_stages_below_opened_on_1_september_of_the_year_they_fell_below(
 
 def test_two_year_stage_falls_below_when_both_years_have_passed():
     cur = make_curriculum([("Y3-4", [3, 4], 2)], chain=False)
-    rec = Log().record()
+    rec = judged_once("Y3-4-1").record()
     assert gap_ages(cur, rec, 4, 2026, TODAY) == []  # Year 4: not below yet
     # Year 6 in 2026/27, Year 5 in 2025/26: below from 1 Sep 2025, 448 days
     assert gap_ages(cur, rec, 6, 2026, TODAY) == [("Y3-4-1", 448), ("Y3-4-2", 448)]
@@ -129,6 +142,7 @@ def test_gap_ages_list_exactly_the_gaps(sc):
     rec = play(cur, steps)  # events from 1 Sep 2025, one a day
     today = date(2026, 8, 31)  # after every event (at most 40 days of them)
     ages = gap_ages(cur, rec, year, 2025, today)
-    assert [m for m, _ in sorted(ages, key=lambda a: cur.order[a[0]])] == gaps(cur, rec.achieved(), year)
+    listed = gaps(cur, rec.achieved(), year) if judged(rec) else []  # not assessed: no gaps
+    assert [m for m, _ in sorted(ages, key=lambda a: cur.order[a[0]])] == listed
     assert all(days >= 0 for _, days in ages)
     assert [d for _, d in ages] == sorted((d for _, d in ages), reverse=True)

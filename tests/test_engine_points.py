@@ -244,9 +244,11 @@ def test_standing_for_a_year_2_pupil_through_the_year():
 
 def test_no_age_expectation_below_the_curriculums_first_year():
     cur = make_curriculum([("Y1", 1, 3), ("Y2", 2, 3)], chain=False)
-    s = standing(cur, Log().record(), 0, date(2026, 11, 23))  # a Reception child
+    log = Log()
+    log.add("Y1-1", "not_yet", at(2026, 10, 1))  # judged once: assessed, with nothing achieved
+    s = standing(cur, log.record(), 0, date(2026, 11, 23))  # a Reception child
     assert s.points == 9 and s.expected is None and s.flags == []
-    assert standing(cur, Log().record(), 1, date(2026, 11, 23)).expected == 10
+    assert standing(cur, log.record(), 1, date(2026, 11, 23)).expected == 10
 
 
 def test_progress_this_year_and_since_the_last_window():

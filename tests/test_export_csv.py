@@ -29,8 +29,10 @@ def rows_of(text: str) -> list[dict[str, str]]:
 
 
 def tracked(school: Service) -> Service:
-    """Ann: 1N-1 last summer, 1N-2 and 1N-3 this autumn (Year 1 complete: 12). Ben: nothing."""
+    """Ann: 1N-1 last summer, 1N-2 and 1N-3 this autumn (Year 1 complete: 12). Ben: 1N-1 judged
+    not yet last summer, nothing achieved. Cara: 1N-2 with an override. Dev: never judged."""
     school.judge("A1", "1N-1", "achieved", at=at(2026, 7, 1))
+    school.judge("A2", "1N-1", "not-yet", at=at(2026, 6, 1))
     school.judge("A1", "1N-2", "achieved", at=at(2026, 10, 1))
     school.judge("A1", "1N-3", "achieved", at=at(2026, 11, 1))
     school.judge("A3", "1N-2", "achieved", reason="secure in class", at=at(2026, 10, 5))  # gap: 1N-1
@@ -72,6 +74,21 @@ def test_one_row_per_pupil_per_curriculum(school: Service) -> None:
     assert (ben["Points"], ben["Expected"], ben["Gaps"]) == ("9", "10", "0")
     assert ben["Flags"].split(";") == ["stalled"]  # autumn is not over: not behind yet, but stalled
     assert rows[2]["Gaps"] == "1"
+    dev = rows[3]  # nobody has judged Dev: empty cells, never a 0 or the scale's floor
+    assert {k: dev[k] for k in HEADER[7:]} == {
+        "Points": "",
+        "Expected": "10",
+        "Target": "",
+        "Target status": "",
+        "Progress this year": "",
+        "Progress last window": "",
+        "Gaps": "",
+        "Flags": "not assessed yet",
+        "Steps secured (all)": "",
+        "Steps secured this year": "",
+        "Steps secured this window": "",
+        "Target milestones secured": "",
+    }
 
 
 def test_filters_windows_and_no_bom(school: Service) -> None:
@@ -165,9 +182,19 @@ def test_a_framework_without_points_exports_its_steps_not_blank_points(school: S
     assert cara["Steps secured this year"] == "2"
     assert cara["Steps secured this window"] == "2"
     assert cara["Target milestones secured"] == "1 of 3"
-    # the maths rows keep their points and leave the steps columns empty
+    # the maths rows keep their points and leave the steps columns empty (Cara is not assessed in
+    # maths: no points either, and no 0 steps)
     (maths,) = [r for r in rows if r["UPN"] == "A3" and r["Curriculum"] == "maths"]
-    assert maths["Points"] != "" and maths["Steps secured (all)"] == ""
+    assert (maths["Points"], maths["Flags"], maths["Steps secured (all)"]) == ("", "not assessed yet", "")
+    school.judge("A3", "1N-1", "achieved", at=at(2026, 10, 1))
+    rows = rows_of(tracking_csv(school, window=WINDOW, class_name="1H"))
+    (maths,) = [r for r in rows if r["UPN"] == "A3" and r["Curriculum"] == "maths"]
+    assert maths["Points"] == "10" and maths["Steps secured (all)"] == ""
+    # someone following the engagement model whom nobody has judged in it: no 0 steps secured
+    school.set_pathway("A4", ["engagement-model"])
+    rows = rows_of(tracking_csv(school, window=WINDOW, class_name="1H"))
+    (dev,) = [r for r in rows if r["UPN"] == "A4"]
+    assert [dev[k] for k in HEADER[15:]] == ["", "", "", ""] and dev["Flags"] == "not assessed yet"
     # a past window counts what was secured up to its end
     past = rows_of(tracking_csv(school, window="2025-summer", class_name="1H"))
     (then,) = [r for r in past if r["UPN"] == "A3" and r["Curriculum"] == "engagement-model"]

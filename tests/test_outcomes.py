@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -173,7 +174,10 @@ def test_outcomes_are_a_last_stage_with_no_year_and_ids_skip_the_curriculums_own
 
 
 def test_an_outcome_is_a_milestone_of_that_pupil_only_with_no_points(school: Service):
+    assert not school.passport("A1").curricula[0].standing.assessed  # nobody has judged Ann yet
+    school.judge("A1", "1N-3", "not-yet", at=datetime(2026, 9, 10, tzinfo=UTC))
     before = school.passport("A1").curricula[0].standing
+    assert before.assessed and before.points == 9
     oid = add(school, source=SOURCE)
     assert oid == "PO-1"
     cp = school.passport("A1").curricula[0]

@@ -253,15 +253,19 @@ def test_hostile_names_are_shown_literally(hostile_school: Service) -> None:
 
 
 def test_class_report_one_page_per_pupil(school: Service) -> None:
+    school.judge("A2", "1N-1", "not-yet", at=at(2, 9))  # Ben judged once; the others never
     html = class_parent_report(school, "1H", "html")
     page = Page(html)
     assert page.count("article", "pupil") == 4
     assert ".pupil + .pupil { break-before: page; page-break-before: always; }" in html
     names = [Page(h).text for h in re.findall(r"<h1[^>]*>(.*?)</h1>", html)]
     assert names == ["Ann Adams", "Ben Brown", "Cara Cole", "Dev Dutta"]
-    # a progress bar per subject, with the words
-    assert page.count("div", "track") == 4
+    # a progress bar per subject assessed, with the words
+    assert page.count("div", "track") == 1
     assert "0 of the 3 steps for Year 1 secured" in page.text
+    # nobody has judged Ann, Cara or Dev: said once each, with no bar, steps or next steps
+    assert page.text.count("No judgements recorded yet in Maths.") == 3
+    assert page.text.count("Not assessed yet") == 3 and page.count("ol") == 1
     assert_self_contained(html)
     md_text = class_parent_report(school, "1H", "md")
     assert md_text.count("\n## ") == 4 and md_text.count("\n---\n") == 3
@@ -270,6 +274,8 @@ def test_class_report_one_page_per_pupil(school: Service) -> None:
 
 
 def test_school_report(ann: Service) -> None:
+    for upn in ("A2", "A3", "A4", "B1", "B2"):  # everyone judged once: assessed
+        ann.judge(upn, "1N-1", "not-yet", at=at(2, 9))
     html = school_report(ann)
     page = Page(html)
     text = page.text
@@ -281,6 +287,7 @@ def test_school_report(ann: Service) -> None:
     assert "1H" in text and "3K" in text and "Whole school" in text
     assert page.count("svg") > 0 and page.count("title") > 1
     assert "Ann" not in text  # no pupil names for governors
+    assert "not assessed" not in text.lower()  # said only when some pupil is
     assert_self_contained(html)
 
 
@@ -344,6 +351,7 @@ def test_progress_bars_show_an_unfinished_earlier_year(school: Service) -> None:
     assert "0 of the 3 steps for Year 2 secured (0%)" in text
     assert "Gus is working well below the expected standard for Year 2 in Maths." in text
     # no stage for Year 3 in this curriculum: the whole subject
+    school.judge("B1", "1N-1", "not-yet", at=at(1, 10))
     assert "0 of the 6 steps in this subject secured" in Page(parent_report(school, ["B1"], "html")).text
 
 
@@ -390,6 +398,7 @@ def test_a_step_is_said_in_the_words_for_parents_when_the_curriculum_has_them(
     path = tmp_path / "phonics.toml"
     path.write_text(WIDE.replace('title = "Sound 3"\n', 'title = "Sound 3. More statutory wording."\n'))
     school.import_curriculum(path)
+    school.judge("A1", "P1", "achieved", at=at(1, 10))  # judged in phonics: next steps to show
     html = parent_report(school, ["A1"], "html")
     section = Page(html.split(">Phonics <span", 1)[1].split("</section>", 1)[0]).text
     assert "Sound 3." in section and "More statutory wording" not in section

@@ -49,9 +49,11 @@ def test_on_1_september_a_year_2_pupil_at_12_is_not_falling_behind():
 
 
 def test_a_greater_depth_test_never_makes_a_pupil_behind_and_excelling_at_once():
-    # 9 against 10 with an 85% test: a Year 1 pupil with nothing of Year 1 yet
+    # 9 against 10 with an 85% test: a Year 1 pupil with nothing of Year 1 yet (judged not yet once)
     one = make_curriculum([("Y1", 1, 3), ("Y2", 2, 3)], chain=False)
-    empty = Log().record()
+    log = Log()
+    log.add("Y1-1", "not_yet", at(2026, 9, 10))
+    empty = log.record()
     for day in (date(2026, 11, 1), date(2026, 12, 31)):
         s = standing(one, empty, 1, day, greater_depth=True)
         assert (s.points, s.expected) == (9, 10)

@@ -62,6 +62,8 @@ def five_girls_four_boys(school):
     for upn in ("A1", "A3", "C0"):  # three of the girls, none of the boys, have all of Year 1
         for m in ("1N-1", "1N-2", "1N-3"):
             school.judge(upn, m, "achieved")
+    for upn in ("A2", "A4", "C1", "C2", "C3", "C4", "B1", "B2"):  # the others judged once: assessed
+        school.judge(upn, "1N-1", "not-yet")
     return school
 
 

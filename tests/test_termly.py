@@ -43,6 +43,20 @@ def fixed_cli_clock(monkeypatch):
     monkeypatch.setattr(Service, "open", classmethod(open_on_fixed_clock))
 
 
+def judged_once(svc: Service) -> Service:
+    """Each pupil of 1H judged once, early in September (1N-1 not yet): assessed, at 9 points with
+    nothing achieved (a pupil never judged is not assessed: no figures at all)."""
+    for upn in ("A1", "A2", "A3", "A4"):
+        svc.judge(upn, "1N-1", "not-yet", at=at(2026, 9, 2))
+    return svc
+
+
+@pytest.fixture
+def school(school):
+    """The small school, every pupil of 1H judged once (``judged_once``)."""
+    return judged_once(school)
+
+
 @pytest.fixture
 def run(school, fixed_cli_clock):
     """``run(*args, code=0, user="ms.hughes")``: the CLI on the school's database file."""
@@ -296,6 +310,7 @@ def test_groups_command_shape(school, run):
         "n", "with_points", "mean_points", "pct_at_expected",
         "progress_this_year", "progress_last_window", "pct_with_gaps",
         "with_steps", "steps_per_pupil_window", "steps_per_pupil_year", "made_progress", "pct_made_progress",
+        "not_assessed",
     }  # fmt: skip
     # boys: Ben 12, Dev 10; girls: Ann 9, Cara 9
     assert (boys["group_figures"]["n"], boys["group_figures"]["mean_points"]) == (2, 11.0)
@@ -357,7 +372,9 @@ def test_gap_ages_oldest_first(school, run):
     assert school.gap_ages("A1", "maths") == [("1N-1", 53), ("1N-2", 53)]
     items = json.loads(run("gaps", "A1", "--age", "--json").output)
     assert [(i["milestone"], i["days_open"]) for i in items] == [("1N-1", 53), ("1N-2", 53)]
-    # a Year 3 pupil: Year 1 has lain below since last September, Year 2 since this one
+    # a Year 3 pupil (judged once: a pupil never judged has no gaps): Year 1 has lain below since
+    # last September, Year 2 since this one
+    school.judge("B1", "2N-1", "not-yet", at=at(2026, 9, 3))
     text = run("gaps", "B1", "--age").output.splitlines()
     assert text[0].split() == ["448", "days", "maths", "1N-1", "Count", "to", "20", "[and", "back]"]
     assert text[-1].split()[:4] == ["83", "days", "maths", "2N-3"]
@@ -378,7 +395,7 @@ def achieved_in_autumn(svc: Service) -> None:
 
 def test_moderation_sample_is_deterministic_and_recorded(school, tmp_path):
     achieved_in_autumn(school)
-    twin = small_school(tmp_path / "twin.db")
+    twin = judged_once(small_school(tmp_path / "twin.db"))
     achieved_in_autumn(twin)
     drawn = school.draw_moderation_sample(
         class_name="1H", curriculum_id="maths", window="2026-autumn", size=3

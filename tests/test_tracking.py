@@ -20,8 +20,10 @@ def at(y, m, d):
 
 @pytest.fixture
 def tracked(school):
-    """Ann: 1N-1 last summer, 1N-2 and 1N-3 this autumn (Year 1 complete: 12). Ben: nothing."""
+    """Ann: 1N-1 last summer, 1N-2 and 1N-3 this autumn (Year 1 complete: 12). Ben: 1N-1 judged
+    not yet last summer, nothing achieved (9). Cara and Dev: never judged (not assessed)."""
     school.judge("A1", "1N-1", "achieved", at=at(2026, 7, 1))
+    school.judge("A2", "1N-1", "not-yet", at=at(2026, 6, 1))
     school.judge("A1", "1N-2", "achieved", at=at(2026, 10, 1))
     school.judge("A1", "1N-3", "achieved", at=at(2026, 11, 1))
     return school

@@ -311,6 +311,8 @@ async def test_tracking_screen_lists_who_needs_support_first_and_opens_a_passpor
     school.judge("A1", "1N-1", "achieved")
     school.judge("A1", "1N-2", "achieved")
     school.judge("A1", "1N-3", "achieved")
+    for upn in ("A2", "A3", "A4"):  # judged once last summer: at 9, assessed since then
+        school.judge(upn, "1N-1", "not-yet", at=fixed_clock().replace(month=6, day=1))
     app = make_app(school, class_name="1H")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -334,7 +336,9 @@ async def test_tracking_screen_lists_who_needs_support_first_and_opens_a_passpor
         await press(pilot, "left", "tab")  # back to the pupils
         await press(pilot, "left_square_bracket")  # the window before: recomputed from the log
         assert app.screen.window.key == "2025-summer"  # summer of 2025/26
-        assert all(r.standing.points == 9 for r in app.screen.shown)
+        then = {r.pupil.upn: r.standing for r in app.screen.shown}
+        assert all(then[upn].points == 9 for upn in ("A2", "A3", "A4"))
+        assert not then["A1"].assessed  # Ann's first judgements came this autumn
 
 
 @pytest.mark.slow
@@ -635,7 +639,8 @@ async def test_another_users_change_rereads_only_the_tab_on_screen(school):
         assert [type(m) for m in seen if isinstance(m, TrackingLoaded | GroupsLoaded | ChartLoaded)] == [
             TrackingLoaded
         ]
-        before = next(r for r in app.screen.rows if r.pupil.upn == "A2").standing.points
+        before = next(r for r in app.screen.rows if r.pupil.upn == "A2").standing
+        assert not before.assessed  # nobody has judged Ben yet
         with Service(Store.open(school.store.path), user="mr.okafor", clock=fixed_clock) as other:
             for m in ("1N-1", "1N-2", "1N-3"):
                 other.judge("A2", m, "achieved")
@@ -645,7 +650,7 @@ async def test_another_users_change_rereads_only_the_tab_on_screen(school):
         assert [type(m) for m in seen if isinstance(m, TrackingLoaded | GroupsLoaded | ChartLoaded)] == [
             TrackingLoaded
         ]
-        assert next(r for r in app.screen.rows if r.pupil.upn == "A2").standing.points > before
+        assert next(r for r in app.screen.rows if r.pupil.upn == "A2").standing.points == 12
 
 
 # --- the tracking table: every value under its own header -----------------------------------
@@ -667,6 +672,7 @@ def under_headers(table, name: str) -> dict[str, str]:
 async def test_each_tracking_value_sits_under_its_header(school):
     for m in ("1N-1", "1N-2", "1N-3"):
         school.judge("A1", m, "achieved")
+    school.judge("A2", "1N-1", "not-yet", at=fixed_clock().replace(month=9, day=2))  # Ben: judged once
     app = make_app(school, class_name="1H")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -695,6 +701,19 @@ async def test_each_tracking_value_sits_under_its_header(school):
             "+Win": "+0",
             "Target": "12 on",
         }
+        # nobody has judged Cara: no figure but the expectation, and the flags column says so
+        assert under_headers(table, "Cole, Cara") == {
+            **ann,
+            "Pupil": "Cole, Cara",
+            "Pts": "–",
+            "Flags": "not assessed yet",
+            "+Yr": "–",
+            "+Win": "–",
+            "Gaps": "–",
+            "Target": "–",
+        }
+        title = str(app.screen.query_one("#tracking-title").render())
+        assert "1 need support" in title  # Ben; never Cara or Dev, whom nobody has judged
         await press(pilot, "c", "home", "enter")  # all subjects: the subject column too
         assert app.screen.curriculum_id is None
         assert under_headers(table, "Adams, Ann") == {**ann, "Subject": "Maths"}

@@ -26,8 +26,9 @@ def at(month: int, day: int, year: int = 2026) -> datetime:
 @pytest.fixture
 def programme(school: Service) -> Service:
     """Every pupil of the small school on the engagement model as well as maths. This autumn
-    (today is 23 November 2026): Ann secures 2 indicators, Cara 1, Eve 3; Ben, Dev and Finn none.
-    Last year Ann and Ben secured one each."""
+    (today is 23 November 2026): Ann secures 2 indicators, Cara 1, Eve 3; Ben, Dev and Finn none
+    (Dev and Finn are judged not yet on one). Last year Ann and Ben secured one each. Everyone is
+    judged not yet on a maths milestone in September."""
     with school.store.transaction():
         school.store.put_curriculum(load_curriculum(sample_curricula_dir() / "engagement-model.toml"))
     for upn in PUPILS:
@@ -39,6 +40,11 @@ def programme(school: Service) -> Service:
     school.judge("A3", "EXP-1", "achieved", at=at(11, 2))
     for mid in ("EXP-1", "EXP-2", "EXP-3"):
         school.judge("B1", mid, "achieved", at=at(10, 1))
+    # everyone judged in both (a pupil never judged in a subject is not assessed in it)
+    for upn in PUPILS:
+        school.judge(upn, "1N-1", "not-yet", at=at(9, 2))
+    for upn in ("A4", "B2"):
+        school.judge(upn, "EXP-1", "not-yet", at=at(9, 2))
     return school
 
 
@@ -51,8 +57,9 @@ def test_group_analysis_counts_steps_and_who_made_progress(programme: Service) -
     assert girls.members.small and girls.rest.count == 4 and girls.rest.small
     # the rest: Ben 0, Dev 0, Eve 3, Finn 0: 3 / 4 = 0.8 a pupil; 1 of 4 made progress
     assert (girls.rest.mean_steps_window, girls.rest.made_progress) == (0.8, 1)
-    # a year ago (summer 2026 is last year's summer; autumn 2025): nobody had secured anything
-    assert girls.year_ago is not None and girls.year_ago.mean_steps_window == 0.0
+    # a year ago (autumn 2025): nobody had been judged yet, so nobody was assessed: no figure
+    assert girls.year_ago is not None and girls.year_ago.mean_steps_window is None
+    assert girls.year_ago.not_assessed == girls.year_ago.count == 2
     assert all(r.members.mean_points is None for r in a.groups)
 
 

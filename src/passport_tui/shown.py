@@ -80,11 +80,12 @@ def group_figure(
 ) -> str:
     """A group's mean or percentage to one decimal (``62.5``, with ``suffix``: ``62.5%``), or, for
     a group of fewer than five pupils, its count (``n=3``): a percentage of three children says
-    more about one child than about the group. ``none`` for no group, no pupils or no figure.
+    more about one child than about the group. The count is of the pupils the figure is over: a
+    pupil not assessed yet is in none. ``none`` for no group, no pupils or no figure.
 
     The one way the terminal app, the command line and the school report show a group's figure."""
     if figures is None or figures.count == 0:
         return none
     if figures.small:
-        return f"n={figures.count}"
+        return f"n={figures.assessed}"
     return none if value is None else f"{value:.1f}{suffix}"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..engine import year_label
+from ..engine import NOT_ASSESSED_YET, year_label
 from ..shown import plural
 from .context import parse_at, service
 from .output import days, echo, emit_json, json_option, named
@@ -86,6 +86,8 @@ class CurriculumStanding:
     test: TestSummary | None
     retired: list[str] = field(default_factory=list)  # achieved milestones no longer taught (still counted)
     unlisted: list[str] = field(default_factory=list)  # achieved milestones missing from the curriculum
+    # False: no judgement of any kind yet in this curriculum (no points, gaps, flags or target)
+    assessed: bool = True
 
 
 @dataclass(slots=True)
@@ -241,6 +243,7 @@ def show(ctx: click.Context, pupil: str, as_json: bool) -> None:
                 test=None if t is None else TestSummary(t.window.key, t.score, t.test_point, t.greater_depth),
                 retired=cp.retired,
                 unlisted=cp.unlisted,
+                assessed=s.assessed,
             )
         )
     if as_json:
@@ -252,12 +255,21 @@ def show(ctx: click.Context, pupil: str, as_json: bool) -> None:
         c = cp.curriculum
         echo()
         echo(c.title)
-        if e.points is not None:
+        if not e.assessed:
+            expected = (
+                f" (expected {e.expected} in {cp.standing.window.name})" if e.expected is not None else ""
+            )
+            echo(
+                f"  {NOT_ASSESSED_YET}{expected}: no judgement recorded here; "
+                "record a baseline (passport baseline) or judge a milestone"
+            )
+        elif e.points is not None:
             echo(
                 f"  points {e.points}, expected {e.expected} ({cp.standing.window.name}), "
                 f"target {e.target} ({e.target_status})"
             )
-        echo(f"  flags: {', '.join(e.flags) or 'none'}")
+        if e.assessed:
+            echo(f"  flags: {', '.join(e.flags) or 'none'}")
         if e.test is not None:
             echo(f"  test: {test_words(tests[c.id])}")
         for f in e.focus:
@@ -271,7 +283,9 @@ def show(ctx: click.Context, pupil: str, as_json: bool) -> None:
                 f"  achieved but no longer in this curriculum: {', '.join(e.unlisted)} "
                 "(an admin should run passport doctor)"
             )
-        for label, ids in (("gaps", e.gaps), ("next steps", e.next[:5])):
+        for label, ids in (("gaps", e.gaps if e.assessed else None), ("next steps", e.next[:5])):
+            if ids is None:  # not assessed: no gaps are known
+                continue
             echo(f"  {label}:" + ("" if ids else " none"))
             for mid in ids[:10]:
                 echo(f"    {mid}  {c.milestone_by_id[mid].title}")

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..shown import group_figure
+from ..engine import NOT_ASSESSED_YET, year_short
+from ..shown import group_figure, plural
 from .context import service
 from .output import Column, echo, emit_json, json_option, named, num, table
 
@@ -36,8 +37,10 @@ class TrackingLine:
     target_status: str | None
     progress_this_year: int | None
     progress_last_window: int | None
-    gaps: int
+    gaps: int | None  # None for a pupil not assessed yet: nobody knows their gaps
     flags: list[str]
+    # False: no judgement of any kind yet in this curriculum, so no points, gaps, flags or progress
+    assessed: bool
     # a framework without points: milestones secured in all, this academic year, this window
     steps_secured: int | None = None
     steps_this_year: int | None = None
@@ -63,8 +66,9 @@ class TrackingLine:
             s.target_status.value if s.target_status else None,
             s.progress_this_year,
             s.progress_last_window,
-            len(s.gaps),
+            len(s.gaps) if s.assessed else None,
             [f.value for f in s.flags],
+            s.assessed,
             steps.secured if steps else None,
             steps.this_year if steps else None,
             steps.this_window if steps else None,
@@ -90,6 +94,8 @@ class Figures:
     steps_per_pupil_year: float | None = None
     made_progress: int = 0
     pct_made_progress: float | None = None
+    # pupils with no judgement yet: in n, in no mean or percentage
+    not_assessed: int = 0
 
     @classmethod
     def of(cls, f: GroupFigures | None) -> Figures | None:
@@ -108,6 +114,7 @@ class Figures:
             f.mean_steps_year,
             f.made_progress,
             f.pct_made_progress,
+            f.not_assessed,
         )
 
 
@@ -142,6 +149,8 @@ class GroupsView:
     window: str
     groups: list[GroupLine]
     lags: list[LagLine]
+    pupils: int = 0
+    not_assessed: int = 0  # of the pupils, with no judgement yet: left out of every figure
 
     @classmethod
     def of(cls, a: GroupAnalysis) -> GroupsView:
@@ -164,6 +173,8 @@ class GroupsView:
                 LagLine(lag.group, lag.milestone, lag.group_pct, lag.rest_pct, lag.lag, lag.describe())
                 for lag in a.lags
             ],
+            a.pupils,
+            a.not_assessed,
         )
 
 
@@ -192,19 +203,19 @@ TRACKING_COLUMNS = (
 @click.pass_context
 def tracking(ctx, class_name, year_group, window, curriculum_id, as_json) -> None:
     """Points, expected, target, progress and flags per pupil and subject; who needs support
-    (falling behind or stalled) first."""
+    (falling behind or stalled) first, then who is not assessed yet (no judgement of any kind in
+    the subject: no points, gaps, flags or progress are known)."""
     rows = service(ctx).tracking(
         class_name=class_name, year_group=year_group, window=window, curriculum_id=curriculum_id
     )
-    lines = [TrackingLine.of(r) for r in rows]
     if as_json:
-        emit_json(lines)
+        emit_json([TrackingLine.of(r) for r in rows])
         return
-    if not lines:
+    if not rows:
         echo("No pupils follow that choice.")
         return
-    stepped = [d for d in lines if d.steps_secured is not None]
-    lines = [d for d in lines if d.steps_secured is None]
+    lines = [TrackingLine.of(r) for r in rows if r.has_points]
+    stepped = [TrackingLine.of(r) for r in rows if not r.has_points]
     if lines:
         _points_table(lines)
     if stepped:
@@ -216,16 +227,28 @@ def tracking(ctx, class_name, year_group, window, curriculum_id, as_json) -> Non
             (
                 (
                     d.name,
-                    str(d.year_group),
+                    year_short(d.year_group),
                     d.curriculum,
-                    str(d.steps_secured),
-                    f"+{d.steps_this_year}",
-                    f"+{d.steps_this_window}",
+                    str(d.steps_secured) if d.assessed else UNKNOWN,
+                    f"+{d.steps_this_year}" if d.assessed else UNKNOWN,
+                    f"+{d.steps_this_window}" if d.assessed else UNKNOWN,
                     f"{d.steps_target_secured} of {d.steps_target_size}" if d.steps_target_size else "-",
+                    "" if d.assessed else NOT_ASSESSED_YET,
                 )
                 for d in stepped
             ),
         )
+    unassessed = len({r.pupil.id for r in rows if not r.assessed})
+    if unassessed:
+        echo()
+        echo(
+            f"{plural(unassessed, 'pupil')} {NOT_ASSESSED_YET} in a subject (no judgement recorded there): "
+            "record a baseline (passport baseline) or judge a milestone."
+        )
+
+
+# a figure nobody knows yet: a pupil not assessed in the subject
+UNKNOWN = "—"
 
 
 STEPS_COLUMNS = (
@@ -236,6 +259,7 @@ STEPS_COLUMNS = (
     Column("+yr", 4, ">"),
     Column("+win", 4, ">"),
     Column("target", 8, ">"),
+    Column("", gap="  "),
 )
 
 
@@ -245,7 +269,7 @@ def _points_table(lines: list[TrackingLine]) -> None:
         (
             (
                 d.name,
-                str(d.year_group),
+                year_short(d.year_group),
                 d.curriculum,
                 num(d.points),
                 num(d.expected),
@@ -254,6 +278,19 @@ def _points_table(lines: list[TrackingLine]) -> None:
                 num(d.progress_last_window),
                 str(d.gaps),
                 ", ".join(d.flags),
+            )
+            if d.assessed
+            else (
+                d.name,
+                year_short(d.year_group),
+                d.curriculum,
+                UNKNOWN,
+                num(d.expected),
+                num(d.target) if d.target is not None else UNKNOWN,
+                UNKNOWN,
+                UNKNOWN,
+                UNKNOWN,
+                NOT_ASSESSED_YET,
             )
             for d in lines
         ),
@@ -309,8 +346,9 @@ def groups(ctx, class_name, year_group, window, curriculum_id, as_json) -> None:
     (figures as group/rest): pupils, mean points, % at or above expected, progress this year,
     % with gaps, and the group's mean points a year ago; in a framework without points, steps
     secured per pupil this window and this year and the % who secured any step this window (and
-    a year ago). A percentage of fewer than five pupils is shown as their count (n=3). Then the
-    milestones where groups lag the rest most."""
+    a year ago). A percentage of fewer than five pupils is shown as their count (n=3). Pupils not
+    assessed yet (no judgement in the subject) count in n and in no other figure, and are counted
+    apart. Then the milestones where groups lag the rest most."""
     svc = service(ctx)
     ids = [curriculum_id] if curriculum_id else [c.id for c in svc.curricula()]
     analyses = [
@@ -350,7 +388,16 @@ def groups(ctx, class_name, year_group, window, curriculum_id, as_json) -> None:
             ),
             indent="  ",
         )
+        _not_assessed(a)
         _lags(a)
+
+
+def _not_assessed(a: GroupAnalysis) -> None:
+    """The pupils with no judgement yet, counted apart: they are in n and in no other figure."""
+    if a.not_assessed:
+        echo(
+            f"  {plural(a.not_assessed, 'pupil')} {NOT_ASSESSED_YET} (counted in n, left out of every other figure)"
+        )
 
 
 def _lags(a: GroupAnalysis) -> None:
@@ -377,4 +424,5 @@ def _steps_groups(a: GroupAnalysis) -> None:
         ),
         indent="  ",
     )
+    _not_assessed(a)
     _lags(a)

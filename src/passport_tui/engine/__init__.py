@@ -47,9 +47,9 @@ from .points import (
 )
 from .progress import Cell, cells, gaps, is_open, next_steps, stages_below
 from .projection import ProjectedRecord, Projection, project_rows, projection_of, record_of
-from .record import Event, FirstAchieved, MilestoneRecord, PupilRecord, Status, fold, lean_fold
+from .record import Event, FirstAchieved, MilestoneRecord, PupilRecord, Status, fold, judged, lean_fold
 from .rules import Decision, decide, unmet_prerequisites
-from .standing import Standing, points_at, progress_since, standing
+from .standing import NOT_ASSESSED_YET, Standing, not_assessed, points_at, progress_since, standing
 from .window import (
     DEFAULT_TERMS,
     TermDates,
@@ -63,9 +63,11 @@ from .window import (
     windows_of_year,
     year_group_by_birth,
     year_label,
+    year_short,
 )
 
 __all__ = [
+    "NOT_ASSESSED_YET",
     "BASELINE_NOTE",
     "DEFAULT_TERMS",
     "Entry",
@@ -98,6 +100,7 @@ __all__ = [
     "birth_mismatch",
     "year_group_by_birth",
     "year_label",
+    "year_short",
     "cells",
     "decide",
     "default_target",
@@ -107,8 +110,10 @@ __all__ = [
     "fold",
     "gaps",
     "is_open",
+    "judged",
     "lean_fold",
     "next_steps",
+    "not_assessed",
     "parse_window",
     "points",
     "points_at",

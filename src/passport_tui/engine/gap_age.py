@@ -11,7 +11,7 @@ apply to it:
 
 but never before the milestone itself stopped being achieved (the end of its last achieved span,
 when an achievement was retracted), and never after ``today``. Dates are the UTC dates of the
-events.
+events. A pupil not assessed yet (no judgement of any kind: ``engine.standing``) has no gaps.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from ..models import Curriculum
 from .progress import gaps
-from .record import PupilRecord
+from .record import PupilRecord, judged
 from .window import academic_year_of
 
 YearGroup = int | Callable[[int], int]
@@ -89,6 +89,8 @@ def _below_since(
 def _openings(
     curriculum: Curriculum, record: PupilRecord, year_group: YearGroup, today: date
 ) -> dict[str, date]:
+    if not judged(record):  # nobody has judged the pupil: no gap is known
+        return {}
     year_in = _year_group_in(year_group, today)
     gap_list = gaps(curriculum, record.achieved(), year_in(academic_year_of(today)))
     if not gap_list:

@@ -23,7 +23,10 @@ progress is the steps secured, as special schools compare it:
   step in the window.
 
 A pupil with no points counts in ``count`` and in no points mean or percentage; a pupil with no
-steps figures in no steps figure. A mean or percentage over no pupils is None. Every figure is computed exactly
+steps figures in no steps figure. A pupil *not assessed* in the curriculum (no judgement of any
+kind yet: ``engine.standing``) counts in ``count`` and apart, in ``not_assessed``, and in no mean,
+percentage or milestone lag (nobody knows where they are); a group whose assessed pupils are fewer
+than ``SMALL_GROUP`` gets counts, not percentages. A mean or percentage over no pupils is None. Every figure is computed exactly
 (integer arithmetic) and then rounded to 1 decimal, half away from zero; the gaps between a group
 and the rest are computed from the exact figures, then rounded, so they may differ by 0.1 from the
 difference of the two rounded figures.
@@ -118,6 +121,8 @@ class PupilFigures:
     # a framework without points: milestones secured in the window and since the start of the year
     steps_this_window: int | None = None
     steps_this_year: int | None = None
+    # False: no judgement of any kind yet in the curriculum; counted apart, in no figure
+    assessed: bool = True
 
 
 def one_decimal(num: int, den: int) -> float:
@@ -149,9 +154,13 @@ class _Totals:
     steps_window: int = 0
     steps_year: int = 0
     made_progress: int = 0  # pupils who secured a step in the window
+    not_assessed: int = 0  # pupils with no judgement yet: in ``count``, in no figure
 
     def add(self, f: PupilFigures) -> None:
         self.count += 1
+        if not f.assessed:
+            self.not_assessed += 1
+            return
         if f.steps_this_window is not None:
             self.stepped += 1
             self.steps_window += f.steps_this_window
@@ -192,6 +201,7 @@ class _Totals:
             self.steps_window - other.steps_window,
             self.steps_year - other.steps_year,
             self.made_progress - other.made_progress,
+            self.not_assessed - other.not_assessed,
         )
 
     def mean_points(self) -> Fraction | None:
@@ -217,6 +227,7 @@ class _Totals:
             mean_steps_year=exact(self.steps_year, self.stepped),
             made_progress=self.made_progress,
             pct_made_progress=exact(100 * self.made_progress, self.stepped),
+            not_assessed=self.not_assessed,
         )
 
 
@@ -238,11 +249,17 @@ class GroupFigures:
     mean_steps_year: float | None = None
     made_progress: int = 0
     pct_made_progress: float | None = None  # 0–100
+    not_assessed: int = 0  # pupils with no judgement yet: in ``count``, in no mean or percentage
+
+    @property
+    def assessed(self) -> int:
+        """The pupils the means and percentages are over (or could be): those assessed."""
+        return self.count - self.not_assessed
 
     @property
     def small(self) -> bool:
-        """Too few pupils for a percentage to be shown (``n=3`` instead)."""
-        return too_small_for_percent(self.count)
+        """Too few assessed pupils for a percentage to be shown (``n=3`` instead)."""
+        return too_small_for_percent(self.assessed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,8 +366,10 @@ def milestone_lag(
 ) -> list[MilestoneLag]:
     """For each of ``milestones``, the % of ``group`` that has achieved it against the % of the
     rest; largest lag (rest − group) first, ties in the order of ``milestones``. Every pupil in
-    ``figures`` counts, with or without points. Empty when the group or the rest has fewer than
-    ``min_pupils`` pupils (the sides are the same for every milestone)."""
+    ``figures`` counts, with or without points, except a pupil not assessed yet (nothing is known
+    of what they have achieved). Empty when the group or the rest has fewer than ``min_pupils``
+    pupils (the sides are the same for every milestone)."""
+    figures = [f for f in figures if f.assessed]
     in_group = [group in groups_of(f.pupil) for f in figures]
     n_group = sum(in_group)
     n_rest = len(figures) - n_group

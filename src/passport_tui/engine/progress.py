@@ -80,10 +80,14 @@ def cells(
     revisit: Collection[str],
     year_group: int | None,
     milestones: Iterable[str],
+    *,
+    assessed: bool = True,
 ) -> list[Cell]:
     """The grid cell of each of ``milestones`` for one pupil: achieved (or revisit), else gap, else
-    not yet, else next step (open), else not assessed (locked)."""
-    gap_set = set(gaps(curriculum, achieved, year_group))
+    not yet, else next step (open), else not assessed (locked). A pupil not assessed at all in the
+    curriculum (no judgement of any kind: ``engine.standing``) has no gaps: their open milestones
+    are next steps, the others not assessed."""
+    gap_set = set(gaps(curriculum, achieved, year_group)) if assessed else set()
     by_id = curriculum.milestone_by_id
     out: list[Cell] = []
     for mid in milestones:

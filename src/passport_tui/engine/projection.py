@@ -115,10 +115,14 @@ class ProjectedRecord:
     answers as the ``PupilRecord`` it was made from, for ``achieved()``, ``achieved_as_of()``,
     ``not_yet()`` and ``revisits()``; plus ``achieved_at(milestone)``."""
 
-    __slots__ = ("projection", "_simple", "_times")
+    __slots__ = ("projection", "_simple", "_times", "judged")
 
-    def __init__(self, projection: Projection) -> None:
+    def __init__(self, projection: Projection, judged: bool | None = None) -> None:
         self.projection = projection
+        # any event at all (``PupilRecord.judged``): the store keeps a projection only for a pupil
+        # with events, so one read from it is judged even when nothing is left achieved (an
+        # achievement corrected at the moment it was recorded leaves an empty projection)
+        self.judged = not projection.empty if judged is None else judged
         spans = projection.spans
         # achieved once and never corrected: counted from achieved_at on, by time
         simple = [k for k in projection.achieved if k not in spans] if spans else list(projection.achieved)
@@ -152,6 +156,7 @@ class ProjectedRecord:
         return None if at is None else datetime.fromisoformat(at)
 
 
-def record_of(projection: Projection) -> ProjectedRecord:
-    """The record ``engine.standing`` takes, from a projection."""
-    return ProjectedRecord(projection)
+def record_of(projection: Projection, judged: bool | None = None) -> ProjectedRecord:
+    """The record ``engine.standing`` takes, from a projection (``judged``: whether the pupil has
+    any event, when the caller knows it; else whether the projection holds anything)."""
+    return ProjectedRecord(projection, judged)

@@ -97,6 +97,12 @@ class PupilRecord:
     def get(self, milestone: str) -> MilestoneRecord | None:
         return self.milestones.get(milestone)
 
+    @property
+    def judged(self) -> bool:
+        """Whether the log holds any judgement of this pupil in this curriculum (of any kind:
+        achieved, not yet, a retraction, a baseline on entry)."""
+        return bool(self.milestones)
+
     def status(self, milestone: str) -> Status:
         m = self.milestones.get(milestone)
         return m.status() if m else Status.NOT_ASSESSED
@@ -192,6 +198,13 @@ class PupilRecord:
             raise ValueError(f"unknown verdict {verdict!r}")
 
 
+def judged(record: object) -> bool:
+    """Whether a pupil's record in one curriculum (a ``PupilRecord``, a ``FirstAchieved`` or a
+    ``ProjectedRecord``) holds any judgement at all: without one the pupil is *not assessed* in
+    it (``engine.standing``)."""
+    return bool(getattr(record, "judged", True))
+
+
 def fold(events: Iterable[Event]) -> PupilRecord:
     """A pupil's record in one curriculum from its events, in log order."""
     record = PupilRecord()
@@ -206,12 +219,13 @@ class FirstAchieved:
     ``PupilRecord`` for a log with no retraction, at a fraction of the cost; ``lean_fold`` returns
     None for a log with one, and the caller folds a full ``PupilRecord`` instead."""
 
-    __slots__ = ("first", "pending_revisit", "judged_not_yet")
+    __slots__ = ("first", "pending_revisit", "judged_not_yet", "judged")
 
     def __init__(self) -> None:
         self.first: dict[str, str] = {}
         self.pending_revisit: set[str] = set()
         self.judged_not_yet: set[str] = set()
+        self.judged = False  # any event at all (``PupilRecord.judged``)
 
     def not_yet(self) -> set[str]:
         return self.judged_not_yet - self.first.keys()
@@ -235,6 +249,7 @@ def lean_fold(rows: Iterable[tuple[int, int, str, str, str, int | None]]) -> Fir
     record = FirstAchieved()
     first = record.first
     for _, _, milestone, verdict, at, _ in rows:
+        record.judged = True
         if verdict == "achieved":
             known = first.get(milestone)
             if known is None or at < known:

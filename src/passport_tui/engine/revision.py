@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from ..models import Curriculum, Milestone
+from .window import year_label
 
 REWORDED = 2 / 3  # the least share of words a reworded title keeps
 SHOWN = 20  # refused milestones listed one a line; the rest counted
@@ -104,7 +105,9 @@ def _stage_words(c: Curriculum, stage_id: str) -> str:
     if not years:
         return f"{stage_id} (no year group)"
     if len(years) == 1:
-        return f"{stage_id} (Year {years[0]})"
+        return f"{stage_id} ({year_label(years[0])})"  # Reception, never "Year 0"
+    if years[0] <= 0:
+        return f"{stage_id} ({year_label(years[0])}-{year_label(years[-1])})"
     return f"{stage_id} (Years {years[0]}-{years[-1]})"
 
 

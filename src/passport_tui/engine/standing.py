@@ -1,5 +1,16 @@
 """Where a pupil stands in one curriculum at a moment: everything the passport, the tracking
-table and the reports show, from the pupil's record and the date (no clock here)."""
+table and the reports show, from the pupil's record and the date (no clock here).
+
+A pupil with no judgement at all in a curriculum (no event of any kind up to the moment: not
+achieved, not yet, a retraction or a baseline on entry) is *not assessed* in it: nobody has judged
+where they are, so there is no points figure (None, never 0 or the scale's floor), no gaps, no
+flags, no automatic target and no progress. Their expected figure is still given: it depends only
+on their year group and the window, and it is what the first judgements will be measured against.
+A personal target a teacher set is kept (it was set), with no status. Their next steps are the
+curriculum's open milestones (those without prerequisites), in curriculum order, none of them a
+gap: where a first judgement can start. One judgement of any kind makes the pupil assessed, and
+every figure is computed as it always was.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +31,11 @@ from .points import (
     window_flags,
 )
 from .progress import gaps, next_steps
-from .record import PupilRecord
+from .record import PupilRecord, judged
 from .window import DEFAULT_TERMS, TermDates, Window, previous_window, window, window_of
+
+# the one phrase every table, screen and export shows for a pupil not assessed in a curriculum
+NOT_ASSESSED_YET = "not assessed yet"
 
 
 @dataclass(slots=True)
@@ -46,6 +60,8 @@ class Standing:
     points_start_of_year: int | None = None
     achieved_set: Set[str] = frozenset()
     history: list[tuple[Window, int | None]] = field(default_factory=list)
+    # False: no judgement of any kind yet in this curriculum (see the module text)
+    assessed: bool = True
 
     @property
     def progress_this_year(self) -> int | None:
@@ -66,6 +82,43 @@ def has_expectation(curriculum: Curriculum, year_group: int) -> bool:
     Year 1)."""
     first = curriculum.first_year
     return first is not None and year_group >= first
+
+
+def not_assessed(
+    curriculum: Curriculum,
+    year_group: int,
+    w: Window,
+    personal_target: int | None = None,
+    *,
+    detail: bool = True,
+) -> Standing:
+    """The standing of a pupil nobody has judged yet in ``curriculum``: only what does not depend
+    on a judgement (the expectation for their year group, a personal target someone set, the
+    milestones open to a first judgement)."""
+    expected = (
+        expected_points(curriculum, year_group, w.term)
+        if curriculum.year_linked_stages and has_expectation(curriculum, year_group)
+        else None
+    )
+    return Standing(
+        curriculum_id=curriculum.id,
+        year_group=year_group,
+        window=w,
+        achieved=[],
+        next=next_steps(curriculum, frozenset(), year_group, []) if detail else [],
+        gaps=[],
+        revisit=[],
+        points=None,
+        expected=expected,
+        target=personal_target,
+        target_is_personal=personal_target is not None,
+        target_status=None,
+        flags=[],
+        points_last_window=None,
+        points_window_before=None,
+        points_start_of_year=None,
+        assessed=False,
+    )
 
 
 def points_at(
@@ -100,6 +153,7 @@ def standing(
     history_windows: int = 0,
     detail: bool = True,
     entry: Entry | None = None,
+    assessed: bool | None = None,
 ) -> Standing:
     """The pupil's standing in ``curriculum`` on ``today``.
 
@@ -107,8 +161,12 @@ def standing(
     end of that many windows before the current one (oldest first). ``detail=False`` skips the
     next-step, achieved and revisit lists (the tracking table needs only points, flags and gaps).
     ``entry``: the pupil's baseline on entry (each milestone it recorded → when). Progress over a
-    span the baseline falls in is measured from it, never counting it (``engine.entry``)."""
+    span the baseline falls in is measured from it, never counting it (``engine.entry``).
+    ``assessed``: whether the pupil has any judgement in the curriculum, when the caller knows it
+    (else read from ``record``); without one the standing is *not assessed* (the module text)."""
     w = window_of(today, terms)
+    if not (judged(record) if assessed is None else assessed):
+        return not_assessed(curriculum, year_group, w, personal_target, detail=detail)
     achieved = record.achieved()
     if entry:  # a past day's figures leave out a baseline recorded after it
         entry = entry_until(entry, datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC))

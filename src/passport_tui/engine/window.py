@@ -132,6 +132,16 @@ def year_label(year_group: int) -> str:
     return f"Year {year_group}"
 
 
+def year_short(year_group: int, prefix: str = "") -> str:
+    """A year group in a narrow column: "R" for Reception (never "0"), "N" for Nursery, else the
+    number after ``prefix`` ("2", or "Y2" with ``prefix="Y"``)."""
+    if year_group == 0:
+        return "R"
+    if year_group < 0:
+        return "N"
+    return f"{prefix}{year_group}"
+
+
 def birth_mismatch(dob: date | None, year_group: int, academic_year: int) -> str | None:
     """A sentence when a date of birth does not fit the year group (None when it fits or is unknown)."""
     if dob is None:

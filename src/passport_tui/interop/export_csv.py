@@ -10,7 +10,11 @@ A framework without points (the engagement model, small steps, PSP) has rows too
 expected, target and progress cells are empty (no figure, never a 0), and its steps secured — in
 all, this academic year and this window — are in the "Steps secured ..." columns, with a target of
 milestones as "Target milestones secured" ("2 of 3"). Rows of a subject with points leave the
-steps columns empty."""
+steps columns empty.
+
+A pupil not assessed yet in a curriculum (no judgement of any kind there) has a row with only what
+is known — the expected points, a personal target someone set — and empty points, target status,
+progress, gaps and steps cells (never a 0), and "not assessed yet" in the flags cell."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
+from ..engine import NOT_ASSESSED_YET
 from ..shown import plain
 
 if TYPE_CHECKING:
@@ -98,8 +103,8 @@ def tracking_rows(rows: list[TrackingRow], window_key: str) -> list[list[str]]:
                 safe_cell(s.target_status.value if s.target_status is not None else None),
                 safe_cell(s.progress_this_year),
                 safe_cell(s.progress_last_window),
-                safe_cell(len(s.gaps)),
-                safe_cell(";".join(f.value for f in s.flags)),
+                safe_cell(len(s.gaps) if s.assessed else None),
+                safe_cell(";".join(f.value for f in s.flags) if s.assessed else NOT_ASSESSED_YET),
                 safe_cell(steps.secured if steps else None),
                 safe_cell(steps.this_year if steps else None),
                 safe_cell(steps.this_window if steps else None),

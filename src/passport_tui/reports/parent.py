@@ -8,6 +8,11 @@ A framework without points (the engagement model, small steps, PSP) is a persona
 progress reads as the new steps secured this term (and in all), with a few of them as examples —
 never against an expectation for the child's age, never "behind". A baseline on entry (what a
 child had secured before joining) is said once, not listed as steps secured here.
+
+A subject in which nothing at all is recorded for the child yet (no judgement of any kind: not
+assessed) says so — "No judgements recorded yet in Maths." — instead of where the child is, and
+shows no steps secured, no progress bars and no next steps: nobody knows them yet. The expected
+standard for the end of the year, a target someone set, focus items and comments still show.
 """
 
 from __future__ import annotations
@@ -88,6 +93,11 @@ class SubjectReport:
         return self.level == "personal"
 
     @property
+    def assessed(self) -> bool:
+        """False: nothing is recorded in this subject yet (no steps, bars or next steps to show)."""
+        return self.level != "unassessed"
+
+    @property
     def next_focus(self) -> list[FocusLine | None]:
         """For each next step, the focus on it (with how the school helps), or None."""
         by_title = {f.title: f for f in self.focus if f.next_step}
@@ -133,7 +143,14 @@ BADGES = {
     "well-below": "Well below",
     "personal": "Personal programme",
     "unmeasured": "Early steps",
+    "unassessed": "Not assessed yet",
 }
+
+
+def not_assessed_words(subject: str) -> str:
+    """What the report says of a subject with no judgement recorded yet (``subject`` as it reads
+    inside a sentence)."""
+    return f"No judgements recorded yet in {subject}."
 
 
 def expectation_words(
@@ -459,11 +476,16 @@ def pupil_report(
             for m, at in cp.achieved_on.items()
             if since <= at.date() <= today and m not in on_entry
         )
-        level, sentence = expectation_words(
-            first, title, s.points, s.expected, passport.year_group, in_progress=today < s.window.end
-        )
+        if s.assessed:
+            level, sentence = expectation_words(
+                first, title, s.points, s.expected, passport.year_group, in_progress=today < s.window.end
+            )
+        else:
+            level = "unassessed"
+            sentence = not_assessed_words(title if c.year_linked_stages else in_sentence(title))
         target, target_steps = target_words(svc, pupil, c, first, s.achieved_set)
         personal = level == "personal"
+        unassessed = level == "unassessed"
         steps, examples = _steps(cp, first, since, today, term_start, on_entry) if personal else (None, [])
         latest = [m for _, _, m in reversed(secured)][:EXAMPLES]
         subjects.append(
@@ -473,26 +495,28 @@ def pupil_report(
                 badge=BADGES[level],
                 expectation=sentence,
                 secured=[_secured_title(c, m) for _, _, m in secured],
-                next_steps=[step_words(c.milestone_by_id[m]) for m in s.next[:NEXT_STEPS]],
+                next_steps=[]
+                if unassessed
+                else [step_words(c.milestone_by_id[m]) for m in s.next[:NEXT_STEPS]],
                 focus=[
                     FocusLine(
                         step_words(c.milestone_by_id[f.milestone_id]),
                         clean(f.provision or "").strip() or None,
-                        f.milestone_id in s.next[:NEXT_STEPS],
+                        not unassessed and f.milestone_id in s.next[:NEXT_STEPS],
                     )
                     for f in passport.focus
                     if f.curriculum_id == c.id and f.milestone_id in c.milestone_by_id
                 ],
                 target=target,
                 target_steps=target_steps,
-                progress=[] if personal else _progress(cp, passport.year_group),
+                progress=[] if personal or unassessed else _progress(cp, passport.year_group),
                 steps=steps,
                 examples=examples,
                 baseline=baseline,
                 end_of_year=None
                 if personal or s.expected is None
                 else end_of_year_words(c, passport.year_group, s.achieved_set),
-                secured_words="" if personal else secured_words(first, len(secured)),
+                secured_words="" if personal or unassessed else secured_words(first, len(secured)),
                 secured_examples=[_secured_example(c, m) for m in latest],
                 comment=_comment(_latest(notes, c.id), names),
             )

@@ -6,7 +6,11 @@ framework without points (the engagement model, small steps, PSP) is summarised 
 do: the steps secured per pupil this term and this year, and how many pupils secured at least one
 step this term. A figure of fewer than five pupils is never shown as a percentage or a mean: its
 count is shown instead (``n=3``), as a percentage of three children says more about one child
-than about a group."""
+than about a group.
+
+A pupil not assessed yet in a subject (no judgement of any kind recorded there) is counted among
+the pupils following it and apart, as "not assessed yet", and in no share, mean or percentage:
+nobody knows where they are."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..engine.groups import SMALL_GROUP, GroupFigures, too_small_for_percent
 from ..progress import Progress
-from ..shown import group_figure
+from ..shown import group_figure, plural
 from ._render import clean, long_date, render, year_label
 from .parent import in_sentence, subject_name
 
@@ -29,8 +33,13 @@ class SubjectSummary:
     subject: str
     measured: int  # pupils with points and an expectation
     at_or_above: float | None  # percent
-    support: float | None  # percent of pupils with points who need support
+    support: float | None  # percent of the pupils assessed who need support
     following: int = 0  # pupils following the subject
+    not_assessed: int = 0  # of them, with no judgement yet: in no share
+
+    @property
+    def assessed(self) -> int:
+        return self.following - self.not_assessed
 
     @property
     def small(self) -> bool:
@@ -48,8 +57,8 @@ class SubjectSummary:
     def support_words(self) -> str:
         if self.following == 0:
             return "—"
-        if too_small_for_percent(self.following):
-            return f"n={self.following}"
+        if too_small_for_percent(self.assessed):
+            return f"n={self.assessed}"
         return "—" if self.support is None else f"{self.support:.0f}%"
 
 
@@ -83,6 +92,7 @@ class StepsLine:
     per_pupil_term: str
     per_pupil_year: str
     progressed: str  # "9 of 13 (69%)", or "2 of 3" under five pupils
+    not_assessed: int = 0  # following it with no judgement yet: in no figure
 
 
 @dataclass(slots=True)
@@ -133,6 +143,17 @@ class SubjectGroups:
     steps: list[StepsGroupLine] | None = None  # a framework without points
     followers: int = 0
     too_few: str | None = None  # said instead of a table when too few pupils follow
+    not_assessed: int = 0  # of the followers, with no judgement yet: counted, in no figure
+    subject_in_sentence: str = ""
+
+    @property
+    def not_assessed_words(self) -> str | None:
+        if not self.not_assessed:
+            return None
+        return (
+            f"{plural(self.not_assessed, 'pupil')} not assessed yet (no judgement recorded in "
+            f"{self.subject_in_sentence}): counted among the pupils, in no other figure."
+        )
 
 
 def _pct(k: int, n: int) -> float | None:
@@ -152,30 +173,43 @@ def _summaries(rows: list[TrackingRow], titles: dict[str, str]) -> list[SubjectS
     out = []
     for cid, title in titles.items():
         mine = [r for r in rows if r.curriculum_id == cid]
-        measured = [r for r in mine if r.standing.expected is not None and r.standing.points is not None]
+        assessed = [r for r in mine if r.assessed]
+        measured = [r for r in assessed if r.standing.expected is not None and r.standing.points is not None]
         at = sum(1 for r in measured if r.standing.points >= r.standing.expected)  # type: ignore[operator]
-        support = sum(1 for r in mine if r.needs_support)
+        support = sum(1 for r in assessed if r.needs_support)
         out.append(
-            SubjectSummary(title, len(measured), _pct(at, len(measured)), _pct(support, len(mine)), len(mine))
+            SubjectSummary(
+                title,
+                len(measured),
+                _pct(at, len(measured)),
+                _pct(support, len(assessed)),
+                len(mine),
+                len(mine) - len(assessed),
+            )
         )
     return out
 
 
 def _steps_line(name: str, rows: list[TrackingRow]) -> StepsLine:
+    """One class (or the school) in a framework without points: the pupils following it, and the
+    figures of those assessed in it (a pupil not assessed yet has no steps figure)."""
     steps = [r.steps for r in rows if r.steps is not None]
     n = len(steps)
     small = too_small_for_percent(n)
 
     def mean(total: int) -> str:
+        if n == 0:
+            return "—"
         return f"n={n}" if small else f"{total / n:.1f}"
 
     return StepsLine(
         name,
-        n,
+        len(rows),
         sum(s.this_window for s in steps),
         mean(sum(s.this_window for s in steps)),
         mean(sum(s.this_year for s in steps)),
         _of(sum(1 for s in steps if s.this_window > 0), n),
+        len(rows) - n,
     )
 
 
@@ -318,7 +352,15 @@ def school_report(svc: Service, progress: Progress | None = None) -> str:
         title = subject_name(c)
         if not followers:
             continue  # a subject nobody follows: nothing to say
-        entry = SubjectGroups(title, a.window.name, [], _lags(a, c), followers=followers)
+        entry = SubjectGroups(
+            title,
+            a.window.name,
+            [],
+            _lags(a, c),
+            followers=followers,
+            not_assessed=a.not_assessed,
+            subject_in_sentence=title if c.year_linked_stages else in_sentence(title),
+        )
         if followers and too_small_for_percent(followers):
             entry.too_few = (
                 f"{'Only one pupil follows' if followers == 1 else f'Only {followers} pupils follow'} "
@@ -344,4 +386,9 @@ def school_report(svc: Service, progress: Progress | None = None) -> str:
         groups=groups,
         small=SMALL_GROUP,
         lag_worth_saying=LAG_WORTH_SAYING,
+        # a column of pupils not assessed yet, only when there are some
+        unassessed=any(
+            x.not_assessed for s in subjects for x in (s.school, *(line.summary for line in s.lines))
+        ),
+        unassessed_steps=any(line.not_assessed for p in programmes for line in p.lines),
     )

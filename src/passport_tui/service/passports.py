@@ -53,6 +53,7 @@ class GridLine:
     points: int | None
     expected: int | None
     flags: list[engine.Flag]
+    assessed: bool = True  # False: no judgement of any kind yet in this curriculum
 
 
 class Passports(Records):
@@ -108,5 +109,13 @@ class Passports(Records):
         self, pupil: Pupil, c: Curriculum, record: PupilRecord | engine.FirstAchieved, milestones, stand
     ) -> GridLine:
         s = stand(pupil, record)
-        cells = engine.cells(c, s.achieved_set, record.not_yet(), record.revisits(), s.year_group, milestones)
-        return GridLine(pupil, s.year_group, cells, s.points, s.expected, s.flags)
+        cells = engine.cells(
+            c,
+            s.achieved_set,
+            record.not_yet(),
+            record.revisits(),
+            s.year_group,
+            milestones,
+            assessed=s.assessed,
+        )
+        return GridLine(pupil, s.year_group, cells, s.points, s.expected, s.flags, s.assessed)

@@ -186,7 +186,8 @@ class Records(PersonalCurricula):
                 pupil = by_id.get(pid)
                 if pupil is not None:
                     seen.add(pid)
-                    yield pupil, record_of(value)
+                    # a stored projection means the pupil has events: judged, whatever is left
+                    yield pupil, record_of(value, judged=True)
         else:
             cutoff = iso_utc(datetime.combine(on + timedelta(days=1), time.min, tzinfo=UTC))
             for pid, group in groupby(self.store.event_rows(c.id, ids), key=itemgetter(0)):

@@ -41,11 +41,19 @@ class TrackingRow:
     curriculum_id: str
     standing: Standing
     # a framework without points (the engagement model, small steps): progress as steps secured
+    # (None for a pupil not assessed in it yet)
     steps: Steps | None = None
+    has_points: bool = True  # False: a framework without points
+
+    @property
+    def assessed(self) -> bool:
+        """False for a pupil with no judgement of any kind yet in this curriculum: no figure is
+        known (``engine.standing``)."""
+        return self.standing.assessed
 
     @property
     def needs_support(self) -> bool:
-        """Falling behind, or stalled without being ahead."""
+        """Falling behind, or stalled without being ahead (never said of a pupil not assessed)."""
         flags = self.standing.flags
         Flag = engine.Flag  # noqa: N806
         return Flag.FALLING_BEHIND in flags or (Flag.STALLED in flags and Flag.EXCELLING not in flags)
@@ -60,6 +68,7 @@ class GroupAnalysis:
     groups: list
     lags: list
     pupils: int = 0  # the pupils analysed (those following the curriculum)
+    not_assessed: int = 0  # of them, with no judgement yet: counted apart, in no figure
 
 
 class Tracking(Records):
@@ -87,11 +96,19 @@ class Tracking(Records):
                 rows += [
                     TrackingRow(p, c.id, s)
                     for p, s in self.standings(c, pupils, on=on)
-                    if s.points is not None
+                    if s.points is not None or not s.assessed
                 ]
             else:
                 rows += self._steps_rows(c, pupils, w, on)
-        rows.sort(key=lambda r: (not r.needs_support, r.pupil.last_name, r.pupil.first_name, r.curriculum_id))
+        # who needs support, then who is not assessed yet (a list of its own), then the rest
+        rows.sort(
+            key=lambda r: (
+                0 if r.needs_support else 1 if not r.assessed else 2,
+                r.pupil.last_name,
+                r.pupil.first_name,
+                r.curriculum_id,
+            )
+        )
         return rows
 
     def _steps_rows(
@@ -101,10 +118,11 @@ class Tracking(Records):
         start of the academic year and in the window (up to its end, or today)."""
         ids = [p.id for p in self.following(c, pupils) if p.id is not None]
         stand = self.stander(c, on or self.today(), pupil_ids=ids)
-        return [
-            TrackingRow(p, c.id, stand(p, record), steps)
-            for p, record, steps in self._steps(c, pupils, w, on)
-        ]
+        rows = []
+        for p, record, steps in self._steps(c, pupils, w, on):
+            s = stand(p, record)
+            rows.append(TrackingRow(p, c.id, s, steps if s.assessed else None, has_points=False))
+        return rows
 
     def _steps(
         self, c: Curriculum, pupils: list[Pupil], w: engine.Window, on: date | None
@@ -185,6 +203,7 @@ class Tracking(Records):
                             achieved=frozenset(record.achieved()),  # type: ignore[attr-defined]
                             steps_this_window=steps.this_window,
                             steps_this_year=steps.this_year,
+                            assessed=engine.judged(record),
                         )
                     )
                 return out
@@ -198,6 +217,7 @@ class Tracking(Records):
                         points_last_window=s.points_last_window,
                         has_gaps=bool(s.gaps),
                         achieved=s.achieved_set,
+                        assessed=s.assessed,
                     )
                 )
             return out
@@ -216,4 +236,4 @@ class Tracking(Records):
             ]
             lags.extend(found[:lags_per_group])
         lags.sort(key=lambda lag: -lag.lag)
-        return GroupAnalysis(c.id, w, rows, lags, len(now))
+        return GroupAnalysis(c.id, w, rows, lags, len(now), sum(1 for f in now if not f.assessed))

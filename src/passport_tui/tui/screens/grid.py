@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from ...engine import Flag, year_label
+from ...engine import Flag, year_label, year_short
 from ...errors import NotFound, PrerequisitesUnmet
 from ...models import Curriculum, Pupil, Sen
 from ...service import GridLine, PupilSaved, Service
@@ -27,7 +27,15 @@ from ..widgets.grid import ClassGrid, GridColumn, GridRow
 from ..widgets.keys import KeyBar
 from .base import Read, ServiceScreen
 from .modals import FilterScreen, HelpScreen, PickScreen, ReasonScreen
+from .plan_dialogs import BaselineChoice, BaselineScreen
 from .pupil_dialogs import AddPupilScreen, added_notice
+
+
+def not_assessed_hint(glyphs: Glyphs) -> str:
+    """What the grid and the passport say of a pupil nobody has judged in the subject shown, and
+    what to do about it."""
+    return f"Not assessed yet {glyphs.dash} press b for a baseline, or judge a milestone"
+
 
 SORTS = ("name", "points", "flags")
 REST_SLICE = 20  # pupils read at a time after the first screenful
@@ -82,6 +90,24 @@ class GridLoaded(Read):
         self.complete = complete
         self.since = since
         self.painted = painted  # set once the first screenful is on screen
+
+
+class GridBaselinePlanned(Read):
+    """What a baseline on entry would record for one pupil in the grid's subject, stage by stage."""
+
+    def __init__(self, pupil_id: int, name: str, stages: list[tuple[str, str, int]]) -> None:
+        super().__init__()
+        self.pupil_id = pupil_id
+        self.name = name
+        self.stages = stages
+
+
+class GridBaselineRecorded(Read):
+    def __init__(self, pupil_id: int, stage: str, recorded: int) -> None:
+        super().__init__()
+        self.pupil_id = pupil_id
+        self.stage = stage
+        self.recorded = recorded
 
 
 class GridLinesRead(Read):
@@ -218,6 +244,7 @@ class GridScreen(ServiceScreen):
         Binding("u", "undo", "Undo", show=False, id="grid.undo"),
         Binding("r", "retract", "Retract", show=False, id="grid.retract"),
         Binding("v", "revisit", "Revisit", show=False, id="grid.revisit"),
+        Binding("b", "baseline", "Baseline", show=False, id="grid.baseline"),
         Binding("left_square_bracket", "part(-1)", "Previous stage", show=False, id="grid.prev_part"),
         Binding("right_square_bracket", "part(1)", "Next stage", id="grid.next_part"),
         Binding("s", "pick_part", "Stages", show=False, id="grid.pick_part"),
@@ -241,6 +268,7 @@ class GridScreen(ServiceScreen):
         ("u", "undo a bulk mark achieved, right after it"),
         ("r", "retract an achieved judgement made in error (asks a reason)"),
         ("v", "mark an achieved milestone for revisit (a retention check)"),
+        ("b", "baseline on entry: up to a stage achieved, with a reason"),
         ("space", "select or unselect the pupil"),
         ("*", "select all pupils shown (again: none)"),
         ("Esc", "clear the selection"),
@@ -445,9 +473,11 @@ class GridScreen(ServiceScreen):
         )
         if self.sort == "points":
             lines.sort(key=lambda x: (x.points is None, -(x.points or 0), x.pupil.last_name))
-        elif self.sort == "flags":
-            rank = {Flag.FALLING_BEHIND: 0, Flag.STALLED: 1, Flag.EXCELLING: 3}
-            lines.sort(key=lambda x: (min((rank[f] for f in x.flags), default=2), x.points or 0))
+        elif self.sort == "flags":  # behind, stalled, not assessed yet, none, ahead
+            rank = {Flag.FALLING_BEHIND: 0, Flag.STALLED: 1, Flag.EXCELLING: 4}
+            lines.sort(
+                key=lambda x: (min((rank[f] for f in x.flags), default=3 if x.assessed else 2), x.points or 0)
+            )
         self.shown = lines
         grid = self.query_one(ClassGrid)
         expected = 0 if self.complete or self.filter_text else self.expected_pupils
@@ -456,7 +486,10 @@ class GridScreen(ServiceScreen):
 
     def row(self, line: GridLine) -> GridRow:
         p = line.pupil
-        if line.points is None:
+        if not line.assessed:  # nobody has judged them here: no figure, the expectation if any
+            dash = self.glyphs.dash
+            summary = dash if line.expected is None else f"{dash}/{line.expected}"
+        elif line.points is None:
             summary = "-"
         elif line.expected is None:
             summary = str(line.points)
@@ -468,7 +501,7 @@ class GridScreen(ServiceScreen):
             summary,
             self.glyphs.flags(line.flags),
             line.cells,
-            year="R" if line.year_group == 0 else f"Y{line.year_group}",
+            year=year_short(line.year_group, "Y"),
         )
 
     def update_title(self) -> None:
@@ -523,6 +556,9 @@ class GridScreen(ServiceScreen):
             )
             return
         line = self.shown[grid.cursor[0]]
+        if not line.assessed:
+            self._show("#cell-status", plain(f"{line.pupil.name}: {not_assessed_hint(self.glyphs)}"))
+            return
         cell = row.cells[grid.cursor[1]]
         self._show(
             "#cell-status",
@@ -750,6 +786,57 @@ class GridScreen(ServiceScreen):
         self.app.save(revisit)
 
     # --- selection, filter, sort -----------------------------------------------------------
+
+    def action_baseline(self) -> None:
+        """Baseline on entry for the cursor's pupil in the subject shown: read what each stage
+        would record (in a worker), then ask (``on_grid_baseline_planned``)."""
+        grid = self.query_one(ClassGrid)
+        row = grid.cursor_row
+        if row is None or self.curriculum is None or not self.shown:
+            return
+        line = self.shown[grid.cursor[0]]
+        pupil_id, name, cid = row.pupil_id, line.pupil.name, self.curriculum.id
+        self.read(
+            "baseline-plan",
+            lambda service: GridBaselinePlanned(pupil_id, name, service.baseline_preview(pupil_id, cid)),
+        )
+
+    @guarded
+    def on_grid_baseline_planned(self, message: GridBaselinePlanned) -> None:
+        if not self.is_latest(message) or self.curriculum is None:
+            return
+        c = self.curriculum
+        line = next((x for x in self.lines if x.pupil.id == message.pupil_id), None)
+        if line is None:
+            return
+        # by default, the last stage wholly below the pupil's year group
+        below = [s.id for s in c.stages if s.year_list and max(s.year_list) < line.year_group]
+        pupil_id, cid = message.pupil_id, c.id
+
+        def done(choice: BaselineChoice | None) -> None:
+            if choice is None:
+                return
+
+            def record(service: Service) -> GridBaselineRecorded:
+                recorded = service.baseline(pupil_id, cid, choice.stage, reason=choice.reason)
+                return GridBaselineRecorded(pupil_id, choice.stage, len(recorded))
+
+            self.notify("Recording the baseline…", markup=False, timeout=2)
+            self.read("baseline", record)
+
+        self.app.push_screen(
+            BaselineScreen(message.name, c.title, message.stages, below[-1] if below else None), done
+        )
+
+    @guarded
+    def on_grid_baseline_recorded(self, message: GridBaselineRecorded) -> None:
+        self.notify(
+            f"Baseline recorded through {message.stage}: {plural(message.recorded, 'milestone')} achieved.",
+            markup=False,
+            timeout=6,
+        )
+        if self.curriculum is not None:
+            self.refresh_pupils([message.pupil_id])
 
     def action_select(self) -> None:
         grid = self.query_one(ClassGrid)

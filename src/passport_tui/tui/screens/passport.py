@@ -20,6 +20,7 @@ from ..text import plain
 from ..widgets.keys import KeyBar
 from ..widgets.lists import WrappingOptionList
 from .base import Read, ServiceScreen
+from .grid import not_assessed_hint
 from .modals import AskScreen, HelpScreen, ReasonScreen
 from .plan_dialogs import BaselineChoice, BaselineScreen, OutcomeDraft, OutcomeScreen
 from .pupil_dialogs import ErasePupilScreen, erased_notice
@@ -46,6 +47,8 @@ def groups_of(p) -> str:
 def chart(cp: CurriculumPassport, ascii_only: bool) -> str:
     """Points at the end of each recent window and now, as a one-line bar chart with labels."""
     s = cp.standing
+    if not s.assessed:  # no judgement yet: no points to chart
+        return ""
     points = [
         (w.name.replace("Autumn", "Aut").replace("Spring", "Spr").replace("Summer", "Sum"), v)
         for w, v in s.history
@@ -297,7 +300,13 @@ class PassportScreen(ServiceScreen):
             return
         s = cp.standing
         c = cp.curriculum
-        if s.points is not None:
+        if not s.assessed:  # nobody has judged the pupil in this subject: no figure to show
+            line = f"{c.title}\n{not_assessed_hint(self.glyphs)}"
+            if s.expected is not None:
+                line += f"  ·  expected {s.expected} ({s.window.name})"
+            if s.target is not None:
+                line += f"  ·  personal target {s.target}"
+        elif s.points is not None:
             line = (
                 f"{c.title}\nPoints {s.points}  ·  expected {s.expected} ({s.window.name})  ·  "
                 f"{'personal ' if s.target_is_personal else ''}target {s.target} "
@@ -333,7 +342,7 @@ class PassportScreen(ServiceScreen):
         ages = self.gap_ages.get(c.id, {})
         gl.add_options(
             [item(m, f"{g[Cell.GAP]} {ages.get(m, 0):>4} days  ") for m in s.gaps]
-            or [Option("No gaps.", disabled=True)]
+            or [Option("No gaps." if s.assessed else "Not assessed yet: no gaps known.", disabled=True)]
         )
         fl = self.query_one("#focus-list", OptionList)
         fl.clear_options()

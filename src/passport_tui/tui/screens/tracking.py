@@ -15,7 +15,16 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from ...engine import Flag, GroupFigures, GroupRow, Window, previous_window, year_label
+from ...engine import (
+    NOT_ASSESSED_YET,
+    Flag,
+    GroupFigures,
+    GroupRow,
+    Window,
+    previous_window,
+    year_label,
+    year_short,
+)
 from ...service import GroupAnalysis, Service, TrackingRow
 from ...shown import group_figure
 from ..failures import guarded
@@ -66,15 +75,18 @@ class Column:
 TARGET_WORDS = {"met": "met", "on track": "on", "off track": "off"}
 
 
-def target_text(row: TrackingRow) -> str:
-    """The target's points and whether it is met, on track or off track: ``21 on``, ``21 off``."""
+def target_text(row: TrackingRow, labels: Labels) -> str:
+    """The target's points and whether it is met, on track or off track: ``21 on``, ``21 off``;
+    a dash for a pupil not assessed yet without a personal target."""
     s = row.standing
     if s.target is None:
-        return "-"
+        return "-" if row.assessed else labels.glyphs.dash
     return f"{s.target} {TARGET_WORDS[s.target_status.value]}" if s.target_status else str(s.target)
 
 
 def flags_text(row: TrackingRow, labels: Labels) -> str:
+    if not row.assessed:
+        return NOT_ASSESSED_YET
     return " ".join(f"{labels.glyphs.flag[f]}{FLAG_WORDS[f]}" for f in row.standing.flags)
 
 
@@ -84,15 +96,28 @@ def steps_target(row: TrackingRow) -> str:
     return words or "-"
 
 
-def points_or_steps(row: TrackingRow, points: int | None, steps: int | None, signed: bool = False) -> str:
-    """A points figure, or in a framework without points its steps secured, marked ``st``."""
-    if row.steps is None:
+def points_or_steps(
+    row: TrackingRow, labels: Labels, points: int | None, steps: int | None, signed: bool = False
+) -> str:
+    """A points figure, or in a framework without points its steps secured, marked ``st``; a dash
+    for a pupil not assessed yet (no figure is known)."""
+    if not row.assessed:
+        return labels.glyphs.dash
+    if row.has_points:
         return num(points, signed)
     return f"{num(steps, signed)}st"
 
 
+def gaps_text(row: TrackingRow, labels: Labels) -> str:
+    return str(len(row.standing.gaps)) if row.assessed else labels.glyphs.dash
+
+
+def steps_figure(row: TrackingRow, labels: Labels, value: int | None, signed: bool = False) -> str:
+    return num(value, signed) if row.assessed else labels.glyphs.dash
+
+
 PUPIL = Column("Pupil", 18, lambda r, _: Text(plain(f"{r.pupil.last_name}, {r.pupil.first_name}")))
-YEAR = Column("Yr", 2, lambda r, _: "R" if r.standing.year_group == 0 else str(r.standing.year_group))
+YEAR = Column("Yr", 2, lambda r, _: year_short(r.standing.year_group))
 SUBJECT = Column(
     "Subject",
     9,
@@ -106,35 +131,41 @@ COLUMNS = (
     PUPIL,
     YEAR,
     SUBJECT,
-    Column("Pts", 4, lambda r, _: points_or_steps(r, r.standing.points, r.steps and r.steps.secured)),
+    Column("Pts", 4, lambda r, k: points_or_steps(r, k, r.standing.points, r.steps and r.steps.secured)),
     Column("Exp", 3, lambda r, _: num(r.standing.expected)),
     Column("Flags", 16, flags_text),
     Column(
         "+Yr",
         3,
-        lambda r, _: points_or_steps(
-            r, r.standing.progress_this_year, r.steps and r.steps.this_year, signed=True
+        lambda r, k: points_or_steps(
+            r, k, r.standing.progress_this_year, r.steps and r.steps.this_year, signed=True
         ),
     ),
     Column(
         "+Win",
         4,
-        lambda r, _: points_or_steps(
-            r, r.standing.progress_last_window, r.steps and r.steps.this_window, signed=True
+        lambda r, k: points_or_steps(
+            r, k, r.standing.progress_last_window, r.steps and r.steps.this_window, signed=True
         ),
     ),
-    Column("Gaps", 4, lambda r, _: str(len(r.standing.gaps))),
-    Column("Target", 6, lambda r, _: steps_target(r) if r.steps else target_text(r)),
+    Column("Gaps", 4, gaps_text),
+    Column("Target", 6, lambda r, k: target_text(r, k) if r.has_points else steps_target(r)),
 )
 
 # a framework without points (engagement model, small steps, PSP): milestones secured, no points
 STEPS_COLUMNS = (
     PUPIL,
     YEAR,
-    Column("Steps secured", 13, lambda r, _: num(r.steps.secured if r.steps else None)),
-    Column("This year", 9, lambda r, _: num(r.steps.this_year if r.steps else None, signed=True)),
-    Column("This window", 11, lambda r, _: num(r.steps.this_window if r.steps else None, signed=True)),
-    Column("Gaps", 4, lambda r, _: str(len(r.standing.gaps))),
+    Column("Steps secured", 13, lambda r, k: steps_figure(r, k, r.steps.secured if r.steps else None)),
+    Column(
+        "This year", 9, lambda r, k: steps_figure(r, k, r.steps.this_year if r.steps else None, signed=True)
+    ),
+    Column(
+        "This window",
+        11,
+        lambda r, k: steps_figure(r, k, r.steps.this_window if r.steps else None, signed=True),
+    ),
+    Column("Gaps", 4, gaps_text),
     Column("Target", 8, lambda r, _: steps_target(r)),
 )
 
@@ -379,8 +410,9 @@ def load_chart(service: Service, scope: Scope, window: Window) -> ChartLoaded:
             made = [r.steps.this_window for r in rows if r.steps is not None]
             series.append((w, sum(made) / len(made) if made else None, None))
             continue
+        # the pupils with points only: one not assessed yet has an expectation but no figure
         pts = [r.standing.points for r in rows if r.standing.points is not None]
-        exp = [r.standing.expected for r in rows if r.standing.expected is not None]
+        exp = [r.standing.expected for r in rows if r.standing.expected is not None and r.assessed]
         series.append((w, sum(pts) / len(pts) if pts else None, sum(exp) / len(exp) if exp else None))
     return ChartLoaded(series, steps)
 
@@ -466,7 +498,7 @@ class TrackingScreen(ServiceScreen):
     def columns_shown(self) -> list[Column]:
         """The pupils table's columns: the subject only when the table covers every subject; a
         framework without points shown alone gets its steps columns."""
-        if self.rows and all(r.steps is not None for r in self.rows) and self.curriculum_id is not None:
+        if self.rows and not any(r.has_points for r in self.rows) and self.curriculum_id is not None:
             return list(STEPS_COLUMNS)
         return [c for c in COLUMNS if self.curriculum_id is None or not c.every_subject]
 
@@ -516,9 +548,10 @@ class TrackingScreen(ServiceScreen):
         if self.sort == "name":
             rows.sort(key=lambda r: (r.pupil.last_name, r.pupil.first_name, r.curriculum_id))
         elif self.sort == "points":  # or steps secured, after the points, in a framework without points
-            rows.sort(
+            rows.sort(  # a pupil not assessed yet after those with a figure
                 key=lambda r: (
-                    r.steps is not None,
+                    not r.has_points,
+                    not r.assessed,
                     -(r.steps.secured if r.steps else r.standing.points or 0),
                     r.pupil.last_name,
                 )
@@ -526,7 +559,8 @@ class TrackingScreen(ServiceScreen):
         elif self.sort == "progress":
             rows.sort(
                 key=lambda r: (
-                    r.steps is not None,
+                    not r.has_points,
+                    not r.assessed,
                     r.steps.this_year if r.steps else r.standing.progress_this_year or 0,
                     r.pupil.last_name,
                 )
@@ -559,10 +593,10 @@ class TrackingScreen(ServiceScreen):
             else "all subjects"
         )
         bits = [f"Tracking · {scope} · {subject} · {self.window.name}"]
-        points = any(r.steps is None for r in self.rows)  # a framework without points has no flags
+        points = any(r.has_points for r in self.rows)  # a framework without points has no flags
         if (self.rows and points) or ("pupils" in self.fresh and not self.rows):
             bits.append(f"{sum(1 for r in self.shown if r.needs_support)} need support")
-        if any(r.steps for r in self.shown) and not any(c is STEPS_COLUMNS[2] for c in self.columns):
+        if any(not r.has_points for r in self.shown) and not any(c is STEPS_COLUMNS[2] for c in self.columns):
             bits.append("st: steps secured, no points")
         if self.filter_text:
             bits.append(f"filter: {self.filter_text}")
@@ -586,6 +620,8 @@ class TrackingScreen(ServiceScreen):
             said[:0] = ["Steps secured per pupil", "% progressed: secured a step this window"]
         else:
             said[1:1] = ["Progress: points gained this year"]
+        if result.not_assessed:
+            said.append(f"{result.not_assessed} {NOT_ASSESSED_YET}: in Pupils, in no other figure")
         note = " · ".join(said)
         text = note + "\n" + text
         self.query_one("#lags", Static).update(Content(plain(text, multiline=True)))
