@@ -172,7 +172,7 @@ def test_the_tracking_csv(arrivals: Service, tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     by = {(r["Forename"], r["Curriculum"]): r for r in rows}
     zoe = by["Zoë", "maths"]
-    assert (zoe["Points"], zoe["Progress this year"], zoe["Progress last window"]) == ("14", "2", "2")
+    assert (zoe["Points"], zoe["Progress this year"], zoe["Progress this window"]) == ("14", "2", "2")
     assert by["Ava", "maths"]["Progress this year"] == "1"
     assert by["Zoë", "engagement-model"]["Steps secured this year"] == "2"
 

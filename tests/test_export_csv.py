@@ -61,7 +61,7 @@ def test_one_row_per_pupil_per_curriculum(school: Service) -> None:
         "Target": "15",
         "Target status": ann["Target status"],
         "Progress this year": "2",
-        "Progress last window": ann["Progress last window"],
+        "Progress this window": ann["Progress this window"],
         "Gaps": "0",
         "Flags": "excelling",
         "Steps secured (all)": "",
@@ -81,7 +81,7 @@ def test_one_row_per_pupil_per_curriculum(school: Service) -> None:
         "Target": "",
         "Target status": "",
         "Progress this year": "",
-        "Progress last window": "",
+        "Progress this window": "",
         "Gaps": "",
         "Flags": "not assessed yet",
         "Steps secured (all)": "",
@@ -177,7 +177,7 @@ def test_a_framework_without_points_exports_its_steps_not_blank_points(school: S
     rows = rows_of(tracking_csv(school, window=WINDOW, class_name="1H"))
     (cara,) = [r for r in rows if r["UPN"] == "A3" and r["Curriculum"] == "engagement-model"]
     assert (cara["Points"], cara["Expected"], cara["Target"], cara["Target status"]) == ("", "", "", "")
-    assert (cara["Progress this year"], cara["Progress last window"], cara["Flags"]) == ("", "", "")
+    assert (cara["Progress this year"], cara["Progress this window"], cara["Flags"]) == ("", "", "")
     assert cara["Steps secured (all)"] == "3"
     assert cara["Steps secured this year"] == "2"
     assert cara["Steps secured this window"] == "2"

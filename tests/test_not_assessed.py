@@ -189,7 +189,7 @@ def test_the_tracking_export_leaves_their_cells_empty(newcomers: Service, fixed_
     rows = {r["Forename"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
     amy = rows["Amy"]
     assert (amy["Points"], amy["Expected"], amy["Target"], amy["Target status"]) == ("", "13", "", "")
-    assert (amy["Progress this year"], amy["Progress last window"], amy["Gaps"]) == ("", "", "")
+    assert (amy["Progress this year"], amy["Progress this window"], amy["Gaps"]) == ("", "", "")
     assert amy["Flags"] == "not assessed yet"
     assert (rows["Rae"]["Points"], rows["Rae"]["Gaps"], rows["Rae"]["Expected"]) == ("", "", "")
     assert rows["Ben"]["Points"] == "9" and rows["Ben"]["Gaps"] == "0"

@@ -43,7 +43,7 @@ HEADER = [
     "Target",
     "Target status",
     "Progress this year",
-    "Progress last window",
+    "Progress this window",
     "Gaps",
     "Flags",
     "Steps secured (all)",
