@@ -96,6 +96,27 @@ async def test_a_child_without_a_upn_is_added_and_shown_in_the_grid_at_once(scho
         assert row is not None and row.pupil_id == added.id
 
 
+async def test_keys_typed_straight_after_enter_land_in_the_next_field(school: Service):
+    """A quick typist over SSH, or a paste: every key is in the app's queue before the first is
+    handled. Enter moves to the next field as it is read, so the '1' is the year group, not the
+    end of the name ('Zoë Brontë1', as when the move waited for Enter's message)."""
+    from textual import events
+
+    app = make_app(school, class_name="1H")
+    async with app.run_test(size=SIZE) as pilot:
+        await written(pilot)
+        await press(pilot, "N")
+        for ch in [*"Zoë Brontë", "enter", "1", "enter", "enter", "enter"]:
+            key = "space" if ch == " " else ch
+            app.post_message(events.Key(key, None if ch == "enter" else ch))
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AddPupilScreen)
+        assert dialog.value("pupil-name") == "Zoë Brontë"
+        assert dialog.value("pupil-year") == "1"
+        assert app.focused is dialog.query_one("#pupil-dob")
+
+
 @pytest.mark.slow  # a second add, through every field: about 2.5 s
 async def test_reception_is_reception_and_a_upn_is_kept(school: Service):
     app = make_app(school, class_name="1H")

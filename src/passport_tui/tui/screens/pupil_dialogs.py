@@ -28,6 +28,7 @@ from ...models import Pupil, is_passport_id
 from ...service import ErasedPupil, PupilSaved, Service, database_fault
 from ...shown import plural
 from ..text import content, plain
+from ..widgets.fields import FieldInput
 
 T = TypeVar("T")
 # how long a dialog's write waits for another program's write lock before it says the database is
@@ -115,11 +116,13 @@ class WritingDialog(ModalScreen[T], Generic[T]):
             self.dismiss(None)
 
 
-def field(label: str, input_id: str, *, value: str = "", placeholder: str = "") -> Horizontal:
-    """A label and its one-line input, side by side."""
+def field(
+    label: str, input_id: str, *, value: str = "", placeholder: str = "", next_field: str | None = None
+) -> Horizontal:
+    """A label and its one-line input, side by side (``next_field``: where Enter goes)."""
     return Horizontal(
         Label(Content(label), classes="field-label"),
-        Input(value=value, placeholder=placeholder, id=input_id),
+        FieldInput(value=value, placeholder=placeholder, id=input_id, next_field=next_field),
         classes="field",
     )
 
@@ -170,15 +173,26 @@ class AddPupilScreen(WritingDialog[PupilSaved]):
                 ),
                 id="dialog-body",
             )
-            yield field("Name", "pupil-name", placeholder="e.g. Zoë Brontë")
-            yield field("Year group", "pupil-year", placeholder="R for Reception, or 1 to 13")
+            yield field("Name", "pupil-name", placeholder="e.g. Zoë Brontë", next_field="pupil-year")
+            yield field(
+                "Year group",
+                "pupil-year",
+                placeholder="R for Reception, or 1 to 13",
+                next_field="pupil-class",
+            )
             yield field(
                 "Class",
                 "pupil-class",
                 value=self.class_name or "",
                 placeholder=f"e.g. {plain(shown)}" if shown else "optional",
+                next_field="pupil-upn",
             )
-            yield field("UPN (optional)", "pupil-upn", placeholder="none: the passport gives an id")
+            yield field(
+                "UPN (optional)",
+                "pupil-upn",
+                placeholder="none: the passport gives an id",
+                next_field="pupil-dob",
+            )
             yield field("Born (optional)", "pupil-dob", placeholder="YYYY-MM-DD or DD/MM/YYYY")
             yield Static(id="dialog-problem")
             yield Label(
@@ -279,7 +293,10 @@ class ErasePupilScreen(WritingDialog[ErasedPupil]):
             yield Label(content(f"Erase {p.name}?", multiline=False), id="dialog-title")
             yield Static(content(body), id="dialog-body")
             yield field(
-                "Reason", "erase-reason", placeholder="kept in the log: no name, e.g. erasure request"
+                "Reason",
+                "erase-reason",
+                placeholder="kept in the log: no name, e.g. erasure request",
+                next_field="erase-confirm",
             )
             yield field("Type to confirm", "erase-confirm", placeholder=f"the pupil's name or {kind}")
             yield Static(id="dialog-problem")

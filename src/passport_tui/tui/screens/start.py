@@ -27,6 +27,7 @@ from ...resources import ShippedCurriculum
 from ...service import PupilSaved, Service
 from ..failures import guarded
 from ..text import content
+from ..widgets.fields import FieldInput
 from ..widgets.keys import KeyBar
 from .base import Read, ServiceScreen
 
@@ -151,9 +152,11 @@ class StartScreen(ServiceScreen):
                     classes="start-help",
                 )
                 yield Label(Content("Name"), classes="start-label")
-                yield Input(placeholder="e.g. Zoë Brontë", id="child-name")
+                yield FieldInput(placeholder="e.g. Zoë Brontë", id="child-name", next_field="child-year")
                 yield Label(Content("Year group this school year"), classes="start-label")
-                yield Input(placeholder="R for Reception, or 1 to 13", id="child-year")
+                yield FieldInput(
+                    placeholder="R for Reception, or 1 to 13", id="child-year", next_field="child-dob"
+                )
                 yield Label(Content("Date of birth (optional)"), classes="start-label")
                 yield Input(placeholder="YYYY-MM-DD or DD/MM/YYYY", id="child-dob")
             with Vertical(id="baseline"):
