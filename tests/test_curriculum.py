@@ -550,6 +550,7 @@ def curricula(draw: st.DrawFn) -> Curriculum:
     return Curriculum(curriculum=header, stages=stages, strands=strands, milestones=milestones)
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(curricula())
 def test_generated_curricula_round_trip(c: Curriculum) -> None:

@@ -287,6 +287,7 @@ def test_passport_file(text: str) -> None:
     st.sets(st.sampled_from(sorted(ONEROSTER))),
     st.sampled_from(ENCODINGS),
 )
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 def test_oneroster_set(
     target: str, data: st.DataObject, dropped: set[str], encode: Callable[[str], bytes]
 ) -> None:

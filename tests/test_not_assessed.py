@@ -239,6 +239,7 @@ def row_of(app, first: str):
     return i, screen.shown[i], app.screen.query_one(ClassGrid).rows[i]
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_the_grid_says_not_assessed_yet_and_b_records_a_baseline(newcomers: Service) -> None:
     app = make_app(newcomers, class_name="1H")
     async with app.run_test(size=(100, 30)) as pilot:

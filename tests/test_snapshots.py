@@ -52,6 +52,7 @@ def test_pupil_passport(demo, snap_compare, size):
     )
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_curriculum_tree(demo, snap_compare, size):
     assert snap_compare(
@@ -79,6 +80,7 @@ def test_help_scrolled_to_the_end_at_80x24(demo, snap_compare):
     )
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 def test_bulk_mark_notice(demo, snap_compare):
     """Three pupils selected and marked: the selection clears and the notice offers u to undo."""
     assert snap_compare(
@@ -88,6 +90,7 @@ def test_bulk_mark_notice(demo, snap_compare):
     )
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 def test_add_pupil_dialog(demo, snap_compare):
     """N on the grid: the dialog, the name and year typed, the class shown filled in."""
     assert snap_compare(
@@ -97,6 +100,7 @@ def test_add_pupil_dialog(demo, snap_compare):
     )
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 def test_erase_pupil_dialog(demo, snap_compare):
     """E on a passport (ms.hughes is an admin): what goes, the reason typed, the confirmation next."""
     assert snap_compare(
@@ -123,6 +127,7 @@ def test_tracking_groups(demo, snap_compare, size):
     )
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 def test_tracking_groups_scrolled_at_80x24(demo, snap_compare):
     """On a narrow terminal the figures scroll sideways a measure at a time (here to the last);
     the group stays."""
@@ -207,6 +212,7 @@ FIRST_RUN = {
 }
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 @pytest.mark.parametrize("step", sorted(FIRST_RUN))
 def test_first_run(empty, snap_compare, step):
     assert snap_compare(

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from passport_tui.tui.app import make_app
 from passport_tui.tui.screens.quitting import QuitWhileWaitingScreen
 from tests.test_tui import press, settle
 from tests.test_tui_faults import until
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 def test_quit_while_a_change_waits(demo, snap_compare):
     other = sqlite3.connect(demo.store.path, isolation_level=None)
 

@@ -59,6 +59,7 @@ async def test_from_an_empty_file_to_a_marked_milestone(empty: Service):
         assert isinstance(app.screen, GridScreen)
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_each_step_goes_back_and_bad_details_are_explained_in_place(empty: Service):
     app = make_app(empty, ascii_only=False)
     async with app.run_test(size=SIZE) as pilot:

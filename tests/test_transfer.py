@@ -412,6 +412,7 @@ def play(svc: Service, steps: list[tuple[str, str, int]]) -> None:
             svc.judge("A1", mid, verdict, reason="because", at=days_ago(ago))
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 @settings(max_examples=int(__import__("os").environ.get("MERGE_EXAMPLES", "40")), deadline=None)
 @given(st.lists(step, max_size=8), st.lists(step, max_size=8), st.booleans())
 def test_random_merges_never_downgrade(theirs, ours, share):

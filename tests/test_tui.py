@@ -719,6 +719,7 @@ async def test_each_tracking_value_sits_under_its_header(school):
         assert under_headers(table, "Adams, Ann") == {**ann, "Subject": "Maths"}
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_the_tree_opens_with_right_and_closes_with_left(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=(100, 30)) as pilot:

@@ -11,6 +11,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from passport_tui.engine import Cell
 from passport_tui.tui.app import make_app
 from passport_tui.tui.screens.grid import GridScreen
@@ -70,6 +72,7 @@ async def test_a_mark_made_while_another_program_writes_is_kept_and_saved_when_i
         assert cell(app, "A2", "1N-1") is Cell.NOT_YET
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_the_reason_typed_for_an_override_survives_a_busy_database(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
@@ -86,6 +89,7 @@ async def test_the_reason_typed_for_an_override_survives_a_busy_database(school)
         assert [j.reason for j in school.history("A1")] == ["Secure in class"]
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_busy_for_longer_than_the_app_waits_says_try_again_and_ctrl_r_saves(school):
     app = make_app(school, class_name="1H")
     app.retry_for = 0.5

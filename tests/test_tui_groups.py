@@ -4,6 +4,8 @@ time with the group's name kept at the left — never a column cut at an edge.""
 
 from __future__ import annotations
 
+import pytest
+
 from passport_tui.engine import GroupFigures
 from passport_tui.service import Service
 from passport_tui.tui.app import make_app
@@ -85,6 +87,7 @@ async def test_at_120_columns_every_figure_sits_under_its_measure_and_side(demo)
         assert "more" not in table.render_line(1).text
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_at_80_columns_whole_measures_scroll_in_with_the_group_kept(demo):
     want = expected(demo)
     app = make_app(demo, ascii_only=False, class_name="4O")

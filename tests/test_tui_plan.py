@@ -35,6 +35,7 @@ def outcome_lines(screen: PassportScreen) -> list[str]:
     return [str(lst.get_option_at_index(i).prompt) for i in range(lst.option_count)]
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_add_an_outcome_from_the_passport_and_mark_it_with_the_usual_keys(school: Service):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
@@ -112,6 +113,7 @@ async def test_adding_an_outcome_needs_a_title_and_escape_adds_nothing(school: S
         assert school.outcomes("A1") == []
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_baseline_from_the_passport_asks_shows_the_count_confirms_and_records_in_a_worker(
     school: Service, monkeypatch
 ):

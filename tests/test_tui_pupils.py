@@ -131,6 +131,7 @@ async def test_reception_is_reception_and_a_upn_is_kept(school: Service):
         assert school.year_group(school.pupil("A123456789012")) == 0
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_a_bad_year_is_refused_in_the_dialog_and_nothing_is_written(school: Service):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
@@ -194,6 +195,7 @@ async def test_a_busy_database_keeps_the_dialog_open_and_enter_tries_again(schoo
     assert upns(school) == ["A1", "A2", "A3", "A4", "B1", "B2", "P0001"]
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_on_a_busy_database_the_dialog_says_so_as_soon_as_the_grid_would(school: Service):
     """The dialog's write waits for another program's lock about a second, as a mark on the grid
     does, then says so; it did not wait the command line's ten seconds, in which Esc did
@@ -220,6 +222,7 @@ async def test_on_a_busy_database_the_dialog_says_so_as_soon_as_the_grid_would(s
     assert upns(school) == SCHOOL_UPNS
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_a_teacher_adding_into_another_class_is_refused(school: Service):
     teacher = staffed(school, "ms.hughes")
     app = make_app(teacher, class_name="1H")
@@ -257,6 +260,7 @@ async def test_a_viewer_is_refused_before_the_dialog_opens(school: Service):
 # --- erasing a pupil -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_an_admin_erases_a_pupil_from_the_passport(school: Service):
     school.judge("A1", "1N-1", "achieved", note="counts to 20 with Ann")
     school.add_teacher_comment("A1", "Adams works hard")
@@ -317,6 +321,7 @@ async def test_a_wrong_confirmation_erases_nothing(school: Service):
     assert school.erasure_log() == []
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_a_reason_naming_the_pupil_is_refused_in_the_dialog(school: Service):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
@@ -333,6 +338,7 @@ async def test_a_reason_naming_the_pupil_is_refused_in_the_dialog(school: Servic
     assert school.erasure_log() == []
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_a_hostile_name_is_shown_literally_and_erased_by_its_upn(hostile_school: Service):
     app = make_app(hostile_school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from passport_tui.tui.app import make_app
 from passport_tui.tui.screens.grid import GridScreen
 from passport_tui.tui.screens.modals import AskScreen
@@ -43,6 +45,7 @@ async def test_with_nothing_waiting_q_quits_at_once(school):
     assert verdicts(school, "A1") == [("1N-1", "achieved")]
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_escape_keeps_the_app_running_and_the_change_lands_when_the_lock_goes(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
@@ -72,6 +75,7 @@ async def test_escape_keeps_the_app_running_and_the_change_lands_when_the_lock_g
         assert not app.is_running
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_enter_on_the_default_waits_too_and_every_way_to_quit_asks(school):
     app = make_app(school, class_name="1H")
     async with app.run_test(size=SIZE) as pilot:
@@ -99,6 +103,7 @@ async def test_enter_on_the_default_waits_too_and_every_way_to_quit_asks(school)
             await until(pilot, lambda: verdicts(school, "A1") == [("1N-1", "achieved")])
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_quit_and_lose_them_quits_and_nothing_is_written(school, capsys):
     before = judgements(school.store.path)
     app = make_app(school, class_name="1H")
@@ -121,6 +126,7 @@ async def test_quit_and_lose_them_quits_and_nothing_is_written(school, capsys):
     assert verdicts(school, "A1") == [] and verdicts(school, "A2") == []
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_the_dialog_closes_when_the_waiting_changes_are_saved(school):
     app = make_app(school, class_name="1H")
     app.retry_for = 0.3  # the app's background wait gives up quickly (then says "try again") ...
@@ -158,6 +164,7 @@ async def test_the_dialog_counts_down_as_changes_are_saved(school):
         assert isinstance(app.screen, GridScreen) and app.is_running
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_a_saved_change_that_asks_a_question_closes_the_quit_dialog_not_the_question(school):
     """The changes waiting are saved while the teacher is asked about quitting, and one of them
     is refused with a question (1N-3 needs 1N-2: a reason to override?): the quit dialog closes
@@ -205,6 +212,7 @@ async def test_the_dialog_under_another_closes_when_it_is_shown_again(school):
         assert not any(isinstance(s, QuitWhileWaitingScreen) for s in app.screen_stack)
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_the_notices_of_kept_changes_do_not_cover_the_question(school):
     """Each change made while the database is busy says it is kept; at 80×24 those notices
     would sit over the quit dialog's count and choices, so asking clears them."""

@@ -89,6 +89,7 @@ def test_tracking_shows_steps_with_a_target_of_milestones(programme: Service) ->
     assert "target" in out
 
 
+@pytest.mark.slow  # over 1.6 s: the README's test command stays under 3 minutes
 async def test_the_app_shows_steps_columns_for_a_framework_without_points(programme: Service) -> None:
     from passport_tui.tui.app import make_app
     from passport_tui.tui.screens.tracking import TrackingScreen
