@@ -257,3 +257,14 @@ def test_grid_cells_in_order_of_importance():
     assert got == [Cell.ACHIEVED, Cell.GAP, Cell.GAP, Cell.REVISIT, Cell.NOT_YET]
     got = cells(cur, {"Y1-1"}, set(), set(), 1, ["Y1-2", "Y1-3"])
     assert got == [Cell.NEXT, Cell.NOT_ASSESSED]
+
+
+def test_a_baseline_offers_the_last_stage_wholly_below_the_pupils_year() -> None:
+    from passport_tui.engine import last_stage_below
+
+    c = make_curriculum([("R", 0, 1), ("Y1", 1, 1), ("Y12", [1, 2], 1), ("Y3", 3, 1), ("P", None, 1)])
+    assert last_stage_below(c, 0) is None  # nothing below Reception
+    assert last_stage_below(c, 2) == "Y1"  # a stage spanning Years 1–2 is not wholly below Year 2
+    assert last_stage_below(c, 3) == "Y12"
+    assert last_stage_below(c, 9) == "Y3"  # a stage with no year is never below one
+    assert last_stage_below(c, None) is None

@@ -45,7 +45,7 @@ from .points import (
     stage_end_points,
     target_status,
 )
-from .progress import Cell, cells, gaps, is_open, next_steps, stages_below
+from .progress import Cell, cells, gaps, is_open, last_stage_below, next_steps, stages_below
 from .projection import ProjectedRecord, Projection, project_rows, projection_of, record_of
 from .record import Event, FirstAchieved, MilestoneRecord, PupilRecord, Status, fold, judged, lean_fold
 from .rules import Decision, decide, unmet_prerequisites
@@ -126,6 +126,7 @@ __all__ = [
     "score_point",
     "stage_end_points",
     "stages_below",
+    "last_stage_below",
     "standing",
     "target_status",
     "unmet_prerequisites",

@@ -15,6 +15,12 @@ def stages_below(curriculum: Curriculum, year_group: int | None) -> set[str]:
     return {s.id for s in curriculum.stages if s.year_list and max(s.year_list) < year_group}
 
 
+def last_stage_below(curriculum: Curriculum, year_group: int | None) -> str | None:
+    """The last stage wholly below the pupil's year group (a baseline's first offer), or None."""
+    below = stages_below(curriculum, year_group)
+    return next((s.id for s in reversed(curriculum.stages) if s.id in below), None)
+
+
 def gaps(curriculum: Curriculum, achieved: Collection[str], year_group: int | None) -> list[str]:
     """Milestones not achieved that an achieved milestone depends on (directly or through other
     milestones), and milestones not achieved in a stage wholly below the pupil's year group; in

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from ...engine import Flag, year_label, year_short
+from ...engine import Flag, last_stage_below, year_label, year_short
 from ...errors import NotFound, PrerequisitesUnmet
 from ...models import Curriculum, Pupil, Sen
 from ...service import GridLine, PupilSaved, Service
@@ -809,8 +809,7 @@ class GridScreen(ServiceScreen):
         line = next((x for x in self.lines if x.pupil.id == message.pupil_id), None)
         if line is None:
             return
-        # by default, the last stage wholly below the pupil's year group
-        below = [s.id for s in c.stages if s.year_list and max(s.year_list) < line.year_group]
+        offered = last_stage_below(c, line.year_group)
         pupil_id, cid = message.pupil_id, c.id
 
         def done(choice: BaselineChoice | None) -> None:
@@ -824,9 +823,7 @@ class GridScreen(ServiceScreen):
             self.notify("Recording the baseline…", markup=False, timeout=2)
             self.read("baseline", record)
 
-        self.app.push_screen(
-            BaselineScreen(message.name, c.title, message.stages, below[-1] if below else None), done
-        )
+        self.app.push_screen(BaselineScreen(message.name, c.title, message.stages, offered), done)
 
     @guarded
     def on_grid_baseline_recorded(self, message: GridBaselineRecorded) -> None:

@@ -9,7 +9,7 @@ from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from ...engine import Cell, year_label
+from ...engine import Cell, last_stage_below, year_label
 from ...errors import NotFound, PrerequisitesUnmet
 from ...models import Judgement, Sen, by_another_school, is_passport_id
 from ...service import CurriculumPassport, ErasedPupil, OutcomeView, PupilPassport, Service
@@ -632,10 +632,7 @@ class PassportScreen(ServiceScreen):
         cp = next((x for x in self.passport.curricula if x.curriculum.id == message.curriculum_id), None)
         if cp is None:
             return
-        # by default, the last stage wholly below the pupil's year group
-        below = [
-            s.id for s in cp.curriculum.stages if s.year_list and max(s.year_list) < self.passport.year_group
-        ]
+        offered = last_stage_below(cp.curriculum, self.passport.year_group)
         pupil_id, cid = self.pupil_id, message.curriculum_id
 
         def done(choice: BaselineChoice | None) -> None:
@@ -650,9 +647,7 @@ class PassportScreen(ServiceScreen):
             self.read("baseline", record)
 
         self.app.push_screen(
-            BaselineScreen(
-                self.passport.pupil.name, cp.curriculum.title, message.stages, below[-1] if below else None
-            ),
+            BaselineScreen(self.passport.pupil.name, cp.curriculum.title, message.stages, offered),
             done,
         )
 
