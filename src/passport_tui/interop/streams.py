@@ -36,18 +36,31 @@ class NotText(Exception):
         self.line = line
 
 
-class Capped(io.RawIOBase):
-    """``raw`` read through a counter: past ``limit`` bytes, :class:`TooBig` with ``message()``."""
+class _Through(io.RawIOBase):
+    """A byte stream read through ``raw``, which it closes with itself."""
 
-    def __init__(self, raw: IO[bytes], limit: int, message: Callable[[], str]):
+    def __init__(self, raw: IO[bytes]):
         super().__init__()
         self.raw = raw
-        self.limit = limit
-        self.message = message
-        self.count = 0
 
     def readable(self) -> bool:
         return True
+
+    def close(self) -> None:
+        try:
+            self.raw.close()
+        finally:
+            super().close()
+
+
+class Capped(_Through):
+    """``raw`` read through a counter: past ``limit`` bytes, :class:`TooBig` with ``message()``."""
+
+    def __init__(self, raw: IO[bytes], limit: int, message: Callable[[], str]):
+        super().__init__(raw)
+        self.limit = limit
+        self.message = message
+        self.count = 0
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
         want = min(len(buffer), self.limit + 1 - self.count)
@@ -58,23 +71,13 @@ class Capped(io.RawIOBase):
         buffer[: len(data)] = data
         return len(data)
 
-    def close(self) -> None:
-        try:
-            self.raw.close()
-        finally:
-            super().close()
 
-
-class Counted(io.RawIOBase):
+class Counted(_Through):
     """``raw`` read through a callback told how many bytes each read gave (for a progress bar)."""
 
     def __init__(self, raw: IO[bytes], on_bytes: Callable[[int], None]):
-        super().__init__()
-        self.raw = raw
+        super().__init__(raw)
         self.on_bytes = on_bytes
-
-    def readable(self) -> bool:
-        return True
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
         data = self.raw.read(len(buffer))
@@ -82,12 +85,6 @@ class Counted(io.RawIOBase):
         if data:
             self.on_bytes(len(data))
         return len(data)
-
-    def close(self) -> None:
-        try:
-            self.raw.close()
-        finally:
-            super().close()
 
 
 def sniff_encoding(open_bytes: Callable[[], IO[bytes]]) -> str:

@@ -190,17 +190,10 @@ class JudgementLog(ProjectionRows):
         ``appends_batched`` the event is written, and the projection rewritten, when that block
         ends."""
         recorded_at = j.recorded_at or datetime.now(UTC)
-        if self._pending is not None and self._touched is not None:
-            # an import gives every event the same recorded_at: its text and its UTC form once
-            if self._recorded is None or self._recorded[0] is not recorded_at:
-                text = iso_utc(recorded_at)
-                self._recorded = (recorded_at, text, parse_utc(text))
-            row = _judgement_values(j, self._recorded[1])
-            eid = self._next_id
-            self._next_id += 1
-            self._pending.append((eid, *row))
-            self._touched.add((j.pupil_id, j.curriculum_id))
-            return j.model_copy(update={"id": eid, "recorded_at": self._recorded[2]})
+        if self._pending is not None:
+            text, recorded = self._recorded_as(recorded_at)
+            eid = self._pend(_judgement_values(j, text))
+            return j.model_copy(update={"id": eid, "recorded_at": recorded})
         row = _judgement_values(j, iso_utc(recorded_at))
         with self.transaction():
             try:
@@ -227,29 +220,39 @@ class JudgementLog(ProjectionRows):
         """``append_judgement`` for a merge of many events inside ``appends_batched``, from values
         already checked (a passport file's events): no model is built or copied; returns the id
         the event is given."""
-        if self._pending is None or self._touched is None:
+        if self._pending is None:
             raise RuntimeError("append_batched is for use inside appends_batched")
+        text, _ = self._recorded_as(recorded_at)
+        row = (
+            pupil_id,
+            curriculum_id,
+            milestone_id,
+            verdict.value,
+            by,
+            iso_utc(at),
+            note,
+            reason,
+            corrects,
+            text,
+        )
+        return self._pend(row)
+
+    def _recorded_as(self, recorded_at: datetime) -> tuple[str, datetime]:
+        """``recorded_at`` as stored text and as read back in UTC; an import gives every event
+        the same moment, so both are made once and kept."""
         if self._recorded is None or self._recorded[0] is not recorded_at:
             text = iso_utc(recorded_at)
             self._recorded = (recorded_at, text, parse_utc(text))
+        return self._recorded[1], self._recorded[2]
+
+    def _pend(self, row: tuple[Any, ...]) -> int:
+        """Hold one event's row (the values of ``_INSERT_JUDGEMENT``) until ``appends_batched``
+        writes it; returns the id it is given."""
+        assert self._pending is not None and self._touched is not None
         eid = self._next_id
         self._next_id += 1
-        self._pending.append(
-            (
-                eid,
-                pupil_id,
-                curriculum_id,
-                milestone_id,
-                verdict.value,
-                by,
-                iso_utc(at),
-                note,
-                reason,
-                corrects,
-                self._recorded[1],
-            )
-        )
-        self._touched.add((pupil_id, curriculum_id))
+        self._pending.append((eid, *row))
+        self._touched.add((row[0], row[1]))
         return eid
 
     def _explain_missing(self, error: sqlite3.IntegrityError, rows: Sequence[Sequence[Any]]) -> None:
